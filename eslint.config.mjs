@@ -1,0 +1,64 @@
+import nx from '@nx/eslint-plugin';
+
+// Layers, inner to outer. A project may depend only on the layers listed for its tag, so the
+// domain stays framework-free, transport cannot reach persistence, and nothing imports an app.
+const depConstraints = [
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:domain'],
+    // the domain core is plain TypeScript: no framework, ORM, transport or driver
+    bannedExternalImports: ['@nestjs/*', 'typeorm', 'graphql', 'graphql-*', '@apollo/*', 'bullmq', 'ioredis', 'mysql2', 'express', 'passport*', 'class-validator', 'class-transformer', 'dataloader'],
+  },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+  { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth'] },
+  // resolvers talk to application services, never to repositories or TypeORM
+  { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:auth'] },
+  { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling'],
+  },
+  {
+    sourceTag: 'type:test',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:app'],
+  },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/node_modules', '**/dist', '.nx', '.data', 'sdk/**', 'terraform-provider/**', 'tools/run.js'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name='forwardRef']", message: 'No forwardRef: restructure the modules instead.' },
+      ],
+    },
+  },
+  {
+    // Tenancy cannot be forgotten: only the persistence library touches TypeORM; everything
+    // else goes through its tenant-scoped repositories, whose methods take a TenantScope.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/persistence/**', 'libs/devstack/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'typeorm', message: 'Use the tenant-scoped repositories of @haaas/persistence.' },
+            { name: '@nestjs/typeorm', message: 'Use the tenant-scoped repositories of @haaas/persistence.' },
+          ],
+        },
+      ],
+    },
+  },
+];
