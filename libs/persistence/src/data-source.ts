@@ -1,0 +1,57 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+import { CountingLogger } from './query-counter';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface DatabaseOptions {
+  /** mysql://user:password@host:port/database */
+  readonly url: string;
+  readonly logSql?: boolean;
+  readonly poolSize?: number;
+}
+
+export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+  return {
+    // MariaDB's dialect: its JSON and defaults differ from MySQL's, and schema diffs must be exact
+    type: 'mariadb',
+    url: options.url,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    // schema changes happen only through reviewed migrations, never from the entities at start-up
+    synchronize: false,
+    migrationsRun: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logging: true,
+    logger: new CountingLogger(options.logSql ?? false),
+    poolSize: options.poolSize ?? 20,
+    // dates are stored as UTC DATETIME(3); mysql2 must not shift them
+    dateStrings: false,
+    supportBigNumbers: true,
+  };
+}
+
+export function createDataSource(options: DatabaseOptions): DataSource {
+  return new DataSource(dataSourceOptions(options));
+}
+
+/** Applies pending migrations (each in its own transaction where MySQL allows) and returns their names. */
+export async function runMigrations(options: DatabaseOptions): Promise<string[]> {
+  const ds = createDataSource(options);
+  await ds.initialize();
+  try {
+    const done = await ds.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** SQL that would bring the database in line with the entities; empty when migrations and entities agree. */
+export async function pendingSchemaChanges(ds: DataSource): Promise<string[]> {
+  const log = await ds.driver.createSchemaBuilder().log();
+  return log.upQueries.map((q) => q.query);
+}

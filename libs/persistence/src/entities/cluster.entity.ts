@@ -1,0 +1,36 @@
+import { Column, Entity, Index } from 'typeorm';
+import { ClusterState, Hypervisor } from '@haaas/domain';
+import { TenantOwnedEntity } from './base.entity';
+import type { AttributeMap } from './base.entity';
+
+@Entity('clusters')
+@Index(['tenantId', 'name'], { unique: true })
+@Index(['tenantId', 'id'])
+export class ClusterEntity extends TenantOwnedEntity {
+  @Column({ type: 'varchar', length: 63 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  description!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  hypervisor!: Hypervisor;
+
+  @Column({ type: 'varchar', length: 16, default: ClusterState.STOPPED })
+  state!: ClusterState;
+
+  @Column({ type: 'int' })
+  heartbeatIntervalSeconds!: number;
+
+  @Column({ type: 'int' })
+  deadtimeSeconds!: number;
+
+  @Column({ type: 'boolean' })
+  fencingRequired!: boolean;
+
+  @Column({ type: 'int' })
+  minHealthyNodes!: number;
+
+  @Column({ type: 'json' })
+  attributes!: AttributeMap;
+}

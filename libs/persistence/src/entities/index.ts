@@ -1,0 +1,35 @@
+import { ClusterEntity } from './cluster.entity';
+import { EventEntity } from './event.entity';
+import { FailoverDomainEntity, FailoverDomainMemberEntity } from './failover-domain.entity';
+import { FencingAssociationEntity, FencingDeviceEntity } from './fencing-device.entity';
+import { NodeEntity } from './node.entity';
+import { ResourceEntity } from './resource.entity';
+import { ServiceEntity } from './service.entity';
+import { TenantEntity } from './tenant.entity';
+
+export * from './base.entity';
+export {
+  ClusterEntity,
+  EventEntity,
+  FailoverDomainEntity,
+  FailoverDomainMemberEntity,
+  FencingAssociationEntity,
+  FencingDeviceEntity,
+  NodeEntity,
+  ResourceEntity,
+  ServiceEntity,
+  TenantEntity,
+};
+
+export const ENTITIES = [
+  TenantEntity,
+  ClusterEntity,
+  NodeEntity,
+  ResourceEntity,
+  ServiceEntity,
+  FailoverDomainEntity,
+  FailoverDomainMemberEntity,
+  FencingDeviceEntity,
+  FencingAssociationEntity,
+  EventEntity,
+];

@@ -1,0 +1,44 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { ResourceType } from '@haaas/domain';
+import { TenantOwnedEntity } from './base.entity';
+import type { AttributeMap } from './base.entity';
+import { ClusterEntity } from './cluster.entity';
+import { ServiceEntity } from './service.entity';
+
+@Entity('resources')
+@Index(['tenantId', 'clusterId', 'name'], { unique: true })
+@Index(['tenantId', 'clusterId', 'id'])
+@Index(['tenantId', 'serviceId', 'position'])
+export class ResourceEntity extends TenantOwnedEntity {
+  @Column({ type: 'char', length: 36 })
+  clusterId!: string;
+
+  @ManyToOne(() => ClusterEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'cluster_id' })
+  cluster?: ClusterEntity;
+
+  @Column({ type: 'varchar', length: 63 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  type!: ResourceType;
+
+  /** The type's own fields (VM reference, IP address, command lines, volume id), validated by type. */
+  @Column({ type: 'json' })
+  spec!: Record<string, unknown>;
+
+  /** The service (resource group) this resource belongs to, if any; one group at a time. */
+  @Column({ type: 'char', length: 36, nullable: true })
+  serviceId!: string | null;
+
+  @ManyToOne(() => ServiceEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'service_id' })
+  service?: ServiceEntity;
+
+  /** Start order inside the service (0 first); stop order is the reverse. */
+  @Column({ type: 'int', nullable: true })
+  position!: number | null;
+
+  @Column({ type: 'json' })
+  attributes!: AttributeMap;
+}

@@ -1,0 +1,5 @@
+import { Initial1795303525908 } from './1795303525908-Initial';
+
+/** Every migration, in order. `npm run migration:generate -- <Name>` writes new ones. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
+export const MIGRATIONS: Function[] = [Initial1795303525908];

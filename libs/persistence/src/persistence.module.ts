@@ -1,0 +1,37 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createDataSource, DatabaseOptions } from './data-source';
+import { Store } from './store';
+
+const DATA_SOURCE = Symbol('DATA_SOURCE');
+
+class DataSourceCloser implements OnApplicationShutdown {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** Provides the Store (and nothing of TypeORM itself) to the rest of the application. */
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      providers: [
+        {
+          provide: DATA_SOURCE,
+          useFactory: async () => {
+            const ds = createDataSource(options);
+            await ds.initialize();
+            return ds;
+          },
+        },
+        { provide: Store, useFactory: (ds: DataSource) => new Store(ds), inject: [DATA_SOURCE] },
+        DataSourceCloser,
+      ],
+      exports: [Store],
+    };
+  }
+}

@@ -1,0 +1,130 @@
+import { DataSource, EntityManager, In } from 'typeorm';
+import { TenantScope } from '@haaas/domain';
+import {
+  ClusterEntity,
+  EventEntity,
+  FailoverDomainEntity,
+  FailoverDomainMemberEntity,
+  FencingAssociationEntity,
+  FencingDeviceEntity,
+  NodeEntity,
+  ResourceEntity,
+  ServiceEntity,
+  TenantEntity,
+} from './entities';
+import { TenantRepository } from './tenant.repository';
+
+/** Members of failover domains: a composite key, so a small repository of its own. */
+export class DomainMemberRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  forDomains(scope: TenantScope, domainIds: readonly string[]): Promise<FailoverDomainMemberEntity[]> {
+    if (domainIds.length === 0) return Promise.resolve([]);
+    return this.manager.find(FailoverDomainMemberEntity, {
+      where: { tenantId: scope.tenantId, domainId: In([...new Set(domainIds)]) },
+      order: { domainId: 'ASC', priority: 'ASC', nodeId: 'ASC' },
+    });
+  }
+
+  countForNode(scope: TenantScope, nodeId: string): Promise<number> {
+    return this.manager.countBy(FailoverDomainMemberEntity, { tenantId: scope.tenantId, nodeId });
+  }
+
+  /** Replaces the member list of a domain. */
+  async replace(scope: TenantScope, domainId: string, members: readonly { nodeId: string; priority: number }[]): Promise<void> {
+    await this.manager.delete(FailoverDomainMemberEntity, { tenantId: scope.tenantId, domainId });
+    if (members.length === 0) return;
+    await this.manager.insert(
+      FailoverDomainMemberEntity,
+      members.map((m) => ({ tenantId: scope.tenantId, domainId, nodeId: m.nodeId, priority: m.priority })),
+    );
+  }
+}
+
+/**
+ * Tenants: the one table that is not tenant-owned. A tenant reaches only its own row; listing and
+ * changing others is for platform admins, checked here as well as in the API.
+ */
+export class TenantDirectoryRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  /** Creates the tenant if it does not exist yet (first use of a valid token). */
+  async ensure(id: string): Promise<void> {
+    await this.manager.createQueryBuilder().insert().into(TenantEntity).values({ id }).orIgnore().execute();
+  }
+
+  find(id: string): Promise<TenantEntity | null> {
+    return this.manager.findOneBy(TenantEntity, { id });
+  }
+
+  /** Locks this tenant's row for the transaction, so concurrent creations cannot both pass a quota. */
+  async lockOwn(scope: TenantScope): Promise<TenantEntity> {
+    await this.ensure(scope.tenantId);
+    const row = await this.manager.findOne(TenantEntity, { where: { id: scope.tenantId }, lock: { mode: 'pessimistic_write' } });
+    if (!row) throw new Error(`tenant ${scope.tenantId} vanished`);
+    return row;
+  }
+
+  list(admin: TenantScope, first: number, after?: string | null): Promise<TenantEntity[]> {
+    assertAdmin(admin);
+    const qb = this.manager.createQueryBuilder(TenantEntity, 't').orderBy('t.id', 'ASC').take(first + 1);
+    if (after) qb.where('t.id > :after', { after });
+    return qb.getMany();
+  }
+
+  async save(admin: TenantScope, row: TenantEntity): Promise<TenantEntity> {
+    assertAdmin(admin);
+    return this.manager.save(TenantEntity, row);
+  }
+}
+
+function assertAdmin(scope: TenantScope): void {
+  if (!scope.isAdmin) throw new Error('tenant directory: admin scope required');
+}
+
+export interface Repositories {
+  readonly tenants: TenantDirectoryRepository;
+  readonly clusters: TenantRepository<ClusterEntity>;
+  readonly nodes: TenantRepository<NodeEntity>;
+  readonly resources: TenantRepository<ResourceEntity>;
+  readonly services: TenantRepository<ServiceEntity>;
+  readonly failoverDomains: TenantRepository<FailoverDomainEntity>;
+  readonly domainMembers: DomainMemberRepository;
+  readonly fencingDevices: TenantRepository<FencingDeviceEntity>;
+  readonly fencingAssociations: TenantRepository<FencingAssociationEntity>;
+  readonly events: TenantRepository<EventEntity>;
+}
+
+function repositoriesOf(manager: EntityManager): Repositories {
+  return {
+    tenants: new TenantDirectoryRepository(manager),
+    clusters: new TenantRepository(manager.getRepository(ClusterEntity), 'Cluster'),
+    nodes: new TenantRepository(manager.getRepository(NodeEntity), 'Node'),
+    resources: new TenantRepository(manager.getRepository(ResourceEntity), 'Resource'),
+    services: new TenantRepository(manager.getRepository(ServiceEntity), 'Service'),
+    failoverDomains: new TenantRepository(manager.getRepository(FailoverDomainEntity), 'FailoverDomain'),
+    domainMembers: new DomainMemberRepository(manager),
+    fencingDevices: new TenantRepository(manager.getRepository(FencingDeviceEntity), 'FencingDevice'),
+    fencingAssociations: new TenantRepository(manager.getRepository(FencingAssociationEntity), 'FencingAssociation'),
+    events: new TenantRepository(manager.getRepository(EventEntity), 'Event'),
+  };
+}
+
+/** Entry point of the persistence layer: repositories for reads, and transactions for writes. */
+export class Store {
+  readonly repos: Repositories;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.repos = repositoriesOf(dataSource.manager);
+  }
+
+  /** Runs `fn` in one transaction (REPEATABLE READ, InnoDB's default): all of it or none of it. */
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => fn(repositoriesOf(manager)));
+  }
+
+  /** Readiness: one round trip to the database. */
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+}

@@ -1,0 +1,182 @@
+import { EntityManager, FindOptionsOrder, FindOptionsWhere, In, MoreThan, LessThan, Repository, ObjectLiteral } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { NotFoundError, TenantScope } from '@haaas/domain';
+import type { TenantId } from '@haaas/domain';
+
+/** A row of a tenant table with its own id. */
+export interface TenantRow extends ObjectLiteral {
+  id: string;
+  tenantId: TenantId;
+}
+
+export type Where<E> = FindOptionsWhere<E>;
+export type NewRow<E> = Omit<E, 'id' | 'tenantId' | 'createdAt' | 'updatedAt' | 'version' | 'at'>;
+
+export interface PageArgs {
+  readonly first: number;
+  /** Exclusive keyset cursor: the id of the last row already seen. */
+  readonly after?: string | null;
+  readonly direction?: 'ASC' | 'DESC';
+}
+
+export interface Page<E> {
+  readonly rows: E[];
+  readonly hasNextPage: boolean;
+}
+
+export function newId(): string {
+  return uuidv7();
+}
+
+/**
+ * The only way to reach a tenant table. Every method takes the TenantScope first and adds its
+ * tenant to the query last, so a caller can neither forget the tenant nor override it.
+ * Another tenant's id reads as absent (NotFoundError), so existence does not leak.
+ */
+export class TenantRepository<E extends TenantRow> {
+  constructor(
+    private readonly repo: Repository<E>,
+    /** Name used in NOT_FOUND messages, e.g. "Cluster". */
+    readonly kind: string,
+  ) {}
+
+  private scoped(scope: TenantScope, where?: Where<E>): Where<E> {
+    return { ...(where ?? {}), tenantId: scope.tenantId } as Where<E>;
+  }
+
+  findById(scope: TenantScope, id: string): Promise<E | null> {
+    return this.repo.findOneBy(this.scoped(scope, { id } as Where<E>));
+  }
+
+  /** Like findById but NOT_FOUND when absent or another tenant's. */
+  async get(scope: TenantScope, id: string): Promise<E> {
+    const row = await this.findById(scope, id);
+    if (!row) throw new NotFoundError(this.kind, id);
+    return row;
+  }
+
+  /** Reads the row FOR UPDATE inside the current transaction: serializes changes to one object. */
+  async lock(scope: TenantScope, id: string): Promise<E> {
+    const row = await this.repo.findOne({ where: this.scoped(scope, { id } as Where<E>), lock: { mode: 'pessimistic_write' } });
+    if (!row) throw new NotFoundError(this.kind, id);
+    return row;
+  }
+
+  findByIds(scope: TenantScope, ids: readonly string[]): Promise<E[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.repo.findBy(this.scoped(scope, { id: In([...new Set(ids)]) } as Where<E>));
+  }
+
+  findOne(scope: TenantScope, where: Where<E>): Promise<E | null> {
+    return this.repo.findOneBy(this.scoped(scope, where));
+  }
+
+  find(scope: TenantScope, where: Where<E> = {}, order: FindOptionsOrder<E> = { id: 'ASC' } as FindOptionsOrder<E>): Promise<E[]> {
+    return this.repo.find({ where: this.scoped(scope, where), order });
+  }
+
+  findIn(scope: TenantScope, column: keyof E & string, values: readonly string[]): Promise<E[]> {
+    if (values.length === 0) return Promise.resolve([]);
+    return this.repo.find({
+      where: this.scoped(scope, { [column]: In([...new Set(values)]) } as Where<E>),
+      order: { id: 'ASC' } as FindOptionsOrder<E>,
+    });
+  }
+
+  count(scope: TenantScope, where: Where<E> = {}): Promise<number> {
+    return this.repo.countBy(this.scoped(scope, where));
+  }
+
+  async exists(scope: TenantScope, where: Where<E>): Promise<boolean> {
+    return this.repo.existsBy(this.scoped(scope, where));
+  }
+
+  /** Inserts a new row of this tenant with a fresh id and returns it as stored. */
+  async create(scope: TenantScope, fields: NewRow<E>): Promise<E> {
+    const row = this.repo.create({ ...fields, id: newId(), tenantId: scope.tenantId } as unknown as E);
+    await this.repo.insert(row as Parameters<Repository<E>['insert']>[0]);
+    return this.get(scope, row.id);
+  }
+
+  /** Saves changes to a row read through this repository. */
+  async save(scope: TenantScope, row: E): Promise<E> {
+    if (row.tenantId !== scope.tenantId) throw new NotFoundError(this.kind, row.id);
+    return this.repo.save(row);
+  }
+
+  async delete(scope: TenantScope, where: Where<E>): Promise<number> {
+    const result = await this.repo.delete(this.scoped(scope, where));
+    return result.affected ?? 0;
+  }
+
+  /** One page in id order (UUIDv7: creation order), keyset-paginated. */
+  async page(scope: TenantScope, where: Where<E>, args: PageArgs): Promise<Page<E>> {
+    const direction = args.direction ?? 'ASC';
+    const cursor = args.after ? { id: direction === 'ASC' ? MoreThan(args.after) : LessThan(args.after) } : {};
+    const rows = await this.repo.find({
+      where: this.scoped(scope, { ...where, ...cursor } as Where<E>),
+      order: { id: direction } as FindOptionsOrder<E>,
+      take: args.first + 1,
+    });
+    return { rows: rows.slice(0, args.first), hasNextPage: rows.length > args.first };
+  }
+
+  /**
+   * The first page of children for many parents in two statements whatever the number of parents
+   * (a window function picks each parent's first rows): what DataLoader batches nested lists into.
+   */
+  async pageByParent(
+    scope: TenantScope,
+    parentColumn: keyof E & string,
+    parentIds: readonly string[],
+    args: PageArgs,
+  ): Promise<Map<string, Page<E>>> {
+    const result = new Map<string, Page<E>>();
+    for (const id of parentIds) result.set(id, { rows: [], hasNextPage: false });
+    if (parentIds.length === 0) return result;
+    const meta = this.repo.metadata;
+    const parentCol = meta.findColumnWithPropertyName(parentColumn)?.databaseName;
+    if (!parentCol) throw new Error(`${meta.name} has no column ${parentColumn}`);
+    const direction = args.direction ?? 'ASC';
+    const qb = this.repo.manager
+      .createQueryBuilder()
+      .select('ranked.id', 'id')
+      .addSelect('ranked.parent', 'parent')
+      .from((sub) => {
+        sub
+          .select('t.id', 'id')
+          .addSelect(`t.${parentCol}`, 'parent')
+          .addSelect(`ROW_NUMBER() OVER (PARTITION BY t.${parentCol} ORDER BY t.id ${direction})`, 'rn')
+          .from(meta.target, 't')
+          .where('t.tenant_id = :tenant', { tenant: scope.tenantId })
+          .andWhere(`t.${parentCol} IN (:...parents)`, { parents: [...new Set(parentIds)] });
+        if (args.after) sub.andWhere(`t.id ${direction === 'ASC' ? '>' : '<'} :after`, { after: args.after });
+        return sub;
+      }, 'ranked')
+      .where('ranked.rn <= :limit', { limit: args.first + 1 });
+    const ranked = await qb.getRawMany<{ id: string; parent: string }>();
+    const rows = await this.findByIds(
+      scope,
+      ranked.map((r) => r.id),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const grouped = new Map<string, E[]>();
+    for (const r of ranked) {
+      const row = byId.get(r.id);
+      if (!row) continue;
+      const list = grouped.get(r.parent) ?? [];
+      list.push(row);
+      grouped.set(r.parent, list);
+    }
+    for (const [parent, list] of grouped) {
+      list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * (direction === 'ASC' ? 1 : -1));
+      result.set(parent, { rows: list.slice(0, args.first), hasNextPage: list.length > args.first });
+    }
+    return result;
+  }
+
+  /** The same repository bound to a transaction's EntityManager. */
+  withManager(manager: EntityManager): TenantRepository<E> {
+    return new TenantRepository(manager.getRepository<E>(this.repo.target), this.kind);
+  }
+}
