@@ -30,6 +30,7 @@ export function resolveClusterPolicy(
   checkIntRange(p, `${field}.heartbeatIntervalSeconds`, merged.heartbeatIntervalSeconds, 1, 300);
   checkIntRange(p, `${field}.deadtimeSeconds`, merged.deadtimeSeconds, 2, 3600);
   checkIntRange(p, `${field}.minHealthyNodes`, merged.minHealthyNodes, 1, 1000);
+  p.check(typeof merged.fencingRequired === 'boolean', `${field}.fencingRequired`, 'must be true or false');
   p.check(
     merged.deadtimeSeconds >= 2 * merged.heartbeatIntervalSeconds,
     `${field}.deadtimeSeconds`,

@@ -25,8 +25,9 @@ export const SECRET_OPTION_NAMES: ReadonlySet<string> = new Set([
 const OPTION_KEY = /^[a-z][a-z0-9_-]{0,63}$/;
 const MAX_OPTION_VALUE = 4096;
 
+/** Agents read `a-b` and `a_b` as the same option (fencing.py), so `snmp-priv-passwd` is a secret too. */
 export function isSecretOption(key: string): boolean {
-  return SECRET_OPTION_NAMES.has(key);
+  return SECRET_OPTION_NAMES.has(key.replace(/-/g, '_'));
 }
 
 export function checkFencingOptions(options: readonly { key: string; value: string }[], field: string): void {

@@ -56,6 +56,7 @@ export function resolveServicePolicy(
   if (merged.antiAffinityGroup !== null) {
     p.check(isName(merged.antiAffinityGroup), `${field}.antiAffinityGroup`, 'must be a name (1-63 letters, digits, "_", ".", "-")');
   }
+  p.check(typeof merged.autostart === 'boolean', `${field}.autostart`, 'must be true or false');
   p.check(Object.values(RecoveryAction).includes(merged.recoveryAction), `${field}.recoveryAction`, 'unknown recovery action');
   p.throwIfAny();
   return merged;

@@ -47,6 +47,8 @@ export function applyAttributeChange(current: Attributes, change: AttributeChang
   const next: Record<string, string> = { ...current };
   (change.set ?? []).forEach(({ key, value }, i) => {
     p.check(ATTRIBUTE_KEY_PATTERN.test(key), `${field}.set[${i}].key`, 'must be 1-128 characters: letters, digits, "_", ".", ":", "/" or "-"');
+    // assigning `__proto__` on a plain object is silently ignored: refuse it rather than lose it
+    p.check(key !== '__proto__', `${field}.set[${i}].key`, 'is reserved');
     p.check(value.length <= MAX_ATTRIBUTE_VALUE, `${field}.set[${i}].value`, `must be at most ${MAX_ATTRIBUTE_VALUE} characters`);
     next[key] = value;
   });
