@@ -1,4 +1,4 @@
-import { EntityManager, FindOptionsOrder, FindOptionsWhere, In, MoreThan, LessThan, Repository, ObjectLiteral } from 'typeorm';
+import { EntityManager, FindOperator, FindOptionsOrder, FindOptionsWhere, In, LessThan, Like, MoreThan, ObjectLiteral, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError, TenantScope } from '@haaas/domain';
 import type { TenantId } from '@haaas/domain';
@@ -175,8 +175,44 @@ export class TenantRepository<E extends TenantRow> {
     return result;
   }
 
+  /** Counts rows per (parent, value of `byColumn`) for many parents in one statement. */
+  async countGrouped(
+    scope: TenantScope,
+    parentColumn: keyof E & string,
+    parentIds: readonly string[],
+    byColumn: keyof E & string,
+  ): Promise<{ parent: string; value: string; count: number }[]> {
+    if (parentIds.length === 0) return [];
+    const meta = this.repo.metadata;
+    const parent = meta.findColumnWithPropertyName(parentColumn)?.databaseName;
+    const by = meta.findColumnWithPropertyName(byColumn)?.databaseName;
+    if (!parent || !by) throw new Error(`${meta.name} has no column ${parentColumn} or ${byColumn}`);
+    const rows = await this.repo
+      .createQueryBuilder('t')
+      .select(`t.${parent}`, 'parent')
+      .addSelect(`t.${by}`, 'value')
+      .addSelect('COUNT(*)', 'count')
+      .where('t.tenant_id = :tenant', { tenant: scope.tenantId })
+      .andWhere(`t.${parent} IN (:...parents)`, { parents: [...new Set(parentIds)] })
+      .groupBy(`t.${parent}`)
+      .addGroupBy(`t.${by}`)
+      .getRawMany<{ parent: string; value: string; count: string | number }>();
+    return rows.map((r) => ({ parent: r.parent, value: String(r.value), count: Number(r.count) }));
+  }
+
   /** The same repository bound to a transaction's EntityManager. */
   withManager(manager: EntityManager): TenantRepository<E> {
     return new TenantRepository(manager.getRepository<E>(this.repo.target), this.kind);
   }
+}
+
+/** `LIKE %text%` with the wildcards of `text` escaped, for "name contains" filters. */
+export function containing(text: string): FindOperator<string> {
+  return Like(`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+}
+
+/** True when a write failed on a unique index (MySQL/MariaDB ER_DUP_ENTRY). */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; driverError?: { errno?: number } } | null;
+  return e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062 || e?.driverError?.errno === 1062;
 }

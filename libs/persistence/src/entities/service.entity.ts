@@ -34,7 +34,8 @@ export class ServiceEntity extends TenantOwnedEntity {
   @Column({ type: 'char', length: 36, nullable: true })
   failoverDomainId!: string | null;
 
-  @ManyToOne(() => FailoverDomainEntity, { onDelete: 'RESTRICT' })
+  // the API refuses to delete a domain in use; SET NULL only lets a forced cluster destroy cascade
+  @ManyToOne(() => FailoverDomainEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'failover_domain_id' })
   failoverDomain?: FailoverDomainEntity;
 

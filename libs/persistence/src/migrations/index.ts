@@ -1,5 +1,5 @@
-import { Initial1795303525908 } from './1795303525908-Initial';
+import { Initial1795303558781 } from './1795303558781-Initial';
 
 /** Every migration, in order. `npm run migration:generate -- <Name>` writes new ones. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
-export const MIGRATIONS: Function[] = [Initial1795303525908];
+export const MIGRATIONS: Function[] = [Initial1795303558781];

@@ -1,4 +1,5 @@
-import type { Config } from 'jest';
+// @ts-check
+/** @type {import('jest').Config} */
 
 // One jest run for the whole workspace. swc transpiles (with decorator metadata, which NestJS and
 // TypeORM need); `npm run typecheck` does the type checking.
@@ -15,10 +16,10 @@ const swc = [
   },
 ];
 
-const config: Config = {
+const config = {
   rootDir: '.',
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc as unknown as [string, Record<string, unknown>] },
+  transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@haaas/(domain|config|secrets|persistence|auth|management|graphql-api|devstack)$': '<rootDir>/libs/$1/src/index.ts',
@@ -32,4 +33,4 @@ const config: Config = {
   maxWorkers: 2,
 };
 
-export default config;
+module.exports = config;

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Initial1795303525908 implements MigrationInterface {
-  name = 'Initial1795303525908';
+export class Initial1795303558781 implements MigrationInterface {
+  name = 'Initial1795303558781';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE TABLE \`clusters\` (\`id\` char(36) NOT NULL, \`tenant_id\` varchar(64) NOT NULL, \`created_at\` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), \`updated_at\` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), \`version\` int NOT NULL, \`name\` varchar(63) NOT NULL, \`description\` varchar(1024) NULL, \`hypervisor\` varchar(16) NOT NULL, \`state\` varchar(16) NOT NULL DEFAULT 'STOPPED', \`heartbeat_interval_seconds\` int NOT NULL, \`deadtime_seconds\` int NOT NULL, \`fencing_required\` tinyint NOT NULL, \`min_healthy_nodes\` int NOT NULL, \`attributes\` json NOT NULL, INDEX \`IDX_d38cafdaf7f8b1f0261dbd5205\` (\`tenant_id\`, \`id\`), UNIQUE INDEX \`IDX_4ba4f7bbb1e2e0e48ef324756b\` (\`tenant_id\`, \`name\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`);
@@ -24,7 +24,7 @@ export class Initial1795303525908 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE \`fencing_associations\` ADD CONSTRAINT \`FK_e75053760ab54f8d06c5f5cadc0\` FOREIGN KEY (\`node_id\`) REFERENCES \`nodes\`(\`id\`) ON DELETE CASCADE ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE \`services\` ADD CONSTRAINT \`FK_c09614f34c6af691fd7097043ec\` FOREIGN KEY (\`cluster_id\`) REFERENCES \`clusters\`(\`id\`) ON DELETE CASCADE ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE \`services\` ADD CONSTRAINT \`FK_68d61d022ee830f2449cd8d59b9\` FOREIGN KEY (\`current_node_id\`) REFERENCES \`nodes\`(\`id\`) ON DELETE SET NULL ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE \`services\` ADD CONSTRAINT \`FK_c29364b4c384285be85b85bf0c9\` FOREIGN KEY (\`failover_domain_id\`) REFERENCES \`failover_domains\`(\`id\`) ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`ALTER TABLE \`services\` ADD CONSTRAINT \`FK_c29364b4c384285be85b85bf0c9\` FOREIGN KEY (\`failover_domain_id\`) REFERENCES \`failover_domains\`(\`id\`) ON DELETE SET NULL ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE \`resources\` ADD CONSTRAINT \`FK_cbf96ddee0da8c59d60645d677c\` FOREIGN KEY (\`cluster_id\`) REFERENCES \`clusters\`(\`id\`) ON DELETE CASCADE ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE \`resources\` ADD CONSTRAINT \`FK_f143fe023a5ccd20ad1709d475c\` FOREIGN KEY (\`service_id\`) REFERENCES \`services\`(\`id\`) ON DELETE SET NULL ON UPDATE NO ACTION`);
   }

@@ -1,0 +1,11 @@
+import { registerEnumType } from '@nestjs/graphql';
+import { ClusterState, Hypervisor, NodeKind, NodeStatus, RecoveryAction, ResourceType, ServiceState } from '@haaas/domain';
+
+// The domain's enums, published in the schema under the same names and values.
+registerEnumType(Hypervisor, { name: 'Hypervisor' });
+registerEnumType(ClusterState, { name: 'ClusterState', description: 'HA state: STOPPED (inactive), STARTED, SUSPENDED (monitoring paused).' });
+registerEnumType(NodeKind, { name: 'NodeKind' });
+registerEnumType(NodeStatus, { name: 'NodeStatus' });
+registerEnumType(ResourceType, { name: 'ResourceType' });
+registerEnumType(RecoveryAction, { name: 'RecoveryAction' });
+registerEnumType(ServiceState, { name: 'ServiceState' });

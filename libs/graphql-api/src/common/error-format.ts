@@ -1,0 +1,35 @@
+import { GraphQLFormattedError } from 'graphql';
+import { DomainError } from '@haaas/domain';
+
+/** Codes GraphQL itself raises for malformed requests; they pass through as they are. */
+const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
+
+export type ErrorLogger = (message: string, error: unknown) => void;
+
+function findDomainError(error: unknown): DomainError | undefined {
+  let e: unknown = error;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof DomainError) return e;
+    e = (e as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
+/**
+ * Maps errors to what clients may see: domain errors keep their code, message and details;
+ * GraphQL's own request errors pass; everything else is an opaque INTERNAL_SERVER_ERROR (logged
+ * here with the request id), so no stack trace, SQL text or secret reaches a response.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, requestId: string | undefined, log: ErrorLogger): GraphQLFormattedError {
+  const domain = findDomainError(error);
+  const base = { locations: formatted.locations, path: formatted.path };
+  if (domain) {
+    return { ...base, message: domain.message, extensions: { code: domain.code, requestId, ...domain.details } };
+  }
+  const code = formatted.extensions?.['code'];
+  if (typeof code === 'string' && PASS_THROUGH.has(code)) {
+    return { ...base, message: formatted.message, extensions: { code, requestId } };
+  }
+  log(`internal error (request ${requestId ?? '-'})`, error);
+  return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+}

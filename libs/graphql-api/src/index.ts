@@ -1,0 +1,3 @@
+export { GraphqlApiModule } from './graphql-api.module';
+export { RESOLVERS } from './resolvers';
+export { formatError } from './common/error-format';

@@ -1,0 +1,2 @@
+/** Resolvers of nodes and resources. */
+export const INVENTORY_RESOLVERS = [];

@@ -1,0 +1,2 @@
+/** Resolvers of services (resource groups) and failover domains. */
+export const SERVICE_GROUP_RESOLVERS = [];

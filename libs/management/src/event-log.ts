@@ -1,0 +1,48 @@
+import type { TenantScope } from '@haaas/domain';
+import type { Repositories } from '@haaas/persistence';
+
+export interface EventDraft {
+  readonly clusterId: string;
+  readonly type: string;
+  readonly objectType: string;
+  readonly objectId: string;
+  readonly nodeId?: string | null;
+  readonly serviceId?: string | null;
+  readonly before?: object | null;
+  readonly after?: object | null;
+  readonly message?: string | null;
+}
+
+/**
+ * Appends to the cluster log inside the caller's transaction, so a change and its event are
+ * written together or not at all. Who: the token subject; when: the database clock.
+ */
+export async function appendEvent(repos: Repositories, scope: TenantScope, e: EventDraft): Promise<void> {
+  await repos.events.create(scope, {
+    clusterId: e.clusterId,
+    actor: scope.actor.subject,
+    type: e.type,
+    objectType: e.objectType,
+    objectId: e.objectId,
+    nodeId: e.nodeId ?? null,
+    serviceId: e.serviceId ?? null,
+    before: (e.before ?? null) as Record<string, unknown> | null,
+    after: (e.after ?? null) as Record<string, unknown> | null,
+    message: e.message ?? null,
+  });
+}
+
+/** A plain snapshot of an entity for the log: no relations, no secrets. */
+export function snapshot<T extends object>(row: T, omit: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (omit.includes(k) || (typeof v === 'object' && v !== null && !(v instanceof Date) && !isPlain(v))) continue;
+    out[k] = v instanceof Date ? v.toISOString() : v;
+  }
+  return out;
+}
+
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
+}

@@ -1,0 +1,2 @@
+/** Application services of fencing devices, the cluster log and tenants. */
+export const FENCING_AND_LOG_SERVICES = [];

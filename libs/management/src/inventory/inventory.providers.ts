@@ -1,0 +1,2 @@
+/** Application services of nodes and resources. */
+export const INVENTORY_SERVICES = [];

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ClusterService } from './cluster.service';
+import { FENCING_AND_LOG_SERVICES } from './fencing-and-log/fencing-and-log.providers';
+import { INVENTORY_SERVICES } from './inventory/inventory.providers';
+import { DEFAULT_QUOTA, ManagementOptions, SECRET_SEALER } from './management.tokens';
+import { QuotaService } from './quota.service';
+import { SERVICE_GROUP_SERVICES } from './service-groups/service-groups.providers';
+
+const SERVICES = [ClusterService, QuotaService, ...INVENTORY_SERVICES, ...SERVICE_GROUP_SERVICES, ...FENCING_AND_LOG_SERVICES];
+
+/** Application services of the management API. Needs the persistence module's Store (global). */
+@Module({})
+export class ManagementModule {
+  static forRoot(options: ManagementOptions): DynamicModule {
+    return {
+      module: ManagementModule,
+      providers: [{ provide: DEFAULT_QUOTA, useValue: options.defaultQuota }, { provide: SECRET_SEALER, useValue: options.sealer }, ...SERVICES],
+      exports: SERVICES,
+    };
+  }
+}

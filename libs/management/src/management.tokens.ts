@@ -1,0 +1,16 @@
+import type { TenantQuota } from '@haaas/domain';
+
+/** Seals secrets (node credentials, fence-agent passwords) for storage; implemented with @haaas/secrets. */
+export interface SecretSealer {
+  /** `context` is bound into the ciphertext (tenant and object), so a sealed value cannot be moved to another row. */
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
+export const SECRET_SEALER = Symbol('SECRET_SEALER');
+export const DEFAULT_QUOTA = Symbol('DEFAULT_QUOTA');
+
+export interface ManagementOptions {
+  readonly defaultQuota: TenantQuota;
+  readonly sealer: SecretSealer;
+}

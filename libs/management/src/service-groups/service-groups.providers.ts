@@ -1,0 +1,2 @@
+/** Application services of services (resource groups) and failover domains. */
+export const SERVICE_GROUP_SERVICES = [];
