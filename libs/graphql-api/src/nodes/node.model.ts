@@ -1,0 +1,89 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { NodeKind, NodeStatus } from '@haaas/domain';
+import type { NodeRecord } from '@haaas/management';
+import { Attribute, toAttributes } from '../common/attribute.model';
+import { Connection } from '../common/connection.model';
+
+@ObjectType({ description: 'How the control plane reaches the hypervisor of a node. The password is write-only.' })
+export class NodeEndpoint {
+  @Field({ description: 'Hypervisor endpoint URI, e.g. qemu+ssh://root@host/system or https://vcenter.example.com/sdk.' })
+  uri!: string;
+
+  @Field(() => String, { nullable: true })
+  username!: string | null;
+
+  @Field({ description: 'Whether a password is stored (it is never returned).' })
+  hasPassword!: boolean;
+}
+
+@ObjectType({ description: 'Resources of a node that services can use.' })
+export class NodeCapacity {
+  @Field(() => Int)
+  cpus!: number;
+
+  @Field(() => Int, { description: 'Memory in MiB.' })
+  memoryMb!: number;
+}
+
+@ObjectType({ description: 'A hypervisor host (or a VM acting as one) that is a member of a cluster.' })
+export class Node {
+  @Field(() => ID)
+  id!: string;
+
+  /** Not a schema field: `Node.cluster` is resolved from it (batched). */
+  clusterId!: string;
+
+  @Field({ description: 'RFC 1123 host name, lower-case, unique in the tenant.' })
+  hostname!: string;
+
+  @Field(() => NodeKind)
+  kind!: NodeKind;
+
+  @Field(() => NodeStatus, { description: 'Live status; MAINTENANCE while maintenance is on.' })
+  status!: NodeStatus;
+
+  @Field({ description: 'Maintenance mode: the node takes no services and its failure triggers no recovery.' })
+  maintenance!: boolean;
+
+  @Field(() => NodeEndpoint)
+  endpoint!: NodeEndpoint;
+
+  @Field(() => NodeCapacity)
+  capacity!: NodeCapacity;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Address probed when the node is silent: if it answers, the node is EXCLUDED (isolated from us) rather than FAILED.',
+  })
+  checkAddress!: string | null;
+
+  @Field(() => [Attribute])
+  attributes!: Attribute[];
+
+  @Field()
+  createdAt!: Date;
+
+  @Field()
+  updatedAt!: Date;
+}
+
+@ObjectType()
+export class NodeConnection extends Connection(Node, 'Node') {}
+
+/** Maps a stored node to the schema type; the sealed password only becomes `hasPassword`. */
+export function toNode(n: NodeRecord): Node {
+  return {
+    id: n.id,
+    clusterId: n.clusterId,
+    hostname: n.hostname,
+    kind: n.kind,
+    status: n.status,
+    maintenance: n.maintenance,
+    endpoint: { uri: n.endpointUri, username: n.endpointUsername, hasPassword: n.endpointSecret !== null },
+    capacity: { cpus: n.cpus, memoryMb: n.memoryMb },
+    checkAddress: n.checkAddress,
+    attributes: toAttributes(n.attributes),
+    createdAt: n.createdAt,
+    updatedAt: n.updatedAt,
+  };
+}
