@@ -1,0 +1,64 @@
+// `npm test`: lint, type check, then jest (extra arguments go to jest). Stops at the first failure;
+// ends with a plain `N passed, N failed[, N skipped]` line from jest's JSON results.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..');
+const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
+
+interface JestResults {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+}
+
+function run(cmd: string, args: string[]): Promise<number> {
+  process.stdout.write(`\n==> ${[cmd.replace(`${root}/`, ''), ...args].join(' ')}\n`);
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' });
+    child.once('error', (error) => {
+      process.stderr.write(`${cmd}: ${error.message}\n`);
+      done(127);
+    });
+    child.once('exit', (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+}
+
+async function main(): Promise<number> {
+  // Ctrl-C reaches the children too (same process group); we wait for them to clean up and report.
+  process.on('SIGINT', () => undefined);
+  for (const [cmd, args] of [
+    [bin('eslint'), ['.']],
+    [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ] as const) {
+    const code = await run(cmd, [...args]);
+    if (code !== 0) return code;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'haaas-jest-'));
+  const outputFile = join(dir, 'results.json');
+  try {
+    const code = await run(bin('jest'), ['--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)]);
+    let results: JestResults;
+    try {
+      results = JSON.parse(readFileSync(outputFile, 'utf8')) as JestResults;
+    } catch {
+      process.stderr.write('jest wrote no results\n');
+      return code || 1;
+    }
+    const skipped = results.numPendingTests > 0 ? `, ${results.numPendingTests} skipped` : '';
+    process.stdout.write(`\n${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped}\n`);
+    return code;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
