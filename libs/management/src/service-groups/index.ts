@@ -1,1 +1,5 @@
-export {};
+export { FailoverDomainService } from './failover-domain.service';
+export type { CreateFailoverDomain, UpdateFailoverDomain, FailoverDomainFilter } from './failover-domain.service';
+export { ServiceGroupService } from './service-group.service';
+export type { CreateService, AddServiceResource, UpdateServicePolicy, ServiceFilter } from './service-group.service';
+export type { ServicePolicyChange } from './service-groups.rules';
