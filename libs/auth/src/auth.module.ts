@@ -1,0 +1,71 @@
+import {
+  Module,
+  type ClassProvider,
+  type DynamicModule,
+  type ExistingProvider,
+  type FactoryProvider,
+  type ModuleMetadata,
+  type Provider,
+  type Type,
+  type ValueProvider,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { checkJwtConfig, type JwtConfig } from '@haaas/config';
+import { JWT_CONFIG } from './auth.constants';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { TENANT_DIRECTORY, type TenantDirectory } from './tenant-directory.interface';
+import { TenantProvisioner } from './tenant-provisioner.service';
+
+/** A provider of the TenantDirectory, minus the token (AuthModule fills it in). */
+export type TenantDirectoryProvider =
+  | Omit<ValueProvider<TenantDirectory>, 'provide'>
+  | Omit<ClassProvider<TenantDirectory>, 'provide'>
+  | Omit<FactoryProvider<TenantDirectory>, 'provide'>
+  | Omit<ExistingProvider<TenantDirectory>, 'provide'>;
+
+export interface AuthModuleOptions {
+  readonly jwt: JwtConfig;
+  /**
+   * Where tenants are created on first use. A class is taken with `useExisting`: it must be
+   * exported by one of `imports` (the directory lives with persistence, not here).
+   */
+  readonly tenantDirectory: Type<TenantDirectory> | TenantDirectoryProvider;
+  /** Modules the directory provider needs. */
+  readonly imports?: ModuleMetadata['imports'];
+  /** How many known tenant ids to remember (default 10 000). */
+  readonly tenantCacheSize?: number;
+}
+
+/**
+ * Authentication and authorisation for the API: the JWT strategy, the tenant provisioner, and
+ * JwtAuthGuard as the global guard (APP_GUARD), so every resolver and handler is guarded by default.
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(options: AuthModuleOptions): DynamicModule {
+    const problems = checkJwtConfig(options.jwt);
+    // refuse at startup, not on the first request
+    if (problems.length > 0) throw new Error(`AuthModule: unusable JWT configuration:\n  - ${problems.join('\n  - ')}`);
+    const directory: Provider =
+      typeof options.tenantDirectory === 'function'
+        ? { provide: TENANT_DIRECTORY, useExisting: options.tenantDirectory }
+        : { provide: TENANT_DIRECTORY, ...options.tenantDirectory };
+    return {
+      module: AuthModule,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: JWT_CONFIG, useValue: options.jwt },
+        directory,
+        {
+          provide: TenantProvisioner,
+          useFactory: (tenants: TenantDirectory) => new TenantProvisioner(tenants, options.tenantCacheSize),
+          inject: [TENANT_DIRECTORY],
+        },
+        JwtStrategy,
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+      ],
+      exports: [JWT_CONFIG, TenantProvisioner],
+    };
+  }
+}

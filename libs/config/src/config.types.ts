@@ -1,0 +1,77 @@
+import type { TenantQuota } from '@haaas/domain';
+
+export type NodeEnv = 'production' | 'development' | 'test';
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface DatabaseConfig {
+  /** The URL as given (it carries the password: never log it). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  /** Log every SQL statement (HAAAS_LOG_SQL). */
+  readonly logSql: boolean;
+}
+
+export interface RedisConfig {
+  /** redis:// or rediss:// URL, as ioredis accepts it (may carry a password: never log it). */
+  readonly url: string;
+}
+
+/** The algorithms the verifier (jsonwebtoken, under passport-jwt) supports; `none` is never one of them. */
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+export type HmacAlgorithm = Extract<JwtAlgorithm, `HS${string}`>;
+
+/** Where verification keys come from. Exactly one source: a shared secret cannot coexist with public keys. */
+export type JwtKeySource =
+  | { readonly kind: 'secret'; readonly secret: string; /** the fixed development secret is in use */ readonly isDevSecret: boolean }
+  | { readonly kind: 'public-keys'; /** PEM (SPKI or certificate), one entry per key */ readonly publicKeys: readonly string[] }
+  | { readonly kind: 'jwks'; readonly jwksUrl: string };
+
+export interface JwtConfig {
+  readonly algorithms: readonly JwtAlgorithm[];
+  readonly key: JwtKeySource;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Allowed clock skew for exp/nbf checks. */
+  readonly clockToleranceSeconds: number;
+}
+
+export interface SecretsConfig {
+  /** Key id → 32-byte AES key. Ids are stored with every ciphertext, so old keys stay here until rotated out. */
+  readonly keys: ReadonlyMap<string, Uint8Array>;
+  /** The key new ciphertexts are made with. */
+  readonly activeKeyId: string;
+}
+
+export interface AppConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly production: boolean;
+  readonly http: HttpConfig;
+  readonly database: DatabaseConfig;
+  readonly redis: RedisConfig;
+  readonly jwt: JwtConfig;
+  readonly secrets: SecretsConfig;
+  /** Default per-tenant quota. */
+  readonly quota: TenantQuota;
+}
