@@ -22,9 +22,16 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:app'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:app', 'type:testing'],
   },
+  // test helpers (throwaway databases): used by tests only, see the spec-file block below
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling'] },
 ];
+
+// Tests of any layer may also use the test helpers (type:testing); production code may not.
+const specDepConstraints = depConstraints.map((c) =>
+  c.sourceTag === 'type:testing' ? c : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing'])] },
+);
 
 export default [
   ...nx.configs['flat/base'],
@@ -42,6 +49,12 @@ export default [
         'error',
         { selector: "CallExpression[callee.name='forwardRef']", message: 'No forwardRef: restructure the modules instead.' },
       ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: specDepConstraints }],
     },
   },
   {

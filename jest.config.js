@@ -10,6 +10,9 @@ const swc = [
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2022',
+      // tsconfig's path aliases, resolved at transform time: jest's moduleNameMapper does not reach global setup
+      baseUrl: __dirname,
+      paths: require('./tsconfig.json').compilerOptions.paths,
       keepClassNames: true,
     },
     module: { type: 'commonjs' },
@@ -19,12 +22,11 @@ const swc = [
 const config = {
   rootDir: '.',
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // NestJS 12, jose and uuid ship only ES modules, which jest cannot require on Node 20: swc turns
+  // them into CommonJS like our own code (cached, so only the first run pays).
+  transform: { '^.+\\.(ts|js|mjs)$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|jose|@as-integrations|load-esm|file-type|uid)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: {
-    '^@haaas/(domain|config|secrets|persistence|auth|management|graphql-api|devstack)$': '<rootDir>/libs/$1/src/index.ts',
-    '^@haaas/api$': '<rootDir>/apps/api/src/index.ts',
-  },
   testMatch: ['<rootDir>/{apps,libs,test,tools}/**/*.{spec,int-spec,e2e-spec}.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/sdk/', '/terraform-provider/'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',

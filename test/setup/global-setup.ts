@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// Relative, not @haaas/devstack: jest's moduleNameMapper does not apply to global setup.
-import { startLocalInfra } from '../../libs/devstack/src';
+import { startLocalInfra } from '@haaas/devstack';
 import { saveState, takeState } from './test-infra';
 
 /**

@@ -79,6 +79,20 @@ export class Problems {
     if (!ok) this.add(field, message);
     return this;
   }
+  /**
+   * Runs a validation that throws BadInputError and keeps its problems here instead, so one
+   * response reports every bad field. Returns the result, or undefined when it failed.
+   */
+  absorb<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof BadInputError)) throw err;
+      this.list.push(...err.problems);
+      return undefined;
+    }
+  }
+
   get empty(): boolean {
     return this.list.length === 0;
   }

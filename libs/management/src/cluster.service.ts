@@ -104,9 +104,10 @@ export class ClusterService {
     checkName(p, 'name', input.name);
     checkDescription(p, 'description', input.description);
     p.check(Object.values(Hypervisor).includes(input.hypervisor), 'hypervisor', 'unknown hypervisor');
+    const policy = p.absorb(() => resolveClusterPolicy(input.policy));
+    const attributes = p.absorb(() => applyAttributeChange({}, { set: input.attributes ?? [] }));
     p.throwIfAny();
-    const policy = resolveClusterPolicy(input.policy);
-    const attributes = applyAttributeChange({}, { set: input.attributes ?? [] });
+    if (!policy || !attributes) throw new Error('unreachable: validation passed without a result');
     return this.store.transaction(async (repos) => {
       await this.quota.check(repos, scope, 'clusters');
       if (await repos.clusters.exists(scope, { name: input.name })) {
@@ -137,13 +138,13 @@ export class ClusterService {
   }
 
   async update(scope: TenantScope, input: UpdateCluster): Promise<ClusterEntity> {
-    const p = new Problems();
-    checkDescription(p, 'description', input.description);
-    p.throwIfAny();
     return this.store.transaction(async (repos) => {
       const cluster = await repos.clusters.lock(scope, input.id);
       const before = snapshot(cluster);
-      const policy = resolveClusterPolicy(input.policy, policyOf(cluster));
+      const p = new Problems();
+      checkDescription(p, 'description', input.description);
+      const policy = p.absorb(() => resolveClusterPolicy(input.policy, policyOf(cluster)));
+      p.throwIfAny();
       Object.assign(cluster, policy);
       if (input.description !== undefined) cluster.description = input.description;
       const saved = await repos.clusters.save(scope, cluster);

@@ -14,6 +14,8 @@ export class ManagementModule {
   static forRoot(options: ManagementOptions): DynamicModule {
     return {
       module: ManagementModule,
+      // global: the transport and auth modules use these services without re-importing the module
+      global: true,
       providers: [{ provide: DEFAULT_QUOTA, useValue: options.defaultQuota }, { provide: SECRET_SEALER, useValue: options.sealer }, ...SERVICES],
       exports: SERVICES,
     };

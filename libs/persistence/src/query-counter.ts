@@ -7,6 +7,8 @@ import type { Logger, QueryRunner } from 'typeorm';
  */
 export class QueryCounter {
   private readonly storage = new AsyncLocalStorage<{ count: number }>();
+  /** Statements since the process started, for callers outside the unit of work (benchmarks, tests). */
+  total = 0;
 
   run<T>(fn: () => Promise<T>): Promise<T> {
     return this.storage.run({ count: 0 }, fn);
@@ -18,6 +20,7 @@ export class QueryCounter {
   }
 
   record(): void {
+    this.total += 1;
     const store = this.storage.getStore();
     if (store) store.count += 1;
   }

@@ -1,8 +1,11 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLContext } from './loaders';
 
 /** Puts the request id on every error and in the `x-request-id` response header, so a client's report can be traced in the logs. */
-export function requestIdPlugin(): ApolloServerPlugin<BaseContext> {
+/** Taken from the driver's config type: @apollo/server ships CJS and ESM typings, and the driver uses the ESM ones. */
+type Plugin = NonNullable<ApolloDriverConfig['plugins']>[number];
+
+export function requestIdPlugin(): Plugin {
   return {
     async requestDidStart() {
       return {

@@ -1,0 +1,48 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { AuthModule } from '@haaas/auth';
+import type { AppConfig } from '@haaas/config';
+import { GraphqlApiModule } from '@haaas/graphql-api';
+import { ManagementModule } from '@haaas/management';
+import { PersistenceModule, Store } from '@haaas/persistence';
+import { SecretBox } from '@haaas/secrets';
+import { HealthController, REDIS_CLIENT } from './health.controller';
+
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** The API process: wiring only. Everything it does lives in the libraries. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
+    return {
+      module: AppModule,
+      imports: [
+        PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
+        ManagementModule.forRoot({
+          defaultQuota: config.quota,
+          sealer: { seal: (plain, context) => box.encrypt(plain, context), open: (sealed, context) => box.decrypt(sealed, context) },
+        }),
+        AuthModule.forRoot({
+          jwt: config.jwt,
+          // tenants are provisioned on first use of a valid token
+          tenantDirectory: { useFactory: (store: Store) => ({ ensureTenant: (id: string) => store.repos.tenants.ensure(id) }), inject: [Store] },
+        }),
+        GraphqlApiModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        {
+          provide: REDIS_CLIENT,
+          useFactory: () => new Redis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+        },
+        RedisCloser,
+      ],
+    };
+  }
+}

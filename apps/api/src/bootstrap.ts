@@ -1,0 +1,23 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { AppConfig } from '@haaas/config';
+import { AppModule } from './app.module';
+
+/** Creates the API application (not yet listening): used by `main.ts`, `npm start` and the tests. */
+export async function createApiApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    bufferLogs: false,
+  });
+  // SIGTERM/SIGINT close the HTTP server, then the database pool and Redis: graceful shutdown
+  app.enableShutdownHooks();
+  return app;
+}
+
+export async function startApi(config: AppConfig): Promise<{ app: INestApplication; url: string }> {
+  const app = await createApiApp(config);
+  await app.listen(config.http.port, config.http.host);
+  const url = `http://${config.http.host}:${config.http.port}`;
+  new Logger('api').log(`GraphQL at ${url}/graphql`);
+  return { app, url };
+}

@@ -1,0 +1,2 @@
+export { createApiApp, startApi } from './bootstrap';
+export { AppModule } from './app.module';

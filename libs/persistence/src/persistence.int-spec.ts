@@ -1,0 +1,152 @@
+import { DataSource } from 'typeorm';
+import { ClusterState, Hypervisor, NodeKind, NodeStatus, TenantScope } from '@haaas/domain';
+import { createTestDatabase, TestDatabase } from '@haaas/testing';
+import { createDataSource, pendingSchemaChanges, runMigrations } from './data-source';
+import { ClusterEntity } from './entities';
+import { queryCounter } from './query-counter';
+import { Store } from './store';
+
+const actor = { subject: 'tester', roles: ['member' as const] };
+const alice = TenantScope.of('alice', actor);
+const bob = TenantScope.of('bob', actor);
+
+function clusterFields(name: string): Omit<ClusterEntity, 'id' | 'tenantId' | 'createdAt' | 'updatedAt' | 'version'> {
+  return {
+    name,
+    description: null,
+    hypervisor: Hypervisor.KVM,
+    state: ClusterState.STOPPED,
+    heartbeatIntervalSeconds: 1,
+    deadtimeSeconds: 10,
+    fencingRequired: true,
+    minHealthyNodes: 2,
+    attributes: {},
+  };
+}
+
+describe('persistence on MariaDB', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let store: Store;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await runMigrations({ url: db.url });
+    ds = createDataSource({ url: db.url });
+    await ds.initialize();
+    store = new Store(ds);
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('has migrations that agree with the entities (generating one would yield nothing)', async () => {
+    expect(await pendingSchemaChanges(ds)).toEqual([]);
+  });
+
+  it('uses InnoDB and utf8mb4 for every table', async () => {
+    const rows: { TABLE_NAME: string; ENGINE: string; TABLE_COLLATION: string }[] = await ds.query(
+      'SELECT TABLE_NAME, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const r of rows) {
+      expect(r.ENGINE).toBe('InnoDB');
+      expect(r.TABLE_COLLATION).toMatch(/^utf8mb4/);
+    }
+  });
+
+  it('gives every tenant-owned table a tenant_id column', async () => {
+    const rows: { TABLE_NAME: string }[] = await ds.query(
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT IN ('tenants', 'migrations')",
+    );
+    for (const { TABLE_NAME } of rows) {
+      const cols: unknown[] = await ds.query(
+        "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'tenant_id'",
+        [TABLE_NAME],
+      );
+      expect({ table: TABLE_NAME, hasTenant: cols.length === 1 }).toEqual({ table: TABLE_NAME, hasTenant: true });
+    }
+  });
+
+  it("keeps tenants apart: another tenant's id reads as absent and cannot be changed or deleted", async () => {
+    const mine = await store.repos.clusters.create(alice, clusterFields('iso-a'));
+    expect(mine.tenantId).toBe('alice');
+    expect(await store.repos.clusters.findById(bob, mine.id)).toBeNull();
+    await expect(store.repos.clusters.get(bob, mine.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.repos.clusters.save(bob, { ...mine, name: 'stolen' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await store.repos.clusters.delete(bob, { id: mine.id })).toBe(0);
+    expect(await store.repos.clusters.count(bob)).toBe(0);
+    expect((await store.repos.clusters.get(alice, mine.id)).name).toBe('iso-a');
+  });
+
+  it('cannot be tricked into another tenant by a tenantId in the where clause', async () => {
+    const mine = await store.repos.clusters.create(alice, clusterFields('iso-b'));
+    const where = { id: mine.id, tenantId: 'alice' } as unknown as Parameters<typeof store.repos.clusters.findOne>[1];
+    expect(await store.repos.clusters.findOne(bob, where)).toBeNull();
+  });
+
+  it('pages by keyset in creation order', async () => {
+    const scope = TenantScope.of('pager', actor);
+    for (let i = 0; i < 7; i++) await store.repos.clusters.create(scope, clusterFields(`p${i}`));
+    const first = await store.repos.clusters.page(scope, {}, { first: 3 });
+    expect(first.rows.map((r) => r.name)).toEqual(['p0', 'p1', 'p2']);
+    expect(first.hasNextPage).toBe(true);
+    const last = await store.repos.clusters.page(scope, {}, { first: 5, after: first.rows[2]?.id });
+    expect(last.rows.map((r) => r.name)).toEqual(['p3', 'p4', 'p5', 'p6']);
+    expect(last.hasNextPage).toBe(false);
+  });
+
+  it('loads the first page of children of many parents in a constant number of statements', async () => {
+    const scope = TenantScope.of('batch', actor);
+    const clusters: ClusterEntity[] = [];
+    for (let i = 0; i < 4; i++) clusters.push(await store.repos.clusters.create(scope, clusterFields(`b${i}`)));
+    let n = 0;
+    for (const c of clusters) {
+      for (let j = 0; j < 3; j++) {
+        await store.repos.nodes.create(scope, {
+          clusterId: c.id,
+          hostname: `h${n++}.example`,
+          kind: NodeKind.PHYSICAL,
+          status: NodeStatus.ONLINE,
+          maintenance: false,
+          endpointUri: 'test:///default',
+          endpointUsername: null,
+          endpointSecret: null,
+          checkAddress: null,
+          cpus: 8,
+          memoryMb: 1024,
+          attributes: {},
+        });
+      }
+    }
+    const count = async (ids: string[]) =>
+      queryCounter.run(async () => {
+        const pages = await store.repos.nodes.pageByParent(scope, 'clusterId', ids, { first: 2 });
+        return { statements: queryCounter.current(), pages };
+      });
+    const small = await count(clusters.slice(0, 1).map((c) => c.id));
+    const large = await count(clusters.map((c) => c.id));
+    expect(large.statements).toBe(small.statements);
+    for (const c of clusters) {
+      const page = large.pages.get(c.id);
+      expect(page?.rows).toHaveLength(2);
+      expect(page?.hasNextPage).toBe(true);
+      expect(page?.rows.every((r) => r.clusterId === c.id)).toBe(true);
+    }
+    const other = await store.repos.nodes.pageByParent(bob, 'clusterId', [clusters[0]?.id ?? ''], { first: 2 });
+    expect(other.get(clusters[0]?.id ?? '')?.rows).toEqual([]);
+  });
+
+  it('rolls a transaction back whole', async () => {
+    const scope = TenantScope.of('tx', actor);
+    await expect(
+      store.transaction(async (repos) => {
+        await repos.clusters.create(scope, clusterFields('tx1'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.repos.clusters.count(scope)).toBe(0);
+  });
+});

@@ -1,0 +1,2 @@
+export { createTestDatabase } from './database';
+export type { TestDatabase } from './database';

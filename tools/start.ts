@@ -1,0 +1,65 @@
+/**
+ * `npm start`: the product on this machine. Uses MySQL and Redis from HAAAS_DB_URL / HAAAS_REDIS_URL,
+ * or starts its own MariaDB and Redis under .data/ (installing the Debian packages when missing),
+ * applies the migrations and serves the API. Ctrl-C stops everything it started.
+ */
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { startApi } from '../apps/api/src';
+import { loadConfig } from '@haaas/config';
+import { startLocalInfra } from '@haaas/devstack';
+import { runMigrations } from '@haaas/persistence';
+
+const log = (message: string): void => console.log(`[start] ${message}`);
+
+async function main(): Promise<void> {
+  if (process.env.NODE_ENV === 'production' && (!process.env.HAAAS_DB_URL || !process.env.HAAAS_REDIS_URL)) {
+    throw new Error('in production HAAAS_DB_URL and HAAAS_REDIS_URL must be set: npm start embeds MariaDB and Redis only for development');
+  }
+  const infra = await startLocalInfra({ dataDir: join(__dirname, '..', '.data'), database: 'haaas', log });
+  process.env.HAAAS_DB_URL = infra.dbUrl;
+  process.env.HAAAS_REDIS_URL = infra.redisUrl;
+  let stopping = false;
+  const stopInfra = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await infra.stop();
+  };
+  try {
+    const config = loadConfig();
+    const applied = await runMigrations({ url: config.database.url });
+    log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+    const { app, url } = await startApi(config);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        log(`${signal}: shutting down`);
+        void app
+          .close()
+          .then(stopInfra)
+          .finally(() => process.exit(0));
+      });
+    }
+    console.log(
+      [
+        '',
+        `HAaaS API is up.`,
+        `  GraphQL:   ${url}/graphql`,
+        `  Health:    ${url}/health/live  ${url}/health/ready`,
+        '',
+        'A development token for the demo tenant (refused in production):',
+        '  TOKEN=$(npm run -s token -- --tenant demo --role member)',
+        `  curl -s ${url}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+        `    -d '{"query":"{ viewer { subject tenantId roles } clusters(first: 10) { nodes { id name } } }"}'`,
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    await stopInfra();
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
