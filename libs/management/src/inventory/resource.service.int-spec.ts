@@ -1,0 +1,279 @@
+import { BadInputError, DEFAULT_TENANT_QUOTA, DomainError, Hypervisor, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { createDataSource, queryCounter, runMigrations, Store } from '@haaas/persistence';
+import type { ResourceEntity } from '@haaas/persistence';
+import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { ClusterService } from '../cluster.service';
+import { QuotaService } from '../quota.service';
+import { readResourceSpec } from './resource-spec';
+import { CreateResource, ResourceService } from './resource.service';
+
+const alice = TenantScope.of('inv-res-alice', { subject: 'alice@example.com', roles: ['member'] });
+const bob = TenantScope.of('inv-res-bob', { subject: 'bob@example.com', roles: ['member'] });
+const carol = TenantScope.of('inv-res-carol', { subject: 'carol@example.com', roles: ['member'] });
+
+async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof DomainError) return err;
+    throw err;
+  }
+  throw new Error('expected a domain error, the call succeeded');
+}
+
+function fieldsOf(err: DomainError): string[] {
+  return err instanceof BadInputError ? err.problems.map((p) => p.field) : [];
+}
+
+describe('ResourceService on MariaDB', () => {
+  let db: TestDatabase;
+  let ds: ReturnType<typeof createDataSource>;
+  let store: Store;
+  let clusters: ClusterService;
+  let resources: ResourceService;
+  let c1: string;
+  let c2: string;
+  let bobCluster: string;
+  let seq = 0;
+
+  const create = (scope: TenantScope, over: Partial<CreateResource> = {}): Promise<ResourceEntity> =>
+    resources.create(scope, { clusterId: c1, name: `vm-${++seq}`, type: ResourceType.VM, vm: { hypervisorRef: `web-${seq}` }, ...over });
+
+  async function snapshotOf(scope: TenantScope): Promise<string> {
+    const out: Record<string, unknown> = {};
+    for (const t of ['resources', 'events']) out[t] = await ds.query(`SELECT * FROM ${t} WHERE tenant_id = ? ORDER BY id`, [scope.tenantId]);
+    return JSON.stringify(out);
+  }
+
+  const makeService = (scope: TenantScope, clusterId: string, name: string) =>
+    store.transaction((repos) =>
+      repos.services.create(scope, {
+        clusterId,
+        name,
+        state: ServiceState.STOPPED,
+        currentNodeId: null,
+        failoverDomainId: null,
+        priority: 50,
+        recoveryAction: RecoveryAction.RELOCATE,
+        startTimeoutSeconds: 300,
+        stopTimeoutSeconds: 300,
+        maxRestarts: 3,
+        restartWindowSeconds: 3600,
+        maxRelocations: 3,
+        autostart: true,
+        antiAffinityGroup: null,
+        recoveryTimeObjectiveSeconds: null,
+        attributes: {},
+      }),
+    );
+
+  /** What the services engineer's addResource does, reduced to the columns this service reads. */
+  const assign = (scope: TenantScope, resource: ResourceEntity, serviceId: string, position: number) =>
+    store.transaction(async (repos) => {
+      const row = await repos.resources.lock(scope, resource.id);
+      row.serviceId = serviceId;
+      row.position = position;
+      return repos.resources.save(scope, row);
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await runMigrations({ url: db.url });
+    ds = createDataSource({ url: db.url });
+    await ds.initialize();
+    store = new Store(ds);
+    const quota = new QuotaService(DEFAULT_TENANT_QUOTA);
+    clusters = new ClusterService(store, quota);
+    resources = new ResourceService(store, quota);
+    c1 = (await clusters.create(alice, { name: 'c1', hypervisor: Hypervisor.VSPHERE })).id;
+    c2 = (await clusters.create(alice, { name: 'c2', hypervisor: Hypervisor.KVM })).id;
+    bobCluster = (await clusters.create(bob, { name: 'c1', hypervisor: Hypervisor.KVM })).id;
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  describe('createResource', () => {
+    it.each([
+      [ResourceType.VM, { vm: { hypervisorRef: 'vm-42', shutdownTimeoutSeconds: 120 } }, { hypervisorRef: 'vm-42', shutdownTimeoutSeconds: 120 }],
+      [ResourceType.IP, { ip: { address: '2001:db8::10', prefixLength: 64 } }, { address: '2001:db8::10', prefixLength: 64, interface: null }],
+      [
+        ResourceType.APPLICATION,
+        { application: { startCommand: 'systemctl start pg', stopCommand: 'systemctl stop pg', user: 'postgres' } },
+        { startCommand: 'systemctl start pg', stopCommand: 'systemctl stop pg', monitorCommand: null, user: 'postgres' },
+      ],
+      [ResourceType.VOLUME, { volume: { ref: 'nfs:/export/pg', mountPoint: '/var/lib/pg', fsType: 'nfs4' } }, { ref: 'nfs:/export/pg', mountPoint: '/var/lib/pg', fsType: 'nfs4' }],
+    ])('creates a %s resource with its normalized spec, in no service, and logs resource.created', async (type, sub, stored) => {
+      const r = await create(alice, { name: `r-${type.toLowerCase()}`, type, vm: undefined, ...sub, attributes: [{ key: 'tier', value: 'db' }] });
+      expect(r).toMatchObject({ clusterId: c1, type, spec: stored, serviceId: null, position: null, attributes: { tier: 'db' } });
+      const [event] = await store.repos.events.find(alice, { objectId: r.id });
+      expect(event).toMatchObject({ type: 'resource.created', objectType: 'Resource', clusterId: c1, after: expect.objectContaining({ name: r.name, spec: stored }) });
+      // what the API shows: only the member of its type
+      const shown = readResourceSpec(r.type, r.spec);
+      expect(Object.keys(shown)).toEqual([{ VM: 'vm', IP: 'ip', APPLICATION: 'application', VOLUME: 'volume' }[type]]);
+    });
+
+    it('refuses the sub-input of another type on its field, a missing one, and bad values; writes nothing', async () => {
+      const before = await snapshotOf(alice);
+      const wrong = await errorOf(create(alice, { type: ResourceType.IP, vm: { hypervisorRef: 'x' }, ip: { address: '10.0.0.1', prefixLength: 24 } }));
+      expect(wrong.code).toBe('BAD_USER_INPUT');
+      expect(wrong.details).toEqual({ problems: [{ field: 'vm', message: 'only for resources of type VM; this one is IP' }] });
+      const missing = await errorOf(create(alice, { type: ResourceType.VOLUME, vm: undefined }));
+      expect(fieldsOf(missing)).toEqual(['volume']);
+      const values = await errorOf(create(alice, { name: 'bad name', type: ResourceType.IP, vm: undefined, ip: { address: '10.0.0.1', prefixLength: 33 }, attributes: [{ key: '', value: '' }] }));
+      expect(fieldsOf(values)).toEqual(['name', 'ip.prefixLength', 'attributes[0].key']);
+      const type = await errorOf(create(alice, { type: 'DISK' as ResourceType }));
+      expect(fieldsOf(type)).toEqual(['type']);
+      expect(await snapshotOf(alice)).toBe(before);
+    });
+
+    it('refuses a name already in the cluster; the same name in another cluster is fine', async () => {
+      await create(alice, { name: 'shared-name' });
+      const before = await snapshotOf(alice);
+      const err = await errorOf(create(alice, { name: 'shared-name' }));
+      expect(err.code).toBe('CONFLICT');
+      expect(err.message).toBe('a resource named "shared-name" already exists in this cluster');
+      expect(await snapshotOf(alice)).toBe(before);
+      expect((await create(alice, { name: 'shared-name', clusterId: c2 })).clusterId).toBe(c2);
+    });
+
+    it("treats another tenant's cluster as a bad clusterId", async () => {
+      const before = await snapshotOf(alice);
+      const err = await errorOf(create(alice, { clusterId: bobCluster }));
+      expect(fieldsOf(err)).toEqual(['clusterId']);
+      expect(await snapshotOf(alice)).toBe(before);
+      expect(await store.repos.resources.count(bob)).toBe(0);
+    });
+
+    it('answers QUOTA_EXCEEDED at the resource quota and writes nothing', async () => {
+      const tight = new ResourceService(store, new QuotaService({ ...DEFAULT_TENANT_QUOTA, maxResources: 2 }));
+      const cc = (await clusters.create(carol, { name: 'c', hypervisor: Hypervisor.KVM })).id;
+      for (const name of ['a', 'b']) await tight.create(carol, { clusterId: cc, name, type: ResourceType.VM, vm: { hypervisorRef: name } });
+      const before = await snapshotOf(carol);
+      const err = await errorOf(tight.create(carol, { clusterId: cc, name: 'c', type: ResourceType.VM, vm: { hypervisorRef: 'c' } }));
+      expect(err.code).toBe('QUOTA_EXCEEDED');
+      expect(err.details).toEqual({ what: 'resources', limit: 2 });
+      expect(await snapshotOf(carol)).toBe(before);
+    });
+  });
+
+  describe('updateResource and attributes', () => {
+    it('replaces the spec of its own type and logs before and after', async () => {
+      const r = await create(alice, { type: ResourceType.IP, vm: undefined, ip: { address: '10.0.0.5', prefixLength: 24, interface: 'eth0' } });
+      const updated = await resources.update(alice, { id: r.id, ip: { address: '10.0.0.6', prefixLength: 16 } });
+      expect(updated.spec).toEqual({ address: '10.0.0.6', prefixLength: 16, interface: null });
+      expect(updated.type).toBe(ResourceType.IP);
+      const events = await store.repos.events.find(alice, { objectId: r.id });
+      expect(events.map((e) => e.type)).toEqual(['resource.created', 'resource.updated']);
+      expect(events[1]?.before).toMatchObject({ spec: { address: '10.0.0.5', prefixLength: 24, interface: 'eth0' } });
+      expect(events[1]?.after).toMatchObject({ spec: { address: '10.0.0.6', prefixLength: 16, interface: null } });
+    });
+
+    it('refuses another type\'s spec (the type never changes) and a missing one, writing nothing', async () => {
+      const r = await create(alice);
+      const before = await snapshotOf(alice);
+      const err = await errorOf(resources.update(alice, { id: r.id, application: { startCommand: 'a', stopCommand: 'b' } }));
+      expect(fieldsOf(err).sort()).toEqual(['application', 'vm']);
+      expect(fieldsOf(await errorOf(resources.update(alice, { id: r.id })))).toEqual(['vm']);
+      expect(await snapshotOf(alice)).toBe(before);
+    });
+
+    it('sets and unsets attributes with a log entry', async () => {
+      const r = await create(alice, { attributes: [{ key: 'a', value: '1' }] });
+      const saved = await resources.setAttributes(alice, r.id, { set: [{ key: 'b', value: '2' }], unset: ['a'] });
+      expect(saved.attributes).toEqual({ b: '2' });
+      const events = await store.repos.events.find(alice, { objectId: r.id });
+      expect(events[1]).toMatchObject({ type: 'resource.attributes_changed', before: { attributes: { a: '1' } }, after: { attributes: { b: '2' } } });
+    });
+  });
+
+  describe('destroyResource', () => {
+    it('destroys a resource in no service and logs its last state', async () => {
+      const r = await create(alice);
+      const gone = await resources.destroy(alice, r.id, false);
+      expect(gone.id).toBe(r.id);
+      expect(await store.repos.resources.findById(alice, r.id)).toBeNull();
+      const events = await store.repos.events.find(alice, { objectId: r.id });
+      expect(events.map((e) => e.type)).toEqual(['resource.created', 'resource.destroyed']);
+      expect(events[1]?.before).toMatchObject({ name: r.name });
+    });
+
+    it('is a CONFLICT while it belongs to a service unless forced', async () => {
+      const service = await makeService(alice, c1, 'web');
+      const r = await assign(alice, await create(alice), service.id, 0);
+      const before = await snapshotOf(alice);
+      const err = await errorOf(resources.destroy(alice, r.id, false));
+      expect(err.code).toBe('CONFLICT');
+      expect(err.details).toEqual({ service: 'web', serviceId: service.id });
+      expect(await snapshotOf(alice)).toBe(before);
+
+      await resources.destroy(alice, r.id, true);
+      expect(await store.repos.resources.findById(alice, r.id)).toBeNull();
+      const [event] = await store.repos.events.find(alice, { objectId: r.id, type: 'resource.destroyed' });
+      expect(event).toMatchObject({ serviceId: service.id, message: 'forced: removed from its service' });
+    });
+  });
+
+  describe("another tenant's resource", () => {
+    it('reads as NOT_FOUND for every operation, and nothing changes', async () => {
+      const r = await create(alice);
+      const before = await snapshotOf(alice);
+      for (const attempt of [
+        resources.get(bob, r.id),
+        resources.update(bob, { id: r.id, vm: { hypervisorRef: 'stolen' } }),
+        resources.setAttributes(bob, r.id, { set: [{ key: 'x', value: 'y' }] }),
+        resources.destroy(bob, r.id, true),
+      ]) {
+        const err = await errorOf(attempt);
+        expect(err.code).toBe('NOT_FOUND');
+        expect(err.message).toBe(`Resource ${r.id} not found`);
+      }
+      expect(await resources.byIds(bob, [r.id])).toEqual([]);
+      expect(await snapshotOf(alice)).toBe(before);
+    });
+  });
+
+  describe('queries', () => {
+    let qc: string;
+    let vm1: ResourceEntity;
+    let ip1: ResourceEntity;
+    let vm2: ResourceEntity;
+    let serviceId: string;
+
+    beforeAll(async () => {
+      qc = (await clusters.create(alice, { name: 'q', hypervisor: Hypervisor.KVM })).id;
+      serviceId = (await makeService(alice, qc, 'app')).id;
+      vm1 = await create(alice, { clusterId: qc });
+      ip1 = await assign(alice, await create(alice, { clusterId: qc, type: ResourceType.IP, vm: undefined, ip: { address: '10.1.0.1', prefixLength: 24 } }), serviceId, 0);
+      vm2 = await assign(alice, await create(alice, { clusterId: qc }), serviceId, 1);
+    });
+
+    it('filters by cluster, type, service and assignment, and pages by cursor', async () => {
+      const ids = async (filter: Parameters<ResourceService['page']>[1], first = 50) => (await resources.page(alice, filter, { first })).rows.map((r) => r.id);
+      expect(await ids({ clusterId: qc })).toEqual([vm1.id, ip1.id, vm2.id]);
+      expect(await ids({ clusterId: qc, type: ResourceType.VM })).toEqual([vm1.id, vm2.id]);
+      expect(await ids({ serviceId })).toEqual([ip1.id, vm2.id]);
+      expect(await ids({ clusterId: qc, unassigned: true })).toEqual([vm1.id]);
+      expect(await ids({ clusterId: qc, unassigned: false, type: ResourceType.VM })).toEqual([vm2.id]);
+      expect(await ids({ clusterId: qc, unassigned: false }, 1)).toEqual([ip1.id]);
+      const page = await resources.page(alice, { clusterId: qc, unassigned: false }, { first: 1, after: ip1.id });
+      expect(page).toEqual({ rows: [expect.objectContaining({ id: vm2.id })], hasNextPage: false });
+      const contradiction = await errorOf(resources.page(alice, { serviceId, unassigned: true }, { first: 1 }));
+      expect(fieldsOf(contradiction)).toEqual(['filter.unassigned']);
+    });
+
+    it('pages many clusters in a fixed number of statements, filtered or not', async () => {
+      const clusterIds = [qc, c1, c2, bobCluster];
+      const counted = <T>(fn: () => Promise<T>) => queryCounter.run(async () => ({ value: await fn(), statements: queryCounter.current() }));
+      const plain = await counted(() => resources.pageByClusters(alice, clusterIds, {}, { first: 2 }));
+      expect(plain.statements).toBeLessThanOrEqual(2);
+      expect(plain.value[0]).toEqual({ rows: [expect.objectContaining({ id: vm1.id }), expect.objectContaining({ id: ip1.id })], hasNextPage: true });
+      expect(plain.value[3]).toEqual({ rows: [], hasNextPage: false });
+      const filtered = await counted(() => resources.pageByClusters(alice, clusterIds, { type: ResourceType.VM, unassigned: false }, { first: 5 }));
+      expect(filtered.statements).toBe(1);
+      expect(filtered.value.map((p) => p.rows.map((r) => r.id))).toEqual([[vm2.id], [], [], []]);
+    });
+  });
+});

@@ -1,0 +1,212 @@
+import { Injectable } from '@nestjs/common';
+import { applyAttributeChange, AttributeChange, checkName, ConflictError, Problems, ResourceType, TenantScope } from '@haaas/domain';
+import { isDuplicateKey, Page, PageArgs, ResourceEntity, Store, Where } from '@haaas/persistence';
+import { appendEvent, snapshot } from '../event-log';
+import { QuotaService } from '../quota.service';
+import { collectAttributes, lockClusterRef } from './inventory.util';
+import { pageInMemory, pagesByParent } from './paging';
+import { checkResourceSpec, ResourceSpecInput } from './resource-spec';
+
+export interface CreateResource extends ResourceSpecInput {
+  readonly clusterId: string;
+  readonly name: string;
+  readonly type: ResourceType;
+  readonly attributes?: AttributeChange['set'];
+}
+
+/** Replaces the spec of a resource; the sub-input of its type must be given, no other. */
+export interface UpdateResource extends ResourceSpecInput {
+  readonly id: string;
+}
+
+/** Filters of resources within a cluster (for `Cluster.resources`). */
+export interface ClusterResourceFilter {
+  readonly type?: ResourceType | null;
+  readonly serviceId?: string | null;
+  /** true: only resources in no service; false: only resources in one. */
+  readonly unassigned?: boolean | null;
+}
+
+export interface ResourceFilter extends ClusterResourceFilter {
+  readonly clusterId?: string | null;
+}
+
+function checkFilter(filter: ClusterResourceFilter): void {
+  const p = new Problems();
+  p.check(!(filter.serviceId && filter.unassigned === true), 'filter.unassigned', 'cannot be true together with filter.serviceId');
+  p.throwIfAny();
+}
+
+function resourceWhere(filter: ClusterResourceFilter): Where<ResourceEntity> {
+  const where: Where<ResourceEntity> = {};
+  if (filter.type) where.type = filter.type;
+  if (filter.serviceId) where.serviceId = filter.serviceId;
+  return where;
+}
+
+function matches(r: ResourceEntity, filter: ClusterResourceFilter): boolean {
+  return (
+    (!filter.type || r.type === filter.type) &&
+    (!filter.serviceId || r.serviceId === filter.serviceId) &&
+    (filter.unassigned == null || (r.serviceId === null) === filter.unassigned)
+  );
+}
+
+function hasFilter(filter: ClusterResourceFilter): boolean {
+  return Boolean(filter.type || filter.serviceId || filter.unassigned != null);
+}
+
+function nameTaken(name: string): ConflictError {
+  return new ConflictError(`a resource named "${name}" already exists in this cluster`, { name });
+}
+
+@Injectable()
+export class ResourceService {
+  constructor(
+    private readonly store: Store,
+    private readonly quota: QuotaService,
+  ) {}
+
+  get(scope: TenantScope, id: string): Promise<ResourceEntity> {
+    return this.store.repos.resources.get(scope, id);
+  }
+
+  byIds(scope: TenantScope, ids: readonly string[]): Promise<ResourceEntity[]> {
+    return this.store.repos.resources.findByIds(scope, ids);
+  }
+
+  async page(scope: TenantScope, filter: ResourceFilter, args: PageArgs): Promise<Page<ResourceEntity>> {
+    checkFilter(filter);
+    const where = resourceWhere(filter);
+    if (filter.clusterId) where.clusterId = filter.clusterId;
+    if (filter.unassigned == null) return this.store.repos.resources.page(scope, where, args);
+    // the repositories cannot test for NULL yet: filter the remaining rows in memory (bounded by the quota)
+    const rows = await this.store.repos.resources.find(scope, where);
+    return pageInMemory(
+      rows.filter((r) => matches(r, filter)),
+      args,
+    );
+  }
+
+  /** First page of resources for many clusters, in the order of `clusterIds`, in a fixed number of statements. */
+  async pageByClusters(scope: TenantScope, clusterIds: readonly string[], filter: ClusterResourceFilter, args: PageArgs): Promise<Page<ResourceEntity>[]> {
+    checkFilter(filter);
+    if (!hasFilter(filter)) {
+      const pages = await this.store.repos.resources.pageByParent(scope, 'clusterId', clusterIds, args);
+      return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
+    }
+    // pageByParent takes no filter: read the clusters' resources in one statement and filter here
+    const rows = await this.store.repos.resources.findIn(scope, 'clusterId', clusterIds);
+    return pagesByParent(
+      rows.filter((r) => matches(r, filter)),
+      (r) => r.clusterId,
+      clusterIds,
+      args,
+    );
+  }
+
+  async create(scope: TenantScope, input: CreateResource): Promise<ResourceEntity> {
+    const p = new Problems();
+    checkName(p, 'name', input.name);
+    const typeKnown = Object.values(ResourceType).includes(input.type);
+    p.check(typeKnown, 'type', `must be one of ${Object.values(ResourceType).join(', ')}`);
+    const spec = typeKnown ? checkResourceSpec(p, input.type, input) : null;
+    const attributes = collectAttributes(p, input.attributes ?? []);
+    p.throwIfAny();
+
+    return this.store.transaction(async (repos) => {
+      await this.quota.check(repos, scope, 'resources');
+      await lockClusterRef(repos, scope, input.clusterId);
+      if (await repos.resources.exists(scope, { clusterId: input.clusterId, name: input.name })) throw nameTaken(input.name);
+      const resource = await repos.resources
+        .create(scope, {
+          clusterId: input.clusterId,
+          name: input.name,
+          type: input.type,
+          spec: spec ?? {},
+          serviceId: null,
+          position: null,
+          attributes,
+        })
+        .catch((err: unknown) => {
+          if (isDuplicateKey(err)) throw nameTaken(input.name);
+          throw err;
+        });
+      await appendEvent(repos, scope, {
+        clusterId: resource.clusterId,
+        type: 'resource.created',
+        objectType: 'Resource',
+        objectId: resource.id,
+        after: snapshot(resource),
+      });
+      return resource;
+    });
+  }
+
+  /** Replaces the type-specific spec (the type itself never changes: create another resource). */
+  async update(scope: TenantScope, input: UpdateResource): Promise<ResourceEntity> {
+    return this.store.transaction(async (repos) => {
+      const resource = await repos.resources.lock(scope, input.id);
+      const p = new Problems();
+      const spec = checkResourceSpec(p, resource.type, input);
+      p.throwIfAny();
+      const before = snapshot(resource);
+      resource.spec = spec ?? {};
+      const saved = await repos.resources.save(scope, resource);
+      await appendEvent(repos, scope, {
+        clusterId: saved.clusterId,
+        type: 'resource.updated',
+        objectType: 'Resource',
+        objectId: saved.id,
+        serviceId: saved.serviceId,
+        before,
+        after: snapshot(saved),
+      });
+      return saved;
+    });
+  }
+
+  async setAttributes(scope: TenantScope, id: string, change: AttributeChange): Promise<ResourceEntity> {
+    return this.store.transaction(async (repos) => {
+      const resource = await repos.resources.lock(scope, id);
+      const before = { attributes: resource.attributes };
+      resource.attributes = { ...applyAttributeChange(resource.attributes, change, 'change') };
+      const saved = await repos.resources.save(scope, resource);
+      await appendEvent(repos, scope, {
+        clusterId: saved.clusterId,
+        type: 'resource.attributes_changed',
+        objectType: 'Resource',
+        objectId: saved.id,
+        serviceId: saved.serviceId,
+        before,
+        after: { attributes: saved.attributes },
+      });
+      return saved;
+    });
+  }
+
+  /** Destroys a resource; CONFLICT while it belongs to a service, unless forced. Returns it as it was. */
+  async destroy(scope: TenantScope, id: string, force: boolean): Promise<ResourceEntity> {
+    return this.store.transaction(async (repos) => {
+      const resource = await repos.resources.lock(scope, id);
+      if (resource.serviceId !== null && !force) {
+        const service = await repos.services.findById(scope, resource.serviceId);
+        throw new ConflictError(`resource "${resource.name}" belongs to service "${service?.name ?? resource.serviceId}"; remove it from the service first, or pass force: true`, {
+          service: service?.name ?? null,
+          serviceId: resource.serviceId,
+        });
+      }
+      await repos.resources.delete(scope, { id: resource.id });
+      await appendEvent(repos, scope, {
+        clusterId: resource.clusterId,
+        type: 'resource.destroyed',
+        objectType: 'Resource',
+        objectId: resource.id,
+        serviceId: resource.serviceId,
+        before: snapshot(resource),
+        message: resource.serviceId !== null ? 'forced: removed from its service' : null,
+      });
+      return resource;
+    });
+  }
+}
