@@ -9,7 +9,7 @@ export class NodeEndpoint {
   @Field({ description: 'Hypervisor endpoint URI, e.g. qemu+ssh://root@host/system or https://vcenter.example.com/sdk.' })
   uri!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'User the control plane logs in as, if not in the URI.' })
   username!: string | null;
 
   @Field({ description: 'Whether a password is stored (it is never returned).' })
@@ -18,7 +18,7 @@ export class NodeEndpoint {
 
 @ObjectType({ description: 'Resources of a node that services can use.' })
 export class NodeCapacity {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Logical CPUs.' })
   cpus!: number;
 
   @Field(() => Int, { description: 'Memory in MiB.' })
@@ -36,7 +36,7 @@ export class Node {
   @Field({ description: 'RFC 1123 host name, lower-case, unique in the tenant.' })
   hostname!: string;
 
-  @Field(() => NodeKind)
+  @Field(() => NodeKind, { description: 'PHYSICAL host, or VIRTUAL (a VM acting as a node).' })
   kind!: NodeKind;
 
   @Field(() => NodeStatus, { description: 'Live status; MAINTENANCE while maintenance is on.' })
@@ -45,10 +45,10 @@ export class Node {
   @Field({ description: 'Maintenance mode: the node takes no services and its failure triggers no recovery.' })
   maintenance!: boolean;
 
-  @Field(() => NodeEndpoint)
+  @Field(() => NodeEndpoint, { description: 'How the control plane reaches the hypervisor of this node.' })
   endpoint!: NodeEndpoint;
 
-  @Field(() => NodeCapacity)
+  @Field(() => NodeCapacity, { description: 'What services placed on this node may use.' })
   capacity!: NodeCapacity;
 
   @Field(() => String, {
@@ -57,7 +57,7 @@ export class Node {
   })
   checkAddress!: string | null;
 
-  @Field(() => [Attribute])
+  @Field(() => [Attribute], { description: 'Free-form attributes, sorted by key.' })
   attributes!: Attribute[];
 
   @Field()
