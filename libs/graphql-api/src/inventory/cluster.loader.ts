@@ -1,17 +1,22 @@
+import type DataLoader from 'dataloader';
 import { NotFoundError, TenantScope } from '@haaas/domain';
-import { ClusterRecord, ClusterService } from '@haaas/management';
+import { ClusterService } from '@haaas/management';
 import { Cluster } from '../clusters/cluster.model';
 import { toCluster } from '../clusters/cluster.resolver';
 import { byKeys, GraphQLContext } from '../common/loaders';
 
-/** The cluster of a node or resource, batched: one statement for all parents of a request. */
-export async function loadCluster(ctx: GraphQLContext, scope: TenantScope, clusters: ClusterService, id: string): Promise<Cluster> {
-  const loader = ctx.loaders.get<ClusterRecord | null>('inventory.clusterById', null, async (ids) => {
+/** Clusters by id for the whole request: one statement for all nodes and resources asking. */
+export function clusterLoader(ctx: GraphQLContext, scope: TenantScope, clusters: ClusterService): DataLoader<string, Cluster | null> {
+  return ctx.loaders.get<Cluster | null>('inventory.clusterById', null, async (ids) => {
     const rows = await clusters.byIds(scope, ids);
-    return byKeys<ClusterRecord | null>(ids, new Map(rows.map((r) => [r.id, r])), () => null);
+    return byKeys<Cluster | null>(ids, new Map(rows.map((r) => [r.id, toCluster(r)])), () => null);
   });
-  const row = await loader.load(id);
+}
+
+/** The cluster of a node or resource, batched. */
+export async function loadCluster(ctx: GraphQLContext, scope: TenantScope, clusters: ClusterService, id: string): Promise<Cluster> {
+  const cluster = await clusterLoader(ctx, scope, clusters).load(id);
   // rows cascade with their cluster, so this only happens if it is destroyed mid-request
-  if (!row) throw new NotFoundError('Cluster', id);
-  return toCluster(row);
+  if (!cluster) throw new NotFoundError('Cluster', id);
+  return cluster;
 }
