@@ -135,6 +135,8 @@ describe('persistence on MariaDB', () => {
       expect(page?.hasNextPage).toBe(true);
       expect(page?.rows.every((r) => r.clusterId === c.id)).toBe(true);
     }
+    const filtered = await store.repos.nodes.pageByParent(scope, 'clusterId', clusters.map((c) => c.id), { first: 5 }, { hostname: 'h4.example' });
+    expect([...filtered.values()].flatMap((p) => p.rows.map((r) => r.hostname))).toEqual(['h4.example']);
     const other = await store.repos.nodes.pageByParent(bob, 'clusterId', [clusters[0]?.id ?? ''], { first: 2 });
     expect(other.get(clusters[0]?.id ?? '')?.rows).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { EntityManager, FindOperator, FindOptionsOrder, FindOptionsWhere, In, LessThan, Like, MoreThan, ObjectLiteral, Repository } from 'typeorm';
+import { EntityManager, FindOperator, FindOptionsOrder, FindOptionsWhere, In, IsNull, LessThan, Like, MoreThan, ObjectLiteral, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError, TenantScope } from '@haaas/domain';
 import type { TenantId } from '@haaas/domain';
@@ -130,6 +130,7 @@ export class TenantRepository<E extends TenantRow> {
     parentColumn: keyof E & string,
     parentIds: readonly string[],
     args: PageArgs,
+    where: Where<E> = {},
   ): Promise<Map<string, Page<E>>> {
     const result = new Map<string, Page<E>>();
     for (const id of parentIds) result.set(id, { rows: [], hasNextPage: false });
@@ -138,22 +139,22 @@ export class TenantRepository<E extends TenantRow> {
     const parentCol = meta.findColumnWithPropertyName(parentColumn)?.databaseName;
     if (!parentCol) throw new Error(`${meta.name} has no column ${parentColumn}`);
     const direction = args.direction ?? 'ASC';
+    // inner: the matching rows of these parents (tenant and filter applied), numbered per parent
+    const inner = this.repo
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .addSelect(`t.${parentCol}`, 'parent')
+      .addSelect(`ROW_NUMBER() OVER (PARTITION BY t.${parentCol} ORDER BY t.id ${direction})`, 'rn')
+      .where(this.scoped(scope, where))
+      .andWhere(`t.${parentCol} IN (:...pbpParents)`, { pbpParents: [...new Set(parentIds)] });
+    if (args.after) inner.andWhere(`t.id ${direction === 'ASC' ? '>' : '<'} :pbpAfter`, { pbpAfter: args.after });
     const qb = this.repo.manager
       .createQueryBuilder()
       .select('ranked.id', 'id')
       .addSelect('ranked.parent', 'parent')
-      .from((sub) => {
-        sub
-          .select('t.id', 'id')
-          .addSelect(`t.${parentCol}`, 'parent')
-          .addSelect(`ROW_NUMBER() OVER (PARTITION BY t.${parentCol} ORDER BY t.id ${direction})`, 'rn')
-          .from(meta.target, 't')
-          .where('t.tenant_id = :tenant', { tenant: scope.tenantId })
-          .andWhere(`t.${parentCol} IN (:...parents)`, { parents: [...new Set(parentIds)] });
-        if (args.after) sub.andWhere(`t.id ${direction === 'ASC' ? '>' : '<'} :after`, { after: args.after });
-        return sub;
-      }, 'ranked')
-      .where('ranked.rn <= :limit', { limit: args.first + 1 });
+      .from(`(${inner.getQuery()})`, 'ranked')
+      .where('ranked.rn <= :pbpLimit', { pbpLimit: args.first + 1 })
+      .setParameters(inner.getParameters());
     const ranked = await qb.getRawMany<{ id: string; parent: string }>();
     const rows = await this.findByIds(
       scope,
@@ -204,6 +205,16 @@ export class TenantRepository<E extends TenantRow> {
   withManager(manager: EntityManager): TenantRepository<E> {
     return new TenantRepository(manager.getRepository<E>(this.repo.target), this.kind);
   }
+}
+
+/** `IS NULL`, for filters (plain nulls in a where clause are refused by TypeORM 1.x, rightly). */
+export function isNull(): FindOperator<null> {
+  return IsNull();
+}
+
+/** `IN (...)`, for filters on a set of values. */
+export function anyOf<T>(values: readonly T[]): FindOperator<T> {
+  return In([...values]);
 }
 
 /** `LIKE %text%` with the wildcards of `text` escaped, for "name contains" filters. */
