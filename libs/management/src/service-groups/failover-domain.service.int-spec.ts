@@ -1,7 +1,7 @@
 import { BadInputError, DEFAULT_TENANT_QUOTA, DomainError, Hypervisor, NodeKind, NodeStatus, TenantScope } from '@haaas/domain';
 import { createDataSource, queryCounter, runMigrations, Store } from '@haaas/persistence';
 import type { NodeEntity } from '@haaas/persistence';
-import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { createTestDatabase, TestDatabase } from '@haaas/testing';
 import { ClusterService } from '../cluster.service';
 import { QuotaService } from '../quota.service';
 import { FailoverDomainService } from './failover-domain.service';

@@ -6,7 +6,6 @@ import {
   FailoverDomainEntity,
   FailoverDomainMemberEntity,
   isDuplicateKey,
-  NodeEntity,
   Page,
   PageArgs,
   Repositories,
@@ -85,11 +84,6 @@ export class FailoverDomainService {
       byDomain.set(r.domainId, list);
     }
     return domainIds.map((id) => byDomain.get(id) ?? []);
-  }
-
-  /** Nodes named by domains and services (members, current node), in one statement. */
-  nodesByIds(scope: TenantScope, ids: readonly string[]): Promise<NodeEntity[]> {
-    return this.store.repos.nodes.findByIds(scope, ids);
   }
 
   async create(scope: TenantScope, input: CreateFailoverDomain): Promise<FailoverDomainEntity> {

@@ -13,7 +13,7 @@ import {
 } from '@haaas/domain';
 import { createDataSource, queryCounter, runMigrations, Store } from '@haaas/persistence';
 import type { NodeEntity, ResourceEntity } from '@haaas/persistence';
-import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { createTestDatabase, TestDatabase } from '@haaas/testing';
 import { ClusterService } from '../cluster.service';
 import { QuotaService } from '../quota.service';
 import { FailoverDomainService } from './failover-domain.service';
@@ -455,6 +455,13 @@ describe('ServiceGroupService on MariaDB', () => {
       [[], false],
     ]);
 
+    // filtered lists under many clusters
+    const filtered = await services.pageByCluster(alice, [c1, cl], { first: 10 }, { minPriority: 500, nameContains: 'ALPHA' });
+    expect(filtered[0]?.rows.filter((s) => s.name.includes('alpha'))).toEqual([]);
+    expect(filtered[1]?.rows.map((s) => s.id)).toEqual([high.id]);
+    expect((await services.pageByCluster(alice, [cl], { first: 1 }, { state: ServiceState.STOPPED }))[0]).toMatchObject({ rows: [{ id: low.id }], hasNextPage: true });
+    expect((await services.pageByCluster(alice, [cl], { first: 5, after: low.id }, { state: ServiceState.STOPPED }))[0]?.rows.map((s) => s.id)).toEqual([mid.id]);
+
     const rs = [await makeResource(alice, cl), await makeResource(alice, cl), await makeResource(alice, cl)];
     await services.addResource(alice, { serviceId: low.id, resourceId: rs[0].id });
     await services.addResource(alice, { serviceId: mid.id, resourceId: rs[1].id });
@@ -466,5 +473,7 @@ describe('ServiceGroupService on MariaDB', () => {
     expect(await statements(() => services.resourcesOf(alice, [low.id, mid.id, high.id]))).toBe(1);
     const one = await statements(() => services.pageByCluster(alice, [cl], { first: 5 }));
     expect(await statements(() => services.pageByCluster(alice, [cl, c1, c2], { first: 5 }))).toBe(one);
+    const oneFiltered = await statements(() => services.pageByCluster(alice, [cl], { first: 5 }, { minPriority: 2 }));
+    expect(await statements(() => services.pageByCluster(alice, [cl, c1, c2], { first: 5 }, { minPriority: 2 }))).toBe(oneFiltered);
   });
 });

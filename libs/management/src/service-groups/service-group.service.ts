@@ -21,11 +21,15 @@ import {
   byPosition,
   checkDistinct,
   collectProblems,
+  hasServiceFilter,
   insertAt,
+  matchesServiceFilter,
+  pagesInMemory,
   policyOfService,
   positionChanges,
   removeFrom,
   ServicePolicyChange,
+  ServiceRowFilter,
   TRANSITIONAL_STATES,
 } from './service-groups.rules';
 
@@ -50,20 +54,19 @@ export interface UpdateServicePolicy {
   readonly policy: ServicePolicyChange;
 }
 
-export interface ServiceFilter {
+export interface ServiceFilter extends ServiceRowFilter {
   readonly clusterId?: string | null;
-  readonly state?: ServiceState | null;
-  readonly failoverDomainId?: string | null;
-  /** The node the service currently runs on. */
-  readonly nodeId?: string | null;
-  readonly nameContains?: string | null;
-  /** Services with at least this priority (higher recovers first). */
-  readonly minPriority?: number | null;
 }
 
 /** Rows read per statement while filtering on what the repositories cannot express (see `page`). */
 const SCAN_BATCH = 500;
 const MAX_POSITION = 100_000;
+
+function checkFilter(filter: ServiceRowFilter): void {
+  const p = new Problems();
+  if (filter.minPriority != null) checkIntRange(p, 'filter.minPriority', filter.minPriority, 1, 1000);
+  p.throwIfAny();
+}
 
 /** How a service appears in the log: its row and its resources in start order. */
 function serviceSnapshot(service: ServiceEntity, resourceIds: readonly string[]): Record<string, unknown> {
@@ -91,9 +94,7 @@ export class ServiceGroupService {
   }
 
   async page(scope: TenantScope, filter: ServiceFilter, args: PageArgs): Promise<Page<ServiceEntity>> {
-    const p = new Problems();
-    if (filter.minPriority != null) checkIntRange(p, 'filter.minPriority', filter.minPriority, 1, 1000);
-    p.throwIfAny();
+    checkFilter(filter);
     const where: Where<ServiceEntity> = {};
     if (filter.clusterId) where.clusterId = filter.clusterId;
     if (filter.state) where.state = filter.state;
@@ -123,9 +124,21 @@ export class ServiceGroupService {
   }
 
   /** First page of services of many clusters in a fixed number of statements (one list per id, in order). */
-  async pageByCluster(scope: TenantScope, clusterIds: readonly string[], args: PageArgs): Promise<Page<ServiceEntity>[]> {
-    const pages = await this.store.repos.services.pageByParent(scope, 'clusterId', clusterIds, args);
-    return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
+  async pageByCluster(scope: TenantScope, clusterIds: readonly string[], args: PageArgs, filter: ServiceRowFilter = {}): Promise<Page<ServiceEntity>[]> {
+    checkFilter(filter);
+    if (!hasServiceFilter(filter)) {
+      const pages = await this.store.repos.services.pageByParent(scope, 'clusterId', clusterIds, args);
+      return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
+    }
+    // pageByParent takes no filter: read these clusters' services in one statement (bounded by
+    // the services quota) and filter and page them here
+    const rows = await this.store.repos.services.findIn(scope, 'clusterId', clusterIds);
+    return pagesInMemory(
+      rows.filter((s) => matchesServiceFilter(s, filter)),
+      (s) => s.clusterId,
+      clusterIds,
+      args,
+    );
   }
 
   /** Resources of many services in start order, in one statement (one list per id, in order). */
