@@ -1,0 +1,32 @@
+import { BadInputError } from '@haaas/domain';
+import { checkEventFilter, MAX_EVENT_TYPES_IN_FILTER } from './event-log.service';
+
+function fieldsOf(fn: () => void): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof BadInputError) return e.problems.map((p) => p.field);
+    throw e;
+  }
+  return [];
+}
+
+describe('checkEventFilter', () => {
+  it('accepts an empty filter and a full one', () => {
+    expect(fieldsOf(() => checkEventFilter({}))).toEqual([]);
+    const at = new Date();
+    expect(fieldsOf(() => checkEventFilter({ from: at, to: at, types: ['node.failed', 'fencing_device.added'], objectType: 'FencingDevice', nodeId: 'n', serviceId: 's' }))).toEqual([]);
+  });
+
+  it('refuses to before from', () => {
+    expect(fieldsOf(() => checkEventFilter({ from: new Date(2000), to: new Date(1999) }))).toEqual(['filter.to']);
+  });
+
+  it('refuses invalid dates, malformed types and too many types', () => {
+    expect(fieldsOf(() => checkEventFilter({ from: new Date(NaN) }))).toEqual(['filter.from']);
+    expect(fieldsOf(() => checkEventFilter({ types: ['ok.type', 'Bad Type', ''] }))).toEqual(['filter.types[1]', 'filter.types[2]']);
+    const many = Array.from({ length: MAX_EVENT_TYPES_IN_FILTER + 1 }, (_, i) => `t${i}`);
+    expect(fieldsOf(() => checkEventFilter({ types: many }))).toEqual(['filter.types']);
+    expect(fieldsOf(() => checkEventFilter({ objectType: 'no spaces' }))).toEqual(['filter.objectType']);
+  });
+});
