@@ -13,7 +13,7 @@ import {
   TenantScope,
 } from '@haaas/domain';
 import type { ServicePolicy } from '@haaas/domain';
-import { containing, isDuplicateKey, Page, PageArgs, Repositories, ResourceEntity, ServiceEntity, Store, Where } from '@haaas/persistence';
+import { anyOf, containing, isDuplicateKey, Page, PageArgs, Repositories, ResourceEntity, ServiceEntity, Store, Where } from '@haaas/persistence';
 import { appendEvent, snapshot } from '../event-log';
 import { QuotaService } from '../quota.service';
 import {
@@ -21,12 +21,10 @@ import {
   byPosition,
   checkDistinct,
   collectProblems,
-  hasServiceFilter,
   insertAt,
-  matchesServiceFilter,
-  pagesInMemory,
   policyOfService,
   positionChanges,
+  priorityRange,
   removeFrom,
   ServicePolicyChange,
   ServiceRowFilter,
@@ -58,14 +56,23 @@ export interface ServiceFilter extends ServiceRowFilter {
   readonly clusterId?: string | null;
 }
 
-/** Rows read per statement while filtering on what the repositories cannot express (see `page`). */
-const SCAN_BATCH = 500;
 const MAX_POSITION = 100_000;
+const MAX_SERVICE_PRIORITY = 1000;
 
-function checkFilter(filter: ServiceRowFilter): void {
+/** The SQL form of a service filter (validated first). */
+function serviceWhere(filter: ServiceRowFilter): Where<ServiceEntity> {
   const p = new Problems();
-  if (filter.minPriority != null) checkIntRange(p, 'filter.minPriority', filter.minPriority, 1, 1000);
+  if (filter.minPriority != null) checkIntRange(p, 'filter.minPriority', filter.minPriority, 1, MAX_SERVICE_PRIORITY);
   p.throwIfAny();
+  const where: Where<ServiceEntity> = {};
+  if (filter.state) where.state = filter.state;
+  if (filter.failoverDomainId) where.failoverDomainId = filter.failoverDomainId;
+  if (filter.nodeId) where.currentNodeId = filter.nodeId;
+  if (filter.nameContains) where.name = containing(filter.nameContains);
+  // priorities are integers 1-1000 (the domain refuses anything else), so "at least n" is exactly
+  // the set n..1000: an IN list, until the repositories offer a comparison operator
+  if (filter.minPriority != null && filter.minPriority > 1) where.priority = anyOf(priorityRange(filter.minPriority, MAX_SERVICE_PRIORITY));
+  return where;
 }
 
 /** How a service appears in the log: its row and its resources in start order. */
@@ -94,51 +101,15 @@ export class ServiceGroupService {
   }
 
   async page(scope: TenantScope, filter: ServiceFilter, args: PageArgs): Promise<Page<ServiceEntity>> {
-    checkFilter(filter);
-    const where: Where<ServiceEntity> = {};
+    const where = serviceWhere(filter);
     if (filter.clusterId) where.clusterId = filter.clusterId;
-    if (filter.state) where.state = filter.state;
-    if (filter.failoverDomainId) where.failoverDomainId = filter.failoverDomainId;
-    if (filter.nodeId) where.currentNodeId = filter.nodeId;
-    if (filter.nameContains) where.name = containing(filter.nameContains);
-    const minPriority = filter.minPriority;
-    if (minPriority == null || minPriority <= 1) return this.store.repos.services.page(scope, where, args);
-    return this.scan(scope, where, args, (s) => s.priority >= minPriority);
-  }
-
-  /**
-   * Keyset pages filtered by a predicate the repositories cannot express yet (they offer no
-   * "at least" operator): reads in id order, SCAN_BATCH rows per statement, until the page is full.
-   */
-  private async scan(scope: TenantScope, where: Where<ServiceEntity>, args: PageArgs, keep: (s: ServiceEntity) => boolean): Promise<Page<ServiceEntity>> {
-    const rows: ServiceEntity[] = [];
-    let after = args.after ?? null;
-    for (;;) {
-      const batch = await this.store.repos.services.page(scope, where, { first: SCAN_BATCH, after, direction: args.direction });
-      for (const row of batch.rows) if (keep(row)) rows.push(row);
-      const last = batch.rows[batch.rows.length - 1];
-      if (rows.length > args.first || !batch.hasNextPage || !last) break;
-      after = last.id;
-    }
-    return { rows: rows.slice(0, args.first), hasNextPage: rows.length > args.first };
+    return this.store.repos.services.page(scope, where, args);
   }
 
   /** First page of services of many clusters in a fixed number of statements (one list per id, in order). */
   async pageByCluster(scope: TenantScope, clusterIds: readonly string[], args: PageArgs, filter: ServiceRowFilter = {}): Promise<Page<ServiceEntity>[]> {
-    checkFilter(filter);
-    if (!hasServiceFilter(filter)) {
-      const pages = await this.store.repos.services.pageByParent(scope, 'clusterId', clusterIds, args);
-      return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
-    }
-    // pageByParent takes no filter: read these clusters' services in one statement (bounded by
-    // the services quota) and filter and page them here
-    const rows = await this.store.repos.services.findIn(scope, 'clusterId', clusterIds);
-    return pagesInMemory(
-      rows.filter((s) => matchesServiceFilter(s, filter)),
-      (s) => s.clusterId,
-      clusterIds,
-      args,
-    );
+    const pages = await this.store.repos.services.pageByParent(scope, 'clusterId', clusterIds, args, serviceWhere(filter));
+    return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
   }
 
   /** Resources of many services in start order, in one statement (one list per id, in order). */

@@ -6,12 +6,10 @@ import {
   checkDistinct,
   checkMemberNodes,
   collectProblems,
-  hasServiceFilter,
   insertAt,
-  matchesServiceFilter,
-  pagesInMemory,
   policyOfService,
   positionChanges,
+  priorityRange,
   removeFrom,
   TRANSITIONAL_STATES,
 } from './service-groups.rules';
@@ -189,46 +187,11 @@ describe('policyOfService', () => {
   });
 });
 
-describe('matchesServiceFilter', () => {
-  const svc = { state: ServiceState.STARTED, failoverDomainId: 'd1', currentNodeId: 'n1', name: 'Web-Front', priority: 700 };
-
-  it('matches everything with an empty filter', () => {
-    expect(hasServiceFilter({})).toBe(false);
-    expect(hasServiceFilter({ nameContains: null, state: null })).toBe(false);
-    expect(matchesServiceFilter(svc, {})).toBe(true);
-  });
-
-  it('tests each field, names case-insensitively, priority as a lower bound', () => {
-    expect(matchesServiceFilter(svc, { state: ServiceState.STARTED, failoverDomainId: 'd1', nodeId: 'n1', nameContains: 'b-fr', minPriority: 700 })).toBe(true);
-    expect(matchesServiceFilter(svc, { state: ServiceState.STOPPED })).toBe(false);
-    expect(matchesServiceFilter(svc, { failoverDomainId: 'd2' })).toBe(false);
-    expect(matchesServiceFilter(svc, { nodeId: 'n2' })).toBe(false);
-    expect(matchesServiceFilter(svc, { nameContains: 'db' })).toBe(false);
-    expect(matchesServiceFilter(svc, { minPriority: 701 })).toBe(false);
-    expect(hasServiceFilter({ minPriority: 1 })).toBe(true);
-  });
-});
-
-describe('pagesInMemory', () => {
-  const rows = [
-    { id: '05', parent: 'a' },
-    { id: '01', parent: 'a' },
-    { id: '03', parent: 'b' },
-    { id: '02', parent: 'a' },
-  ];
-  const parentOf = (r: { parent: string }) => r.parent;
-
-  it('returns one page per parent, in the order asked, sorted by id', () => {
-    const pages = pagesInMemory(rows, parentOf, ['b', 'z', 'a'], { first: 2 });
-    expect(pages.map((p) => [p.rows.map((r) => r.id), p.hasNextPage])).toEqual([
-      [['03'], false],
-      [[], false],
-      [['01', '02'], true],
-    ]);
-  });
-
-  it('honours the exclusive cursor and descending order', () => {
-    expect(pagesInMemory(rows, parentOf, ['a'], { first: 5, after: '01' })[0]?.rows.map((r) => r.id)).toEqual(['02', '05']);
-    expect(pagesInMemory(rows, parentOf, ['a'], { first: 5, after: '05', direction: 'DESC' })[0]?.rows.map((r) => r.id)).toEqual(['02', '01']);
+describe('priorityRange', () => {
+  it('lists the integers from min to max, both included', () => {
+    expect(priorityRange(998, 1000)).toEqual([998, 999, 1000]);
+    expect(priorityRange(1000, 1000)).toEqual([1000]);
+    expect(priorityRange(1001, 1000)).toEqual([]);
+    expect(priorityRange(1, 1000)).toHaveLength(1000);
   });
 });

@@ -1,5 +1,4 @@
 import { BadInputError, Problems, RecoveryAction, ServiceState } from '@haaas/domain';
-import type { Page, PageArgs } from '@haaas/persistence';
 import type { DomainMember, ServicePolicy } from '@haaas/domain';
 
 /**
@@ -130,37 +129,9 @@ export interface ServiceRowFilter {
   readonly minPriority?: number | null;
 }
 
-export function hasServiceFilter(f: ServiceRowFilter): boolean {
-  return Boolean(f.state || f.failoverDomainId || f.nodeId || f.nameContains || f.minPriority != null);
-}
-
-/** The in-memory form of a service filter; `nameContains` is case-insensitive like the SQL collation. */
-export function matchesServiceFilter(
-  s: { state: ServiceState; failoverDomainId: string | null; currentNodeId: string | null; name: string; priority: number },
-  f: ServiceRowFilter,
-): boolean {
-  if (f.state && s.state !== f.state) return false;
-  if (f.failoverDomainId && s.failoverDomainId !== f.failoverDomainId) return false;
-  if (f.nodeId && s.currentNodeId !== f.nodeId) return false;
-  if (f.nameContains && !s.name.toLowerCase().includes(f.nameContains.toLowerCase())) return false;
-  if (f.minPriority != null && s.priority < f.minPriority) return false;
-  return true;
-}
-
-/** Groups rows by parent and cuts each group to one keyset page (id order, exclusive `after`), one page per parent id in order. */
-export function pagesInMemory<E extends { id: string }>(rows: readonly E[], parentOf: (row: E) => string, parentIds: readonly string[], args: PageArgs): Page<E>[] {
-  const direction = args.direction ?? 'ASC';
-  const sign = direction === 'ASC' ? 1 : -1;
-  const after = args.after;
-  const groups = new Map<string, E[]>();
-  for (const r of rows) {
-    if (after && (direction === 'ASC' ? r.id <= after : r.id >= after)) continue;
-    const list = groups.get(parentOf(r)) ?? [];
-    list.push(r);
-    groups.set(parentOf(r), list);
-  }
-  return parentIds.map((id) => {
-    const list = (groups.get(id) ?? []).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * sign);
-    return { rows: list.slice(0, args.first), hasNextPage: list.length > args.first };
-  });
+/** The integers from `min` to `max`, both included (empty when min > max). */
+export function priorityRange(min: number, max: number): number[] {
+  const out: number[] = [];
+  for (let i = Math.ceil(min); i <= max; i++) out.push(i);
+  return out;
 }
