@@ -3,8 +3,8 @@ import Redis from 'ioredis';
 import { AuthModule } from '@haaas/auth';
 import type { AppConfig } from '@haaas/config';
 import { GraphqlApiModule } from '@haaas/graphql-api';
-import { ManagementModule } from '@haaas/management';
-import { PersistenceModule, Store } from '@haaas/persistence';
+import { ManagementModule, TenantDirectoryService } from '@haaas/management';
+import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { HealthController, REDIS_CLIENT } from './health.controller';
 
@@ -31,7 +31,7 @@ export class AppModule {
         AuthModule.forRoot({
           jwt: config.jwt,
           // tenants are provisioned on first use of a valid token
-          tenantDirectory: { useFactory: (store: Store) => ({ ensureTenant: (id: string) => store.repos.tenants.ensure(id) }), inject: [Store] },
+          tenantDirectory: TenantDirectoryService,
         }),
         GraphqlApiModule,
       ],

@@ -1,4 +1,4 @@
-import { EntityManager, FindOperator, FindOptionsOrder, FindOptionsWhere, In, IsNull, LessThan, Like, MoreThan, ObjectLiteral, Repository } from 'typeorm';
+import { Between, EntityManager, FindOperator, FindOptionsOrder, FindOptionsWhere, In, IsNull, LessThan, LessThanOrEqual, Like, MoreThan, MoreThanOrEqual, ObjectLiteral, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError, TenantScope } from '@haaas/domain';
 import type { TenantId } from '@haaas/domain';
@@ -210,6 +210,17 @@ export class TenantRepository<E extends TenantRow> {
 /** `IS NULL`, for filters (plain nulls in a where clause are refused by TypeORM 1.x, rightly). */
 export function isNull(): FindOperator<null> {
   return IsNull();
+}
+
+/** Range filters (inclusive), e.g. on event times. */
+export function atLeast<T>(value: T): FindOperator<T> {
+  return MoreThanOrEqual(value);
+}
+export function atMost<T>(value: T): FindOperator<T> {
+  return LessThanOrEqual(value);
+}
+export function between<T>(from: T, to: T): FindOperator<T> {
+  return Between(from, to);
 }
 
 /** `IN (...)`, for filters on a set of values. */

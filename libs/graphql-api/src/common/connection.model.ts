@@ -67,7 +67,7 @@ export function encodeCursor(id: string): string {
 
 export function decodeCursor(cursor: string, field = 'after'): string {
   const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!raw.startsWith(CURSOR_PREFIX) || raw.length <= CURSOR_PREFIX.length || raw.length > 64) {
+  if (!raw.startsWith(CURSOR_PREFIX) || raw.length <= CURSOR_PREFIX.length || raw.length > 256) {
     throw BadInputError.of(field, 'is not a cursor returned by this API');
   }
   return raw.slice(CURSOR_PREFIX.length);

@@ -25,7 +25,11 @@ export class FencingDeviceEntity extends TenantOwnedEntity {
   @Column({ type: 'json' })
   options!: Record<string, string>;
 
-  /** Secret options as one SecretBox ciphertext of a JSON object; never returned. */
+  /**
+   * Secret options: `{"v":1,"keys":[names],"sealed":"<SecretBox ciphertext of the JSON object>"}`
+   * (management's sealed-options codec). Names beside the ciphertext answer `secretOptionKeys`
+   * without decrypting; the values are never returned.
+   */
   @Column({ type: 'text', nullable: true })
   secretOptions!: string | null;
 }
