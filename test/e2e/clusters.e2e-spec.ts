@@ -67,6 +67,15 @@ describe('clusters over HTTP', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
+  it('creates concurrently in one tenant without deadlocks, and the quota holds under the race', async () => {
+    const t = await api.token('racer');
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => api.gql(t, CREATE, { input: { name: `r${i}`, hypervisor: 'KVM' } })));
+    const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK');
+    // the default quota is 20 clusters: exactly 20 succeed, the rest are refused cleanly
+    expect(codes.filter((c) => c === 'OK')).toHaveLength(20);
+    expect(codes.filter((c) => c !== 'OK').every((c) => c === 'QUOTA_EXCEEDED')).toBe(true);
+  });
+
   it('lets a reader read but not write', async () => {
     const reader = await api.token('acme', ['reader']);
     const list = await api.gql(reader, '{ clusters { nodes { id } } }');

@@ -59,8 +59,14 @@ export class TenantDirectoryRepository {
 
   /** Locks this tenant's row for the transaction, so concurrent creations cannot both pass a quota. */
   async lockOwn(scope: TenantScope): Promise<TenantEntity> {
-    await this.ensure(scope.tenantId);
-    const row = await this.manager.findOne(TenantEntity, { where: { id: scope.tenantId }, lock: { mode: 'pessimistic_write' } });
+    // Lock first and create only when missing: INSERT IGNORE on an existing row takes a shared
+    // lock, and two transactions upgrading shared locks to exclusive ones deadlock each other.
+    const lockRow = () => this.manager.findOne(TenantEntity, { where: { id: scope.tenantId }, lock: { mode: 'pessimistic_write' } });
+    let row = await lockRow();
+    if (!row) {
+      await this.ensure(scope.tenantId);
+      row = await lockRow();
+    }
     if (!row) throw new Error(`tenant ${scope.tenantId} vanished`);
     return row;
   }
@@ -110,6 +116,15 @@ function repositoriesOf(manager: EntityManager): Repositories {
   };
 }
 
+const DEADLOCK_ATTEMPTS = 4;
+
+/** ER_LOCK_DEADLOCK (1213) and ER_LOCK_WAIT_TIMEOUT (1205): the transaction was rolled back and may be retried. */
+export function isDeadlock(err: unknown): boolean {
+  const e = err as { errno?: number; driverError?: { errno?: number } } | null;
+  const errno = e?.errno ?? e?.driverError?.errno;
+  return errno === 1213 || errno === 1205;
+}
+
 /** Entry point of the persistence layer: repositories for reads, and transactions for writes. */
 export class Store {
   readonly repos: Repositories;
@@ -118,9 +133,20 @@ export class Store {
     this.repos = repositoriesOf(dataSource.manager);
   }
 
-  /** Runs `fn` in one transaction (REPEATABLE READ, InnoDB's default): all of it or none of it. */
-  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => fn(repositoriesOf(manager)));
+  /**
+   * Runs `fn` in one transaction (REPEATABLE READ, InnoDB's default): all of it or none of it.
+   * A transaction InnoDB picked as a deadlock victim was rolled back whole, so it is run again
+   * (a few times, with jitter); `fn` must therefore have no effects outside the database.
+   */
+  async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((manager) => fn(repositoriesOf(manager)));
+      } catch (err) {
+        if (!isDeadlock(err) || attempt >= DEADLOCK_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
   }
 
   /** Readiness: one round trip to the database. */
