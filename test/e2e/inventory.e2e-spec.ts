@@ -155,22 +155,25 @@ describe('nodes and resources over HTTP', () => {
         for (let r = 0; r < 2; r++) await api.ok(token, CREATE_RESOURCE, { input: { clusterId: id, name: `vm-${r}`, type: 'VM', vm: { hypervisorRef: `vm-${r}` } } });
       }
     };
-    const query = `query($filter: ClusterNodeFilter) {
+    const query = `query($filter: ClusterNodeFilter, $resourceFilter: ClusterResourceFilter) {
       clusters(first: 50) { nodes {
         name
         nodes(first: 10, filter: $filter) { nodes { hostname cluster { name } } pageInfo { hasNextPage } }
-        resources(first: 10) { nodes { name cluster { name } } }
+        resources(first: 10, filter: $resourceFilter) { nodes { name cluster { name } } }
       } }
     }`;
     type Result = { clusters: { nodes: { name: string; nodes: { nodes: { hostname: string; cluster: { name: string } }[] }; resources: { nodes: unknown[] } }[] } };
 
     await populate('a', 2);
     const small = await api.statementsOf(() => api.ok(token, query));
-    const smallFiltered = await api.statementsOf(() => api.ok(token, query, { filter: { kind: 'PHYSICAL', hostnameContains: 'a-' } }));
+    // filters are SQL inside the batched window query, not a read of every row filtered afterwards
+    const filters = { filter: { kind: 'PHYSICAL', hostnameContains: 'a-' }, resourceFilter: { type: 'VM', unassigned: true } };
+    const smallFiltered = await api.statementsOf(() => api.ok(token, query, filters));
     await populate('b', 4);
     let result: Result | undefined;
+    let filtered: Result | undefined;
     const large = await api.statementsOf(async () => (result = await api.ok<Result>(token, query)));
-    const largeFiltered = await api.statementsOf(() => api.ok(token, query, { filter: { kind: 'PHYSICAL', hostnameContains: 'a-' } }));
+    const largeFiltered = await api.statementsOf(async () => (filtered = await api.ok<Result>(token, query, filters)));
 
     expect(result?.clusters.nodes).toHaveLength(6);
     for (const c of result?.clusters.nodes ?? []) {
@@ -178,6 +181,14 @@ describe('nodes and resources over HTTP', () => {
       expect(c.nodes.nodes.every((n) => n.cluster.name === c.name)).toBe(true);
       expect(c.resources.nodes).toHaveLength(2);
     }
+    expect(filtered?.clusters.nodes.map((c) => [c.name, c.nodes.nodes.length, c.resources.nodes.length])).toEqual([
+      ['a-0', 3, 2],
+      ['a-1', 3, 2],
+      ['b-0', 0, 2],
+      ['b-1', 0, 2],
+      ['b-2', 0, 2],
+      ['b-3', 0, 2],
+    ]);
     // three times the clusters, nodes and resources: not one statement more (each cluster's
     // nodes and resources know their cluster already, so `cluster` costs nothing)
     expect(large).toBe(small);

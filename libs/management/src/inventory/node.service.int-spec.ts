@@ -435,7 +435,6 @@ describe('NodeService on MariaDB', () => {
 
     it('pages many clusters in a fixed number of statements, filtered or not', async () => {
       const clusterIds = [qc, kvm, vsphere, bobCluster];
-      const count = async (fn: () => Promise<unknown>) => queryCounter.run(async () => (await fn(), queryCounter.current()));
       const plain = await queryCounter.run(async () => {
         const pages = await nodes.pageByClusters(alice, clusterIds, {}, { first: 2 });
         expect(pages[0]).toEqual({ rows: [expect.objectContaining({ id: q1.id }), expect.objectContaining({ id: q2.id })], hasNextPage: true });
@@ -446,8 +445,35 @@ describe('NodeService on MariaDB', () => {
       const filtered = await nodes.pageByClusters(alice, clusterIds, { hostnameContains: 'alpha', kind: NodeKind.VIRTUAL }, { first: 10 });
       expect(filtered[0]?.rows.map((n) => n.id)).toEqual([q2.id]);
       expect(filtered.slice(1).every((p) => p.rows.length === 0)).toBe(true);
-      expect(await count(() => nodes.pageByClusters(alice, clusterIds, { status: NodeStatus.OFFLINE }, { first: 10 }))).toBe(1);
-      expect(await count(() => nodes.pageByClusters(alice, [qc], { status: NodeStatus.OFFLINE }, { first: 10 }))).toBe(1);
+    });
+
+    it('filters batched pages in SQL: every filter, wildcards taken literally, cursor and hasNextPage of the matching rows', async () => {
+      const ids = async (filter: Parameters<NodeService['pageByClusters']>[2], args: Parameters<NodeService['pageByClusters']>[3] = { first: 10 }) =>
+        (await nodes.pageByClusters(alice, [qc, bobCluster], filter, args)).map((p) => ({ ids: p.rows.map((n) => n.id), more: p.hasNextPage }));
+      expect(await ids({ status: NodeStatus.MAINTENANCE })).toEqual([{ ids: [q3.id], more: false }, { ids: [], more: false }]);
+      expect(await ids({ maintenance: true })).toEqual([{ ids: [q3.id], more: false }, { ids: [], more: false }]);
+      expect(await ids({ kind: NodeKind.PHYSICAL, hostnameContains: 'ALPHA' })).toEqual([{ ids: [q1.id], more: false }, { ids: [], more: false }]);
+      expect(await ids({ hostnameContains: 'a%' })).toEqual([{ ids: [], more: false }, { ids: [], more: false }]);
+      expect(await ids({ hostnameContains: '_lpha' })).toEqual([{ ids: [], more: false }, { ids: [], more: false }]);
+      // the page limit counts matching rows only: q3 (in maintenance) is no "next" of q1, q2
+      expect(await ids({ maintenance: false }, { first: 1 })).toEqual([{ ids: [q1.id], more: true }, { ids: [], more: false }]);
+      expect(await ids({ maintenance: false }, { first: 1, after: q1.id })).toEqual([{ ids: [q2.id], more: false }, { ids: [], more: false }]);
+      expect(await ids({ maintenance: false }, { first: 2 })).toEqual([{ ids: [q1.id, q2.id], more: false }, { ids: [], more: false }]);
+    });
+
+    it('pages filtered batches in a number of statements that grows neither with clusters nor with rows', async () => {
+      const count = async (fn: () => Promise<unknown>) => queryCounter.run(async () => (await fn(), queryCounter.current()));
+      const filter = { status: NodeStatus.OFFLINE, kind: NodeKind.PHYSICAL, hostnameContains: 'lab' };
+      const grow = (await clusters.create(alice, { name: 'query-grow', hypervisor: Hypervisor.KVM })).id;
+      const small = await count(() => nodes.pageByClusters(alice, [qc, grow], filter, { first: 10 }));
+      for (let i = 0; i < 6; i++) await join(alice, { clusterId: grow, hostname: `grow-${i}.lab` });
+      let pages: Awaited<ReturnType<NodeService['pageByClusters']>> = [];
+      const large = await count(async () => (pages = await nodes.pageByClusters(alice, [qc, grow, kvm, vsphere, bobCluster], filter, { first: 4 })));
+      expect(pages[0]?.rows.map((n) => n.id)).toEqual([q1.id]);
+      expect(pages[1]?.rows.map((n) => n.hostname)).toEqual(['grow-0.lab', 'grow-1.lab', 'grow-2.lab', 'grow-3.lab']);
+      expect(pages[1]?.hasNextPage).toBe(true);
+      expect(small).toBeLessThanOrEqual(2);
+      expect(large).toBe(small);
     });
   });
 });

@@ -29,7 +29,6 @@ import {
   sameEndpointTarget,
 } from './node.validation';
 import { collectAttributes, lockClusterRef } from './inventory.util';
-import { pagesByParent } from './paging';
 
 export interface JoinNode {
   readonly clusterId: string;
@@ -97,19 +96,6 @@ function nodeWhere(filter: ClusterNodeFilter): Where<NodeEntity> {
   return where;
 }
 
-function matches(node: NodeEntity, filter: ClusterNodeFilter): boolean {
-  return (
-    (!filter.status || node.status === filter.status) &&
-    (!filter.kind || node.kind === filter.kind) &&
-    (!filter.hostnameContains || node.hostname.includes(normalizeHostname(filter.hostnameContains))) &&
-    (filter.maintenance == null || node.maintenance === filter.maintenance)
-  );
-}
-
-function hasFilter(filter: ClusterNodeFilter): boolean {
-  return Boolean(filter.status || filter.kind || filter.hostnameContains || filter.maintenance != null);
-}
-
 @Injectable()
 export class NodeService {
   constructor(
@@ -137,18 +123,8 @@ export class NodeService {
    * statements whatever the number of clusters (what `Cluster.nodes` batches into).
    */
   async pageByClusters(scope: TenantScope, clusterIds: readonly string[], filter: ClusterNodeFilter, args: PageArgs): Promise<Page<NodeEntity>[]> {
-    if (!hasFilter(filter)) {
-      const pages = await this.store.repos.nodes.pageByParent(scope, 'clusterId', clusterIds, args);
-      return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
-    }
-    // pageByParent takes no filter: read the clusters' nodes in one statement (bounded by the node quota)
-    const rows = await this.store.repos.nodes.findIn(scope, 'clusterId', clusterIds);
-    return pagesByParent(
-      rows.filter((n) => matches(n, filter)),
-      (n) => n.clusterId,
-      clusterIds,
-      args,
-    );
+    const pages = await this.store.repos.nodes.pageByParent(scope, 'clusterId', clusterIds, args, nodeWhere(filter));
+    return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
   }
 
   /** Host name, endpoint and password of a node for the hypervisor adapters (server side only). */

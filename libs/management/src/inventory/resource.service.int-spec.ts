@@ -271,9 +271,51 @@ describe('ResourceService on MariaDB', () => {
       expect(plain.statements).toBeLessThanOrEqual(2);
       expect(plain.value[0]).toEqual({ rows: [expect.objectContaining({ id: vm1.id }), expect.objectContaining({ id: ip1.id })], hasNextPage: true });
       expect(plain.value[3]).toEqual({ rows: [], hasNextPage: false });
-      const filtered = await counted(() => resources.pageByClusters(alice, clusterIds, { type: ResourceType.VM, unassigned: false }, { first: 5 }));
-      expect(filtered.statements).toBe(1);
-      expect(filtered.value.map((p) => p.rows.map((r) => r.id))).toEqual([[vm2.id], [], [], []]);
+      const filtered = await resources.pageByClusters(alice, clusterIds, { type: ResourceType.VM, unassigned: false }, { first: 5 });
+      expect(filtered.map((p) => p.rows.map((r) => r.id))).toEqual([[vm2.id], [], [], []]);
+    });
+
+    it('filters batched pages in SQL: type, service, assignment, cursor and hasNextPage of the matching rows', async () => {
+      const ids = async (filter: Parameters<ResourceService['pageByClusters']>[2], args: Parameters<ResourceService['pageByClusters']>[3] = { first: 10 }) =>
+        (await resources.pageByClusters(alice, [qc, bobCluster], filter, args)).map((p) => ({ ids: p.rows.map((r) => r.id), more: p.hasNextPage }));
+      const none = { ids: [], more: false };
+      expect(await ids({ unassigned: true })).toEqual([{ ids: [vm1.id], more: false }, none]);
+      expect(await ids({ unassigned: false })).toEqual([{ ids: [ip1.id, vm2.id], more: false }, none]);
+      expect(await ids({ serviceId })).toEqual([{ ids: [ip1.id, vm2.id], more: false }, none]);
+      expect(await ids({ serviceId, unassigned: false, type: ResourceType.IP })).toEqual([{ ids: [ip1.id], more: false }, none]);
+      expect(await ids({ type: ResourceType.VM }, { first: 1 })).toEqual([{ ids: [vm1.id], more: true }, none]);
+      // the page limit counts matching rows only: ip1 is no "next" of vm1 among the VMs
+      expect(await ids({ type: ResourceType.VM }, { first: 1, after: vm1.id })).toEqual([{ ids: [vm2.id], more: false }, none]);
+      expect(await ids({ unassigned: false }, { first: 1 })).toEqual([{ ids: [ip1.id], more: true }, none]);
+      const contradiction = await errorOf(resources.pageByClusters(alice, [qc], { serviceId, unassigned: true }, { first: 1 }));
+      expect(fieldsOf(contradiction)).toEqual(['filter.unassigned']);
+      // unassigned rows of other clusters stay unassigned rows: c2 has resources and no service
+      const c2Page = (await resources.pageByClusters(alice, [c2], { unassigned: true }, { first: 50 }))[0];
+      expect(c2Page?.rows.length).toBeGreaterThan(0);
+      expect(c2Page?.rows.every((r) => r.serviceId === null && r.clusterId === c2)).toBe(true);
+      expect(await resources.pageByClusters(alice, [c2], { unassigned: false }, { first: 50 })).toEqual([{ rows: [], hasNextPage: false }]);
+      expect(await resources.page(alice, { clusterId: c2, unassigned: false }, { first: 50 })).toEqual({ rows: [], hasNextPage: false });
+    });
+
+    it('pages filtered batches in a number of statements that grows neither with clusters nor with rows', async () => {
+      const counted = <T>(fn: () => Promise<T>) => queryCounter.run(async () => ({ value: await fn(), statements: queryCounter.current() ?? -1 }));
+      const grow = (await clusters.create(alice, { name: 'q-grow', hypervisor: Hypervisor.KVM })).id;
+      const growService = (await makeService(alice, grow, 'grow-app')).id;
+      const filters = [{ unassigned: false }, { unassigned: true, type: ResourceType.VM }, { serviceId: growService }];
+      // one matching row per filter to begin with, so both measures read rows
+      await assign(alice, await create(alice, { clusterId: grow }), growService, 0);
+      const small = await Promise.all(filters.map((f) => counted(() => resources.pageByClusters(alice, [qc, grow], f, { first: 10 }))));
+      for (let i = 0; i < 4; i++) await create(alice, { clusterId: grow });
+      for (let i = 1; i < 5; i++) await assign(alice, await create(alice, { clusterId: grow }), growService, i);
+      await makeService(alice, c1, 'grow-other');
+      const large = await Promise.all(filters.map((f) => counted(() => resources.pageByClusters(alice, [qc, grow, c1, c2, bobCluster], f, { first: 3 }))));
+      expect(large[0]?.value[1]).toEqual({ rows: [expect.objectContaining({ serviceId: growService }), expect.anything(), expect.anything()], hasNextPage: true });
+      expect(large[1]?.value[1]?.rows.every((r) => r.serviceId === null && r.type === ResourceType.VM)).toBe(true);
+      expect(large[1]?.value[1]?.hasNextPage).toBe(true);
+      expect(large[2]?.value.map((p) => p.rows.length)).toEqual([0, 3, 0, 0, 0]);
+      // "assigned" reads the clusters' service ids (no NOT NULL operator yet), then pages: 3 at most
+      expect(small.map((r) => r.statements)).toEqual(large.map((r) => r.statements));
+      expect(Math.max(...large.map((r) => r.statements))).toBeLessThanOrEqual(3);
     });
   });
 });

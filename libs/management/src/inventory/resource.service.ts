@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { applyAttributeChange, AttributeChange, checkName, ConflictError, Problems, ResourceType, TenantScope } from '@haaas/domain';
-import { isDuplicateKey, Page, PageArgs, ResourceEntity, Store, Where } from '@haaas/persistence';
+import { anyOf, isDuplicateKey, isNull, Page, PageArgs, ResourceEntity, Store, Where } from '@haaas/persistence';
 import { appendEvent, snapshot } from '../event-log';
 import { QuotaService } from '../quota.service';
 import { collectAttributes, lockClusterRef } from './inventory.util';
-import { pageInMemory, pagesByParent } from './paging';
 import { checkResourceSpec, ResourceSpecInput } from './resource-spec';
 
 export interface CreateResource extends ResourceSpecInput {
@@ -37,23 +36,9 @@ function checkFilter(filter: ClusterResourceFilter): void {
   p.throwIfAny();
 }
 
-function resourceWhere(filter: ClusterResourceFilter): Where<ResourceEntity> {
-  const where: Where<ResourceEntity> = {};
-  if (filter.type) where.type = filter.type;
-  if (filter.serviceId) where.serviceId = filter.serviceId;
-  return where;
-}
-
-function matches(r: ResourceEntity, filter: ClusterResourceFilter): boolean {
-  return (
-    (!filter.type || r.type === filter.type) &&
-    (!filter.serviceId || r.serviceId === filter.serviceId) &&
-    (filter.unassigned == null || (r.serviceId === null) === filter.unassigned)
-  );
-}
-
-function hasFilter(filter: ClusterResourceFilter): boolean {
-  return Boolean(filter.type || filter.serviceId || filter.unassigned != null);
+/** `service_id IS NULL`; `isNull()` is typed for null-typed values, this column is `string | null`. */
+function noService(): Where<ResourceEntity>['serviceId'] {
+  return isNull() as unknown as Where<ResourceEntity>['serviceId'];
 }
 
 function nameTaken(name: string): ConflictError {
@@ -77,32 +62,41 @@ export class ResourceService {
 
   async page(scope: TenantScope, filter: ResourceFilter, args: PageArgs): Promise<Page<ResourceEntity>> {
     checkFilter(filter);
-    const where = resourceWhere(filter);
+    const where = await this.resourceWhere(scope, filter, filter.clusterId ? [filter.clusterId] : null);
+    if (!where) return { rows: [], hasNextPage: false };
     if (filter.clusterId) where.clusterId = filter.clusterId;
-    if (filter.unassigned == null) return this.store.repos.resources.page(scope, where, args);
-    // the repositories cannot test for NULL yet: filter the remaining rows in memory (bounded by the quota)
-    const rows = await this.store.repos.resources.find(scope, where);
-    return pageInMemory(
-      rows.filter((r) => matches(r, filter)),
-      args,
-    );
+    return this.store.repos.resources.page(scope, where, args);
   }
 
   /** First page of resources for many clusters, in the order of `clusterIds`, in a fixed number of statements. */
   async pageByClusters(scope: TenantScope, clusterIds: readonly string[], filter: ClusterResourceFilter, args: PageArgs): Promise<Page<ResourceEntity>[]> {
     checkFilter(filter);
-    if (!hasFilter(filter)) {
-      const pages = await this.store.repos.resources.pageByParent(scope, 'clusterId', clusterIds, args);
-      return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
+    const where = await this.resourceWhere(scope, filter, clusterIds);
+    if (!where) return clusterIds.map(() => ({ rows: [], hasNextPage: false }));
+    const pages = await this.store.repos.resources.pageByParent(scope, 'clusterId', clusterIds, args, where);
+    return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
+  }
+
+  /**
+   * The SQL filter of `filter` for resources of `clusterIds` (null: of any cluster), or null when
+   * nothing can match. `unassigned: false` means "service_id IS NOT NULL", which the repositories
+   * cannot express yet: it becomes "service_id IN (the services of those clusters)", one statement
+   * whatever the number of resources (a resource only ever joins a service of its own cluster).
+   */
+  private async resourceWhere(scope: TenantScope, filter: ClusterResourceFilter, clusterIds: readonly string[] | null): Promise<Where<ResourceEntity> | null> {
+    const where: Where<ResourceEntity> = {};
+    if (filter.type) where.type = filter.type;
+    if (filter.serviceId) {
+      // a given service implies "assigned"; checkFilter refused it with unassigned: true
+      where.serviceId = filter.serviceId;
+    } else if (filter.unassigned === true) {
+      where.serviceId = noService();
+    } else if (filter.unassigned === false) {
+      const services = clusterIds ? await this.store.repos.services.findIn(scope, 'clusterId', clusterIds) : await this.store.repos.services.find(scope);
+      if (services.length === 0) return null;
+      where.serviceId = anyOf(services.map((s) => s.id));
     }
-    // pageByParent takes no filter: read the clusters' resources in one statement and filter here
-    const rows = await this.store.repos.resources.findIn(scope, 'clusterId', clusterIds);
-    return pagesByParent(
-      rows.filter((r) => matches(r, filter)),
-      (r) => r.clusterId,
-      clusterIds,
-      args,
-    );
+    return where;
   }
 
   async create(scope: TenantScope, input: CreateResource): Promise<ResourceEntity> {
