@@ -2,7 +2,7 @@ export * from './entities';
 export { createDataSource, dataSourceOptions, runMigrations, pendingSchemaChanges } from './data-source';
 export type { DatabaseOptions } from './data-source';
 export { queryCounter } from './query-counter';
-export { TenantRepository, newId, containing, isNull, anyOf, atLeast, atMost, between, isDuplicateKey } from './tenant.repository';
+export { TenantRepository, newId, containing, isNull, isNotNull, anyOf, atLeast, atMost, between, isDuplicateKey } from './tenant.repository';
 export type { Page, PageArgs, Where, NewRow, TenantRow } from './tenant.repository';
 export { Store, TenantDirectoryRepository, DomainMemberRepository } from './store';
 export type { Repositories } from './store';

@@ -1,4 +1,4 @@
-import { Between, EntityManager, FindOperator, FindOptionsOrder, FindOptionsWhere, In, IsNull, LessThan, LessThanOrEqual, Like, MoreThan, MoreThanOrEqual, ObjectLiteral, Repository } from 'typeorm';
+import { Between, EntityManager, FindOperator, FindOptionsOrder, FindOptionsWhere, In, IsNull, LessThan, LessThanOrEqual, Like, MoreThan, MoreThanOrEqual, Not, ObjectLiteral, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError, TenantScope } from '@haaas/domain';
 import type { TenantId } from '@haaas/domain';
@@ -208,8 +208,13 @@ export class TenantRepository<E extends TenantRow> {
 }
 
 /** `IS NULL`, for filters (plain nulls in a where clause are refused by TypeORM 1.x, rightly). */
-export function isNull(): FindOperator<null> {
-  return IsNull();
+export function isNull<T = never>(): FindOperator<T> {
+  return IsNull() as FindOperator<T>;
+}
+
+/** `IS NOT NULL`. */
+export function isNotNull<T = never>(): FindOperator<T> {
+  return Not(IsNull()) as FindOperator<T>;
 }
 
 /** Range filters (inclusive), e.g. on event times. */
