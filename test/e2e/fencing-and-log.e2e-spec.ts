@@ -24,6 +24,14 @@ const TREE = `{
     log(first: 50) { nodes { id type actor objectType nodeId before after message } pageInfo { hasNextPage } }
   } }
 }`;
+/** Clusters with their logs under each kind of filter: every one is a batched read of its own. */
+const FILTERED_LOGS = `query($from: DateTime!, $to: DateTime!) {
+  clusters(first: 50) { nodes {
+    typed: log(first: 5, filter: { types: ["node.joined", "fencing_device.added"] }) { nodes { id type } pageInfo { hasNextPage } }
+    ranged: log(first: 5, filter: { from: $from, to: $to }) { nodes { id at } }
+    mixed: log(first: 5, filter: { from: $from, types: ["fencing_device.associated"], objectType: "FencingDevice" }) { nodes { id nodeId } }
+  } }
+}`;
 
 describe('fencing, cluster log and tenants over HTTP', () => {
   let api: TestApi;
@@ -154,6 +162,59 @@ describe('fencing, cluster log and tenants over HTTP', () => {
     }
     const many = await api.statementsOf(() => api.ok(carol, TREE));
     expect(many).toBe(few);
+  });
+
+  it('reads filtered logs of 1 or 3 clusters in the same number of statements', async () => {
+    const dave = await api.token('dave');
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const first = await setUpCluster(dave, 'one', 2);
+    await addDeviceWithAssociations(dave, first, 'd1');
+    const vars = () => ({ from: since, to: new Date(Date.now() + 60_000).toISOString() });
+    type Logs = { clusters: { nodes: { typed: { nodes: { type: string }[] }; ranged: { nodes: unknown[] }; mixed: { nodes: unknown[] } }[] } };
+    await api.ok(dave, FILTERED_LOGS, vars());
+    const one = await api.statementsOf(() => api.ok(dave, FILTERED_LOGS, vars()));
+    for (const name of ['two', 'three']) {
+      const c = await setUpCluster(dave, name, 3);
+      await addDeviceWithAssociations(dave, c, 'd1');
+    }
+    let answer: Logs | undefined;
+    const three = await api.statementsOf(async () => {
+      answer = await api.ok<Logs>(dave, FILTERED_LOGS, vars());
+    });
+    expect(three).toBe(one);
+    // and the filters did select: every cluster has rows under each
+    expect(answer?.clusters.nodes).toHaveLength(3);
+    for (const c of answer?.clusters.nodes ?? []) {
+      expect(c.typed.nodes.length).toBeGreaterThan(0);
+      expect(c.typed.nodes.every((e) => e.type === 'node.joined' || e.type === 'fencing_device.added')).toBe(true);
+      expect(c.ranged.nodes.length).toBeGreaterThan(0);
+      expect(c.mixed.nodes.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('includes events recorded exactly at `from` and `to`, and not a millisecond outside', async () => {
+    const LOG = `query($c: ID!, $from: DateTime, $to: DateTime) {
+      clusterLog(clusterId: $c, first: 100, filter: { from: $from, to: $to }) { nodes { id } }
+      clusters(first: 50) { nodes { id log(first: 100, filter: { from: $from, to: $to }) { nodes { id } } } }
+    }`;
+    const { clusterLog } = await api.ok<{ clusterLog: { nodes: { id: string; at: string }[] } }>(alice, `query($c: ID!) { clusterLog(clusterId: $c, first: 100) { nodes { id at } } }`, { c: clusterId });
+    const event = clusterLog.nodes[Math.floor(clusterLog.nodes.length / 2)] as { id: string; at: string };
+    const at = new Date(event.at).getTime();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const cases: [Record<string, string>, boolean][] = [
+      [{ from: iso(at), to: iso(at) }, true],
+      [{ from: iso(at) }, true],
+      [{ to: iso(at) }, true],
+      [{ from: iso(at + 1) }, false],
+      [{ to: iso(at - 1) }, false],
+    ];
+    for (const [range, included] of cases) {
+      const res = await api.ok<{ clusterLog: { nodes: { id: string }[] }; clusters: { nodes: { id: string; log: { nodes: { id: string }[] } }[] } }>(alice, LOG, { c: clusterId, ...range });
+      const top = res.clusterLog.nodes.map((e) => e.id);
+      const nested = res.clusters.nodes.find((c) => c.id === clusterId)?.log.nodes.map((e) => e.id);
+      expect([range, top.includes(event.id)]).toEqual([range, included]);
+      expect(nested).toEqual(top);
+    }
   });
 
   it('shows the viewer and keeps tenant administration to platform admins', async () => {

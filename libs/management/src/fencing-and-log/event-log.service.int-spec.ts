@@ -105,9 +105,9 @@ describe('EventLogService on MariaDB', () => {
     expect(idsOf((await h.log.clusterLog(alice, cluster.id, { nodeId: nodeB, types: ['node.failed'] }, { first: 10 })).rows)).toEqual([events[7]?.id]);
   });
 
-  it('filters by a time range, inclusive at both ends, and pages within it', async () => {
-    const time = (e: EventEntity | undefined) => (uuidv7Time(e?.id ?? '') as Date).getTime();
-    // [event 2, event 5] by their own times: exactly events 2..5
+  it('filters by a time range on `at`, inclusive at both ends, and pages within it', async () => {
+    const time = (e: EventEntity | undefined) => (e as EventEntity).at.getTime();
+    // [event 2, event 5] by their recorded times: exactly events 2..5
     const range = { from: new Date(time(events[2])), to: new Date(time(events[5])) };
     const inRange = events.slice(2, 6);
     expect(idsOf((await h.log.clusterLog(alice, cluster.id, range, { first: 10 })).rows)).toEqual(newestFirst(inRange));
@@ -135,6 +135,60 @@ describe('EventLogService on MariaDB', () => {
     expect((await h.log.clusterLog(alice, cluster.id, { to: new Date(time(events[0]) - 60_000) }, { first: 10 })).rows).toEqual([]);
   });
 
+  it('includes an event recorded exactly at `from` or `to`, and not one millisecond outside', async () => {
+    const e = events[5] as EventEntity; // node.fenced
+    const at = e.at.getTime();
+    const cases: [{ from?: Date; to?: Date }, boolean][] = [
+      [{ from: new Date(at), to: new Date(at) }, true],
+      [{ from: new Date(at) }, true],
+      [{ to: new Date(at) }, true],
+      [{ from: new Date(at + 1) }, false],
+      [{ to: new Date(at - 1) }, false],
+      [{ from: new Date(at + 1), to: new Date(at + 10) }, false],
+      [{ from: new Date(at - 10), to: new Date(at - 1) }, false],
+    ];
+    for (const [range, included] of cases) {
+      for (const types of [undefined, ['node.fenced'], ['node.fenced', 'node.failed']]) {
+        const filter = { ...range, types };
+        const single = idsOf((await h.log.clusterLog(alice, cluster.id, filter, { first: 100 })).rows);
+        const [batched] = await h.log.logsOfClusters(alice, [cluster.id, other.id], filter, { first: 100 });
+        expect([range, types, single.includes(e.id)]).toEqual([range, types, included]);
+        expect(idsOf(batched?.rows ?? [])).toEqual(single);
+      }
+    }
+  });
+
+  it('decides the range on `at` even where the id was minted on a skewed clock', async () => {
+    const c = await createCluster(h, alice);
+    const early = await append(alice, c.id, 'node.failed', { nodeId: nodeA });
+    await sleep(5);
+    const skewed = await append(alice, c.id, 'node.fenced', { nodeId: nodeA });
+    await sleep(5);
+    const late = await append(alice, c.id, 'node.joined', { nodeId: nodeA });
+    // the API replica that minted `skewed` was 90 s behind the database (within the allowance)
+    const recorded = new Date(skewed.at.getTime() + 90_000);
+    await h.sql('UPDATE events SET at = ? WHERE id = ?', [recorded, skewed.id]);
+    const readBoth = async (filter: { from?: Date; to?: Date; nodeId?: string }) => {
+      const single = idsOf((await h.log.clusterLog(alice, c.id, filter, { first: 10 })).rows);
+      const [batched] = await h.log.logsOfClusters(alice, [c.id, cluster.id], filter, { first: 10 });
+      expect(idsOf(batched?.rows ?? [])).toEqual(single);
+      return single;
+    };
+    expect(await readBoth({ from: recorded, to: recorded })).toEqual([skewed.id]);
+    expect(await readBoth({ from: recorded, nodeId: nodeA })).toEqual([skewed.id]);
+    // its id's own time is not its time: a range there holds the neighbours only
+    expect(await readBoth({ from: early.at, to: late.at })).toEqual([late.id, early.id]);
+    expect(await readBoth({ to: late.at, nodeId: nodeA })).toEqual([late.id, early.id]);
+  });
+
+  it('refuses a cursor that is not an event id', async () => {
+    expect(await failure(h.log.clusterLog(alice, cluster.id, {}, { first: 10, after: 'zzz' }))).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'after' }] });
+    expect(await failure(h.log.logsOfClusters(alice, [cluster.id], {}, { first: 10, after: "' OR 1=1" }))).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'after' }] });
+    // an upper-case cursor is the same id
+    const page = await h.log.clusterLog(alice, cluster.id, {}, { first: 2, after: events[3]?.id.toUpperCase() });
+    expect(idsOf(page.rows)).toEqual([events[2]?.id, events[1]?.id]);
+  });
+
   it('agrees with the recorded time within clock skew', () => {
     for (const e of events) expect(Math.abs(e.at.getTime() - (uuidv7Time(e.id) as Date).getTime())).toBeLessThan(1000);
   });
@@ -157,16 +211,49 @@ describe('EventLogService on MariaDB', () => {
   });
 
   it('batches the logs of many clusters like the single-cluster query answers them', async () => {
-    for (const filter of [{}, { from: new Date((uuidv7Time(events[3]?.id ?? '') as Date).getTime()) }, { types: ['node.failed'] }, { nodeId: nodeA }]) {
-      const [a, b] = await h.log.logsOfClusters(alice, [cluster.id, other.id], filter, { first: 3 });
-      const single = await h.log.clusterLog(alice, cluster.id, filter, { first: 3 });
-      expect(idsOf(a?.rows ?? [])).toEqual(idsOf(single.rows));
-      expect(a?.hasNextPage).toBe(single.hasNextPage);
-      expect(b?.rows.every((e) => e.clusterId === other.id)).toBe(true);
-      expect(b?.rows.length).toBeGreaterThan(0);
+    const at = (i: number) => (events[i] as EventEntity).at;
+    const filters = [
+      {},
+      { from: at(3) },
+      { to: at(4) },
+      { from: at(2), to: at(5) },
+      { types: ['node.failed'] },
+      { types: ['node.failed', 'node.joined', 'service.started'] },
+      { nodeId: nodeA },
+      { serviceId: svc, objectType: 'Service' },
+      { from: at(1), to: at(6), types: ['node.failed', 'node.joined'], nodeId: nodeB },
+    ];
+    for (const filter of filters) {
+      for (const after of [null, events[5]?.id ?? null]) {
+        const [a, b] = await h.log.logsOfClusters(alice, [cluster.id, other.id], filter, { first: 2, after });
+        const single = await h.log.clusterLog(alice, cluster.id, filter, { first: 2, after });
+        expect([filter, after, idsOf(a?.rows ?? []), a?.hasNextPage]).toEqual([filter, after, idsOf(single.rows), single.hasNextPage]);
+        expect(b?.rows.every((e) => e.clusterId === other.id)).toBe(true);
+      }
     }
-    const one = await h.statementsOf(() => h.log.logsOfClusters(alice, [cluster.id], { from: new Date(0) }, { first: 3 }));
-    const two = await h.statementsOf(() => h.log.logsOfClusters(alice, [cluster.id, other.id], { from: new Date(0) }, { first: 3 }));
-    expect(two).toBe(one);
+  });
+
+  it('reads the log of many clusters in as many statements as one, filtered or not', async () => {
+    const third = await createCluster(h, alice);
+    for (const [type, extra] of [['node.failed', { nodeId: nodeA }], ['node.fenced', { nodeId: nodeB }], ['service.started', { serviceId: svc }]] as const) {
+      await append(alice, third.id, type, extra);
+    }
+    const since = (events[0] as EventEntity).at;
+    const filters = [
+      {},
+      { from: since },
+      { from: since, to: new Date() },
+      { types: ['node.failed'] },
+      { types: ['node.failed', 'node.fenced', 'service.started'] },
+      { nodeId: nodeA, from: since },
+      { serviceId: svc, objectType: 'Service' },
+      { types: ['node.failed', 'node.fenced'], objectType: 'Node', from: since, to: new Date() },
+    ];
+    for (const filter of filters) {
+      const one = await h.statementsOf(() => h.log.logsOfClusters(alice, [cluster.id], filter, { first: 3 }));
+      const three = await h.statementsOf(() => h.log.logsOfClusters(alice, [cluster.id, other.id, third.id], filter, { first: 3 }));
+      expect([filter, three]).toEqual([filter, one]);
+      expect([filter, one]).toEqual([filter, 2]);
+    }
   });
 });

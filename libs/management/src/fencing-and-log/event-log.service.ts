@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Problems, TenantScope } from '@haaas/domain';
-import { Store } from '@haaas/persistence';
+import { BadInputError, Problems, TenantScope } from '@haaas/domain';
+import { anyOf, atLeast, atMost, between, Store } from '@haaas/persistence';
 import type { EventEntity, Page, PageArgs, Where } from '@haaas/persistence';
-import { idRangeOf, IdRange, lowerOf } from './event-range.util';
+import { canonicalUuid, idRangeOf, lowerOf, uuidPredecessor } from './event-range.util';
 
 export interface EventFilter {
   /** Events at or after this time. */
@@ -35,20 +35,30 @@ export function checkEventFilter(filter: EventFilter, field = 'filter'): void {
   p.throwIfAny();
 }
 
-/** Filters that only the single-cluster query can apply in SQL (the batched one reads by cluster). */
-function needsPerClusterQuery(filter: EventFilter): boolean {
-  return (filter.types ?? []).length > 0 || !!filter.objectType || !!filter.nodeId || !!filter.serviceId;
+/** The cursor of a log page: an event id (the log pages by id), canonical, else BAD_USER_INPUT. */
+function cursorOf(after: string | null | undefined): string | null {
+  if (!after) return null;
+  const id = canonicalUuid(after);
+  if (!id) throw BadInputError.of('after', 'is not a cursor returned by this API');
+  return id;
 }
 
-/**
- * Keeps the rows at or above the range's lower bound and pages them. `rows` were read newest
- * first with one row more than a page, so a dropped row means the range ended: no next page.
- */
-function trimmed(rows: readonly EventEntity[], range: IdRange, first: number): Page<EventEntity> {
-  const lowest = range.lowest;
-  const kept = lowest ? rows.filter((r) => r.id >= lowest) : [...rows];
-  return { rows: kept.slice(0, first), hasNextPage: kept.length > first };
+/** The filter's exact conditions on columns other than the id; `types` as given (pageOf passes one at a time). */
+function columnsWhere(filter: EventFilter, types: readonly string[]): Where<EventEntity> {
+  const where: Where<EventEntity> = {};
+  if (filter.objectType) where.objectType = filter.objectType;
+  if (filter.nodeId) where.nodeId = filter.nodeId;
+  if (filter.serviceId) where.serviceId = filter.serviceId;
+  if (types.length === 1) where.type = types[0];
+  else if (types.length > 1) where.type = anyOf(types);
+  // the time range is exact on `at`; the id bounds (idRangeOf) only keep the read on the index
+  if (filter.from && filter.to) where.at = between(filter.from, filter.to);
+  else if (filter.from) where.at = atLeast(filter.from);
+  else if (filter.to) where.at = atMost(filter.to);
+  return where;
 }
+
+const newestFirst = (a: EventEntity, b: EventEntity) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /** The cluster log: append-only events, newest first, filterable by time, type, object, node, service. */
 @Injectable()
@@ -58,46 +68,55 @@ export class EventLogService {
   /** One page of a cluster's log, newest first. NOT_FOUND for a cluster of another tenant. */
   async clusterLog(scope: TenantScope, clusterId: string, filter: EventFilter, args: PageArgs): Promise<Page<EventEntity>> {
     checkEventFilter(filter);
+    const after = cursorOf(args.after);
     await this.store.repos.clusters.get(scope, clusterId);
-    return this.pageOf(scope, clusterId, filter, args);
+    return this.pageOf(scope, clusterId, filter, args.first, after);
   }
 
   /**
-   * The first page of the log of many clusters (for `Cluster.log`). Without type, object, node or
-   * service filters it is two statements whatever the number of clusters; with them, one query
-   * per cluster (the batched reader takes no column filters).
+   * The first page of the log of many clusters (for `Cluster.log`), with every filter applied in
+   * SQL inside the batched read: two statements whatever the number of clusters, filtered or not.
+   * The same rows as `clusterLog` for each cluster.
    */
   async logsOfClusters(scope: TenantScope, clusterIds: readonly string[], filter: EventFilter, args: PageArgs): Promise<Page<EventEntity>[]> {
     checkEventFilter(filter);
-    if (needsPerClusterQuery(filter)) return Promise.all(clusterIds.map((id) => this.pageOf(scope, id, filter, args)));
+    const after = cursorOf(args.after);
     const range = idRangeOf(filter.from, filter.to);
-    const pages = await this.store.repos.events.pageByParent(scope, 'clusterId', clusterIds, {
-      first: args.first + 1,
-      after: lowerOf(args.after, range.below),
-      direction: 'DESC',
-    });
-    return clusterIds.map((id) => trimmed(pages.get(id)?.rows ?? [], range, args.first));
+    const where = columnsWhere(filter, [...new Set(filter.types ?? [])]);
+    if (range.lowest) where.id = atLeast(range.lowest);
+    // newest first whatever the caller asked: ids are UUIDv7, so id order is time order
+    const pages = await this.store.repos.events.pageByParent(scope, 'clusterId', clusterIds, { first: args.first, after: lowerOf(after, range.below), direction: 'DESC' }, where);
+    return clusterIds.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
   }
 
-  private async pageOf(scope: TenantScope, clusterId: string, filter: EventFilter, args: PageArgs): Promise<Page<EventEntity>> {
+  /**
+   * One cluster's page with LIMIT on an index read backwards, so paging deep into a long log
+   * stays cheap (the batched read numbers all matching rows of each cluster).
+   */
+  private async pageOf(scope: TenantScope, clusterId: string, filter: EventFilter, first: number, after: string | null): Promise<Page<EventEntity>> {
     const range = idRangeOf(filter.from, filter.to);
-    const where: Where<EventEntity> = { clusterId };
-    if (filter.objectType) where.objectType = filter.objectType;
-    if (filter.nodeId) where.nodeId = filter.nodeId;
-    if (filter.serviceId) where.serviceId = filter.serviceId;
-    // newest first whatever the caller asked: ids are UUIDv7, so id order is time order
-    const read: PageArgs = { first: args.first + 1, after: lowerOf(args.after, range.below), direction: 'DESC' };
+    const below = lowerOf(after, range.below);
     const types = [...new Set(filter.types ?? [])];
-    if (types.length <= 1) {
-      if (types.length === 1) where.type = types[0];
-      return trimmed((await this.store.repos.events.page(scope, where, read)).rows, range, args.first);
+    const where: Where<EventEntity> = { ...columnsWhere(filter, types.length === 1 ? types : []), clusterId };
+    // page() takes its cursor as the only condition on id, so both bounds go in `where` when both exist
+    let cursor: string | null = null;
+    if (range.lowest && below) {
+      const highest = uuidPredecessor(below);
+      if (!highest) return { rows: [], hasNextPage: false };
+      where.id = between(range.lowest, highest);
+    } else if (range.lowest) {
+      where.id = atLeast(range.lowest);
+    } else {
+      cursor = below;
     }
-    // several types: one index range per type ((tenant, cluster, type, id)), merged newest first
-    const pages = await Promise.all(types.map((type) => this.store.repos.events.page(scope, { ...where, type }, read)));
-    const merged = pages
-      .flatMap((pg) => pg.rows)
-      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
-      .slice(0, read.first);
-    return trimmed(merged, range, args.first);
+    const read: PageArgs = { first: first + 1, after: cursor, direction: 'DESC' };
+    const repo = this.store.repos.events;
+    // several types: one index range per type ((tenant, cluster, type, id)), each in id order,
+    // merged newest first; one IN over the types would sort all matching rows instead
+    const rows =
+      types.length <= 1
+        ? (await repo.page(scope, where, read)).rows
+        : (await Promise.all(types.map((type) => repo.page(scope, { ...where, type }, read)))).flatMap((pg) => pg.rows).sort(newestFirst);
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 }

@@ -1,15 +1,21 @@
 /**
- * Time ranges of the cluster log as bounds on event ids. Event ids are UUIDv7: their first 48
- * bits are the Unix time in milliseconds at which the API wrote the event, so "ids from the
- * smallest UUIDv7 of `from` up to (excluding) the smallest UUIDv7 of `to` + 1 ms" is the range
- * [from, to] on that time, and the query stays an index range on (tenant, cluster, id): it never
- * reads other tenants' or other clusters' rows, nor rows outside the range.
+ * Time ranges of the cluster log. The range is exact on `at` (the time the log shows), and is
+ * also turned into bounds on event ids so that the query stays an index range on
+ * (tenant, cluster[, type | node | service], id): `at` is in no index, while ids are UUIDv7 whose
+ * first 48 bits are the Unix time in milliseconds at which the API minted them.
  *
- * `at` is the database's clock at insert; it agrees with the id's time within the clock skew
- * between API replicas and the database (milliseconds with NTP). Ordering and paging use the id.
+ * The two clocks differ: `at` is the database's clock at insert, the id's time the API replica's
+ * clock (and the UUIDv7 generator may run a little ahead within a burst). So the id bounds are
+ * widened by CLOCK_SKEW_ALLOWANCE_MS on both sides and `at` decides: an event is missed only if
+ * its two times disagree by more than that, which means a replica's clock is broken.
+ * Ordering and paging use the id.
  */
 
+/** How far an event's id time and its `at` may disagree; costs reading this much more of the index. */
+export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
 const MAX_UUIDV7_MS = 2 ** 48 - 1;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The smallest UUIDv7 of millisecond `ms`: every id minted at `ms` or later sorts at or above it. */
 export function uuidv7Floor(ms: number): string {
@@ -24,6 +30,31 @@ export function uuidv7Time(id: string): Date | null {
   return new Date(parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
 }
 
+/** `id` in the canonical form stored (lower-case), or null if it is not a UUID. */
+export function canonicalUuid(id: string): string | null {
+  const lower = id.toLowerCase();
+  return UUID.test(lower) ? lower : null;
+}
+
+/**
+ * The greatest canonical UUID below `id` (canonical), or null for the all-zero one. Stored ids are
+ * canonical, and for them the database's order is the order of the hex digits, so
+ * `id < x` and `id <= uuidPredecessor(x)` select the same rows: an exclusive bound as an inclusive one.
+ */
+export function uuidPredecessor(id: string): string | null {
+  const chars = [...id];
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const c = chars[i] as string;
+    if (c === '-') continue;
+    if (c !== '0') {
+      chars[i] = (parseInt(c, 16) - 1).toString(16);
+      return chars.join('');
+    }
+    chars[i] = 'f';
+  }
+  return null;
+}
+
 export interface IdRange {
   /** Inclusive lower bound, when `from` is given. */
   readonly lowest: string | null;
@@ -31,10 +62,11 @@ export interface IdRange {
   readonly below: string | null;
 }
 
-export function idRangeOf(from: Date | null | undefined, to: Date | null | undefined): IdRange {
+/** Id bounds that contain every event whose `at` is in [from, to], given the allowed skew. */
+export function idRangeOf(from: Date | null | undefined, to: Date | null | undefined, allowanceMs = CLOCK_SKEW_ALLOWANCE_MS): IdRange {
   return {
-    lowest: from ? uuidv7Floor(from.getTime()) : null,
-    below: to ? uuidv7Floor(to.getTime() + 1) : null,
+    lowest: from ? uuidv7Floor(from.getTime() - allowanceMs) : null,
+    below: to ? uuidv7Floor(to.getTime() + allowanceMs + 1) : null,
   };
 }
 

@@ -440,7 +440,11 @@ describe('ServiceGroupService on MariaDB', () => {
     expect(await ids({ failoverDomainId: dom })).toEqual([high.id]);
     expect(await ids({ nodeId: n.id })).toEqual([high.id]);
     expect(await ids({ minPriority: 500 })).toEqual([high.id, mid.id]);
+    // inclusive at the boundary, and the extremes of the range
+    expect(await ids({ minPriority: 900 })).toEqual([high.id]);
     expect(await ids({ minPriority: 901 })).toEqual([]);
+    expect(await ids({ minPriority: 1 })).toEqual([low.id, high.id, mid.id]);
+    expect(await ids({ minPriority: 1000 })).toEqual([]);
     // keyset paging with a priority filter
     const p1 = await services.page(alice, { clusterId: cl, minPriority: 500 }, { first: 1 });
     expect([p1.rows.map((s) => s.id), p1.hasNextPage]).toEqual([[high.id], true]);

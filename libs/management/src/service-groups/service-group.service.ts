@@ -13,7 +13,7 @@ import {
   TenantScope,
 } from '@haaas/domain';
 import type { ServicePolicy } from '@haaas/domain';
-import { anyOf, containing, isDuplicateKey, Page, PageArgs, Repositories, ResourceEntity, ServiceEntity, Store, Where } from '@haaas/persistence';
+import { atLeast, containing, isDuplicateKey, Page, PageArgs, Repositories, ResourceEntity, ServiceEntity, Store, Where } from '@haaas/persistence';
 import { appendEvent, snapshot } from '../event-log';
 import { QuotaService } from '../quota.service';
 import {
@@ -24,7 +24,6 @@ import {
   insertAt,
   policyOfService,
   positionChanges,
-  priorityRange,
   removeFrom,
   ServicePolicyChange,
   ServiceRowFilter,
@@ -69,9 +68,8 @@ function serviceWhere(filter: ServiceRowFilter): Where<ServiceEntity> {
   if (filter.failoverDomainId) where.failoverDomainId = filter.failoverDomainId;
   if (filter.nodeId) where.currentNodeId = filter.nodeId;
   if (filter.nameContains) where.name = containing(filter.nameContains);
-  // priorities are integers 1-1000 (the domain refuses anything else), so "at least n" is exactly
-  // the set n..1000: an IN list, until the repositories offer a comparison operator
-  if (filter.minPriority != null && filter.minPriority > 1) where.priority = anyOf(priorityRange(filter.minPriority, MAX_SERVICE_PRIORITY));
+  // every priority is at least 1 (the domain refuses anything else): minPriority 1 filters nothing
+  if (filter.minPriority != null && filter.minPriority > 1) where.priority = atLeast(filter.minPriority);
   return where;
 }
 

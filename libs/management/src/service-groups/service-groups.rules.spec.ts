@@ -9,7 +9,6 @@ import {
   insertAt,
   policyOfService,
   positionChanges,
-  priorityRange,
   removeFrom,
   TRANSITIONAL_STATES,
 } from './service-groups.rules';
@@ -184,14 +183,5 @@ describe('policyOfService', () => {
   it('picks exactly the policy columns', () => {
     const row = { ...DEFAULT_SERVICE_POLICY, recoveryAction: RecoveryAction.RESTART, id: 'x', name: 'svc', attributes: {} };
     expect(policyOfService(row)).toEqual({ ...DEFAULT_SERVICE_POLICY, recoveryAction: RecoveryAction.RESTART });
-  });
-});
-
-describe('priorityRange', () => {
-  it('lists the integers from min to max, both included', () => {
-    expect(priorityRange(998, 1000)).toEqual([998, 999, 1000]);
-    expect(priorityRange(1000, 1000)).toEqual([1000]);
-    expect(priorityRange(1001, 1000)).toEqual([]);
-    expect(priorityRange(1, 1000)).toHaveLength(1000);
   });
 });

@@ -128,10 +128,3 @@ export interface ServiceRowFilter {
   /** At least this priority (higher recovers first). */
   readonly minPriority?: number | null;
 }
-
-/** The integers from `min` to `max`, both included (empty when min > max). */
-export function priorityRange(min: number, max: number): number[] {
-  const out: number[] = [];
-  for (let i = Math.ceil(min); i <= max; i++) out.push(i);
-  return out;
-}
