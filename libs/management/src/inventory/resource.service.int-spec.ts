@@ -214,6 +214,21 @@ describe('ResourceService on MariaDB', () => {
       const [event] = await store.repos.events.find(alice, { objectId: r.id, type: 'resource.destroyed' });
       expect(event).toMatchObject({ serviceId: service.id, message: 'forced: removed from its service' });
     });
+
+    it('closes the gap in its service when forced: the others keep their order as 0..n-1', async () => {
+      // a cluster of its own, so the other tests' pictures of c1 and c2 stay as they were
+      const gap = (await clusters.create(alice, { name: 'gap-cluster', hypervisor: Hypervisor.KVM })).id;
+      const service = await makeService(alice, gap, 'gapless');
+      const a = await assign(alice, await create(alice, { clusterId: gap }), service.id, 0);
+      const b = await assign(alice, await create(alice, { clusterId: gap }), service.id, 1);
+      const c = await assign(alice, await create(alice, { clusterId: gap }), service.id, 2);
+      await resources.destroy(alice, b.id, true);
+      const left = await store.repos.resources.find(alice, { serviceId: service.id }, { position: 'ASC' });
+      expect(left.map((r) => [r.id, r.position])).toEqual([
+        [a.id, 0],
+        [c.id, 1],
+      ]);
+    });
   });
 
   describe("another tenant's resource", () => {

@@ -182,6 +182,10 @@ export class ResourceService {
   /** Destroys a resource; CONFLICT while it belongs to a service, unless forced. Returns it as it was. */
   async destroy(scope: TenantScope, id: string, force: boolean): Promise<ResourceEntity> {
     return this.store.transaction(async (repos) => {
+      // Lock the service before the resource, the order addServiceResource uses, so the two
+      // cannot deadlock; then renumber the service's other resources to close the gap.
+      const peek = await repos.resources.get(scope, id);
+      if (peek.serviceId !== null && force) await repos.services.lock(scope, peek.serviceId);
       const resource = await repos.resources.lock(scope, id);
       if (resource.serviceId !== null && !force) {
         const service = await repos.services.findById(scope, resource.serviceId);
@@ -191,6 +195,14 @@ export class ResourceService {
         });
       }
       await repos.resources.delete(scope, { id: resource.id });
+      if (resource.serviceId !== null) {
+        const rest = await repos.resources.find(scope, { serviceId: resource.serviceId }, { position: 'ASC', id: 'ASC' });
+        for (const [i, r] of rest.entries()) {
+          if (r.position === i) continue;
+          r.position = i;
+          await repos.resources.save(scope, r);
+        }
+      }
       await appendEvent(repos, scope, {
         clusterId: resource.clusterId,
         type: 'resource.destroyed',
