@@ -38,10 +38,27 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   return new DataSource(dataSourceOptions(options));
 }
 
-/** Applies pending migrations (each in its own transaction where MySQL allows) and returns their names. */
-export async function runMigrations(options: DatabaseOptions): Promise<string[]> {
+const UTC = "SET time_zone = '+00:00'";
+
+/**
+ * Creates and connects a data source whose every connection runs in UTC. Dates go over the wire
+ * as UTC (`timezone: 'Z'`), but column defaults (CURRENT_TIMESTAMP) use the session's time zone,
+ * which on a server not set to UTC would shift `created_at` and event times by hours.
+ */
+export async function openDataSource(options: DatabaseOptions): Promise<DataSource> {
   const ds = createDataSource(options);
   await ds.initialize();
+  const pool = (ds.driver as unknown as { pool?: { on(event: 'connection', fn: (c: { query(sql: string): unknown }) => void): void } }).pool;
+  // new connections from now on; the one the driver opened to check the credentials is the only
+  // one in the pool yet, so the query below reaches it
+  pool?.on('connection', (connection) => connection.query(UTC));
+  await ds.query(UTC);
+  return ds;
+}
+
+/** Applies pending migrations (each in its own transaction where MySQL allows) and returns their names. */
+export async function runMigrations(options: DatabaseOptions): Promise<string[]> {
+  const ds = await openDataSource(options);
   try {
     const done = await ds.runMigrations({ transaction: 'each' });
     return done.map((m) => m.name);

@@ -1,5 +1,5 @@
 export * from './entities';
-export { createDataSource, dataSourceOptions, runMigrations, pendingSchemaChanges } from './data-source';
+export { createDataSource, openDataSource, dataSourceOptions, runMigrations, pendingSchemaChanges } from './data-source';
 export type { DatabaseOptions } from './data-source';
 export { queryCounter } from './query-counter';
 export { TenantRepository, newId, containing, isNull, isNotNull, anyOf, atLeast, atMost, between, isDuplicateKey } from './tenant.repository';

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ClusterState, Hypervisor, NodeKind, NodeStatus, TenantScope } from '@haaas/domain';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
-import { createDataSource, pendingSchemaChanges, runMigrations } from './data-source';
+import { openDataSource, pendingSchemaChanges, runMigrations } from './data-source';
 import { ClusterEntity } from './entities';
 import { queryCounter } from './query-counter';
 import { Store } from './store';
@@ -32,8 +32,7 @@ describe('persistence on MariaDB', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await runMigrations({ url: db.url });
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
+    ds = await openDataSource({ url: db.url, poolSize: 4 });
     store = new Store(ds);
   });
 
@@ -44,6 +43,13 @@ describe('persistence on MariaDB', () => {
 
   it('has migrations that agree with the entities (generating one would yield nothing)', async () => {
     expect(await pendingSchemaChanges(ds)).toEqual([]);
+  });
+
+  it('runs every pooled connection in UTC, whatever the server default', async () => {
+    const zones = await Promise.all(
+      Array.from({ length: 8 }, () => ds.transaction(async (m) => (await m.query('SELECT @@session.time_zone AS tz, SLEEP(0.05) AS s'))[0].tz as string)),
+    );
+    expect(new Set(zones)).toEqual(new Set(['+00:00']));
   });
 
   it('uses InnoDB and utf8mb4 for every table', async () => {

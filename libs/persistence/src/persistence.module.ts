@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createDataSource, DatabaseOptions } from './data-source';
+import { DatabaseOptions, openDataSource } from './data-source';
 import { Store } from './store';
 
 const DATA_SOURCE = Symbol('DATA_SOURCE');
@@ -23,9 +23,7 @@ export class PersistenceModule {
         {
           provide: DATA_SOURCE,
           useFactory: async () => {
-            const ds = createDataSource(options);
-            await ds.initialize();
-            return ds;
+            return openDataSource(options);
           },
         },
         { provide: Store, useFactory: (ds: DataSource) => new Store(ds), inject: [DATA_SOURCE] },
