@@ -10,22 +10,28 @@ const depConstraints = [
     bannedExternalImports: ['@nestjs/*', 'typeorm', 'graphql', 'graphql-*', '@apollo/*', 'bullmq', 'ioredis', 'mysql2', 'express', 'passport*', 'class-validator', 'class-transformer', 'dataloader'],
   },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+  // adapters to hypervisors and fence agents: plain TypeScript behind the @haaas/hypervisor interface
+  {
+    sourceTag: 'type:adapter',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:adapter'],
+    bannedExternalImports: ['@nestjs/*', 'typeorm', 'graphql', '@apollo/*', 'bullmq', 'mysql2'],
+  },
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
   { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
-  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:adapter'] },
   // resolvers talk to application services, never to repositories or TypeORM
   { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:auth'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter'],
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:app', 'type:testing'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:app', 'type:testing'],
   },
   // test helpers (throwaway databases): used by tests only, see the spec-file block below
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling', 'type:adapter'] },
 ];
 
 // Tests of any layer may also use the test helpers (type:testing); production code may not.

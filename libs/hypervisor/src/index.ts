@@ -1,0 +1,3 @@
+export * from './adapter.errors';
+export * from './hypervisor.port';
+export * from './deadline.util';
