@@ -34,9 +34,10 @@ const depConstraints = [
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling', 'type:adapter'] },
 ];
 
-// Tests of any layer may also use the test helpers (type:testing); production code may not.
+// Tests of any layer (and the peer starters under src/testing/) may also use the test helpers and
+// the dev tooling (starting MariaDB, installing a peer's packages); production code may not.
 const specDepConstraints = depConstraints.map((c) =>
-  c.sourceTag === 'type:testing' ? c : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing'])] },
+  c.sourceTag === 'type:testing' ? c : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:testing', 'type:tooling'])] },
 );
 
 export default [
@@ -58,7 +59,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/*/src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: specDepConstraints }],
     },
