@@ -127,19 +127,10 @@ export class TenantService {
    * only for admins (as the guard does for an admin's X-HAaaS-Tenant).
    */
   async usageOf(scope: TenantScope, tenantIds: readonly string[]): Promise<TenantUsage[]> {
-    return Promise.all(
-      tenantIds.map(async (tenantId) => {
-        if (tenantId !== scope.tenantId) assertPlatformAdmin(scope);
-        const as = tenantId === scope.tenantId ? scope : TenantScope.of(tenantId, scope.actor);
-        const [clusters, nodes, resources, services] = await Promise.all([
-          this.store.repos.clusters.count(as),
-          this.store.repos.nodes.count(as),
-          this.store.repos.resources.count(as),
-          this.store.repos.services.count(as),
-        ]);
-        return { clusters, nodes, resources, services };
-      }),
-    );
+    if (tenantIds.some((id) => id !== scope.tenantId)) assertPlatformAdmin(scope);
+    // one statement for all the tenants of a page (the admin `tenants` list)
+    const usage = await this.store.repos.tenants.usageOf(scope, tenantIds);
+    return tenantIds.map((id) => usage.get(id) ?? { clusters: 0, nodes: 0, resources: 0, services: 0 });
   }
 }
 
