@@ -122,8 +122,8 @@ export class TenantRepository<E extends TenantRow> {
   }
 
   /**
-   * The first page of children for many parents in two statements whatever the number of parents
-   * (a window function picks each parent's first rows): what DataLoader batches nested lists into.
+   * The first page of children for many parents in two statements whatever the number of parents:
+   * what DataLoader batches nested lists into.
    */
   async pageByParent(
     scope: TenantScope,
@@ -139,22 +139,28 @@ export class TenantRepository<E extends TenantRow> {
     const parentCol = meta.findColumnWithPropertyName(parentColumn)?.databaseName;
     if (!parentCol) throw new Error(`${meta.name} has no column ${parentColumn}`);
     const direction = args.direction ?? 'ASC';
-    // inner: the matching rows of these parents (tenant and filter applied), numbered per parent
-    const inner = this.repo
-      .createQueryBuilder('t')
-      .select('t.id', 'id')
-      .addSelect(`t.${parentCol}`, 'parent')
-      .addSelect(`ROW_NUMBER() OVER (PARTITION BY t.${parentCol} ORDER BY t.id ${direction})`, 'rn')
-      .where(this.scoped(scope, where))
-      .andWhere(`t.${parentCol} IN (:...pbpParents)`, { pbpParents: [...new Set(parentIds)] });
-    if (args.after) inner.andWhere(`t.id ${direction === 'ASC' ? '>' : '<'} :pbpAfter`, { pbpAfter: args.after });
+    // One branch per parent, each reading only its first rows through the (tenant, parent, id)
+    // index, joined with UNION ALL: one statement, and a long child list (a cluster's log) costs a
+    // page, not a scan of every row (which a window function over all of them would).
+    const parents = [...new Set(parentIds)];
+    const branches = parents.map((parent, i) => {
+      const b = this.repo
+        .createQueryBuilder('t')
+        .select('t.id', 'id')
+        .addSelect(`t.${parentCol}`, 'parent')
+        .where(this.scoped(scope, where))
+        .andWhere(`t.${parentCol} = :pbpParent${i}`, { [`pbpParent${i}`]: parent })
+        .orderBy('t.id', direction)
+        .limit(args.first + 1);
+      if (args.after) b.andWhere(`t.id ${direction === 'ASC' ? '>' : '<'} :pbpAfter`, { pbpAfter: args.after });
+      return b;
+    });
     const qb = this.repo.manager
       .createQueryBuilder()
-      .select('ranked.id', 'id')
-      .addSelect('ranked.parent', 'parent')
-      .from(`(${inner.getQuery()})`, 'ranked')
-      .where('ranked.rn <= :pbpLimit', { pbpLimit: args.first + 1 })
-      .setParameters(inner.getParameters());
+      .select('u.id', 'id')
+      .addSelect('u.parent', 'parent')
+      .from(`(${branches.map((b) => `(${b.getQuery()})`).join(' UNION ALL ')})`, 'u');
+    for (const b of branches) qb.setParameters({ ...qb.getParameters(), ...b.getParameters() });
     const ranked = await qb.getRawMany<{ id: string; parent: string }>();
     const rows = await this.findByIds(
       scope,
