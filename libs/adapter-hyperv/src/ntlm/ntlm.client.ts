@@ -106,7 +106,11 @@ export class NtlmClientContext {
     return this.negotiateMessage;
   }
 
-  authenticate(challengeMessage: Buffer): { message: Buffer; session: NtlmSession; exportedSessionKey: Buffer } {
+  /** `channelBindings` (channelBindingHash of the server's certificate) is known only once TLS is up. */
+  authenticate(
+    challengeMessage: Buffer,
+    channelBindings = this.options.channelBindings,
+  ): { message: Buffer; session: NtlmSession; exportedSessionKey: Buffer } {
     if (!this.negotiateMessage) throw new Error('negotiate() first');
     const challenge = parseChallenge(challengeMessage);
     const required = NtlmFlag.EXTENDED_SESSIONSECURITY | NtlmFlag.TARGET_INFO;
@@ -122,7 +126,7 @@ export class NtlmClientContext {
     const clientChallenge = fixed?.clientChallenge ?? randomBytes(8);
     const withMic = serverTime !== undefined;
 
-    const pairs = this.clientAvPairs(serverPairs, withMic);
+    const pairs = clientAvPairs(serverPairs, withMic, channelBindings);
     const responseKey = ntowfV2(ntHash(this.credentials.password), user, domain);
     const v2 = ntlmV2Response(responseKey, challenge.serverChallenge, ntlmV2ClientBlob(timestamp, clientChallenge, encodeAvPairs(pairs)));
     const lm = withMic ? Buffer.alloc(24) : lmV2Response(responseKey, challenge.serverChallenge, clientChallenge);
@@ -144,18 +148,19 @@ export class NtlmClientContext {
     return { message, session: new NtlmSession(exportedSessionKey, 'client'), exportedSessionKey };
   }
 
-  private clientAvPairs(serverPairs: readonly AvPair[], withMic: boolean): AvPair[] {
-    const pairs = serverPairs.filter((p) => p.id !== AvId.Flags && p.id !== AvId.ChannelBindings);
-    const serverFlags = serverPairs.find((p) => p.id === AvId.Flags)?.value.readUInt32LE(0) ?? 0;
-    if (withMic || serverFlags) {
-      const value = Buffer.alloc(4);
-      value.writeUInt32LE((serverFlags | (withMic ? AV_FLAG_MIC : 0)) >>> 0);
-      pairs.push({ id: AvId.Flags, value });
-    }
-    // Only over TLS, as MS-NLMP 3.1.5.1.2 says (the known-answer blob of 4.2.4 has none).
-    if (this.options.channelBindings) pairs.push({ id: AvId.ChannelBindings, value: this.options.channelBindings });
-    return pairs;
+}
+
+function clientAvPairs(serverPairs: readonly AvPair[], withMic: boolean, channelBindings: Buffer | undefined): AvPair[] {
+  const pairs = serverPairs.filter((p) => p.id !== AvId.Flags && p.id !== AvId.ChannelBindings);
+  const serverFlags = serverPairs.find((p) => p.id === AvId.Flags)?.value.readUInt32LE(0) ?? 0;
+  if (withMic || serverFlags) {
+    const value = Buffer.alloc(4);
+    value.writeUInt32LE((serverFlags | (withMic ? AV_FLAG_MIC : 0)) >>> 0);
+    pairs.push({ id: AvId.Flags, value });
   }
+  // Only over TLS, as MS-NLMP 3.1.5.1.2 says (the known-answer blob of 4.2.4 has none).
+  if (channelBindings) pairs.push({ id: AvId.ChannelBindings, value: channelBindings });
+  return pairs;
 }
 
 function negotiatedFlags(challenge: ChallengeMessage): number {
