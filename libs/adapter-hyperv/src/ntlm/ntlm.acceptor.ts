@@ -79,7 +79,7 @@ export class NtlmAcceptorContext {
   }
 
   /** Verifies the AUTHENTICATE message; returns the account and the session that seals messages. */
-  authenticate(authenticateMessage: Buffer): { user: string; domain: string; session: NtlmSession } {
+  authenticate(authenticateMessage: Buffer): { user: string; domain: string; session: NtlmSession; channelBound: boolean } {
     if (!this.negotiateMessage || !this.challengeMessage) throw new NtlmAuthError('AUTHENTICATE before CHALLENGE');
     const auth = parseAuthenticate(authenticateMessage);
     if (auth.ntChallengeResponse.length <= 24) throw new NtlmAuthError('NTLMv1 and LM responses are refused');
@@ -110,6 +110,6 @@ export class NtlmAcceptorContext {
     if (bound && this.options.channelBindings && !binding.equals(this.options.channelBindings)) {
       throw new NtlmAuthError('channel binding does not match this TLS channel');
     }
-    return { user: auth.user, domain: auth.domain, session: new NtlmSession(exportedSessionKey, 'server') };
+    return { user: auth.user, domain: auth.domain, session: new NtlmSession(exportedSessionKey, 'server'), channelBound: bound };
   }
 }

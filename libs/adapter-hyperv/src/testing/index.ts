@@ -8,3 +8,4 @@ export {
   type WinRmTestServer,
   type WinRmTestServerOptions,
 } from './winrm-test.server';
+export { DEBIAN_PYTHON, ensurePyWinRm, type PyWinRmOptions, type PyWinRmResult, type PyWinRmStep, runPyWinRm } from './pywinrm.client';

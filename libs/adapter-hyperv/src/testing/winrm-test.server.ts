@@ -78,6 +78,8 @@ export interface ServerEvent {
   readonly auth: 'basic' | 'ntlm';
   readonly encrypted: boolean;
   readonly fault?: string;
+  /** NTLM over TLS with a channel binding that matched this listener's certificate. */
+  readonly channelBound?: boolean;
 }
 
 export interface WinRmTestServer {
@@ -114,6 +116,7 @@ interface ConnectionState {
   acceptor?: NtlmAcceptorContext;
   session?: NtlmSession;
   ntlmUser?: string;
+  channelBound?: boolean;
 }
 
 class Fault extends Error {
@@ -201,6 +204,7 @@ export async function startWinRmTestServer(options: WinRmTestServerOptions): Pro
         const accepted = conn.acceptor.authenticate(message);
         conn.session = accepted.session;
         conn.ntlmUser = accepted.user;
+        conn.channelBound = accepted.channelBound;
       } catch (error) {
         if (!(error instanceof NtlmAuthError)) throw error;
         conn.acceptor = undefined;
@@ -237,7 +241,7 @@ export async function startWinRmTestServer(options: WinRmTestServerOptions): Pro
     }
 
     const { status, answer, event } = await soap(xml, auth, encrypted);
-    events.push(event);
+    events.push(auth === 'ntlm' ? { ...event, channelBound: conn.channelBound === true } : event);
     const out = Buffer.from(answer, 'utf8');
     if (encrypted && conn.session) {
       const sealed = encryptMessage(conn.session, out);

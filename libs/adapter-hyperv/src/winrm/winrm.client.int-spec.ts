@@ -90,7 +90,7 @@ describe('WinRM client against the WS-Management test server', () => {
       const c = new WinRmClient({ endpoint: tls.url, username: USER, password: PASSWORD, ca: tls.certificate });
       expect((await c.run('x', o())).stdout).toBe('cbt');
       await c.close();
-      expect(tls.events.every((e) => e.auth === 'ntlm' && !e.encrypted)).toBe(true);
+      expect(tls.events.every((e) => e.auth === 'ntlm' && !e.encrypted && e.channelBound)).toBe(true);
     } finally {
       await tls.close();
     }
