@@ -69,7 +69,7 @@ export function watchDomainEvents(e: VirshEnvironment, secrets: readonly string[
   try {
     child = spawnVirsh(
       // debug log of libvirt's domain API only (readiness), errors of everything else
-      { ...e, env: { ...e.env, LIBVIRT_LOG_OUTPUTS: '1:stderr', LIBVIRT_LOG_FILTERS: '1:libvirt-domain 4:*' } },
+      { ...e, env: { ...e.env, LIBVIRT_LOG_OUTPUTS: '1:stderr', LIBVIRT_LOG_FILTERS: '1:libvirt.domain 4:*' } },
       ['event', '--loop', '--all', '--timestamp'],
       'ignore',
     );
@@ -113,7 +113,8 @@ export function watchDomainEvents(e: VirshEnvironment, secrets: readonly string[
         if (Number(registered[1]) >= 1) markReady();
         continue;
       }
-      if (/^\d{4}-\d\d-\d\d .*: (debug|info) : /.test(line)) continue;
+      // libvirt's own log lines (any level): virsh says what matters again as `error: ...`
+      if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+[+-]\d{4}: \d+: \w+ : /.test(line)) continue;
       errorText = `${errorText}${line}\n`.slice(-8192);
     }
   });
