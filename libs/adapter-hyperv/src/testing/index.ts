@@ -9,3 +9,13 @@ export {
   type WinRmTestServerOptions,
 } from './winrm-test.server';
 export { DEBIAN_PYTHON, ensurePyWinRm, type PyWinRmOptions, type PyWinRmResult, type PyWinRmStep, runPyWinRm } from './pywinrm.client';
+export {
+  HypervHostSimulator,
+  type HypervSimulatorOptions,
+  type RecordedError,
+  RecordedErrors,
+  type SimulatedVm,
+  type SimulatorCall,
+  scriptVariables,
+  vmcxPath,
+} from './hyperv-host.simulator';
