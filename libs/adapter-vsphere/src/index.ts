@@ -1,0 +1,2 @@
+export { VsphereAdapter, sdkUrl } from './vsphere.adapter';
+export { VsphereHost } from './vsphere.host';

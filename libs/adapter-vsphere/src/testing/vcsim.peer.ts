@@ -1,0 +1,323 @@
+/**
+ * vcsim (govmomi's vCenter simulator) as a real vim25 peer for tests and benchmarks: built once
+ * from the Go module proxy into a per-user cache, started on a free loopback port in a private
+ * temp dir, stopped with its whole process group.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { type Socket } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDebianPackages, findBinary, type Log } from '@haaas/devstack';
+import { type HypervisorEndpoint } from '@haaas/hypervisor';
+import { retrieveAll, retrieveOne, str } from '../property.collector';
+import { SoapClient } from '../soap.client';
+import { child, type MoRef, param, readMoRef } from '../soap.xml';
+
+/**
+ * The newest govmomi whose vcsim `go install module@version` can build: from v0.47.0 on, vcsim is
+ * a nested module with a `replace ../` directive, which `go install ...@version` refuses. It has
+ * DisconnectHost_Task/ReconnectHost_Task, maintenance mode, RelocateVM_Task, RegisterVM_Task,
+ * TerminateSession and per-method delays; no MigrateVM_Task, ShutdownHost_Task or RebootHost_Task.
+ */
+export const VCSIM_VERSION = 'v0.46.3';
+const VCSIM_PACKAGE = 'github.com/vmware/govmomi/vcsim';
+
+const stderrLog: Log = (line) => void process.stderr.write(`[vcsim] ${line}\n`);
+
+/** Where the built binary is kept: `$XDG_CACHE_HOME/haaas/vcsim-<version>/vcsim` (or ~/.cache). */
+export function vcsimCacheDir(): string {
+  const root = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  return join(root, 'haaas', `vcsim-${VCSIM_VERSION}`);
+}
+
+/**
+ * The vcsim binary: `HAAAS_VCSIM_BIN` when set, else the cached build, else built now with
+ * `go install` (GOBIN set explicitly; progress on the log: the first build takes a minute or two).
+ */
+export async function ensureVcsim(log: Log = stderrLog): Promise<string> {
+  const given = process.env['HAAAS_VCSIM_BIN'];
+  if (given) return given;
+  const dir = vcsimCacheDir();
+  const bin = join(dir, 'vcsim');
+  if (isExecutable(bin)) return bin;
+
+  // module downloads are HTTPS: the proxy's certificate is checked against the system's CAs
+  await ensureDebianPackages(['ca-certificates'], { log });
+  const go = findBinary('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) {
+    throw new Error(
+      `vcsim ${VCSIM_VERSION} is built with Go >= 1.22 and no 'go' is in PATH or /usr/local/go/bin. ` +
+        `Debian 12's golang-go (1.19) is too old: install a newer Go, or set HAAAS_VCSIM_BIN to a vcsim binary.`,
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  // a private GOBIN, renamed into place when complete: concurrent or interrupted builds never leave half a binary
+  const staging = mkdtempSync(join(dir, '.build-'));
+  try {
+    log(`building vcsim ${VCSIM_VERSION} into ${dir} (first run only; a minute or two)`);
+    const started = Date.now();
+    const env = { ...process.env, GOBIN: staging, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GO111MODULE: 'on', GOFLAGS: '-mod=mod' };
+    await run(go, ['install', '-v', `${VCSIM_PACKAGE}@${VCSIM_VERSION}`], env, log);
+    renameSync(join(staging, 'vcsim'), bin);
+    log(`vcsim built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return bin;
+}
+
+export interface VcsimOptions {
+  /** Hosts in the one cluster (default 3); vcsim adds one standalone host `DC0_H0`. */
+  hosts?: number;
+  /** VMs per resource pool (default 4). */
+  vms?: number;
+  /** Delays in ms per SOAP method / task name (vcsim's -method-delay), for deadline tests. */
+  methodDelay?: Readonly<Record<string, number>>;
+  log?: Log;
+  /** How long to wait for the simulator to answer (default 30 s; the build is not counted). */
+  readyTimeoutMs?: number;
+}
+
+export interface VcsimPeer {
+  /** `https://127.0.0.1:PORT/sdk` */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly username: string;
+  readonly password: string;
+  /** Host names of the inventory (cluster hosts first, e.g. DC0_C0_H0..H2, then DC0_H0). */
+  readonly hosts: readonly string[];
+  /** An endpoint for one host (self-signed certificate accepted: insecureTls). */
+  endpoint(host?: string): HypervisorEndpoint;
+  /** Administrative calls the tests use to break things behind an adapter's back. */
+  readonly admin: VcsimAdmin;
+  /** SIGTERM, then SIGKILL of the process group after 5 s; removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer> {
+  const log = options.log ?? stderrLog;
+  const bin = await ensureVcsim(log);
+  const dir = mkdtempSync(join(tmpdir(), 'haaas-vcsim-'));
+  const username = 'haaas-admin';
+  // characters that must be escaped in XML and in a URL: proves the escaping on every login
+  const password = `p&<"'>${randomBytes(12).toString('base64url')}`;
+  const passwordFile = join(dir, 'password');
+  writeFileSync(passwordFile, password, { mode: 0o600 });
+  // vcsim writes its URL, with the credentials, here (not to the log): 0600 in the private dir
+  const envFile = join(dir, 'env');
+  writeFileSync(envFile, '', { mode: 0o600 });
+  const logFile = join(dir, 'vcsim.log');
+
+  const args = ['-l', '127.0.0.1:0', '-cluster', '1', '-host', String(options.hosts ?? 3), '-vm', String(options.vms ?? 4)];
+  // -password reads a file when given a path: the password never appears in `ps`
+  args.push('-username', username, '-password', passwordFile, '-E', envFile, '-stdinexit');
+  const delays = Object.entries(options.methodDelay ?? {});
+  if (delays.length) args.push('-method-delay', delays.map(([m, ms]) => `${m}:${ms}`).join(','));
+
+  const fd = openSync(logFile, 'a', 0o600);
+  let proc: ChildProcess;
+  try {
+    // its own process group (stop kills the group); stdin is a pipe that -stdinexit watches, so
+    // vcsim exits by itself if this process dies without calling stop()
+    proc = spawn(bin, args, { cwd: dir, detached: true, stdio: ['pipe', fd, fd], env: { ...process.env, TMPDIR: dir } });
+  } finally {
+    closeSync(fd);
+  }
+  const pid = proc.pid;
+  let exited = false;
+  const exit = new Promise<void>((resolve) => proc.once('exit', () => resolve()).once('error', () => resolve())).then(() => void (exited = true));
+  proc.unref();
+  (proc.stdin as Socket | null)?.unref?.();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await admin?.close();
+      if (pid !== undefined && !exited) {
+        signalGroup(pid, 'SIGTERM');
+        if (!(await within(exit, 5_000))) {
+          signalGroup(pid, 'SIGKILL');
+          await within(exit, 5_000);
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    })());
+
+  let admin: VcsimAdmin | undefined;
+  try {
+    if (pid === undefined) throw new Error(`cannot start ${bin}`);
+    const port = await waitForPort(envFile, exit, () => exited, options.readyTimeoutMs ?? 30_000, logFile);
+    const url = `https://127.0.0.1:${port}/sdk`;
+    admin = new VcsimAdmin(new SoapClient({ url: new URL(url), username, password, insecureTls: true }));
+    const hosts = await admin.hostNames();
+    log(`vcsim ${VCSIM_VERSION} on ${url} (pid ${pid}), hosts ${hosts.join(', ')}`);
+    return {
+      url,
+      port,
+      pid,
+      username,
+      password,
+      hosts,
+      admin,
+      endpoint: (host?: string) => ({ uri: url, username, password, host: host ?? hosts[0] ?? null, insecureTls: true }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Calls an administrator makes in vCenter, through the library's own SOAP client. */
+export class VcsimAdmin {
+  constructor(private readonly client: SoapClient) {}
+
+  async hostNames(): Promise<string[]> {
+    const hosts = await retrieveAll(this.client, 'HostSystem', ['name'], signal());
+    return hosts.map((h) => str(h, 'name') ?? h.obj.value).sort((a, b) => (a.includes('_C') === b.includes('_C') ? a.localeCompare(b) : a.includes('_C') ? -1 : 1));
+  }
+
+  /** DisconnectHost_Task: vCenter loses the host (runtime.connectionState = disconnected). */
+  disconnectHost(name: string): Promise<void> {
+    return this.hostTask(name, 'DisconnectHost_Task');
+  }
+
+  reconnectHost(name: string): Promise<void> {
+    return this.hostTask(name, 'ReconnectHost_Task');
+  }
+
+  /** Ends every session but this one (SessionManager.TerminateSession): adapters must log in again. */
+  async terminateOtherSessions(): Promise<number> {
+    const content = await this.client.serviceContent(signal());
+    const sm = await retrieveOne(this.client, content.sessionManager, ['sessionList', 'currentSession'], signal());
+    const mine = sm.props.get('currentSession');
+    const own = mine ? (child(mine, 'key')?.textContent ?? '') : '';
+    const list = sm.props.get('sessionList');
+    const keys = list ? [...list.getElementsByTagNameNS('urn:vim25', 'key')].map((k) => k.textContent ?? '').filter((k) => k && k !== own) : [];
+    if (keys.length) await this.client.invoke('TerminateSession', content.sessionManager, keys.map((k) => param('sessionId', k)), signal());
+    return keys.length;
+  }
+
+  /** UnregisterVM: removes a VM from the inventory, its files stay. */
+  async unregisterVm(name: string): Promise<void> {
+    await this.client.invoke('UnregisterVM', await this.vmRef(name), [], signal());
+  }
+
+  /** PowerOffVM_Task without waiting, for tests that need a VM stopped behind the adapter's back. */
+  async powerOffVm(name: string): Promise<void> {
+    await this.client.invoke('PowerOffVM_Task', await this.vmRef(name), [], signal());
+  }
+
+  /** The VM's host name by runtime.host. */
+  async vmHost(name: string): Promise<string | undefined> {
+    const vm = await retrieveOne(this.client, await this.vmRef(name), ['runtime.host'], signal());
+    const host = readMoRef(vm.props.get('runtime.host'));
+    return host ? str(await retrieveOne(this.client, host, ['name'], signal()), 'name') : undefined;
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private async vmRef(name: string): Promise<MoRef> {
+    const vms = await retrieveAll(this.client, 'VirtualMachine', ['name'], signal());
+    const vm = vms.find((v) => str(v, 'name') === name);
+    if (!vm) throw new Error(`vcsim has no VM ${name}`);
+    return vm.obj;
+  }
+
+  private async hostTask(name: string, method: string): Promise<void> {
+    const hosts = await retrieveAll(this.client, 'HostSystem', ['name'], signal());
+    const host = hosts.find((h) => str(h, 'name') === name);
+    if (!host) throw new Error(`vcsim has no host ${name}`);
+    const reply = await this.client.invoke(method, host.obj, [], signal());
+    const task = readMoRef(child(reply, 'returnval'));
+    for (let i = 0; task && i < 500; i++) {
+      const state = str(await retrieveOne(this.client, task, ['info.state'], signal()), 'info.state');
+      if (state === 'success') return;
+      if (state === 'error') throw new Error(`${method} on ${name} failed`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+const signal = (): AbortSignal => AbortSignal.timeout(10_000);
+
+async function waitForPort(envFile: string, exit: Promise<void>, hasExited: () => boolean, timeoutMs: number, logFile: string): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    // `export GOVC_URL=https://user:pass@127.0.0.1:PORT/sdk GOVC_SIM_PID=N`: only the port is kept
+    const match = /GOVC_URL=\S*@127\.0\.0\.1:(\d+)\//.exec(readFileSync(envFile, 'utf8'));
+    if (match?.[1]) return Number(match[1]);
+    if (hasExited()) throw new Error(`vcsim exited while starting:\n${tail(logFile)}`);
+    if (Date.now() > until) throw new Error(`vcsim did not start within ${timeoutMs} ms:\n${tail(logFile)}`);
+    await Promise.race([exit, new Promise((r) => setTimeout(r, 20))]);
+  }
+}
+
+function tail(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n') : '';
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+async function within(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the build, passing its lines (packages as they compile) to the log. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: Log): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const last: string[] = [];
+    let pending = '';
+    const onData = (chunk: Buffer): void => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        log(`  ${line}`);
+        last.push(line);
+        if (last.length > 20) last.shift();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    // long silent stretches (linking, downloads) still show the build is alive
+    const started = Date.now();
+    const heartbeat = setInterval(() => log(`  ... still building (${Math.round((Date.now() - started) / 1000)} s)`), 15_000);
+    child.once('error', (error) => {
+      clearInterval(heartbeat);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearInterval(heartbeat);
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${last.join('\n')}`));
+    });
+  });
+}

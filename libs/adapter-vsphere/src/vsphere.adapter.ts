@@ -1,0 +1,37 @@
+import { Hypervisor } from '@haaas/domain';
+import { AdapterError, type HypervisorAdapter, type HypervisorEndpoint } from '@haaas/hypervisor';
+import { SoapClient } from './soap.client';
+import { VsphereHost } from './vsphere.host';
+
+/**
+ * vSphere through the vim25 SOAP API of a vCenter or an ESXi host (`https://vcenter/sdk`). The
+ * node's `host` names its ESXi host in the inventory; the credentials are a vSphere user's.
+ */
+export class VsphereAdapter implements HypervisorAdapter {
+  readonly hypervisor = Hypervisor.VSPHERE;
+
+  connect(endpoint: HypervisorEndpoint): VsphereHost {
+    const url = sdkUrl(endpoint.uri);
+    if (!endpoint.username || !endpoint.password) {
+      throw new AdapterError('AUTH_FAILED', 'connect: a vSphere endpoint needs a username and a password', 'connect');
+    }
+    const client = new SoapClient({ url, username: endpoint.username, password: endpoint.password, insecureTls: endpoint.insecureTls === true });
+    return new VsphereHost(client, endpoint.host ?? undefined, [endpoint.password]);
+  }
+}
+
+/** `https://vc.example` or `https://vc.example/sdk` → `https://vc.example/sdk`; only https (the session cookie and password travel in it). */
+export function sdkUrl(uri: string): URL {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    // the URI is not echoed: a malformed one may still carry a password
+    throw new AdapterError('UNSUPPORTED', 'connect: the endpoint URI is not a URL', 'connect');
+  }
+  if (url.protocol !== 'https:') throw new AdapterError('UNSUPPORTED', `connect: vSphere endpoints are https, not ${url.protocol}`, 'connect');
+  if (url.username || url.password) throw new AdapterError('UNSUPPORTED', 'connect: put credentials in username/password, not in the URI', 'connect');
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/sdk';
+  url.hash = '';
+  return url;
+}
