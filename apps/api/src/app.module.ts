@@ -7,6 +7,7 @@ import { ManagementModule, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { HealthController, REDIS_CLIENT } from './health.controller';
+import { hypervisorAdapters } from './hypervisor-adapters';
 
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
@@ -27,6 +28,7 @@ export class AppModule {
         ManagementModule.forRoot({
           defaultQuota: config.quota,
           sealer: { seal: (plain, context) => box.encrypt(plain, context), open: (sealed, context) => box.decrypt(sealed, context) },
+          adapters: hypervisorAdapters(),
         }),
         AuthModule.forRoot({
           jwt: config.jwt,

@@ -7,3 +7,4 @@ export type { CreateCluster, UpdateCluster, ClusterFilter } from './cluster.serv
 export * from './inventory';
 export * from './service-groups';
 export * from './fencing-and-log';
+export * from './probes';

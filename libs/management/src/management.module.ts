@@ -3,10 +3,12 @@ import { ClusterService } from './cluster.service';
 import { FENCING_AND_LOG_SERVICES } from './fencing-and-log/fencing-and-log.providers';
 import { INVENTORY_SERVICES } from './inventory/inventory.providers';
 import { DEFAULT_QUOTA, ManagementOptions, SECRET_SEALER } from './management.tokens';
+import { PROBE_SERVICES } from './probes/probes.providers';
+import { HYPERVISOR_ADAPTERS } from './probes/probes.tokens';
 import { QuotaService } from './quota.service';
 import { SERVICE_GROUP_SERVICES } from './service-groups/service-groups.providers';
 
-const SERVICES = [ClusterService, QuotaService, ...INVENTORY_SERVICES, ...SERVICE_GROUP_SERVICES, ...FENCING_AND_LOG_SERVICES];
+const SERVICES = [ClusterService, QuotaService, ...INVENTORY_SERVICES, ...SERVICE_GROUP_SERVICES, ...FENCING_AND_LOG_SERVICES, ...PROBE_SERVICES];
 
 /** Application services of the management API. Needs the persistence module's Store (global). */
 @Module({})
@@ -16,7 +18,8 @@ export class ManagementModule {
       module: ManagementModule,
       // global: the transport and auth modules use these services without re-importing the module
       global: true,
-      providers: [{ provide: DEFAULT_QUOTA, useValue: options.defaultQuota }, { provide: SECRET_SEALER, useValue: options.sealer }, ...SERVICES],
+      providers: [{ provide: DEFAULT_QUOTA, useValue: options.defaultQuota }, { provide: SECRET_SEALER, useValue: options.sealer },
+        { provide: HYPERVISOR_ADAPTERS, useValue: options.adapters }, ...SERVICES],
       exports: SERVICES,
     };
   }

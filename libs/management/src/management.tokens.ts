@@ -1,4 +1,5 @@
 import type { TenantQuota } from '@haaas/domain';
+import type { HypervisorAdapters } from './probes/probes.tokens';
 
 /** Seals secrets (node credentials, fence-agent passwords) for storage; implemented with @haaas/secrets. */
 export interface SecretSealer {
@@ -13,4 +14,6 @@ export const DEFAULT_QUOTA = Symbol('DEFAULT_QUOTA');
 export interface ManagementOptions {
   readonly defaultQuota: TenantQuota;
   readonly sealer: SecretSealer;
+  /** The hypervisor adapters, by hypervisor, for probes, tests and (later) recovery. */
+  readonly adapters: HypervisorAdapters;
 }

@@ -25,13 +25,18 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export interface TestApiOptions {
+  /** Log as in production (to stdout/stderr) instead of silently: for tests that read the logs. */
+  readonly logs?: boolean;
+}
+
+export async function startTestApi(env: Record<string, string> = {}, options: TestApiOptions = {}): Promise<TestApi> {
   const redisUrl = process.env['HAAAS_TEST_REDIS_URL'];
   if (!redisUrl) throw new Error('HAAAS_TEST_REDIS_URL is not set: run the tests with jest (its global setup starts Redis)');
   const db: TestDatabase = await createTestDatabase();
   await runMigrations({ url: db.url });
   const config = loadConfig({ NODE_ENV: 'test', HAAAS_DB_URL: db.url, HAAAS_REDIS_URL: redisUrl, HAAAS_HTTP_PORT: '0', ...env });
-  const app = await createApiApp(config, { logger: false });
+  const app = await createApiApp(config, options.logs ? {} : { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

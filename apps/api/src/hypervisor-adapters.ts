@@ -1,0 +1,8 @@
+import { KvmAdapter } from '@haaas/adapter-kvm';
+import { Hypervisor } from '@haaas/domain';
+import type { HypervisorAdapters } from '@haaas/management';
+
+/** The adapters this process drives, one per hypervisor. */
+export function hypervisorAdapters(): HypervisorAdapters {
+  return new Map([[Hypervisor.KVM, new KvmAdapter()]]);
+}
