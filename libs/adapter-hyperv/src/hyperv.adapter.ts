@@ -59,7 +59,9 @@ export function parseEndpointUri(uri: string, fallback: WinRmAuth = 'ntlm'): { u
   if (auth !== 'ntlm' && auth !== 'basic') throw new Error(`unknown WinRM authentication ${auth}: ntlm or basic`);
   url.searchParams.delete('auth');
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/wsman';
-  if (!url.port) url.port = url.protocol === 'https:' ? '5986' : '5985';
+  // URL drops a default port (443, 80): only a URI without any port gets WinRM's
+  const explicitPort = /^[a-z]+:\/\/[^/?#]*:\d+(?:[/?#]|$)/i.test(uri);
+  if (!url.port && !explicitPort) url.port = url.protocol === 'https:' ? '5986' : '5985';
   return { url: url.href, auth };
 }
 

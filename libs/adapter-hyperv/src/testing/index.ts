@@ -19,3 +19,4 @@ export {
   scriptVariables,
   vmcxPath,
 } from './hyperv-host.simulator';
+export { type GoWinRmCommand, type GoWinRmPeer, startGoWinRmTest } from './winrmtest-go.peer';
