@@ -249,6 +249,30 @@ describe.each(['session', 'process'] as const)('KVM adapter over virsh (%s trans
       expect(await a.getVm(big, o())).toMatchObject({ name: big });
       expect(a.sessionPid).toBe(pid);
     });
+
+    it('replaces an interactive virsh that died, and quits one that sat idle', async () => {
+      await a.probe(o());
+      const pid = a.sessionPid as number;
+      process.kill(pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await a.getVm('test', o())).name).toBe('test');
+      expect(a.sessionPid).toBeDefined();
+      expect(a.sessionPid).not.toBe(pid);
+
+      const idle = new KvmAdapter({ transport: 'session', sessionIdleMs: 100 }).connect({ uri: peer.host('hostA').uri }) as VirshKvmHost;
+      try {
+        await idle.probe(o());
+        const first = idle.sessionPid;
+        expect(first).toBeDefined();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(idle.sessionPid).toBeUndefined();
+        expect(processesMatching(peer.dir).map((p) => p.pid)).not.toContain(first);
+        await idle.probe(o());
+        expect(idle.sessionPid).toBeDefined();
+      } finally {
+        await idle.close();
+      }
+    });
   }
 
   it('refuses calls after close', async () => {
