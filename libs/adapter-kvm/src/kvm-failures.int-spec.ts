@@ -144,6 +144,13 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
       expect(missing.kind).toBe('AUTH_FAILED');
       expect(missing.ms).toBeLessThan(2_000);
 
+      // the event stream logs in the same way
+      const watch = good.watchEvents({}, () => undefined);
+      await watch.ready;
+      expect(await watch.stop()).toEqual({ reason: 'stopped' });
+      const refused = wrong.watchEvents({}, () => undefined);
+      expect(await failure(refused.ready)).toMatchObject({ kind: 'AUTH_FAILED' });
+
       // the password is on no command line, in no message; the auth file is 0600 in a 0700 directory
       for (const p of processesMatching(peer.dir)) expect(p.cmdline).not.toContain(PASSWORD);
       for (const p of processesMatching('virsh')) expect(p.cmdline).not.toContain(PASSWORD);

@@ -45,5 +45,6 @@ describe('interactive virsh framing', () => {
     expect(PROMPT.test('virsh > ')).toBe(true);
     expect(PROMPT.test('virsh # x')).toBe(false);
     expect(CREDENTIAL_PROMPT.test('Please enter your authentication name: ')).toBe(true);
+    expect(CREDENTIAL_PROMPT.test('<description>Please enter your password: </description>\n')).toBe(false);
   });
 });

@@ -65,5 +65,9 @@ export function stdoutOfFrame(frame: string, marker: string): string | undefined
   return before.slice(0, prompt.index);
 }
 
-/** virsh asks for credentials on its stdin: the auth file lacks them (or the server wants others). */
-export const CREDENTIAL_PROMPT = /Please enter your (?:authentication name|password)|Enter (?:passphrase|password)/;
+/**
+ * libvirt asks for credentials on virsh's stdin (the auth file lacks them, or the server wants
+ * others) and waits: the question is then the last thing printed. Anchored at the end so that a
+ * domain XML quoting these words is not taken for it.
+ */
+export const CREDENTIAL_PROMPT = /Please enter your [^\n]*: ?$/;

@@ -152,7 +152,6 @@ export class VirshSessionTransport implements VirshTransport {
       const marker = markerFor(proc.nonce, ++proc.seq);
       proc.child.stdin?.write(frameInput(line, marker));
       const outcome = await proc.waitFor(() => {
-        if (CREDENTIAL_PROMPT.test(proc.stdout)) return 'credentials' as const;
         const out = takeStdoutFrame(proc.stdout, marker);
         const err = out && takeStderrFrame(proc.stderr, marker);
         if (out && err) {
@@ -160,6 +159,8 @@ export class VirshSessionTransport implements VirshTransport {
           proc.stderr = err.rest;
           return { out: out.frame, err: err.frame };
         }
+        // a reconnect (after the host came back) may ask again, and would read our next lines as answers
+        if (!out && CREDENTIAL_PROMPT.test(proc.stdout)) return 'credentials' as const;
         return proc.exited ? ('exited' as const) : undefined;
       }, o.signal);
       if (outcome === 'aborted') {
