@@ -202,11 +202,14 @@ export class HypervHost implements HypervisorHost {
 
   /** Runs an operation's script; stdout on success, the mapped AdapterError otherwise. */
   private async run(operation: string, body: string, o: CallOptions): Promise<string> {
-    if (this.configError) throw new AdapterError(this.configError.kind, this.configError.message.replace(/^connect/, operation), operation);
+    if (!this.client) {
+      const kind = this.configError?.kind ?? 'FAILED';
+      throw new AdapterError(kind, (this.configError?.message ?? 'connect: not configured').replace(/^connect/, operation), operation);
+    }
     checkDeadline(o.signal, operation);
     let result: CommandResult;
     try {
-      result = await this.client!.run(powershellCommand(body), { signal: o.signal, operation });
+      result = await this.client.run(powershellCommand(body), { signal: o.signal, operation });
     } catch (error) {
       if (error instanceof AdapterError) {
         throw new AdapterError(error.kind, redact(error.message, this.secrets), operation, { cause: error });

@@ -115,7 +115,7 @@ function readField(msg: Buffer, at: number): Buffer {
 function build(header: Buffer, fieldsAt: readonly number[], payloads: readonly Buffer[]): Buffer {
   let offset = header.length;
   fieldsAt.forEach((at, k) => {
-    const p = payloads[k]!;
+    const p = payloads[k] ?? Buffer.alloc(0);
     header.writeUInt16LE(p.length, at);
     header.writeUInt16LE(p.length, at + 2);
     header.writeUInt32LE(offset, at + 4);

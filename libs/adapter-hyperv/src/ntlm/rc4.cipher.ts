@@ -12,7 +12,7 @@ export class Rc4 {
     if (key.length === 0) throw new Error('RC4 needs a key');
     for (let k = 0; k < 256; k++) this.s[k] = k;
     for (let k = 0, j = 0; k < 256; k++) {
-      j = (j + this.s[k]! + key[k % key.length]!) & 0xff;
+      j = (j + this.at(k) + (key[k % key.length] ?? 0)) & 0xff;
       this.swap(k, j);
     }
   }
@@ -22,16 +22,21 @@ export class Rc4 {
     const out = Buffer.alloc(data.length);
     for (let k = 0; k < data.length; k++) {
       this.i = (this.i + 1) & 0xff;
-      this.j = (this.j + this.s[this.i]!) & 0xff;
+      this.j = (this.j + this.at(this.i)) & 0xff;
       this.swap(this.i, this.j);
-      out[k] = data[k]! ^ this.s[(this.s[this.i]! + this.s[this.j]!) & 0xff]!;
+      out[k] = (data[k] ?? 0) ^ this.at((this.at(this.i) + this.at(this.j)) & 0xff);
     }
     return out;
   }
 
+  // indexes are always 0..255: the ?? only satisfies noUncheckedIndexedAccess-style lint
+  private at(k: number): number {
+    return this.s[k] ?? 0;
+  }
+
   private swap(a: number, b: number): void {
-    const t = this.s[a]!;
-    this.s[a] = this.s[b]!;
+    const t = this.at(a);
+    this.s[a] = this.at(b);
     this.s[b] = t;
   }
 }

@@ -47,7 +47,7 @@ function firstJsonObject(text: string): Record<string, unknown> | undefined {
 export function clixmlErrorText(stderr: string): string {
   if (!stderr.includes('#< CLIXML')) return stderr.trim();
   const parts: string[] = [];
-  for (const m of stderr.matchAll(/<S S="Error">([\s\S]*?)<\/S>/g)) parts.push(decodeClixml(m[1]!));
+  for (const m of stderr.matchAll(/<S S="Error">([\s\S]*?)<\/S>/g)) parts.push(decodeClixml(m[1] ?? ''));
   return parts.join('').trim();
 }
 

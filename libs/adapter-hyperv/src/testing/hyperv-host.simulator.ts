@@ -176,15 +176,16 @@ export class HypervHostSimulator {
 
   private execute(script: string): string | undefined {
     const vars = scriptVariables(script);
+    const v = (name: string): string => vars[name] ?? '';
     const has = (text: string): boolean => script.includes(text);
     if (has('Stop-Computer')) return this.record('hostOff', undefined, () => void (this.powerState = 'off'));
     if (has('Restart-Computer')) return this.record('hostReboot', undefined, () => void (this.powerState = 'rebooting'));
     if (has('[Environment]::MachineName') && !has('Get-VMHost')) return JSON.stringify({ ComputerName: this.computerName });
     this.checkModule(has('Get-VMHost') ? 'Get-VMHost' : 'Get-VM');
     if (has('Get-VMHost')) return this.record('probe', undefined, () => this.probe());
-    if (has('Import-VM')) return this.record('registerVm', vars['p'], () => this.register(vars['p']!));
-    const vm = () => this.find(vars['r']!);
-    if (has('Move-VM')) return this.record('migrateVm', vars['t'], () => this.migrate(vm(), vars['t']!));
+    if (has('Import-VM')) return this.record('registerVm', vars['p'], () => this.register(v('p')));
+    const vm = () => this.find(v('r'));
+    if (has('Move-VM')) return this.record('migrateVm', vars['t'], () => this.migrate(vm(), v('t')));
     if (has('Restart-VM')) return this.record('rebootVm', vars['r'], () => this.reboot(vm()));
     if (has('Stop-VM')) return this.record('stopVm', vars['r'], () => this.stop(vm(), Number(vars['g'] ?? 0)));
     if (has('Start-VM')) return this.record('startVm', vars['r'], () => this.start(vm()));
@@ -216,7 +217,9 @@ export class HypervHostSimulator {
     if (found.length > 1) {
       throw new ScriptError({ category: 'InvalidArgument', reason: 'WriteErrorException', id: 'HaaasAmbiguousVmName', type: 'Microsoft.PowerShell.Commands.WriteErrorException', message: `${found.length} virtual machines are named "${ref}": use the VM Id` });
     }
-    return found[0]!;
+    const [only] = found;
+    if (!only) throw new ScriptError(RecordedErrors.vmNotFoundByName(ref));
+    return only;
   }
 
   private json(vm: SimulatedVm): Record<string, unknown> {
@@ -305,7 +308,8 @@ export function vmcxPath(vm: { id: string; configurationLocation: string }): str
 export function scriptVariables(script: string): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const m of script.matchAll(/^\$([a-z])=(?:'((?:[^'\u2018\u2019\u201a\u201b]|['\u2018\u2019\u201a\u201b]{2})*)'|(\d+))$/gm)) {
-    vars[m[1]!] = m[2] !== undefined ? m[2].replace(/(['\u2018\u2019\u201a\u201b])\1/g, '$1') : m[3]!;
+    const [, name = '', quoted, number = ''] = m;
+    vars[name] = quoted !== undefined ? quoted.replace(/(['\u2018\u2019\u201a\u201b])\1/g, '$1') : number;
   }
   return vars;
 }

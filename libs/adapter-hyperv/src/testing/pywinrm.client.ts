@@ -93,7 +93,7 @@ function runPython(input: string, options: PyWinRmOptions, opensslConf: string):
     let err = '';
     const timer = setTimeout(() => {
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // gone already
       }

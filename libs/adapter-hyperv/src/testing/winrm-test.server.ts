@@ -420,8 +420,7 @@ export async function startWinRmTestServer(options: WinRmTestServerOptions): Pro
   function receiveBody(command: RunningCommand): string {
     const streams: string[] = [];
     let budget = RECEIVE_CHUNK;
-    while (command.pending.length > 0 && budget > 0) {
-      const next = command.pending[0]!;
+    for (let next = command.pending[0]; next && budget > 0; next = command.pending[0]) {
       const part = next.data.subarray(0, budget);
       if (part.length < next.data.length) next.data = next.data.subarray(part.length);
       else command.pending.shift();
@@ -512,7 +511,7 @@ function parseDuration(text: string | undefined): number | undefined {
 /** The script of `powershell ... -EncodedCommand <base64>` (also -enc, -e, -ec), or undefined. */
 export function decodeEncodedCommand(commandLine: string): string | undefined {
   const m = /(?:^|\s)-(?:EncodedCommand|enc|ec|e)\s+([A-Za-z0-9+/=]+)/i.exec(commandLine);
-  return m ? Buffer.from(m[1]!, 'base64').toString('utf16le') : undefined;
+  return m?.[1] ? Buffer.from(m[1], 'base64').toString('utf16le') : undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -28,7 +28,8 @@ const SOURCE = join(__dirname, 'winrmtest-go');
 
 export async function startGoWinRmTest(commands: readonly GoWinRmCommand[]): Promise<GoWinRmPeer> {
   if (!findBinary('go')) await ensureDebianPackages(['golang-go'], { binaries: { 'golang-go': ['go'] } });
-  const go = findBinary('go')!;
+  const go = findBinary('go');
+  if (!go) throw new Error('no go toolchain: apt-get install golang-go');
   const dir = await mkdtemp(join(tmpdir(), 'haaas-winrmtest-'));
   let child: ChildProcess | undefined;
   try {
@@ -38,21 +39,21 @@ export async function startGoWinRmTest(commands: readonly GoWinRmCommand[]): Pro
     const spec = join(dir, 'commands.json');
     await writeFile(spec, JSON.stringify(commands.map((c) => ({ exitCode: 0, ...c }))), { mode: 0o600 });
     // stdin stays open while we run: if this process dies, the peer sees EOF and exits.
-    child = spawn(binary, [spec], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    const started = child;
+    const started = spawn(binary, [spec], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    child = started;
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       let err = '';
       const timer = setTimeout(() => reject(new Error(`winrmtest did not start: ${err}`)), 10_000);
-      started.stdout!.on('data', (c: Buffer) => {
+      started.stdout.on('data', (c: Buffer) => {
         out += c.toString();
         const m = /listening (\S+)/.exec(out);
         if (m) {
           clearTimeout(timer);
-          resolve(m[1]!);
+          resolve(m[1] ?? '');
         }
       });
-      started.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      started.stderr.on('data', (c: Buffer) => (err += c.toString()));
       started.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`winrmtest exited with ${code}: ${err}`));
@@ -65,7 +66,7 @@ export async function startGoWinRmTest(commands: readonly GoWinRmCommand[]): Pro
       stop: () =>
         (stopping ??= (async () => {
           try {
-            process.kill(-started.pid!, 'SIGKILL');
+            if (started.pid !== undefined) process.kill(-started.pid, 'SIGKILL');
           } catch {
             // already gone
           }

@@ -166,7 +166,8 @@ describe('WinRM client against the WS-Management test server', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
     await c.settled();
     expect(server.openShells()).toEqual([]);
-    const shell = server.events.filter((e) => e.action === 'Create').pop()!.shellId;
+    const shell = server.events.filter((e) => e.action === 'Create').pop()?.shellId;
+    expect(shell).toBeDefined();
     const after = server.events.filter((e) => e.shellId === shell).map((e) => e.action);
     expect(after).toEqual(expect.arrayContaining(['Create', 'Command', 'Signal', 'Delete']));
     expect(after[after.length - 1]).toBe('Delete');

@@ -121,8 +121,7 @@ export class WinRmTransport {
 
   private async sendNtlm(xml: string, signal: AbortSignal, operation: string): Promise<XmlElement> {
     for (let attempt = 1; ; attempt++) {
-      if (!this.ntlm || this.ntlm.socket.destroyed) await this.handshake(signal, operation);
-      const state = this.ntlm!;
+      const state = this.ntlm && !this.ntlm.socket.destroyed ? this.ntlm : await this.handshake(signal, operation);
       const plain = Buffer.from(xml, 'utf8');
       const headers = state.session
         ? { 'Content-Type': ENCRYPTED_CONTENT_TYPE, 'Content-Length': String(encryptedLength(plain.length)) }
@@ -155,7 +154,7 @@ export class WinRmTransport {
   }
 
   /** NEGOTIATE, CHALLENGE, AUTHENTICATE on one connection (MS-NLMP over HTTP, RFC 4559 headers). */
-  private async handshake(signal: AbortSignal, operation: string): Promise<void> {
+  private async handshake(signal: AbortSignal, operation: string): Promise<NtlmState> {
     this.dropNtlm();
     const context = new NtlmClientContext({ username: this.options.username, password: this.options.password });
     const negotiate = context.negotiate();
@@ -189,6 +188,7 @@ export class WinRmTransport {
     }
     if (second.status >= 400) throw this.statusError(second, second.body, operation);
     this.ntlm = { socket: second.socket, session: this.https ? undefined : authenticate.session };
+    return this.ntlm;
   }
 
   private dropNtlm(): void {
@@ -301,7 +301,7 @@ function authHeaders(token: Buffer): OutgoingHttpHeaders {
 export function negotiateToken(header: string | string[] | undefined): Buffer | undefined {
   for (const value of ([] as string[]).concat(header ?? [])) {
     const match = /(?:^|,\s*)(?:Negotiate|NTLM)\s+([A-Za-z0-9+/=]+)/.exec(value);
-    if (match) return Buffer.from(match[1]!, 'base64');
+    if (match?.[1]) return Buffer.from(match[1], 'base64');
   }
   return undefined;
 }
