@@ -117,13 +117,14 @@ export class FenceAgentRunner {
       if (outcome.spawnError) {
         throw fail('BAD_CONFIG', `${label}: cannot run ${prepared.file}: ${outcome.spawnError.message}`, partial, outcome.spawnError);
       }
-      const verdict = judgeAttempt(action, outcome.exitCode, outcome.stderr);
+      // fence_virt prints its errors on stdout, fencing.py on stderr: judge both
+      const verdict = judgeAttempt(action, outcome.exitCode, `${outcome.stderr}\n${outcome.stdout}`);
       if (verdict.ok) {
         this.log(`${label} attempt ${attempt}/${maxAttempts}: ok (${verdict.powerState}) in ${Math.round(outcome.durationMs)} ms`);
         return { ok: true, powerState: verdict.powerState, durationMs: elapsed(), ...partial };
       }
       const kind = verdict.kind ?? 'FAILED';
-      const reason = summarize(partial.stderr) || `exit ${outcome.exitCode ?? outcome.exitSignal}`;
+      const reason = summarize(partial.stderr) || summarize(partial.stdout) || `exit ${outcome.exitCode ?? outcome.exitSignal}`;
       this.log(`${label} attempt ${attempt}/${maxAttempts}: ${kind} in ${Math.round(outcome.durationMs)} ms`);
       last = fail(kind, `${label} failed${attempt > 1 ? ` after ${attempt} attempts` : ''} (${kind}): ${reason}`, partial);
       if (!last.retryable || attempt === maxAttempts) throw last;

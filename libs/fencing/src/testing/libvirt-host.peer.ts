@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDebianPackages } from '@haaas/devstack';
@@ -43,6 +43,37 @@ export interface LibvirtHost {
   stop(): Promise<void>;
 }
 
+/** Whether the holder (`virsh event --loop`) has a connected unix socket, i.e. is libvirtd's client. */
+function holderConnected(dir: string): boolean {
+  const pid = readPid(join(dir, 'holder.pid'));
+  if (pid === undefined) return false;
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('event')) return false;
+    const inodes = readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSafe(`/proc/${pid}/fd/${fd}`))?.[1])
+      .filter((i): i is string => i !== undefined);
+    // /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path; St 03 = connected
+    const connected = new Set(
+      readFileSync('/proc/net/unix', 'utf8')
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f[5] === '03')
+        .map((f) => f[6]),
+    );
+    return inodes.some((i) => connected.has(i));
+  } catch {
+    return false;
+  }
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
 export async function startLibvirtHost(options: { name?: string; start?: boolean } = {}): Promise<LibvirtHost> {
   await ensureDebianPackages(Object.keys(LIBVIRT_PACKAGES), { binaries: LIBVIRT_PACKAGES });
   const name = options.name ?? 'host';
@@ -66,8 +97,10 @@ export async function startLibvirtHost(options: { name?: string; start?: boolean
     () => true,
     () => false,
   );
+  // Up = answering, and the holder connected: before that, the state a test defines would be
+  // dropped as soon as the test's own virsh disconnects.
   const waitUntilUp = (timeoutMs = 15_000): Promise<void> =>
-    waitFor(`libvirtd of ${name}`, isUp, { timeoutMs, logFile: join(dir, 'libvirtd.out') });
+    waitFor(`libvirtd of ${name}`, async () => (await isUp()) && holderConnected(dir), { timeoutMs, logFile: join(dir, 'libvirtd.out') });
   const control = async (cmd: 'up' | 'down'): Promise<void> => void (await run('/bin/sh', [script, cmd, dir], { timeout: 10_000 }));
 
   let stopping: Promise<void> | undefined;
