@@ -1,11 +1,12 @@
 import { HypervAdapter } from '@haaas/adapter-hyperv';
 import { KvmAdapter } from '@haaas/adapter-kvm';
 import { Hypervisor } from '@haaas/domain';
+import type { HypervisorAdapter } from '@haaas/hypervisor';
 import type { HypervisorAdapters } from '@haaas/management';
 
 /** The adapters this process drives, one per hypervisor. */
 export function hypervisorAdapters(): HypervisorAdapters {
-  return new Map([
+  return new Map<Hypervisor, HypervisorAdapter>([
     [Hypervisor.KVM, new KvmAdapter()],
     [Hypervisor.HYPERV, new HypervAdapter()],
   ]);
