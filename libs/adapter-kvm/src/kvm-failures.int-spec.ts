@@ -32,10 +32,11 @@ afterAll(async () => {
 
 const o = (ms = 10_000): { signal: AbortSignal } => ({ signal: deadline(ms) });
 
-async function failure(p: Promise<unknown>): Promise<{ kind: string; message: string; ms: number }> {
+/** Runs `call` (timed from before its deadline is made) and tells how it failed. */
+async function failure(call: () => Promise<unknown>): Promise<{ kind: string; message: string; ms: number }> {
   const started = performance.now();
   try {
-    await p;
+    await call();
     return { kind: 'ok', message: '', ms: performance.now() - started };
   } catch (error) {
     const ms = performance.now() - started;
@@ -53,7 +54,8 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
       const pidBefore = host.sessionPid;
       await peer.kill('crash');
 
-      for (const call of [host.probe(o()), host.getVm('test', o()), host.startVm('test', o()), host.listVms(o()), host.stopVm('test', { ...o(), gracefulTimeoutMs: 1_000 })]) {
+      const calls = [() => host.probe(o()), () => host.getVm('test', o()), () => host.startVm('test', o()), () => host.listVms(o()), () => host.stopVm('test', { ...o(), gracefulTimeoutMs: 1_000 })];
+      for (const call of calls) {
         const f = await failure(call);
         expect(f.kind).toBe('UNREACHABLE'); // not NOT_FOUND: the VM may well be there, its host is not answering
         expect(f.ms).toBeLessThan(1_000); // of a 10 s deadline
@@ -73,11 +75,11 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
     const dir = mkdtempSync(join(tmpdir(), 'haaas-nohost-'));
     const host = adapter.connect({ uri: `test+unix:///default?socket=${dir}/libvirt-sock` });
     try {
-      const f = await failure(host.probe(o()));
+      const f = await failure(() => host.probe(o()));
       expect(f).toMatchObject({ kind: 'UNREACHABLE' });
       expect(f.message).toMatch(/Failed to connect socket/);
       expect(f.ms).toBeLessThan(1_000);
-      expect((await failure(host.getVm('vm1', o()))).kind).toBe('UNREACHABLE');
+      expect((await failure(() => host.getVm('vm1', o()))).kind).toBe('UNREACHABLE');
     } finally {
       await host.close();
       rmSync(dir, { recursive: true, force: true });
@@ -88,7 +90,7 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
     const host = adapter.connect({ uri: silent.uri });
     try {
       const accepted = silent.accepted();
-      const f = await failure(host.probe({ signal: deadline(300) }));
+      const f = await failure(() => host.probe({ signal: deadline(300) }));
       expect(f.kind).toBe('TIMEOUT');
       expect(f.ms).toBeGreaterThanOrEqual(290);
       expect(f.ms).toBeLessThan(800);
@@ -99,8 +101,8 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
       // a caller's own abort is a deadline too
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
-      expect((await failure(host.listVms({ signal: controller.signal }))).kind).toBe('TIMEOUT');
-      expect((await failure(host.getVm('x', { signal: AbortSignal.abort() }))).kind).toBe('TIMEOUT');
+      expect((await failure(() => host.listVms({ signal: controller.signal }))).kind).toBe('TIMEOUT');
+      expect((await failure(() => host.getVm('x', { signal: AbortSignal.abort() }))).kind).toBe('TIMEOUT');
     } finally {
       await host.close();
     }
@@ -114,7 +116,7 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
       await host.probe(o());
       process.kill(pid as number, 'SIGSTOP');
       try {
-        const f = await failure(host.getVm('test', { signal: deadline(400) }));
+        const f = await failure(() => host.getVm('test', { signal: deadline(400) }));
         expect(f.kind).toBe('TIMEOUT');
         expect(f.ms).toBeLessThan(1_000);
       } finally {
@@ -135,12 +137,12 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
       expect((await good.probe(o())).reachable).toBe(true);
       expect((await good.getVm('test', o())).powerState).toBe('RUNNING');
 
-      const bad = await failure(wrong.probe(o()));
+      const bad = await failure(() => wrong.probe(o()));
       expect(bad.kind).toBe('AUTH_FAILED');
       expect(bad.message).toMatch(/authentication failed/);
       expect(bad.ms).toBeLessThan(2_000);
-      expect((await failure(wrong.startVm('test', o()))).kind).toBe('AUTH_FAILED');
-      const missing = await failure(none.probe(o()));
+      expect((await failure(() => wrong.startVm('test', o()))).kind).toBe('AUTH_FAILED');
+      const missing = await failure(() => none.probe(o()));
       expect(missing.kind).toBe('AUTH_FAILED');
       expect(missing.ms).toBeLessThan(2_000);
 
@@ -149,7 +151,7 @@ describe.each(['session', 'process'] as const)('failures (%s transport)', (trans
       await watch.ready;
       expect(await watch.stop()).toEqual({ reason: 'stopped' });
       const refused = wrong.watchEvents({}, () => undefined);
-      expect(await failure(refused.ready)).toMatchObject({ kind: 'AUTH_FAILED' });
+      expect(await failure(() => refused.ready)).toMatchObject({ kind: 'AUTH_FAILED' });
 
       // the password is on no command line, in no message; the auth file is 0600 in a 0700 directory
       for (const p of processesMatching(peer.dir)) expect(p.cmdline).not.toContain(PASSWORD);
@@ -176,8 +178,8 @@ describe('session transport specifics', () => {
   it('a command queued behind a hung one leaves at its own deadline', async () => {
     const host = new KvmAdapter({ transport: 'session' }).connect({ uri: silent.uri });
     try {
-      const first = failure(host.probe({ signal: deadline(1_500) }));
-      const second = await failure(host.getVm('x', { signal: deadline(200) }));
+      const first = failure(() => host.probe({ signal: deadline(1_500) }));
+      const second = await failure(() => host.getVm('x', { signal: deadline(200) }));
       expect(second.kind).toBe('TIMEOUT');
       expect(second.message).toMatch(/queued/);
       expect(second.ms).toBeLessThan(700);
