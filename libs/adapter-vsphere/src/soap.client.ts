@@ -1,9 +1,10 @@
 /**
  * A vim25 SOAP client: one keep-alive HTTPS agent, one session cookie per client, nothing else.
  *
- * Why our own and not a library: npm has no maintained vim25 client (the VMware/Broadcom SDKs are
- * Go, Python and Java); the calls HAaaS needs are a few dozen lines of envelope, built and read by
- * @xmldom/xmldom (see soap.xml.ts). Transport is Node's https with the caller's AbortSignal.
+ * Why our own and not a library: VMware's SDKs are Go, Python and Java; npm's one vim25 client
+ * (node-vsphere-soap 0.0.2) is an unmaintained pre-release that downloads the WSDL at run time.
+ * The calls HAaaS needs are short envelopes, built and read by @xmldom/xmldom (soap.xml.ts), over
+ * Node's https with the caller's AbortSignal.
  */
 import { Agent, request } from 'node:https';
 import type { Element } from '@xmldom/xmldom';

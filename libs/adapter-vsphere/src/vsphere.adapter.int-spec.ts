@@ -220,6 +220,26 @@ describe('VsphereAdapter against vcsim', () => {
     await target.startVm(vm, o());
   });
 
+  it('re-registers a VM whose host vCenter lost only when vCenter lets it go, and says what to do otherwise', async () => {
+    const source = host('DC0_H0');
+    const target = host('DC0_C0_H2');
+    const running = await source.exportVm('DC0_H0_VM0', o());
+    const stopped = await source.exportVm('DC0_H0_VM3', o());
+    await source.startVm('DC0_H0_VM0', o());
+    await source.stopVm('DC0_H0_VM3', { ...o(), gracefulTimeoutMs: 0 });
+    await peer.admin.disconnectHost('DC0_H0');
+    try {
+      // last seen running on a lost host: vcsim (like vCenter) refuses UnregisterVM
+      const error: unknown = await target.registerVm(running, o()).catch((e: unknown) => e);
+      expect(isAdapterError(error, 'INVALID_STATE')).toBe(true);
+      expect((error as Error).message).toMatch(/will not unregister DC0_H0_VM0 from DC0_H0 \(disconnected\).*remove the failed host/);
+      // last seen stopped: unregistered there, registered here
+      expect(await target.registerVm(stopped, o())).toMatchObject({ ref: 'DC0_H0_VM3', host: 'DC0_C0_H2' });
+    } finally {
+      await peer.admin.reconnectHost('DC0_H0');
+    }
+  });
+
   it('calls host power UNSUPPORTED where the manager refuses it (vcsim has no ShutdownHost_Task)', async () => {
     const h = host('DC0_C0_H0');
     expect(await h.hostPower('status', o())).toBe('on');

@@ -53,6 +53,7 @@ export class VsphereHost implements HypervisorHost {
   readonly capabilities: Capabilities = { migrate: true, hostPower: true, register: true };
   private hostRef?: MoRef;
   private readonly vmRefs = new Map<string, MoRef>();
+  private readonly hostNames = new Map<string, string>();
   private readonly placements = new Map<string, Promise<Placement>>();
 
   constructor(
@@ -310,9 +311,14 @@ export class VsphereHost implements HypervisorHost {
     return host;
   }
 
+  /** A host's name by moref; cached, since a host keeps its name for as long as it keeps its moref. */
   private async hostNameOf(hostRef: MoRef | undefined, signal: AbortSignal): Promise<string | undefined> {
     if (!hostRef) return undefined;
-    return str(await retrieveOne(this.client, hostRef, ['name'], signal), 'name');
+    const known = this.hostNames.get(hostRef.value);
+    if (known) return known;
+    const name = str(await retrieveOne(this.client, hostRef, ['name'], signal), 'name');
+    if (name) this.hostNames.set(hostRef.value, name);
+    return name;
   }
 
   /**
@@ -349,7 +355,9 @@ export class VsphereHost implements HypervisorHost {
     const reply = await this.client.invoke(method, self, params, signal);
     const task = readMoRef(child(reply, 'returnval'));
     if (!task) throw new VimFault({ type: 'InvalidResponse', message: `${method} returned no task` });
-    for (let pause = 5; ; pause = Math.min(pause * 2, 1_000)) {
+    // most vCenter tasks end within a second or two and vcsim's within milliseconds: look again
+    // soon, then less and less often (at most every 500 ms, so completion is seen within that)
+    for (let pause = 2; ; pause = Math.min(pause * 1.5, 500)) {
       const info = await retrieveOne(this.client, task, TASK_PATHS, signal);
       const state = str(info, 'info.state');
       if (state === 'success') return info.props.get('info.result');
@@ -397,11 +405,23 @@ export class VsphereHost implements HypervisorHost {
   private async unregisterStale(vm: ObjectContent, signal: AbortSignal): Promise<void> {
     const hostRef = ref(vm, 'runtime.host');
     const host = hostRef ? hostFacts(await retrieveOne(this.client, hostRef, HOST_PATHS, signal)) : undefined;
-    const running = str(vm, 'runtime.powerState') === 'poweredOn' && host?.connectionState === 'connected';
-    if (running) {
-      throw new AdapterError('INVALID_STATE', `registerVm: ${str(vm, 'name') ?? vm.obj.value} is registered and running on ${host?.name ?? 'another host'}: stop or fence it first`, 'registerVm');
+    const name = str(vm, 'name') ?? vm.obj.value;
+    const where = host?.name ?? 'another host';
+    if (str(vm, 'runtime.powerState') === 'poweredOn' && host?.connectionState === 'connected') {
+      throw new AdapterError('INVALID_STATE', `registerVm: ${name} is registered and running on ${where}: stop or fence it first`, 'registerVm');
     }
-    await this.client.invoke('UnregisterVM', vm.obj, [], signal);
+    try {
+      await this.client.invoke('UnregisterVM', vm.obj, [], signal);
+    } catch (error) {
+      if (!(error instanceof VimFault) || host?.connectionState === 'connected') throw error;
+      // vCenter keeps a lost host's VMs as they were last seen and may refuse to let them go
+      throw new AdapterError(
+        'INVALID_STATE',
+        `registerVm: vSphere will not unregister ${name} from ${where} (${host?.connectionState ?? 'unknown'}): ${error.message}; remove the failed host from the inventory, or reconnect it`,
+        'registerVm',
+        { cause: error },
+      );
+    }
   }
 
   /** The datacenter's VM folder (walking up from the host) and the host's root resource pool, cached per host. */
