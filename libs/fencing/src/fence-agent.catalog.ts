@@ -71,14 +71,16 @@ export class FenceAgentCatalog {
     const stamp = AGENT_NAME.test(agent) && !NOT_AGENTS.has(agent) ? await this.stamp(agent) : undefined;
     if (stamp === undefined) throw badConfig(`unknown fence agent ${JSON.stringify(agent)} (not an agent in ${this.agentsDir})`);
     const cached = this.cache.get(agent);
-    if (cached && cached.stamp === stamp) return cached.metadata;
-    const metadata = this.readMetadata(agent, signal);
+    if (cached && cached.stamp === stamp) return withSignal(cached.metadata, agent, signal);
+    // Shared by concurrent callers, so bounded by the catalog's own timeout, not by one caller's
+    // signal: a caller that gives up stops waiting, the read goes on for the others.
+    const metadata = this.readMetadata(agent);
     this.cache.set(agent, { stamp, metadata });
-    // A failed read (timeout, abort) must not stick: the next caller tries again.
+    // A failed read must not stick: the next caller tries again.
     metadata.catch(() => {
       if (this.cache.get(agent)?.metadata === metadata) this.cache.delete(agent);
     });
-    return metadata;
+    return withSignal(metadata, agent, signal);
   }
 
   /** Every installed agent's metadata; agents whose metadata cannot be read are left out and named. */
@@ -134,13 +136,12 @@ export class FenceAgentCatalog {
     }
   }
 
-  private async readMetadata(agent: string, signal?: AbortSignal): Promise<AgentMetadata> {
-    const timeout = AbortSignal.timeout(this.metadataTimeoutMs);
+  private async readMetadata(agent: string): Promise<AgentMetadata> {
     const outcome = await runProcess({
       file: join(this.agentsDir, agent),
       args: ['-o', 'metadata'],
       env: agentEnvironment(),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      signal: AbortSignal.timeout(this.metadataTimeoutMs),
     });
     const result: FenceResult = {
       ok: false,
@@ -162,6 +163,28 @@ export class FenceAgentCatalog {
       throw error;
     }
   }
+}
+
+/** The promise, or a TIMEOUT as soon as the signal fires. */
+function withSignal<T>(promise: Promise<T>, agent: string, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  const timeout = (): FenceError =>
+    new FenceError('TIMEOUT', `${agent} -o metadata: the caller stopped waiting`, { ok: false, powerState: 'unknown', exitCode: null, attempts: 0, durationMs: 0, stderr: '', stdout: '' });
+  if (signal.aborted) return Promise.reject(timeout());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(timeout());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function badConfig(message: string): FenceError {

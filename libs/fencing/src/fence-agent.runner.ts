@@ -9,6 +9,9 @@ import { AGENT_NAME, agentEnvironment, FenceAgentCatalog } from './fence-agent.c
 import { FenceError, type FenceErrorKind, type FenceResult } from './fence.errors';
 import { IPMI_PASSWORD_ENV, ipmitoolEnvWrapper, REAL_IPMITOOL_ENV } from './ipmitool-env.wrapper';
 
+// Enough for every line an agent logs in a failed run (verbose included); results get stored.
+const MAX_STDERR = 16 * 1024;
+
 export const FENCE_ACTIONS: readonly FenceAction[] = ['on', 'off', 'reboot', 'status', 'monitor', 'list'];
 
 export interface FenceRunRequest {
@@ -107,7 +110,8 @@ export class FenceAgentRunner {
       const partial = {
         attempts: attempt,
         exitCode: outcome.exitCode,
-        stderr: clean(outcome.stderr),
+        // redacted before cut, so a cut can never leave part of a secret
+        stderr: tail(clean(outcome.stderr), MAX_STDERR),
         stdout: clean(outcome.stdout),
       };
       if (outcome.killed) {
@@ -200,6 +204,10 @@ export function summarize(stderr: string): string {
   const picked = errors.length > 0 ? errors : lines.slice(-1);
   const text = [...new Set(picked.map((l) => l.replace(/^(ERROR|CRITICAL|WARNING):(root:)?\s*/, '')))].join(' | ');
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+function tail(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max)}`;
 }
 
 function emptyResult(): FenceResult {
