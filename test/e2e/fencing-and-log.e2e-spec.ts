@@ -64,7 +64,7 @@ describe('fencing, cluster log and tenants over HTTP', () => {
       input: { clusterId: cluster.clusterId, name, agent: 'fence_ipmilan', options: [{ key: 'ip', value: '10.1.1.1' }, { key: 'password', value: PASSWORD }] },
     });
     for (const [i, nodeId] of cluster.nodeIds.entries()) {
-      await api.ok(token, ASSOCIATE, { input: { deviceId: addFencingDevice.id, nodeId, level: 1 + (i % 2), options: [{ key: 'plug', value: String(i) }], secretOptions: [{ key: 'community', value: PLUG_SECRET }] } });
+      await api.ok(token, ASSOCIATE, { input: { deviceId: addFencingDevice.id, nodeId, level: 1 + (i % 2), options: [{ key: 'plug', value: String(i) }], secretOptions: [{ key: 'hexadecimal_kg', value: PLUG_SECRET }] } });
     }
     return addFencingDevice.id;
   }
@@ -88,22 +88,22 @@ describe('fencing, cluster log and tenants over HTTP', () => {
         name: 'bmc',
         agent: 'fence_ipmilan',
         options: [{ key: 'ip', value: '10.0.0.5' }, { key: 'username', value: 'admin' }, { key: 'password', value: PASSWORD }],
-        secretOptions: [{ key: 'identity_file', value: KEY_PATH }],
+        secretOptions: [{ key: 'password_script', value: KEY_PATH }],
       },
     });
-    expect(addFencingDevice).toMatchObject({ options: [{ key: 'ip', value: '10.0.0.5' }, { key: 'username', value: 'admin' }], secretOptionKeys: ['identity_file', 'password'], cluster: { id: clusterId } });
+    expect(addFencingDevice).toMatchObject({ options: [{ key: 'ip', value: '10.0.0.5' }, { key: 'username', value: 'admin' }], secretOptionKeys: ['password', 'password_script'], cluster: { id: clusterId } });
     expectNoSecret(addFencingDevice);
 
     const assoc = await api.ok<{ associateFencingDevice: { level: number; secretOptionKeys: string[]; node: { id: string } } }>(alice, ASSOCIATE, {
-      input: { deviceId: addFencingDevice.id, nodeId: nodeIds[0], level: 1, options: [{ key: 'plug', value: '1' }], secretOptions: [{ key: 'community', value: PLUG_SECRET }] },
+      input: { deviceId: addFencingDevice.id, nodeId: nodeIds[0], level: 1, options: [{ key: 'plug', value: '1' }], secretOptions: [{ key: 'hexadecimal_kg', value: PLUG_SECRET }] },
     });
-    expect(assoc.associateFencingDevice).toMatchObject({ level: 1, secretOptionKeys: ['community'], node: { id: nodeIds[0] } });
+    expect(assoc.associateFencingDevice).toMatchObject({ level: 1, secretOptionKeys: ['hexadecimal_kg'], node: { id: nodeIds[0] } });
     const set = await api.ok<{ setFencingDeviceOptions: { secretOptionKeys: string[] } }>(
       alice,
       `mutation($input: SetFencingDeviceOptionsInput!) { setFencingDeviceOptions(input: $input) { secretOptionKeys options { key value } } }`,
       { input: { id: addFencingDevice.id, setSecrets: [{ key: 'password', value: NEW_PASSWORD }], unset: ['username'] } },
     );
-    expect(set.setFencingDeviceOptions.secretOptionKeys).toEqual(['identity_file', 'password']);
+    expect(set.setFencingDeviceOptions.secretOptionKeys).toEqual(['password', 'password_script']);
     expectNoSecret(set);
 
     // the whole tree, the log included, has names of secrets and never a value
@@ -111,7 +111,7 @@ describe('fencing, cluster log and tenants over HTTP', () => {
     expectNoSecret(tree);
     expect(JSON.stringify(tree)).toContain('fencing_device.options_changed');
     const single = await api.ok(alice, `query($id: ID!) { fencingDevice(id: $id) { secretOptionKeys associations { secretOptionKeys } } }`, { id: addFencingDevice.id });
-    expect(single).toEqual({ fencingDevice: { secretOptionKeys: ['identity_file', 'password'], associations: [{ secretOptionKeys: ['community'] }] } });
+    expect(single).toEqual({ fencingDevice: { secretOptionKeys: ['password', 'password_script'], associations: [{ secretOptionKeys: ['hexadecimal_kg'] }] } });
   });
 
   it('refuses bad input with field paths, another cluster’s node, and another tenant’s ids', async () => {

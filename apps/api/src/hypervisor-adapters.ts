@@ -1,5 +1,6 @@
 import { HypervAdapter } from '@haaas/adapter-hyperv';
 import { KvmAdapter } from '@haaas/adapter-kvm';
+import { VsphereAdapter } from '@haaas/adapter-vsphere';
 import { Hypervisor } from '@haaas/domain';
 import type { HypervisorAdapter } from '@haaas/hypervisor';
 import type { HypervisorAdapters } from '@haaas/management';
@@ -8,6 +9,7 @@ import type { HypervisorAdapters } from '@haaas/management';
 export function hypervisorAdapters(): HypervisorAdapters {
   return new Map<Hypervisor, HypervisorAdapter>([
     [Hypervisor.KVM, new KvmAdapter()],
+    [Hypervisor.VSPHERE, new VsphereAdapter()],
     [Hypervisor.HYPERV, new HypervAdapter()],
   ]);
 }

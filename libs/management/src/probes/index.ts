@@ -1,4 +1,11 @@
 export { NodeProbeService } from './node-probe.service';
 export type { NodeProbeResult } from './node-probe.service';
+export { FencingTestService } from './fencing-test.service';
+export type { FencingTestResult } from './fencing-test.service';
+export { FencingExecutor } from './fencing.executor';
+export type { FenceOutcome, FenceRequest, FenceActionName } from './fencing.executor';
+export { FenceAgentDirectoryService } from './fence-agent-directory.service';
+export type { FenceAgentView, FenceAgentParameterView } from './fence-agent-directory.service';
+export { BUILTIN_AGENTS } from './builtin-agents';
 export { HYPERVISOR_ADAPTERS, INTERACTIVE_DEADLINE_MS } from './probes.tokens';
 export type { HypervisorAdapters } from './probes.tokens';
