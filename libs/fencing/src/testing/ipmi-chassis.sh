@@ -3,6 +3,8 @@
 # power state in STATE_DIR/power (1 on, 0 off). When STATE_DIR/power-hook exists, it is run after a
 # change with `on`, `off` or `cycle` (hard reset): a simulated host's libvirtd dies with its power.
 # ipmi_sim calls it as: ipmi-chassis.sh STATE_DIR MC get|set PARAM [VALUE] ...
+# ipmi_sim's PATH may lack sbin
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 dir=$1
 shift 2
 op=$1

@@ -8,6 +8,8 @@
 # usage: libvirt-host.sh up|down|cycle DIR
 # Used by libvirt-host.peer.ts and, as a BMC's power hook, by ipmi_sim (ipmi-chassis.sh). Everything
 # it starts is in its own session (setsid) with its pid in DIR/*.pid, so the peer can stop it.
+# run from ipmi_sim too, whose PATH may lack sbin
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 set -u
 cmd=$1
 d=$2
