@@ -50,7 +50,8 @@ export class FencingTestService {
         objectType: 'FencingDevice',
         objectId: deviceId,
         nodeId,
-        after: { action, ok: result.ok, powerState: result.powerState, latencyMs: result.latencyMs, attempts: result.attempts, error: result.error },
+        // the agent's stderr (redacted by the runner) is what tells an operator why a device failed
+        after: { action, ok: result.ok, powerState: result.powerState, latencyMs: result.latencyMs, attempts: result.attempts, error: result.error, output: result.output },
         message: result.ok ? `${action}: ${result.powerState} in ${result.latencyMs} ms` : `${action} failed: ${result.error?.kind ?? 'FAILED'}`,
       }),
     );
