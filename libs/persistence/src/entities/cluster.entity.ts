@@ -33,4 +33,11 @@ export class ClusterEntity extends TenantOwnedEntity {
 
   @Column({ type: 'json' })
   attributes!: AttributeMap;
+
+  /**
+   * The highest failure-detector lease token that wrote to this cluster. A detector whose lease
+   * was taken over holds a lower token, and its writes are refused (fencing token).
+   */
+  @Column({ type: 'bigint', default: 0 })
+  detectorToken?: string;
 }

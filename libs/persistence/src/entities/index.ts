@@ -2,12 +2,15 @@ import { ClusterEntity } from './cluster.entity';
 import { EventEntity } from './event.entity';
 import { FailoverDomainEntity, FailoverDomainMemberEntity } from './failover-domain.entity';
 import { FencingAssociationEntity, FencingDeviceEntity } from './fencing-device.entity';
+import { IncidentEntity, ServiceRecoveryEntity } from './incident.entity';
+import { OperationEntity } from './operation.entity';
 import { NodeEntity } from './node.entity';
 import { ResourceEntity } from './resource.entity';
 import { ServiceEntity } from './service.entity';
 import { TenantEntity } from './tenant.entity';
 
 export * from './base.entity';
+export type { OperationStepRecord } from './operation.entity';
 export {
   ClusterEntity,
   EventEntity,
@@ -15,9 +18,12 @@ export {
   FailoverDomainMemberEntity,
   FencingAssociationEntity,
   FencingDeviceEntity,
+  IncidentEntity,
   NodeEntity,
+  OperationEntity,
   ResourceEntity,
   ServiceEntity,
+  ServiceRecoveryEntity,
   TenantEntity,
 };
 
@@ -32,4 +38,7 @@ export const ENTITIES = [
   FencingDeviceEntity,
   FencingAssociationEntity,
   EventEntity,
+  IncidentEntity,
+  ServiceRecoveryEntity,
+  OperationEntity,
 ];

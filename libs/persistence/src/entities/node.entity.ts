@@ -51,4 +51,15 @@ export class NodeEntity extends TenantOwnedEntity {
 
   @Column({ type: 'json' })
   attributes!: AttributeMap;
+
+  /** SHA-256 of the node agent's token (the token itself is shown once, when issued). */
+  @Column({ type: 'char', length: 64, nullable: true })
+  agentTokenHash?: string | null;
+
+  /** Why the node has its status (e.g. "no heartbeat for 12 s, hypervisor unreachable"). */
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  statusReason?: string | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  statusChangedAt?: Date | null;
 }

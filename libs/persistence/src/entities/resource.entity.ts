@@ -41,4 +41,18 @@ export class ResourceEntity extends TenantOwnedEntity {
 
   @Column({ type: 'json' })
   attributes!: AttributeMap;
+
+  /**
+   * The VM's definition as its hypervisor exported it (libvirt XML, .vmx path, Hyper-V config),
+   * kept while its host is alive so that recovery can register it on another host.
+   */
+  @Column({ type: 'mediumtext', nullable: true })
+  vmDefinition?: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  vmDefinitionFormat?: string | null;
+
+  /** The node the VM was last started on by HAaaS (write-ahead, before the start call). */
+  @Column({ type: 'char', length: 36, nullable: true })
+  placedNodeId?: string | null;
 }

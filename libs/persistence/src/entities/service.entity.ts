@@ -71,4 +71,18 @@ export class ServiceEntity extends TenantOwnedEntity {
 
   @Column({ type: 'json' })
   attributes!: AttributeMap;
+
+  /**
+   * Who acts on the service now (an operation or a recovery job), until when: a service is never
+   * acted on by two jobs at once, and a claim of a crashed worker expires.
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  claimedBy?: string | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  claimExpiresAt?: Date | null;
+
+  /** Restarts on the same node, for the restart budget (timestamps, newest last). */
+  @Column({ type: 'json', nullable: true })
+  recentRestarts?: string[] | null;
 }
