@@ -1,0 +1,56 @@
+import { Job, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { JobContext, JobRegistry } from './job.registry';
+import type { QueueName } from './jobs';
+
+export interface WorkerOptions {
+  /** Jobs of one queue run at once in this process (same-priority services recover in parallel up to this). */
+  readonly concurrency?: number;
+  /** How long a job stays locked to this worker without a heartbeat: a killed worker's job returns after it. */
+  readonly lockDurationMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * BullMQ workers for `queues`, dispatching by job name to the registry's handlers. Refuses to
+ * start when a job of these queues has no handler.
+ */
+export function startWorkers(connection: Redis, queues: readonly QueueName[], registry: JobRegistry, options: WorkerOptions = {}): Worker[] {
+  registry.assertComplete(queues);
+  const log = options.log ?? (() => undefined);
+  const shutdown = new AbortController();
+  const workers = queues.map(
+    (queue) =>
+      new Worker(
+        queue,
+        async (job: Job) => {
+          const handler = registry.handler(job.name);
+          if (!handler) throw new Error(`no handler for job ${job.name}`);
+          const context: JobContext = {
+            jobId: job.id ?? '',
+            attempt: job.attemptsMade + 1,
+            signal: shutdown.signal,
+            progress: (percent) => job.updateProgress(Math.max(0, Math.min(100, Math.round(percent)))),
+          };
+          await handler.handle(job.data, context);
+        },
+        {
+          connection,
+          concurrency: options.concurrency ?? 4,
+          lockDuration: options.lockDurationMs ?? 15_000,
+          // a job whose worker died is retried (stalled), up to the job's attempts
+          maxStalledCount: 5,
+        },
+      ),
+  );
+  for (const w of workers) {
+    w.on('failed', (job, err) => log(`job ${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`));
+    w.on('error', (err) => log(`worker error: ${err.message}`));
+    const close = w.close.bind(w);
+    w.close = async (force?: boolean) => {
+      shutdown.abort();
+      return close(force);
+    };
+  }
+  return workers;
+}
