@@ -19,16 +19,19 @@ const depConstraints = [
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
   { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
   { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:adapter'] },
-  // resolvers talk to application services, never to repositories or TypeORM
-  { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:auth'] },
+  // the failover engine (detector, recovery, operations) orchestrates on top of the application
+  // services; they never call back into it
+  { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:adapter', 'type:application'] },
+  // resolvers talk to application and engine services, never to repositories or TypeORM
+  { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:engine', 'type:auth'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine'],
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:app', 'type:testing'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:app', 'type:testing'],
   },
   // test helpers (throwaway databases): used by tests only, see the spec-file block below
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling', 'type:adapter'] },

@@ -1,0 +1,4 @@
+export * from './heartbeats';
+export * from './detector';
+export * from './recovery';
+export * from './operations';
