@@ -2,7 +2,7 @@ import type { TenantScope } from '@haaas/domain';
 import type { ClusterEntity, EventEntity } from '@haaas/persistence';
 import { appendEvent } from '../event-log';
 import { uuidv7Time } from './event-range.util';
-import { alice, bob, createCluster, failure, Harness, startHarness } from './fencing-and-log.int-setup';
+import { alice, bob, createCluster, failure, Harness, startHarness } from '../testing/management.harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import { Hypervisor } from '@haaas/domain';
 import type { ClusterEntity, FencingDeviceEntity, NodeEntity } from '@haaas/persistence';
-import { alice, aliceReader, bob, createCluster, createNode, failure, Harness, startHarness } from './fencing-and-log.int-setup';
+import { alice, aliceReader, bob, createCluster, createNode, failure, Harness, startHarness } from '../testing/management.harness';
 import { fencingAssociationSecretContext, fencingDeviceSecretContext, openFencingSecrets } from './sealed-options.codec';
 
 const PASSWORD = 'Pa55-w0rd-do-not-leak';

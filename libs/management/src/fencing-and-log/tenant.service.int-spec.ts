@@ -1,6 +1,5 @@
 import { DEFAULT_TENANT_QUOTA, Hypervisor, TenantScope } from '@haaas/domain';
-import { queryCounter } from '@haaas/persistence';
-import { alice, aliceReader, bob, createCluster, createNode, failure, Harness, platformAdmin, startHarness } from './fencing-and-log.int-setup';
+import { alice, aliceReader, bob, createCluster, createNode, failure, Harness, platformAdmin, startHarness } from '../testing/management.harness';
 
 describe('TenantService and TenantDirectoryService on MariaDB', () => {
   let h: Harness;
@@ -99,7 +98,7 @@ describe('TenantService and TenantDirectoryService on MariaDB', () => {
     expect(ofAlice?.clusters).toBe(2);
     expect(ofNobody).toEqual({ clusters: 0, nodes: 0, resources: 0, services: 0 });
     // one statement whatever the number of tenants (the admin list asks for a page of them)
-    const statements = async (ids: string[]) => queryCounter.run(async () => (await h.tenants.usageOf(platformAdmin, ids), queryCounter.current()));
+    const statements = (ids: string[]) => h.statementsOf(() => h.tenants.usageOf(platformAdmin, ids));
     expect(await statements(['bob'])).toBe(1);
     expect(await statements(['bob', 'alice', 'nobody'])).toBe(1);
   });

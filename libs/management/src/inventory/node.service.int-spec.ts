@@ -1,49 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { BadInputError, DEFAULT_TENANT_QUOTA, DomainError, Hypervisor, NodeKind, NodeStatus, RecoveryAction, ServiceState, TenantScope } from '@haaas/domain';
-import { createDataSource, queryCounter, runMigrations, Store } from '@haaas/persistence';
+import { DEFAULT_TENANT_QUOTA, Hypervisor, NodeKind, NodeStatus, ServiceState, TenantScope } from '@haaas/domain';
+import { queryCounter } from '@haaas/persistence';
 import type { NodeEntity } from '@haaas/persistence';
-import { SecretBox } from '@haaas/secrets';
-import { createTestDatabase, TestDatabase } from '@haaas/testing';
-import { ClusterService } from '../cluster.service';
-import type { SecretSealer } from '../management.tokens';
 import { QuotaService } from '../quota.service';
+import { alice, bob, carol, createService, errorOf, fieldsOf, Harness, startHarness } from '../testing/management.harness';
 import { JoinNode, NodeService } from './node.service';
-
-const alice = TenantScope.of('inv-node-alice', { subject: 'alice@example.com', roles: ['member'] });
-const bob = TenantScope.of('inv-node-bob', { subject: 'bob@example.com', roles: ['member'] });
-const carol = TenantScope.of('inv-node-carol', { subject: 'carol@example.com', roles: ['member'] });
 
 // distinctive enough that finding it anywhere means it leaked
 const PASSWORD = 'Pw-3f9c1e7a-plaintext-canary';
 const NEW_PASSWORD = 'Pw-a81d44b2-second-canary';
 
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a domain error, the call succeeded');
-}
-
-function fieldsOf(err: DomainError): string[] {
-  return err instanceof BadInputError ? err.problems.map((p) => p.field) : [];
-}
-
 describe('NodeService on MariaDB', () => {
-  let db: TestDatabase;
-  let ds: ReturnType<typeof createDataSource>;
-  let store: Store;
-  let sealer: SecretSealer;
-  let clusters: ClusterService;
-  let nodes: NodeService;
+  let h: Harness;
   let kvm: string;
   let vsphere: string;
   let bobCluster: string;
 
   const join = (scope: TenantScope, over: Partial<JoinNode> = {}): Promise<NodeEntity> =>
-    nodes.join(scope, {
+    h.nodes.join(scope, {
       clusterId: kvm,
       hostname: `kvm-${randomBytes(3).toString('hex')}.example.com`,
       kind: NodeKind.PHYSICAL,
@@ -53,35 +27,18 @@ describe('NodeService on MariaDB', () => {
     });
 
   /** Every row of the tenant's tables, to show that a failed call wrote nothing. */
-  async function snapshotOf(scope: TenantScope): Promise<string> {
-    const tables = ['nodes', 'events', 'services', 'failover_domain_members'];
-    const out: Record<string, unknown> = {};
-    for (const t of tables) out[t] = await ds.query(`SELECT * FROM ${t} WHERE tenant_id = ? ORDER BY 1, 2`, [scope.tenantId]);
-    return JSON.stringify(out);
-  }
+  const snapshotOf = (scope: TenantScope) => h.tenantRows(scope, ['nodes', 'events', 'services', 'failover_domain_members']);
 
-  const eventsOf = (scope: TenantScope, objectId: string) => store.repos.events.find(scope, { objectId });
+  const eventsOf = (scope: TenantScope, objectId: string) => h.store.repos.events.find(scope, { objectId });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await runMigrations({ url: db.url });
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    store = new Store(ds);
-    const box = new SecretBox({ keys: new Map([['k1', randomBytes(32)]]), activeKeyId: 'k1' });
-    sealer = { seal: (plain, context) => box.encrypt(plain, context), open: (sealed, context) => box.decrypt(sealed, context) };
-    const quota = new QuotaService(DEFAULT_TENANT_QUOTA);
-    clusters = new ClusterService(store, quota);
-    nodes = new NodeService(store, quota, sealer);
-    kvm = (await clusters.create(alice, { name: 'kvm', hypervisor: Hypervisor.KVM })).id;
-    vsphere = (await clusters.create(alice, { name: 'vsphere', hypervisor: Hypervisor.VSPHERE })).id;
-    bobCluster = (await clusters.create(bob, { name: 'kvm', hypervisor: Hypervisor.KVM })).id;
+    h = await startHarness();
+    kvm = (await h.clusters.create(alice, { name: 'kvm', hypervisor: Hypervisor.KVM })).id;
+    vsphere = (await h.clusters.create(alice, { name: 'vsphere', hypervisor: Hypervisor.VSPHERE })).id;
+    bobCluster = (await h.clusters.create(bob, { name: 'kvm', hypervisor: Hypervisor.KVM })).id;
   });
 
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => h?.close());
 
   describe('joinNode', () => {
     it('joins OFFLINE with a lower-case host name, and logs node.joined', async () => {
@@ -116,10 +73,10 @@ describe('NodeService on MariaDB', () => {
       expect(JSON.stringify(node)).not.toContain(PASSWORD);
       expect(node.endpointSecret).toEqual(expect.any(String));
 
-      const [row] = (await ds.query('SELECT * FROM nodes WHERE id = ?', [node.id])) as Record<string, unknown>[];
+      const [row] = await h.sql<Record<string, unknown>>('SELECT * FROM nodes WHERE id = ?', [node.id]);
       expect(row?.['endpoint_secret']).toEqual(expect.any(String));
       expect(JSON.stringify(row)).not.toContain(PASSWORD);
-      const events = await ds.query('SELECT * FROM events WHERE object_id = ?', [node.id]);
+      const events = await h.sql('SELECT * FROM events WHERE object_id = ?', [node.id]);
       expect(events).toHaveLength(1);
       expect(JSON.stringify(events)).not.toContain(PASSWORD);
       // not even sealed: the log is readable by every member of the tenant
@@ -127,9 +84,9 @@ describe('NodeService on MariaDB', () => {
       expect(JSON.stringify(events)).toContain('"endpointHasPassword":true');
 
       // it opens for this node only: the sealing context binds tenant and node
-      expect((await nodes.credentials(alice, node.id)).password).toBe(PASSWORD);
-      expect(() => sealer.open(node.endpointSecret as string, `${alice.tenantId}:node:${kvm}`)).toThrow();
-      expect(() => sealer.open(node.endpointSecret as string, `${bob.tenantId}:node:${node.id}`)).toThrow();
+      expect((await h.nodes.credentials(alice, node.id)).password).toBe(PASSWORD);
+      expect(() => h.sealer.open(node.endpointSecret as string, `${alice.tenantId}:node:${kvm}`)).toThrow();
+      expect(() => h.sealer.open(node.endpointSecret as string, `${bob.tenantId}:node:${node.id}`)).toThrow();
     });
 
     it('refuses bad input with every field path, and writes nothing', async () => {
@@ -171,7 +128,7 @@ describe('NodeService on MariaDB', () => {
       expect(err.code).toBe('BAD_USER_INPUT');
       expect(fieldsOf(err)).toEqual(['clusterId']);
       expect(await snapshotOf(alice)).toBe(before);
-      expect(await store.repos.nodes.count(bob)).toBe(0);
+      expect(await h.store.repos.nodes.count(bob)).toBe(0);
     });
 
     it('refuses a host name already in the tenant (any case, any cluster), naming its cluster', async () => {
@@ -187,8 +144,8 @@ describe('NodeService on MariaDB', () => {
     });
 
     it('answers QUOTA_EXCEEDED at the node quota and writes nothing', async () => {
-      const tight = new NodeService(store, new QuotaService({ ...DEFAULT_TENANT_QUOTA, maxNodes: 1 }), sealer);
-      const carolCluster = (await clusters.create(carol, { name: 'c', hypervisor: Hypervisor.KVM })).id;
+      const tight = new NodeService(h.store, new QuotaService({ ...DEFAULT_TENANT_QUOTA, maxNodes: 1 }), h.sealer);
+      const carolCluster = (await h.clusters.create(carol, { name: 'c', hypervisor: Hypervisor.KVM })).id;
       await tight.join(carol, { clusterId: carolCluster, hostname: 'one', kind: NodeKind.PHYSICAL, endpoint: { uri: 'qemu:///system' }, capacity: { cpus: 1, memoryMb: 1 } });
       const before = await snapshotOf(carol);
       const err = await errorOf(
@@ -203,7 +160,7 @@ describe('NodeService on MariaDB', () => {
   describe('updateNode', () => {
     it('changes capacity, check address and endpoint, and logs before and after', async () => {
       const node = await join(alice, { checkAddress: '10.0.0.1' });
-      const updated = await nodes.update(alice, {
+      const updated = await h.nodes.update(alice, {
         id: node.id,
         capacity: { cpus: 64, memoryMb: 262144 },
         checkAddress: null,
@@ -218,23 +175,23 @@ describe('NodeService on MariaDB', () => {
 
     it('keeps fields that are not given', async () => {
       const node = await join(alice, { checkAddress: '10.0.0.2', endpoint: { uri: 'qemu+ssh://kvm.example.com/system', username: 'root', password: PASSWORD } });
-      const updated = await nodes.update(alice, { id: node.id, capacity: { cpus: 8, memoryMb: 8192 } });
+      const updated = await h.nodes.update(alice, { id: node.id, capacity: { cpus: 8, memoryMb: 8192 } });
       expect(updated).toMatchObject({ checkAddress: '10.0.0.2', endpointUsername: 'root', endpointUri: 'qemu+ssh://kvm.example.com/system' });
-      expect((await nodes.credentials(alice, node.id)).password).toBe(PASSWORD);
+      expect((await h.nodes.credentials(alice, node.id)).password).toBe(PASSWORD);
     });
 
     it('replaces and clears the password, logging that it changed but never the value', async () => {
       const node = await join(alice, { endpoint: { uri: 'qemu+ssh://kvm.example.com/system', password: PASSWORD } });
-      await nodes.update(alice, { id: node.id, endpoint: { password: NEW_PASSWORD } });
-      expect((await nodes.credentials(alice, node.id)).password).toBe(NEW_PASSWORD);
-      const cleared = await nodes.update(alice, { id: node.id, endpoint: { clearPassword: true } });
+      await h.nodes.update(alice, { id: node.id, endpoint: { password: NEW_PASSWORD } });
+      expect((await h.nodes.credentials(alice, node.id)).password).toBe(NEW_PASSWORD);
+      const cleared = await h.nodes.update(alice, { id: node.id, endpoint: { clearPassword: true } });
       expect(cleared.endpointSecret).toBeNull();
-      expect((await nodes.credentials(alice, node.id)).password).toBeNull();
+      expect((await h.nodes.credentials(alice, node.id)).password).toBeNull();
 
       const events = await eventsOf(alice, node.id);
       expect(events.map((e) => e.message)).toEqual([null, 'endpoint password replaced', 'endpoint password cleared']);
       expect(events[2]?.after).toMatchObject({ endpointHasPassword: false });
-      const raw = JSON.stringify([await ds.query('SELECT * FROM events WHERE object_id = ?', [node.id]), await ds.query('SELECT * FROM nodes WHERE id = ?', [node.id])]);
+      const raw = JSON.stringify([await h.sql('SELECT * FROM events WHERE object_id = ?', [node.id]), await h.sql('SELECT * FROM nodes WHERE id = ?', [node.id])]);
       expect(raw).not.toContain(PASSWORD);
       expect(raw).not.toContain(NEW_PASSWORD);
     });
@@ -242,21 +199,21 @@ describe('NodeService on MariaDB', () => {
     it('does not let a stored password follow the endpoint to another host unasked', async () => {
       const node = await join(alice, { endpoint: { uri: 'qemu+ssh://kvm.example.com/system', password: PASSWORD } });
       const before = await snapshotOf(alice);
-      const err = await errorOf(nodes.update(alice, { id: node.id, endpoint: { uri: 'qemu+ssh://attacker.example.net/system' } }));
+      const err = await errorOf(h.nodes.update(alice, { id: node.id, endpoint: { uri: 'qemu+ssh://attacker.example.net/system' } }));
       expect(fieldsOf(err)).toEqual(['endpoint.password']);
       expect(await snapshotOf(alice)).toBe(before);
       // given again, it moves
-      const moved = await nodes.update(alice, { id: node.id, endpoint: { uri: 'qemu+ssh://kvm2.example.com/system', password: NEW_PASSWORD } });
+      const moved = await h.nodes.update(alice, { id: node.id, endpoint: { uri: 'qemu+ssh://kvm2.example.com/system', password: NEW_PASSWORD } });
       expect(moved.endpointUri).toBe('qemu+ssh://kvm2.example.com/system');
-      expect((await nodes.credentials(alice, node.id)).password).toBe(NEW_PASSWORD);
+      expect((await h.nodes.credentials(alice, node.id)).password).toBe(NEW_PASSWORD);
     });
 
     it('refuses a wrong scheme, an invalid capacity, and password with clearPassword, writing nothing', async () => {
       const node = await join(alice);
       const before = await snapshotOf(alice);
-      const scheme = await errorOf(nodes.update(alice, { id: node.id, endpoint: { uri: 'https://kvm.example.com/' } }));
+      const scheme = await errorOf(h.nodes.update(alice, { id: node.id, endpoint: { uri: 'https://kvm.example.com/' } }));
       expect(fieldsOf(scheme)).toEqual(['endpoint.uri']);
-      const both = await errorOf(nodes.update(alice, { id: node.id, capacity: { cpus: 5000, memoryMb: 1 }, endpoint: { password: 'x', clearPassword: true } }));
+      const both = await errorOf(h.nodes.update(alice, { id: node.id, capacity: { cpus: 5000, memoryMb: 1 }, endpoint: { password: 'x', clearPassword: true } }));
       expect(fieldsOf(both)).toEqual(['capacity.cpus', 'endpoint.clearPassword']);
       expect(await snapshotOf(alice)).toBe(before);
     });
@@ -265,20 +222,20 @@ describe('NodeService on MariaDB', () => {
   describe('attributes and maintenance', () => {
     it('sets and unsets attributes, logging both maps', async () => {
       const node = await join(alice, { attributes: [{ key: 'rack', value: 'r1' }, { key: 'row', value: 'b' }] });
-      const saved = await nodes.setAttributes(alice, node.id, { set: [{ key: 'rack', value: 'r2' }], unset: ['row'] });
+      const saved = await h.nodes.setAttributes(alice, node.id, { set: [{ key: 'rack', value: 'r2' }], unset: ['row'] });
       expect(saved.attributes).toEqual({ rack: 'r2' });
       const [, event] = await eventsOf(alice, node.id);
       expect(event).toMatchObject({ type: 'node.attributes_changed', before: { attributes: { rack: 'r1', row: 'b' } }, after: { attributes: { rack: 'r2' } } });
-      const err = await errorOf(nodes.setAttributes(alice, node.id, { set: [{ key: '', value: 'x' }] }));
+      const err = await errorOf(h.nodes.setAttributes(alice, node.id, { set: [{ key: '', value: 'x' }] }));
       expect(fieldsOf(err)).toEqual(['change.set[0].key']);
     });
 
     it('turns maintenance on (MAINTENANCE) and off (OFFLINE); repeating a state logs nothing', async () => {
       const node = await join(alice);
-      const on = await nodes.setMaintenance(alice, node.id, true);
+      const on = await h.nodes.setMaintenance(alice, node.id, true);
       expect(on).toMatchObject({ maintenance: true, status: NodeStatus.MAINTENANCE });
-      await nodes.setMaintenance(alice, node.id, true);
-      const off = await nodes.setMaintenance(alice, node.id, false);
+      await h.nodes.setMaintenance(alice, node.id, true);
+      const off = await h.nodes.setMaintenance(alice, node.id, false);
       expect(off).toMatchObject({ maintenance: false, status: NodeStatus.OFFLINE });
       const events = await eventsOf(alice, node.id);
       expect(events.map((e) => [e.type, e.after])).toEqual([
@@ -294,20 +251,20 @@ describe('NodeService on MariaDB', () => {
       const node = await join(alice, { endpoint: { uri: 'qemu+ssh://kvm.example.com/system', password: PASSWORD } });
       const before = await snapshotOf(alice);
       const attempts = [
-        nodes.get(bob, node.id),
-        nodes.credentials(bob, node.id),
-        nodes.update(bob, { id: node.id, capacity: { cpus: 1, memoryMb: 1 } }),
-        nodes.setAttributes(bob, node.id, { set: [{ key: 'owned', value: 'yes' }] }),
-        nodes.setMaintenance(bob, node.id, true),
-        nodes.leave(bob, node.id, true),
+        h.nodes.get(bob, node.id),
+        h.nodes.credentials(bob, node.id),
+        h.nodes.update(bob, { id: node.id, capacity: { cpus: 1, memoryMb: 1 } }),
+        h.nodes.setAttributes(bob, node.id, { set: [{ key: 'owned', value: 'yes' }] }),
+        h.nodes.setMaintenance(bob, node.id, true),
+        h.nodes.leave(bob, node.id, true),
       ];
       for (const attempt of attempts) {
         const err = await errorOf(attempt);
         expect(err.code).toBe('NOT_FOUND');
         expect(err.message).toBe(`Node ${node.id} not found`);
       }
-      expect(await nodes.byIds(bob, [node.id])).toEqual([]);
-      expect((await nodes.page(bob, {}, { first: 50 })).rows.map((n) => n.id)).not.toContain(node.id);
+      expect(await h.nodes.byIds(bob, [node.id])).toEqual([]);
+      expect((await h.nodes.page(bob, {}, { first: 50 })).rows.map((n) => n.id)).not.toContain(node.id);
       expect(await snapshotOf(alice)).toBe(before);
     });
   });
@@ -316,47 +273,27 @@ describe('NodeService on MariaDB', () => {
     let leaveCluster: string;
 
     beforeAll(async () => {
-      leaveCluster = (await clusters.create(alice, { name: 'leave', hypervisor: Hypervisor.KVM })).id;
+      leaveCluster = (await h.clusters.create(alice, { name: 'leave', hypervisor: Hypervisor.KVM })).id;
     });
 
-    const makeService = (nodeId: string | null, name: string) =>
-      store.transaction((repos) =>
-        repos.services.create(alice, {
-          clusterId: leaveCluster,
-          name,
-          state: ServiceState.STARTED,
-          currentNodeId: nodeId,
-          failoverDomainId: null,
-          priority: 50,
-          recoveryAction: RecoveryAction.RELOCATE,
-          startTimeoutSeconds: 300,
-          stopTimeoutSeconds: 300,
-          maxRestarts: 3,
-          restartWindowSeconds: 3600,
-          maxRelocations: 3,
-          autostart: true,
-          antiAffinityGroup: null,
-          recoveryTimeObjectiveSeconds: null,
-          attributes: {},
-        }),
-      );
+    const makeService = (nodeId: string | null, name: string) => createService(h, alice, leaveCluster, name, { state: ServiceState.STARTED, currentNodeId: nodeId });
 
     const makeDomain = async (name: string, members: { nodeId: string; priority: number }[]) => {
-      const domain = await store.transaction((repos) => repos.failoverDomains.create(alice, { clusterId: leaveCluster, name, ordered: true, restricted: false, nofailback: false }));
-      await store.transaction((repos) => repos.domainMembers.replace(alice, domain.id, members));
+      const domain = await h.store.transaction((repos) => repos.failoverDomains.create(alice, { clusterId: leaveCluster, name, ordered: true, restricted: false, nofailback: false }));
+      await h.store.transaction((repos) => repos.domainMembers.replace(alice, domain.id, members));
       return domain;
     };
 
     it('removes a free node and logs node.left with its snapshot, without the secret', async () => {
       const node = await join(alice, { clusterId: leaveCluster, endpoint: { uri: 'qemu+ssh://kvm.example.com/system', password: PASSWORD } });
-      const left = await nodes.leave(alice, node.id, false);
+      const left = await h.nodes.leave(alice, node.id, false);
       expect(left.id).toBe(node.id);
-      expect(await store.repos.nodes.findById(alice, node.id)).toBeNull();
+      expect(await h.store.repos.nodes.findById(alice, node.id)).toBeNull();
       const events = await eventsOf(alice, node.id);
       expect(events.map((e) => e.type)).toEqual(['node.joined', 'node.left']);
       expect(events[1]?.before).toMatchObject({ hostname: node.hostname, endpointHasPassword: true });
       expect(events[1]?.before).not.toHaveProperty('endpointSecret');
-      expect(JSON.stringify(await ds.query('SELECT * FROM events WHERE object_id = ?', [node.id]))).not.toContain(PASSWORD);
+      expect(JSON.stringify(await h.sql('SELECT * FROM events WHERE object_id = ?', [node.id]))).not.toContain(PASSWORD);
     });
 
     it('is a CONFLICT while a service runs on it or a domain lists it, and changes nothing', async () => {
@@ -366,10 +303,10 @@ describe('NodeService on MariaDB', () => {
       await makeDomain('prefer-listed', [{ nodeId: listed.id, priority: 1 }]);
       const before = await snapshotOf(alice);
 
-      const e1 = await errorOf(nodes.leave(alice, busy.id, false));
+      const e1 = await errorOf(h.nodes.leave(alice, busy.id, false));
       expect(e1.code).toBe('CONFLICT');
       expect(e1.details).toEqual({ services: ['web'], failoverDomains: [] });
-      const e2 = await errorOf(nodes.leave(alice, listed.id, false));
+      const e2 = await errorOf(h.nodes.leave(alice, listed.id, false));
       expect(e2.code).toBe('CONFLICT');
       expect(e2.details).toEqual({ services: [], failoverDomains: ['prefer-listed'] });
       expect(await snapshotOf(alice)).toBe(before);
@@ -385,14 +322,14 @@ describe('NodeService on MariaDB', () => {
         { nodeId: peer.id, priority: 2 },
       ]);
 
-      await nodes.leave(alice, node.id, true);
+      await h.nodes.leave(alice, node.id, true);
 
-      expect(await store.repos.nodes.findById(alice, node.id)).toBeNull();
-      expect((await store.repos.domainMembers.forDomains(alice, [domain.id])).map((m) => [m.nodeId, m.priority])).toEqual([[peer.id, 2]]);
-      expect((await store.repos.services.get(alice, service.id)).currentNodeId).toBeNull();
-      expect((await store.repos.services.get(alice, elsewhere.id)).currentNodeId).toBe(peer.id);
+      expect(await h.store.repos.nodes.findById(alice, node.id)).toBeNull();
+      expect((await h.store.repos.domainMembers.forDomains(alice, [domain.id])).map((m) => [m.nodeId, m.priority])).toEqual([[peer.id, 2]]);
+      expect((await h.store.repos.services.get(alice, service.id)).currentNodeId).toBeNull();
+      expect((await h.store.repos.services.get(alice, elsewhere.id)).currentNodeId).toBe(peer.id);
 
-      const events = await store.repos.events.find(alice, { nodeId: node.id });
+      const events = await h.store.repos.events.find(alice, { nodeId: node.id });
       expect(events.map((e) => [e.type, e.objectId])).toEqual([
         ['node.joined', node.id],
         ['failover_domain.members_changed', domain.id],
@@ -412,44 +349,44 @@ describe('NodeService on MariaDB', () => {
     let q3: NodeEntity;
 
     beforeAll(async () => {
-      qc = (await clusters.create(alice, { name: 'query', hypervisor: Hypervisor.KVM })).id;
+      qc = (await h.clusters.create(alice, { name: 'query', hypervisor: Hypervisor.KVM })).id;
       q1 = await join(alice, { clusterId: qc, hostname: 'alpha-1.lab' });
       q2 = await join(alice, { clusterId: qc, hostname: 'alpha-2.lab', kind: NodeKind.VIRTUAL });
       q3 = await join(alice, { clusterId: qc, hostname: 'beta-1.lab' });
-      await nodes.setMaintenance(alice, q3.id, true);
+      await h.nodes.setMaintenance(alice, q3.id, true);
     });
 
     it('filters by cluster, status, kind, host name and maintenance, and pages by cursor', async () => {
-      const ids = async (filter: Parameters<NodeService['page']>[1]) => (await nodes.page(alice, filter, { first: 50 })).rows.map((n) => n.id);
+      const ids = async (filter: Parameters<NodeService['page']>[1]) => (await h.nodes.page(alice, filter, { first: 50 })).rows.map((n) => n.id);
       expect(await ids({ clusterId: qc })).toEqual([q1.id, q2.id, q3.id]);
       expect(await ids({ clusterId: qc, status: NodeStatus.MAINTENANCE })).toEqual([q3.id]);
       expect(await ids({ clusterId: qc, kind: NodeKind.VIRTUAL })).toEqual([q2.id]);
       expect(await ids({ hostnameContains: 'ALPHA' })).toEqual([q1.id, q2.id]);
       expect(await ids({ clusterId: qc, maintenance: false })).toEqual([q1.id, q2.id]);
       expect(await ids({ hostnameContains: 'a%' })).toEqual([]);
-      const first = await nodes.page(alice, { clusterId: qc }, { first: 2 });
+      const first = await h.nodes.page(alice, { clusterId: qc }, { first: 2 });
       expect(first.hasNextPage).toBe(true);
-      const next = await nodes.page(alice, { clusterId: qc }, { first: 2, after: first.rows[1]?.id });
+      const next = await h.nodes.page(alice, { clusterId: qc }, { first: 2, after: first.rows[1]?.id });
       expect(next).toEqual({ rows: [expect.objectContaining({ id: q3.id })], hasNextPage: false });
     });
 
     it('pages many clusters in a fixed number of statements, filtered or not', async () => {
       const clusterIds = [qc, kvm, vsphere, bobCluster];
       const plain = await queryCounter.run(async () => {
-        const pages = await nodes.pageByClusters(alice, clusterIds, {}, { first: 2 });
+        const pages = await h.nodes.pageByClusters(alice, clusterIds, {}, { first: 2 });
         expect(pages[0]).toEqual({ rows: [expect.objectContaining({ id: q1.id }), expect.objectContaining({ id: q2.id })], hasNextPage: true });
         expect(pages[3]).toEqual({ rows: [], hasNextPage: false }); // bob's cluster: nothing of his leaks to alice
         return queryCounter.current();
       });
       expect(plain).toBeLessThanOrEqual(2);
-      const filtered = await nodes.pageByClusters(alice, clusterIds, { hostnameContains: 'alpha', kind: NodeKind.VIRTUAL }, { first: 10 });
+      const filtered = await h.nodes.pageByClusters(alice, clusterIds, { hostnameContains: 'alpha', kind: NodeKind.VIRTUAL }, { first: 10 });
       expect(filtered[0]?.rows.map((n) => n.id)).toEqual([q2.id]);
       expect(filtered.slice(1).every((p) => p.rows.length === 0)).toBe(true);
     });
 
     it('filters batched pages in SQL: every filter, wildcards taken literally, cursor and hasNextPage of the matching rows', async () => {
       const ids = async (filter: Parameters<NodeService['pageByClusters']>[2], args: Parameters<NodeService['pageByClusters']>[3] = { first: 10 }) =>
-        (await nodes.pageByClusters(alice, [qc, bobCluster], filter, args)).map((p) => ({ ids: p.rows.map((n) => n.id), more: p.hasNextPage }));
+        (await h.nodes.pageByClusters(alice, [qc, bobCluster], filter, args)).map((p) => ({ ids: p.rows.map((n) => n.id), more: p.hasNextPage }));
       expect(await ids({ status: NodeStatus.MAINTENANCE })).toEqual([{ ids: [q3.id], more: false }, { ids: [], more: false }]);
       expect(await ids({ maintenance: true })).toEqual([{ ids: [q3.id], more: false }, { ids: [], more: false }]);
       expect(await ids({ kind: NodeKind.PHYSICAL, hostnameContains: 'ALPHA' })).toEqual([{ ids: [q1.id], more: false }, { ids: [], more: false }]);
@@ -462,13 +399,12 @@ describe('NodeService on MariaDB', () => {
     });
 
     it('pages filtered batches in a number of statements that grows neither with clusters nor with rows', async () => {
-      const count = async (fn: () => Promise<unknown>) => queryCounter.run(async () => (await fn(), queryCounter.current()));
       const filter = { status: NodeStatus.OFFLINE, kind: NodeKind.PHYSICAL, hostnameContains: 'lab' };
-      const grow = (await clusters.create(alice, { name: 'query-grow', hypervisor: Hypervisor.KVM })).id;
-      const small = await count(() => nodes.pageByClusters(alice, [qc, grow], filter, { first: 10 }));
+      const grow = (await h.clusters.create(alice, { name: 'query-grow', hypervisor: Hypervisor.KVM })).id;
+      const small = await h.statementsOf(() => h.nodes.pageByClusters(alice, [qc, grow], filter, { first: 10 }));
       for (let i = 0; i < 6; i++) await join(alice, { clusterId: grow, hostname: `grow-${i}.lab` });
       let pages: Awaited<ReturnType<NodeService['pageByClusters']>> = [];
-      const large = await count(async () => (pages = await nodes.pageByClusters(alice, [qc, grow, kvm, vsphere, bobCluster], filter, { first: 4 })));
+      const large = await h.statementsOf(async () => (pages = await h.nodes.pageByClusters(alice, [qc, grow, kvm, vsphere, bobCluster], filter, { first: 4 })));
       expect(pages[0]?.rows.map((n) => n.id)).toEqual([q1.id]);
       expect(pages[1]?.rows.map((n) => n.hostname)).toEqual(['grow-0.lab', 'grow-1.lab', 'grow-2.lab', 'grow-3.lab']);
       expect(pages[1]?.hasNextPage).toBe(true);

@@ -1,75 +1,26 @@
-import { BadInputError, DEFAULT_TENANT_QUOTA, DomainError, Hypervisor, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
-import { createDataSource, queryCounter, runMigrations, Store } from '@haaas/persistence';
+import { DEFAULT_TENANT_QUOTA, Hypervisor, ResourceType, TenantScope } from '@haaas/domain';
+import { queryCounter } from '@haaas/persistence';
 import type { ResourceEntity } from '@haaas/persistence';
-import { createTestDatabase, TestDatabase } from '../../../../test/support/database';
-import { ClusterService } from '../cluster.service';
 import { QuotaService } from '../quota.service';
+import { alice, bob, carol, createService, errorOf, fieldsOf, Harness, startHarness } from '../testing/management.harness';
 import { readResourceSpec } from './resource-spec';
 import { CreateResource, ResourceService } from './resource.service';
 
-const alice = TenantScope.of('inv-res-alice', { subject: 'alice@example.com', roles: ['member'] });
-const bob = TenantScope.of('inv-res-bob', { subject: 'bob@example.com', roles: ['member'] });
-const carol = TenantScope.of('inv-res-carol', { subject: 'carol@example.com', roles: ['member'] });
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a domain error, the call succeeded');
-}
-
-function fieldsOf(err: DomainError): string[] {
-  return err instanceof BadInputError ? err.problems.map((p) => p.field) : [];
-}
-
 describe('ResourceService on MariaDB', () => {
-  let db: TestDatabase;
-  let ds: ReturnType<typeof createDataSource>;
-  let store: Store;
-  let clusters: ClusterService;
-  let resources: ResourceService;
+  let h: Harness;
   let c1: string;
   let c2: string;
   let bobCluster: string;
   let seq = 0;
 
   const create = (scope: TenantScope, over: Partial<CreateResource> = {}): Promise<ResourceEntity> =>
-    resources.create(scope, { clusterId: c1, name: `vm-${++seq}`, type: ResourceType.VM, vm: { hypervisorRef: `web-${seq}` }, ...over });
+    h.resources.create(scope, { clusterId: c1, name: `vm-${++seq}`, type: ResourceType.VM, vm: { hypervisorRef: `web-${seq}` }, ...over });
 
-  async function snapshotOf(scope: TenantScope): Promise<string> {
-    const out: Record<string, unknown> = {};
-    for (const t of ['resources', 'events']) out[t] = await ds.query(`SELECT * FROM ${t} WHERE tenant_id = ? ORDER BY id`, [scope.tenantId]);
-    return JSON.stringify(out);
-  }
-
-  const makeService = (scope: TenantScope, clusterId: string, name: string) =>
-    store.transaction((repos) =>
-      repos.services.create(scope, {
-        clusterId,
-        name,
-        state: ServiceState.STOPPED,
-        currentNodeId: null,
-        failoverDomainId: null,
-        priority: 50,
-        recoveryAction: RecoveryAction.RELOCATE,
-        startTimeoutSeconds: 300,
-        stopTimeoutSeconds: 300,
-        maxRestarts: 3,
-        restartWindowSeconds: 3600,
-        maxRelocations: 3,
-        autostart: true,
-        antiAffinityGroup: null,
-        recoveryTimeObjectiveSeconds: null,
-        attributes: {},
-      }),
-    );
+  const snapshotOf = (scope: TenantScope) => h.tenantRows(scope, ['resources', 'events']);
 
   /** What the services engineer's addResource does, reduced to the columns this service reads. */
   const assign = (scope: TenantScope, resource: ResourceEntity, serviceId: string, position: number) =>
-    store.transaction(async (repos) => {
+    h.store.transaction(async (repos) => {
       const row = await repos.resources.lock(scope, resource.id);
       row.serviceId = serviceId;
       row.position = position;
@@ -77,23 +28,13 @@ describe('ResourceService on MariaDB', () => {
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await runMigrations({ url: db.url });
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    store = new Store(ds);
-    const quota = new QuotaService(DEFAULT_TENANT_QUOTA);
-    clusters = new ClusterService(store, quota);
-    resources = new ResourceService(store, quota);
-    c1 = (await clusters.create(alice, { name: 'c1', hypervisor: Hypervisor.VSPHERE })).id;
-    c2 = (await clusters.create(alice, { name: 'c2', hypervisor: Hypervisor.KVM })).id;
-    bobCluster = (await clusters.create(bob, { name: 'c1', hypervisor: Hypervisor.KVM })).id;
+    h = await startHarness();
+    c1 = (await h.clusters.create(alice, { name: 'c1', hypervisor: Hypervisor.VSPHERE })).id;
+    c2 = (await h.clusters.create(alice, { name: 'c2', hypervisor: Hypervisor.KVM })).id;
+    bobCluster = (await h.clusters.create(bob, { name: 'c1', hypervisor: Hypervisor.KVM })).id;
   });
 
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => h?.close());
 
   describe('createResource', () => {
     it.each([
@@ -108,7 +49,7 @@ describe('ResourceService on MariaDB', () => {
     ])('creates a %s resource with its normalized spec, in no service, and logs resource.created', async (type, sub, stored) => {
       const r = await create(alice, { name: `r-${type.toLowerCase()}`, type, vm: undefined, ...sub, attributes: [{ key: 'tier', value: 'db' }] });
       expect(r).toMatchObject({ clusterId: c1, type, spec: stored, serviceId: null, position: null, attributes: { tier: 'db' } });
-      const [event] = await store.repos.events.find(alice, { objectId: r.id });
+      const [event] = await h.store.repos.events.find(alice, { objectId: r.id });
       expect(event).toMatchObject({ type: 'resource.created', objectType: 'Resource', clusterId: c1, after: expect.objectContaining({ name: r.name, spec: stored }) });
       // what the API shows: only the member of its type
       const shown = readResourceSpec(r.type, r.spec);
@@ -144,12 +85,12 @@ describe('ResourceService on MariaDB', () => {
       const err = await errorOf(create(alice, { clusterId: bobCluster }));
       expect(fieldsOf(err)).toEqual(['clusterId']);
       expect(await snapshotOf(alice)).toBe(before);
-      expect(await store.repos.resources.count(bob)).toBe(0);
+      expect(await h.store.repos.resources.count(bob)).toBe(0);
     });
 
     it('answers QUOTA_EXCEEDED at the resource quota and writes nothing', async () => {
-      const tight = new ResourceService(store, new QuotaService({ ...DEFAULT_TENANT_QUOTA, maxResources: 2 }));
-      const cc = (await clusters.create(carol, { name: 'c', hypervisor: Hypervisor.KVM })).id;
+      const tight = new ResourceService(h.store, new QuotaService({ ...DEFAULT_TENANT_QUOTA, maxResources: 2 }));
+      const cc = (await h.clusters.create(carol, { name: 'c', hypervisor: Hypervisor.KVM })).id;
       for (const name of ['a', 'b']) await tight.create(carol, { clusterId: cc, name, type: ResourceType.VM, vm: { hypervisorRef: name } });
       const before = await snapshotOf(carol);
       const err = await errorOf(tight.create(carol, { clusterId: cc, name: 'c', type: ResourceType.VM, vm: { hypervisorRef: 'c' } }));
@@ -162,10 +103,10 @@ describe('ResourceService on MariaDB', () => {
   describe('updateResource and attributes', () => {
     it('replaces the spec of its own type and logs before and after', async () => {
       const r = await create(alice, { type: ResourceType.IP, vm: undefined, ip: { address: '10.0.0.5', prefixLength: 24, interface: 'eth0' } });
-      const updated = await resources.update(alice, { id: r.id, ip: { address: '10.0.0.6', prefixLength: 16 } });
+      const updated = await h.resources.update(alice, { id: r.id, ip: { address: '10.0.0.6', prefixLength: 16 } });
       expect(updated.spec).toEqual({ address: '10.0.0.6', prefixLength: 16, interface: null });
       expect(updated.type).toBe(ResourceType.IP);
-      const events = await store.repos.events.find(alice, { objectId: r.id });
+      const events = await h.store.repos.events.find(alice, { objectId: r.id });
       expect(events.map((e) => e.type)).toEqual(['resource.created', 'resource.updated']);
       expect(events[1]?.before).toMatchObject({ spec: { address: '10.0.0.5', prefixLength: 24, interface: 'eth0' } });
       expect(events[1]?.after).toMatchObject({ spec: { address: '10.0.0.6', prefixLength: 16, interface: null } });
@@ -174,17 +115,17 @@ describe('ResourceService on MariaDB', () => {
     it('refuses another type\'s spec (the type never changes) and a missing one, writing nothing', async () => {
       const r = await create(alice);
       const before = await snapshotOf(alice);
-      const err = await errorOf(resources.update(alice, { id: r.id, application: { startCommand: 'a', stopCommand: 'b' } }));
+      const err = await errorOf(h.resources.update(alice, { id: r.id, application: { startCommand: 'a', stopCommand: 'b' } }));
       expect(fieldsOf(err).sort()).toEqual(['application', 'vm']);
-      expect(fieldsOf(await errorOf(resources.update(alice, { id: r.id })))).toEqual(['vm']);
+      expect(fieldsOf(await errorOf(h.resources.update(alice, { id: r.id })))).toEqual(['vm']);
       expect(await snapshotOf(alice)).toBe(before);
     });
 
     it('sets and unsets attributes with a log entry', async () => {
       const r = await create(alice, { attributes: [{ key: 'a', value: '1' }] });
-      const saved = await resources.setAttributes(alice, r.id, { set: [{ key: 'b', value: '2' }], unset: ['a'] });
+      const saved = await h.resources.setAttributes(alice, r.id, { set: [{ key: 'b', value: '2' }], unset: ['a'] });
       expect(saved.attributes).toEqual({ b: '2' });
-      const events = await store.repos.events.find(alice, { objectId: r.id });
+      const events = await h.store.repos.events.find(alice, { objectId: r.id });
       expect(events[1]).toMatchObject({ type: 'resource.attributes_changed', before: { attributes: { a: '1' } }, after: { attributes: { b: '2' } } });
     });
   });
@@ -192,38 +133,38 @@ describe('ResourceService on MariaDB', () => {
   describe('destroyResource', () => {
     it('destroys a resource in no service and logs its last state', async () => {
       const r = await create(alice);
-      const gone = await resources.destroy(alice, r.id, false);
+      const gone = await h.resources.destroy(alice, r.id, false);
       expect(gone.id).toBe(r.id);
-      expect(await store.repos.resources.findById(alice, r.id)).toBeNull();
-      const events = await store.repos.events.find(alice, { objectId: r.id });
+      expect(await h.store.repos.resources.findById(alice, r.id)).toBeNull();
+      const events = await h.store.repos.events.find(alice, { objectId: r.id });
       expect(events.map((e) => e.type)).toEqual(['resource.created', 'resource.destroyed']);
       expect(events[1]?.before).toMatchObject({ name: r.name });
     });
 
     it('is a CONFLICT while it belongs to a service unless forced', async () => {
-      const service = await makeService(alice, c1, 'web');
+      const service = await createService(h, alice, c1, 'web');
       const r = await assign(alice, await create(alice), service.id, 0);
       const before = await snapshotOf(alice);
-      const err = await errorOf(resources.destroy(alice, r.id, false));
+      const err = await errorOf(h.resources.destroy(alice, r.id, false));
       expect(err.code).toBe('CONFLICT');
       expect(err.details).toEqual({ service: 'web', serviceId: service.id });
       expect(await snapshotOf(alice)).toBe(before);
 
-      await resources.destroy(alice, r.id, true);
-      expect(await store.repos.resources.findById(alice, r.id)).toBeNull();
-      const [event] = await store.repos.events.find(alice, { objectId: r.id, type: 'resource.destroyed' });
+      await h.resources.destroy(alice, r.id, true);
+      expect(await h.store.repos.resources.findById(alice, r.id)).toBeNull();
+      const [event] = await h.store.repos.events.find(alice, { objectId: r.id, type: 'resource.destroyed' });
       expect(event).toMatchObject({ serviceId: service.id, message: 'forced: removed from its service' });
     });
 
     it('closes the gap in its service when forced: the others keep their order as 0..n-1', async () => {
       // a cluster of its own, so the other tests' pictures of c1 and c2 stay as they were
-      const gap = (await clusters.create(alice, { name: 'gap-cluster', hypervisor: Hypervisor.KVM })).id;
-      const service = await makeService(alice, gap, 'gapless');
+      const gap = (await h.clusters.create(alice, { name: 'gap-cluster', hypervisor: Hypervisor.KVM })).id;
+      const service = await createService(h, alice, gap, 'gapless');
       const a = await assign(alice, await create(alice, { clusterId: gap }), service.id, 0);
       const b = await assign(alice, await create(alice, { clusterId: gap }), service.id, 1);
       const c = await assign(alice, await create(alice, { clusterId: gap }), service.id, 2);
-      await resources.destroy(alice, b.id, true);
-      const left = await store.repos.resources.find(alice, { serviceId: service.id }, { position: 'ASC' });
+      await h.resources.destroy(alice, b.id, true);
+      const left = await h.store.repos.resources.find(alice, { serviceId: service.id }, { position: 'ASC' });
       expect(left.map((r) => [r.id, r.position])).toEqual([
         [a.id, 0],
         [c.id, 1],
@@ -236,16 +177,16 @@ describe('ResourceService on MariaDB', () => {
       const r = await create(alice);
       const before = await snapshotOf(alice);
       for (const attempt of [
-        resources.get(bob, r.id),
-        resources.update(bob, { id: r.id, vm: { hypervisorRef: 'stolen' } }),
-        resources.setAttributes(bob, r.id, { set: [{ key: 'x', value: 'y' }] }),
-        resources.destroy(bob, r.id, true),
+        h.resources.get(bob, r.id),
+        h.resources.update(bob, { id: r.id, vm: { hypervisorRef: 'stolen' } }),
+        h.resources.setAttributes(bob, r.id, { set: [{ key: 'x', value: 'y' }] }),
+        h.resources.destroy(bob, r.id, true),
       ]) {
         const err = await errorOf(attempt);
         expect(err.code).toBe('NOT_FOUND');
         expect(err.message).toBe(`Resource ${r.id} not found`);
       }
-      expect(await resources.byIds(bob, [r.id])).toEqual([]);
+      expect(await h.resources.byIds(bob, [r.id])).toEqual([]);
       expect(await snapshotOf(alice)).toBe(before);
     });
   });
@@ -258,41 +199,41 @@ describe('ResourceService on MariaDB', () => {
     let serviceId: string;
 
     beforeAll(async () => {
-      qc = (await clusters.create(alice, { name: 'q', hypervisor: Hypervisor.KVM })).id;
-      serviceId = (await makeService(alice, qc, 'app')).id;
+      qc = (await h.clusters.create(alice, { name: 'q', hypervisor: Hypervisor.KVM })).id;
+      serviceId = (await createService(h, alice, qc, 'app')).id;
       vm1 = await create(alice, { clusterId: qc });
       ip1 = await assign(alice, await create(alice, { clusterId: qc, type: ResourceType.IP, vm: undefined, ip: { address: '10.1.0.1', prefixLength: 24 } }), serviceId, 0);
       vm2 = await assign(alice, await create(alice, { clusterId: qc }), serviceId, 1);
     });
 
     it('filters by cluster, type, service and assignment, and pages by cursor', async () => {
-      const ids = async (filter: Parameters<ResourceService['page']>[1], first = 50) => (await resources.page(alice, filter, { first })).rows.map((r) => r.id);
+      const ids = async (filter: Parameters<ResourceService['page']>[1], first = 50) => (await h.resources.page(alice, filter, { first })).rows.map((r) => r.id);
       expect(await ids({ clusterId: qc })).toEqual([vm1.id, ip1.id, vm2.id]);
       expect(await ids({ clusterId: qc, type: ResourceType.VM })).toEqual([vm1.id, vm2.id]);
       expect(await ids({ serviceId })).toEqual([ip1.id, vm2.id]);
       expect(await ids({ clusterId: qc, unassigned: true })).toEqual([vm1.id]);
       expect(await ids({ clusterId: qc, unassigned: false, type: ResourceType.VM })).toEqual([vm2.id]);
       expect(await ids({ clusterId: qc, unassigned: false }, 1)).toEqual([ip1.id]);
-      const page = await resources.page(alice, { clusterId: qc, unassigned: false }, { first: 1, after: ip1.id });
+      const page = await h.resources.page(alice, { clusterId: qc, unassigned: false }, { first: 1, after: ip1.id });
       expect(page).toEqual({ rows: [expect.objectContaining({ id: vm2.id })], hasNextPage: false });
-      const contradiction = await errorOf(resources.page(alice, { serviceId, unassigned: true }, { first: 1 }));
+      const contradiction = await errorOf(h.resources.page(alice, { serviceId, unassigned: true }, { first: 1 }));
       expect(fieldsOf(contradiction)).toEqual(['filter.unassigned']);
     });
 
     it('pages many clusters in a fixed number of statements, filtered or not', async () => {
       const clusterIds = [qc, c1, c2, bobCluster];
       const counted = <T>(fn: () => Promise<T>) => queryCounter.run(async () => ({ value: await fn(), statements: queryCounter.current() }));
-      const plain = await counted(() => resources.pageByClusters(alice, clusterIds, {}, { first: 2 }));
+      const plain = await counted(() => h.resources.pageByClusters(alice, clusterIds, {}, { first: 2 }));
       expect(plain.statements).toBeLessThanOrEqual(2);
       expect(plain.value[0]).toEqual({ rows: [expect.objectContaining({ id: vm1.id }), expect.objectContaining({ id: ip1.id })], hasNextPage: true });
       expect(plain.value[3]).toEqual({ rows: [], hasNextPage: false });
-      const filtered = await resources.pageByClusters(alice, clusterIds, { type: ResourceType.VM, unassigned: false }, { first: 5 });
+      const filtered = await h.resources.pageByClusters(alice, clusterIds, { type: ResourceType.VM, unassigned: false }, { first: 5 });
       expect(filtered.map((p) => p.rows.map((r) => r.id))).toEqual([[vm2.id], [], [], []]);
     });
 
     it('filters batched pages in SQL: type, service, assignment, cursor and hasNextPage of the matching rows', async () => {
       const ids = async (filter: Parameters<ResourceService['pageByClusters']>[2], args: Parameters<ResourceService['pageByClusters']>[3] = { first: 10 }) =>
-        (await resources.pageByClusters(alice, [qc, bobCluster], filter, args)).map((p) => ({ ids: p.rows.map((r) => r.id), more: p.hasNextPage }));
+        (await h.resources.pageByClusters(alice, [qc, bobCluster], filter, args)).map((p) => ({ ids: p.rows.map((r) => r.id), more: p.hasNextPage }));
       const none = { ids: [], more: false };
       expect(await ids({ unassigned: true })).toEqual([{ ids: [vm1.id], more: false }, none]);
       expect(await ids({ unassigned: false })).toEqual([{ ids: [ip1.id, vm2.id], more: false }, none]);
@@ -302,28 +243,28 @@ describe('ResourceService on MariaDB', () => {
       // the page limit counts matching rows only: ip1 is no "next" of vm1 among the VMs
       expect(await ids({ type: ResourceType.VM }, { first: 1, after: vm1.id })).toEqual([{ ids: [vm2.id], more: false }, none]);
       expect(await ids({ unassigned: false }, { first: 1 })).toEqual([{ ids: [ip1.id], more: true }, none]);
-      const contradiction = await errorOf(resources.pageByClusters(alice, [qc], { serviceId, unassigned: true }, { first: 1 }));
+      const contradiction = await errorOf(h.resources.pageByClusters(alice, [qc], { serviceId, unassigned: true }, { first: 1 }));
       expect(fieldsOf(contradiction)).toEqual(['filter.unassigned']);
       // unassigned rows of other clusters stay unassigned rows: c2 has resources and no service
-      const c2Page = (await resources.pageByClusters(alice, [c2], { unassigned: true }, { first: 50 }))[0];
+      const c2Page = (await h.resources.pageByClusters(alice, [c2], { unassigned: true }, { first: 50 }))[0];
       expect(c2Page?.rows.length).toBeGreaterThan(0);
       expect(c2Page?.rows.every((r) => r.serviceId === null && r.clusterId === c2)).toBe(true);
-      expect(await resources.pageByClusters(alice, [c2], { unassigned: false }, { first: 50 })).toEqual([{ rows: [], hasNextPage: false }]);
-      expect(await resources.page(alice, { clusterId: c2, unassigned: false }, { first: 50 })).toEqual({ rows: [], hasNextPage: false });
+      expect(await h.resources.pageByClusters(alice, [c2], { unassigned: false }, { first: 50 })).toEqual([{ rows: [], hasNextPage: false }]);
+      expect(await h.resources.page(alice, { clusterId: c2, unassigned: false }, { first: 50 })).toEqual({ rows: [], hasNextPage: false });
     });
 
     it('pages filtered batches in a number of statements that grows neither with clusters nor with rows', async () => {
       const counted = <T>(fn: () => Promise<T>) => queryCounter.run(async () => ({ value: await fn(), statements: queryCounter.current() ?? -1 }));
-      const grow = (await clusters.create(alice, { name: 'q-grow', hypervisor: Hypervisor.KVM })).id;
-      const growService = (await makeService(alice, grow, 'grow-app')).id;
+      const grow = (await h.clusters.create(alice, { name: 'q-grow', hypervisor: Hypervisor.KVM })).id;
+      const growService = (await createService(h, alice, grow, 'grow-app')).id;
       const filters = [{ unassigned: false }, { unassigned: true, type: ResourceType.VM }, { serviceId: growService }];
       // one matching row per filter to begin with, so both measures read rows
       await assign(alice, await create(alice, { clusterId: grow }), growService, 0);
-      const small = await Promise.all(filters.map((f) => counted(() => resources.pageByClusters(alice, [qc, grow], f, { first: 10 }))));
+      const small = await Promise.all(filters.map((f) => counted(() => h.resources.pageByClusters(alice, [qc, grow], f, { first: 10 }))));
       for (let i = 0; i < 4; i++) await create(alice, { clusterId: grow });
       for (let i = 1; i < 5; i++) await assign(alice, await create(alice, { clusterId: grow }), growService, i);
-      await makeService(alice, c1, 'grow-other');
-      const large = await Promise.all(filters.map((f) => counted(() => resources.pageByClusters(alice, [qc, grow, c1, c2, bobCluster], f, { first: 3 }))));
+      await createService(h, alice, c1, 'grow-other');
+      const large = await Promise.all(filters.map((f) => counted(() => h.resources.pageByClusters(alice, [qc, grow, c1, c2, bobCluster], f, { first: 3 }))));
       expect(large[0]?.value[1]).toEqual({ rows: [expect.objectContaining({ serviceId: growService }), expect.anything(), expect.anything()], hasNextPage: true });
       expect(large[1]?.value[1]?.rows.every((r) => r.serviceId === null && r.type === ResourceType.VM)).toBe(true);
       expect(large[1]?.value[1]?.hasNextPage).toBe(true);

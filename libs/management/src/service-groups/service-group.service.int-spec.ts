@@ -1,50 +1,22 @@
 import {
-  BadInputError,
   DEFAULT_SERVICE_POLICY,
-  DEFAULT_TENANT_QUOTA,
-  DomainError,
+  type DomainError,
   Hypervisor,
-  NodeKind,
-  NodeStatus,
   RecoveryAction,
   ResourceType,
   ServiceState,
   TenantScope,
 } from '@haaas/domain';
-import { createDataSource, queryCounter, runMigrations, Store } from '@haaas/persistence';
 import type { NodeEntity, ResourceEntity } from '@haaas/persistence';
-import { createTestDatabase, TestDatabase } from '@haaas/testing';
-import { ClusterService } from '../cluster.service';
-import { QuotaService } from '../quota.service';
-import { FailoverDomainService } from './failover-domain.service';
-import { ServiceGroupService } from './service-group.service';
+import { alice, bob, carol, createNode, errorOf, fieldsOf as reportedFieldsOf, Harness, startHarness } from '../testing/management.harness';
+import type { ServiceGroupService } from './service-group.service';
 import type { ServicePolicyChange } from './service-groups.rules';
 
-const alice = TenantScope.of('sg-alice', { subject: 'alice@example.com', roles: ['member'] });
-const bob = TenantScope.of('sg-bob', { subject: 'bob@example.com', roles: ['member'] });
-const carol = TenantScope.of('sg-carol', { subject: 'carol@example.com', roles: ['member'] });
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a domain error, the call succeeded');
-}
-
-function fieldsOf(err: DomainError): string[] {
-  return err instanceof BadInputError ? err.problems.map((p) => p.field).sort() : [];
-}
+// this service reports problems in the order of its checks; the tests compare the set
+const fieldsOf = (err: DomainError) => reportedFieldsOf(err).sort();
 
 describe('ServiceGroupService on MariaDB', () => {
-  let db: TestDatabase;
-  let ds: ReturnType<typeof createDataSource>;
-  let store: Store;
-  let clusters: ClusterService;
-  let domains: FailoverDomainService;
-  let services: ServiceGroupService;
+  let h: Harness;
 
   let c1: string;
   let c2: string;
@@ -54,28 +26,9 @@ describe('ServiceGroupService on MariaDB', () => {
   let domainOfC2: string;
   let seq = 0;
 
-  async function makeNode(scope: TenantScope, clusterId: string, hostname: string): Promise<NodeEntity> {
-    return store.transaction((repos) =>
-      repos.nodes.create(scope, {
-        clusterId,
-        hostname,
-        kind: NodeKind.PHYSICAL,
-        status: NodeStatus.ONLINE,
-        maintenance: false,
-        endpointUri: `qemu+ssh://root@${hostname}/system`,
-        endpointUsername: null,
-        endpointSecret: null,
-        checkAddress: null,
-        cpus: 16,
-        memoryMb: 65536,
-        attributes: {},
-      }),
-    );
-  }
-
   async function makeResource(scope: TenantScope, clusterId: string, prefix = 'vm'): Promise<ResourceEntity> {
     seq += 1;
-    return store.transaction((repos) =>
+    return h.store.transaction((repos) =>
       repos.resources.create(scope, {
         clusterId,
         name: `${prefix}-${seq}`,
@@ -90,12 +43,12 @@ describe('ServiceGroupService on MariaDB', () => {
 
   /** Resource ids of a service in stored start order, with their positions. */
   async function stored(serviceId: string): Promise<[string, number | null][]> {
-    const rows = await store.repos.resources.find(alice, { serviceId }, { position: 'ASC' });
+    const rows = await h.store.repos.resources.find(alice, { serviceId }, { position: 'ASC' });
     return rows.map((r) => [r.id, r.position]);
   }
 
   async function setState(serviceId: string, state: ServiceState, currentNodeId: string | null = null): Promise<void> {
-    await store.transaction(async (repos) => {
+    await h.store.transaction(async (repos) => {
       const s = await repos.services.lock(alice, serviceId);
       s.state = state;
       s.currentNodeId = currentNodeId;
@@ -104,38 +57,26 @@ describe('ServiceGroupService on MariaDB', () => {
   }
 
   const counts = async (scope: TenantScope) => ({
-    services: await store.repos.services.count(scope),
-    events: await store.repos.events.count(scope),
-    assigned: (await store.repos.resources.find(scope)).filter((r) => r.serviceId !== null).map((r) => `${r.id}@${r.serviceId}:${r.position}`).sort(),
+    services: await h.store.repos.services.count(scope),
+    events: await h.store.repos.events.count(scope),
+    assigned: (await h.store.repos.resources.find(scope)).filter((r) => r.serviceId !== null).map((r) => `${r.id}@${r.serviceId}:${r.position}`).sort(),
   });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await runMigrations({ url: db.url });
-    ds = createDataSource({ url: db.url });
-    await ds.initialize();
-    store = new Store(ds);
-    const quota = new QuotaService(DEFAULT_TENANT_QUOTA);
-    clusters = new ClusterService(store, quota);
-    domains = new FailoverDomainService(store);
-    services = new ServiceGroupService(store, quota);
-
-    c1 = (await clusters.create(alice, { name: 'prod', hypervisor: Hypervisor.KVM })).id;
-    c2 = (await clusters.create(alice, { name: 'dr', hypervisor: Hypervisor.KVM })).id;
-    bobCluster = (await clusters.create(bob, { name: 'prod', hypervisor: Hypervisor.KVM })).id;
-    node1 = await makeNode(alice, c1, 'kvm1.example.com');
-    domain1 = (await domains.create(alice, { clusterId: c1, name: 'primary', ordered: true, members: [{ nodeId: node1.id, priority: 1 }] })).id;
-    domainOfC2 = (await domains.create(alice, { clusterId: c2, name: 'dr-domain' })).id;
+    h = await startHarness();
+    c1 = (await h.clusters.create(alice, { name: 'prod', hypervisor: Hypervisor.KVM })).id;
+    c2 = (await h.clusters.create(alice, { name: 'dr', hypervisor: Hypervisor.KVM })).id;
+    bobCluster = (await h.clusters.create(bob, { name: 'prod', hypervisor: Hypervisor.KVM })).id;
+    node1 = await createNode(h, alice, c1, 'kvm1.example.com');
+    domain1 = (await h.domains.create(alice, { clusterId: c1, name: 'primary', ordered: true, members: [{ nodeId: node1.id, priority: 1 }] })).id;
+    domainOfC2 = (await h.domains.create(alice, { clusterId: c2, name: 'dr-domain' })).id;
   });
 
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-  });
+  afterAll(() => h?.close());
 
   it('creates a STOPPED service with its policy and resources in start order, then updates, lists and destroys it', async () => {
     const [r1, r2, r3] = [await makeResource(alice, c1), await makeResource(alice, c1), await makeResource(alice, c1)];
-    const svc = await services.create(alice, {
+    const svc = await h.services.create(alice, {
       clusterId: c1,
       name: 'web',
       policy: { failoverDomainId: domain1, priority: 900, recoveryAction: RecoveryAction.RESTART, antiAffinityGroup: 'front', recoveryTimeObjectiveSeconds: 60 },
@@ -159,31 +100,31 @@ describe('ServiceGroupService on MariaDB', () => {
       [r3.id, 0],
       [r1.id, 1],
     ]);
-    expect((await services.resourcesOf(alice, [svc.id]))[0]?.map((r) => r.id)).toEqual([r3.id, r1.id]);
+    expect((await h.services.resourcesOf(alice, [svc.id]))[0]?.map((r) => r.id)).toEqual([r3.id, r1.id]);
 
     // omitted fields keep their values; explicit nulls clear the optional ones
-    const updated = await services.updatePolicy(alice, { id: svc.id, policy: { maxRestarts: 7, failoverDomainId: null, antiAffinityGroup: null, recoveryTimeObjectiveSeconds: null } });
+    const updated = await h.services.updatePolicy(alice, { id: svc.id, policy: { maxRestarts: 7, failoverDomainId: null, antiAffinityGroup: null, recoveryTimeObjectiveSeconds: null } });
     expect(updated).toMatchObject({ maxRestarts: 7, priority: 900, recoveryAction: RecoveryAction.RESTART, failoverDomainId: null, antiAffinityGroup: null, recoveryTimeObjectiveSeconds: null });
-    const back = await services.updatePolicy(alice, { id: svc.id, policy: { failoverDomainId: domain1 } });
+    const back = await h.services.updatePolicy(alice, { id: svc.id, policy: { failoverDomainId: domain1 } });
     expect(back).toMatchObject({ failoverDomainId: domain1, maxRestarts: 7, antiAffinityGroup: null });
 
-    const attrs = await services.setAttributes(alice, svc.id, { set: [{ key: 'tier', value: '1' }], unset: ['team'] });
+    const attrs = await h.services.setAttributes(alice, svc.id, { set: [{ key: 'tier', value: '1' }], unset: ['team'] });
     expect(attrs.attributes).toEqual({ tier: '1' });
 
-    await services.addResource(alice, { serviceId: svc.id, resourceId: r2.id });
-    await services.removeResource(alice, svc.id, r3.id);
+    await h.services.addResource(alice, { serviceId: svc.id, resourceId: r2.id });
+    await h.services.removeResource(alice, svc.id, r3.id);
     expect(await stored(svc.id)).toEqual([
       [r1.id, 0],
       [r2.id, 1],
     ]);
 
-    const destroyed = await services.destroy(alice, svc.id, false);
+    const destroyed = await h.services.destroy(alice, svc.id, false);
     expect(destroyed.id).toBe(svc.id);
-    expect(await store.repos.services.findById(alice, svc.id)).toBeNull();
+    expect(await h.store.repos.services.findById(alice, svc.id)).toBeNull();
     // released, not deleted
-    for (const r of [r1, r2, r3]) expect(await store.repos.resources.get(alice, r.id)).toMatchObject({ serviceId: null, position: null });
+    for (const r of [r1, r2, r3]) expect(await h.store.repos.resources.get(alice, r.id)).toMatchObject({ serviceId: null, position: null });
 
-    const events = await store.repos.events.find(alice, { serviceId: svc.id });
+    const events = await h.store.repos.events.find(alice, { serviceId: svc.id });
     expect(events.map((e) => e.type)).toEqual([
       'service.created',
       'service.policy_updated',
@@ -204,25 +145,25 @@ describe('ServiceGroupService on MariaDB', () => {
   });
 
   it('keeps positions 0..n-1 with no gaps when inserting at any position and removing', async () => {
-    const svc = await services.create(alice, { clusterId: c1, name: 'ordering' });
+    const svc = await h.services.create(alice, { clusterId: c1, name: 'ordering' });
     const [a, b, c, d] = [await makeResource(alice, c1), await makeResource(alice, c1), await makeResource(alice, c1), await makeResource(alice, c1)];
-    await services.addResource(alice, { serviceId: svc.id, resourceId: a.id });
-    await services.addResource(alice, { serviceId: svc.id, resourceId: b.id, position: 0 });
-    await services.addResource(alice, { serviceId: svc.id, resourceId: c.id, position: 1 });
-    await services.addResource(alice, { serviceId: svc.id, resourceId: d.id, position: 3 });
+    await h.services.addResource(alice, { serviceId: svc.id, resourceId: a.id });
+    await h.services.addResource(alice, { serviceId: svc.id, resourceId: b.id, position: 0 });
+    await h.services.addResource(alice, { serviceId: svc.id, resourceId: c.id, position: 1 });
+    await h.services.addResource(alice, { serviceId: svc.id, resourceId: d.id, position: 3 });
     expect(await stored(svc.id)).toEqual([
       [b.id, 0],
       [c.id, 1],
       [a.id, 2],
       [d.id, 3],
     ]);
-    await services.removeResource(alice, svc.id, c.id);
+    await h.services.removeResource(alice, svc.id, c.id);
     expect(await stored(svc.id)).toEqual([
       [b.id, 0],
       [a.id, 1],
       [d.id, 2],
     ]);
-    await services.removeResource(alice, svc.id, b.id);
+    await h.services.removeResource(alice, svc.id, b.id);
     expect(await stored(svc.id)).toEqual([
       [a.id, 0],
       [d.id, 1],
@@ -230,68 +171,68 @@ describe('ServiceGroupService on MariaDB', () => {
 
     // a position past the end is refused with nothing changed
     const before = await counts(alice);
-    const err = await errorOf(services.addResource(alice, { serviceId: svc.id, resourceId: c.id, position: 3 }));
+    const err = await errorOf(h.services.addResource(alice, { serviceId: svc.id, resourceId: c.id, position: 3 }));
     expect(err.code).toBe('BAD_USER_INPUT');
     expect(fieldsOf(err)).toEqual(['position']);
-    expect(fieldsOf(await errorOf(services.addResource(alice, { serviceId: svc.id, resourceId: c.id, position: -1 })))).toEqual(['position']);
+    expect(fieldsOf(await errorOf(h.services.addResource(alice, { serviceId: svc.id, resourceId: c.id, position: -1 })))).toEqual(['position']);
     // adding a member again is a CONFLICT, removing a non-member is bad input
-    expect((await errorOf(services.addResource(alice, { serviceId: svc.id, resourceId: a.id, position: 0 }))).code).toBe('CONFLICT');
-    const notMember = await errorOf(services.removeResource(alice, svc.id, c.id));
+    expect((await errorOf(h.services.addResource(alice, { serviceId: svc.id, resourceId: a.id, position: 0 }))).code).toBe('CONFLICT');
+    const notMember = await errorOf(h.services.removeResource(alice, svc.id, c.id));
     expect([notMember.code, fieldsOf(notMember)]).toEqual(['BAD_USER_INPUT', ['resourceId']]);
     expect(await counts(alice)).toEqual(before);
   });
 
   it('serializes concurrent adds to one service on its row lock: no duplicate positions', async () => {
-    const svc = await services.create(alice, { clusterId: c1, name: 'concurrent' });
+    const svc = await h.services.create(alice, { clusterId: c1, name: 'concurrent' });
     const first = await makeResource(alice, c1);
-    await services.addResource(alice, { serviceId: svc.id, resourceId: first.id });
+    await h.services.addResource(alice, { serviceId: svc.id, resourceId: first.id });
     const extra: ResourceEntity[] = [];
     for (let i = 0; i < 6; i++) extra.push(await makeResource(alice, c1));
     // half append, half insert at the front, all at once
-    await Promise.all(extra.map((r, i) => services.addResource(alice, { serviceId: svc.id, resourceId: r.id, position: i % 2 === 0 ? null : 0 })));
+    await Promise.all(extra.map((r, i) => h.services.addResource(alice, { serviceId: svc.id, resourceId: r.id, position: i % 2 === 0 ? null : 0 })));
     const rows = await stored(svc.id);
     expect(rows).toHaveLength(7);
     expect(rows.map(([, p]) => p)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(new Set(rows.map(([id]) => id))).toEqual(new Set([first.id, ...extra.map((r) => r.id)]));
 
     // two services racing for the same resource: exactly one gets it, the other is told who has it
-    const other = await services.create(alice, { clusterId: c1, name: 'concurrent-2' });
+    const other = await h.services.create(alice, { clusterId: c1, name: 'concurrent-2' });
     const contested = await makeResource(alice, c1);
     const results = await Promise.allSettled([
-      services.addResource(alice, { serviceId: svc.id, resourceId: contested.id }),
-      services.addResource(alice, { serviceId: other.id, resourceId: contested.id }),
+      h.services.addResource(alice, { serviceId: svc.id, resourceId: contested.id }),
+      h.services.addResource(alice, { serviceId: other.id, resourceId: contested.id }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect((rejected?.reason as DomainError).code).toBe('CONFLICT');
-    const owner = (await store.repos.resources.get(alice, contested.id)).serviceId;
+    const owner = (await h.store.repos.resources.get(alice, contested.id)).serviceId;
     expect([svc.id, other.id]).toContain(owner);
   });
 
   it('refuses a resource of another cluster or another tenant, and one that belongs to another service', async () => {
-    const svc = await services.create(alice, { clusterId: c1, name: 'refs' });
+    const svc = await h.services.create(alice, { clusterId: c1, name: 'refs' });
     const otherCluster = await makeResource(alice, c2);
     const bobs = await makeResource(bob, bobCluster);
     const before = await counts(alice);
     const bobBefore = await counts(bob);
 
-    const wrongCluster = await errorOf(services.addResource(alice, { serviceId: svc.id, resourceId: otherCluster.id }));
+    const wrongCluster = await errorOf(h.services.addResource(alice, { serviceId: svc.id, resourceId: otherCluster.id }));
     expect([wrongCluster.code, fieldsOf(wrongCluster)]).toEqual(['BAD_USER_INPUT', ['resourceId']]);
-    const wrongTenant = await errorOf(services.addResource(alice, { serviceId: svc.id, resourceId: bobs.id }));
+    const wrongTenant = await errorOf(h.services.addResource(alice, { serviceId: svc.id, resourceId: bobs.id }));
     expect([wrongTenant.code, fieldsOf(wrongTenant)]).toEqual(['BAD_USER_INPUT', ['resourceId']]);
     expect(wrongTenant.message).toBe(wrongCluster.message);
 
-    const onCreate = await errorOf(services.create(alice, { clusterId: c1, name: 'refs-2', resources: [(await makeResource(alice, c1)).id, otherCluster.id, bobs.id] }));
+    const onCreate = await errorOf(h.services.create(alice, { clusterId: c1, name: 'refs-2', resources: [(await makeResource(alice, c1)).id, otherCluster.id, bobs.id] }));
     expect([onCreate.code, fieldsOf(onCreate)]).toEqual(['BAD_USER_INPUT', ['resources[1]', 'resources[2]']]);
 
     const taken = await makeResource(alice, c1);
-    const owner = await services.create(alice, { clusterId: c1, name: 'owner', resources: [taken.id] });
+    const owner = await h.services.create(alice, { clusterId: c1, name: 'owner', resources: [taken.id] });
     const afterOwner = await counts(alice);
-    const conflict = await errorOf(services.addResource(alice, { serviceId: svc.id, resourceId: taken.id }));
+    const conflict = await errorOf(h.services.addResource(alice, { serviceId: svc.id, resourceId: taken.id }));
     expect(conflict.code).toBe('CONFLICT');
     expect(conflict.message).toContain('"owner"');
     expect(conflict.details).toMatchObject({ resourceId: taken.id, serviceId: owner.id });
-    const onCreateConflict = await errorOf(services.create(alice, { clusterId: c1, name: 'thief', resources: [taken.id] }));
+    const onCreateConflict = await errorOf(h.services.create(alice, { clusterId: c1, name: 'thief', resources: [taken.id] }));
     expect(onCreateConflict.code).toBe('CONFLICT');
     expect(await counts(alice)).toEqual(afterOwner);
     expect(afterOwner.services).toBe(before.services + 1);
@@ -299,17 +240,17 @@ describe('ServiceGroupService on MariaDB', () => {
   });
 
   it('refuses a failover domain of another cluster or tenant at policy.failoverDomainId', async () => {
-    const bobDomain = await domains.create(bob, { clusterId: bobCluster, name: 'bob-domain' });
+    const bobDomain = await h.domains.create(bob, { clusterId: bobCluster, name: 'bob-domain' });
     const before = await counts(alice);
     for (const failoverDomainId of [domainOfC2, bobDomain.id, 'not-an-id']) {
-      const err = await errorOf(services.create(alice, { clusterId: c1, name: 'dom', policy: { failoverDomainId } }));
+      const err = await errorOf(h.services.create(alice, { clusterId: c1, name: 'dom', policy: { failoverDomainId } }));
       expect([err.code, fieldsOf(err)]).toEqual(['BAD_USER_INPUT', ['policy.failoverDomainId']]);
     }
-    const svc = await services.create(alice, { clusterId: c1, name: 'dom' });
+    const svc = await h.services.create(alice, { clusterId: c1, name: 'dom' });
     const mid = await counts(alice);
-    const err = await errorOf(services.updatePolicy(alice, { id: svc.id, policy: { failoverDomainId: domainOfC2, priority: 10 } }));
+    const err = await errorOf(h.services.updatePolicy(alice, { id: svc.id, policy: { failoverDomainId: domainOfC2, priority: 10 } }));
     expect(fieldsOf(err)).toEqual(['policy.failoverDomainId']);
-    expect((await services.get(alice, svc.id)).priority).toBe(DEFAULT_SERVICE_POLICY.priority);
+    expect((await h.services.get(alice, svc.id)).priority).toBe(DEFAULT_SERVICE_POLICY.priority);
     expect(await counts(alice)).toEqual(mid);
     expect(mid.services).toBe(before.services + 1);
   });
@@ -326,7 +267,7 @@ describe('ServiceGroupService on MariaDB', () => {
       recoveryTimeObjectiveSeconds: 0,
       autostart: null,
     } satisfies ServicePolicyChange;
-    const err = await errorOf(services.create(alice, { clusterId: c1, name: 'bad policy!', policy: bad, resources: [resource.id, resource.id], attributes: [{ key: '', value: 'x' }] }));
+    const err = await errorOf(h.services.create(alice, { clusterId: c1, name: 'bad policy!', policy: bad, resources: [resource.id, resource.id], attributes: [{ key: '', value: 'x' }] }));
     expect(err.code).toBe('BAD_USER_INPUT');
     expect(fieldsOf(err)).toEqual(
       [
@@ -344,95 +285,95 @@ describe('ServiceGroupService on MariaDB', () => {
     );
     expect(await counts(alice)).toEqual(before);
 
-    const svc = await services.create(alice, { clusterId: c1, name: 'policy-update' });
+    const svc = await h.services.create(alice, { clusterId: c1, name: 'policy-update' });
     const mid = await counts(alice);
-    const upd = await errorOf(services.updatePolicy(alice, { id: svc.id, policy: { priority: 1001, maxRelocations: null, stopTimeoutSeconds: 86401 } }));
+    const upd = await errorOf(h.services.updatePolicy(alice, { id: svc.id, policy: { priority: 1001, maxRelocations: null, stopTimeoutSeconds: 86401 } }));
     expect(fieldsOf(upd)).toEqual(['policy.maxRelocations', 'policy.priority', 'policy.stopTimeoutSeconds']);
-    expect(await services.get(alice, svc.id)).toMatchObject({ priority: 500, maxRelocations: 3, version: svc.version });
+    expect(await h.services.get(alice, svc.id)).toMatchObject({ priority: 500, maxRelocations: 3, version: svc.version });
     expect(await counts(alice)).toEqual(mid);
   });
 
   it('refuses a duplicate name in a cluster (CONFLICT) and enforces the services quota', async () => {
-    await services.create(alice, { clusterId: c1, name: 'unique' });
+    await h.services.create(alice, { clusterId: c1, name: 'unique' });
     const before = await counts(alice);
-    expect((await errorOf(services.create(alice, { clusterId: c1, name: 'unique' }))).code).toBe('CONFLICT');
+    expect((await errorOf(h.services.create(alice, { clusterId: c1, name: 'unique' }))).code).toBe('CONFLICT');
     expect(await counts(alice)).toEqual(before);
-    await services.create(alice, { clusterId: c2, name: 'unique' });
+    await h.services.create(alice, { clusterId: c2, name: 'unique' });
 
-    const carolCluster = (await clusters.create(carol, { name: 'small', hypervisor: Hypervisor.KVM })).id;
+    const carolCluster = (await h.clusters.create(carol, { name: 'small', hypervisor: Hypervisor.KVM })).id;
     const admin = TenantScope.of(carol.tenantId, { subject: 'root', roles: ['admin'] });
-    const tenant = await store.transaction((repos) => repos.tenants.lockOwn(carol));
-    await store.repos.tenants.save(admin, { ...tenant, maxServices: 1 });
-    await services.create(carol, { clusterId: carolCluster, name: 'one' });
-    const quota = await errorOf(services.create(carol, { clusterId: carolCluster, name: 'two' }));
+    const tenant = await h.store.transaction((repos) => repos.tenants.lockOwn(carol));
+    await h.store.repos.tenants.save(admin, { ...tenant, maxServices: 1 });
+    await h.services.create(carol, { clusterId: carolCluster, name: 'one' });
+    const quota = await errorOf(h.services.create(carol, { clusterId: carolCluster, name: 'two' }));
     expect(quota.code).toBe('QUOTA_EXCEEDED');
-    expect(await store.repos.services.count(carol)).toBe(1);
+    expect(await h.store.repos.services.count(carol)).toBe(1);
   });
 
   it('refuses to destroy a running service unless forced, and to change resources mid-transition', async () => {
     const r = await makeResource(alice, c1);
-    const svc = await services.create(alice, { clusterId: c1, name: 'running', resources: [r.id] });
+    const svc = await h.services.create(alice, { clusterId: c1, name: 'running', resources: [r.id] });
     await setState(svc.id, ServiceState.STARTED, node1.id);
     const before = await counts(alice);
-    const err = await errorOf(services.destroy(alice, svc.id, false));
+    const err = await errorOf(h.services.destroy(alice, svc.id, false));
     expect(err.code).toBe('CONFLICT');
     expect(err.details).toMatchObject({ state: 'STARTED' });
     expect(await counts(alice)).toEqual(before);
 
     await setState(svc.id, ServiceState.STARTING, node1.id);
-    const busy = await errorOf(services.addResource(alice, { serviceId: svc.id, resourceId: (await makeResource(alice, c1)).id }));
+    const busy = await errorOf(h.services.addResource(alice, { serviceId: svc.id, resourceId: (await makeResource(alice, c1)).id }));
     expect(busy.code).toBe('CONFLICT');
-    expect((await errorOf(services.removeResource(alice, svc.id, r.id))).code).toBe('CONFLICT');
+    expect((await errorOf(h.services.removeResource(alice, svc.id, r.id))).code).toBe('CONFLICT');
     expect(await stored(svc.id)).toEqual([[r.id, 0]]);
 
-    await services.destroy(alice, svc.id, true);
-    expect(await store.repos.services.findById(alice, svc.id)).toBeNull();
-    expect(await store.repos.resources.get(alice, r.id)).toMatchObject({ serviceId: null, position: null });
-    const [destroyed] = await store.repos.events.find(alice, { serviceId: svc.id, type: 'service.destroyed' });
+    await h.services.destroy(alice, svc.id, true);
+    expect(await h.store.repos.services.findById(alice, svc.id)).toBeNull();
+    expect(await h.store.repos.resources.get(alice, r.id)).toMatchObject({ serviceId: null, position: null });
+    const [destroyed] = await h.store.repos.events.find(alice, { serviceId: svc.id, type: 'service.destroyed' });
     expect(destroyed).toMatchObject({ nodeId: node1.id });
     expect(destroyed?.message).toContain('forced while STARTING');
 
     // at rest (FAILED) no force is needed
-    const failed = await services.create(alice, { clusterId: c1, name: 'failed' });
+    const failed = await h.services.create(alice, { clusterId: c1, name: 'failed' });
     await setState(failed.id, ServiceState.FAILED);
-    await services.destroy(alice, failed.id, false);
-    expect(await store.repos.services.findById(alice, failed.id)).toBeNull();
+    await h.services.destroy(alice, failed.id, false);
+    expect(await h.store.repos.services.findById(alice, failed.id)).toBeNull();
   });
 
   it("answers NOT_FOUND for another tenant's services and ids, and changes nothing", async () => {
     const bobResource = await makeResource(bob, bobCluster);
-    const bobSvc = await services.create(bob, { clusterId: bobCluster, name: 'bobs', resources: [bobResource.id], attributes: [{ key: 'k', value: 'v' }] });
+    const bobSvc = await h.services.create(bob, { clusterId: bobCluster, name: 'bobs', resources: [bobResource.id], attributes: [{ key: 'k', value: 'v' }] });
     const mine = await makeResource(alice, c1);
     const before = await counts(bob);
     const aliceBefore = await counts(alice);
     const attempts: Promise<unknown>[] = [
-      services.get(alice, bobSvc.id),
-      services.updatePolicy(alice, { id: bobSvc.id, policy: { priority: 1 } }),
-      services.setAttributes(alice, bobSvc.id, { unset: ['k'] }),
-      services.destroy(alice, bobSvc.id, true),
-      services.addResource(alice, { serviceId: bobSvc.id, resourceId: mine.id }),
-      services.removeResource(alice, bobSvc.id, bobResource.id),
-      services.create(alice, { clusterId: bobCluster, name: 'intruder' }),
+      h.services.get(alice, bobSvc.id),
+      h.services.updatePolicy(alice, { id: bobSvc.id, policy: { priority: 1 } }),
+      h.services.setAttributes(alice, bobSvc.id, { unset: ['k'] }),
+      h.services.destroy(alice, bobSvc.id, true),
+      h.services.addResource(alice, { serviceId: bobSvc.id, resourceId: mine.id }),
+      h.services.removeResource(alice, bobSvc.id, bobResource.id),
+      h.services.create(alice, { clusterId: bobCluster, name: 'intruder' }),
     ];
     for (const attempt of attempts) expect((await errorOf(attempt)).code).toBe('NOT_FOUND');
-    expect(await services.byIds(alice, [bobSvc.id])).toEqual([]);
-    expect(await services.resourcesOf(alice, [bobSvc.id])).toEqual([[]]);
-    expect((await services.page(alice, { clusterId: bobCluster }, { first: 10 })).rows).toEqual([]);
+    expect(await h.services.byIds(alice, [bobSvc.id])).toEqual([]);
+    expect(await h.services.resourcesOf(alice, [bobSvc.id])).toEqual([[]]);
+    expect((await h.services.page(alice, { clusterId: bobCluster }, { first: 10 })).rows).toEqual([]);
     expect(await counts(bob)).toEqual(before);
     expect(await counts(alice)).toEqual(aliceBefore);
-    expect(await services.get(bob, bobSvc.id)).toMatchObject({ priority: 500, attributes: { k: 'v' }, version: bobSvc.version });
+    expect(await h.services.get(bob, bobSvc.id)).toMatchObject({ priority: 500, attributes: { k: 'v' }, version: bobSvc.version });
   });
 
   it('filters lists and batches nested lists in a fixed number of statements', async () => {
-    const cl = (await clusters.create(alice, { name: 'lists', hypervisor: Hypervisor.KVM })).id;
-    const n = await makeNode(alice, cl, 'lists1.example.com');
-    const dom = (await domains.create(alice, { clusterId: cl, name: 'lists-domain', members: [{ nodeId: n.id, priority: 1 }] })).id;
-    const low = await services.create(alice, { clusterId: cl, name: 'alpha-low', policy: { priority: 100 } });
-    const high = await services.create(alice, { clusterId: cl, name: 'alpha-high', policy: { priority: 900, failoverDomainId: dom } });
-    const mid = await services.create(alice, { clusterId: cl, name: 'beta-mid', policy: { priority: 500 } });
+    const cl = (await h.clusters.create(alice, { name: 'lists', hypervisor: Hypervisor.KVM })).id;
+    const n = await createNode(h, alice, cl, 'lists1.example.com');
+    const dom = (await h.domains.create(alice, { clusterId: cl, name: 'lists-domain', members: [{ nodeId: n.id, priority: 1 }] })).id;
+    const low = await h.services.create(alice, { clusterId: cl, name: 'alpha-low', policy: { priority: 100 } });
+    const high = await h.services.create(alice, { clusterId: cl, name: 'alpha-high', policy: { priority: 900, failoverDomainId: dom } });
+    const mid = await h.services.create(alice, { clusterId: cl, name: 'beta-mid', policy: { priority: 500 } });
     await setState(high.id, ServiceState.STARTED, n.id);
     const ids = async (filter: Parameters<ServiceGroupService['page']>[1], first = 10, after: string | null = null) =>
-      (await services.page(alice, { clusterId: cl, ...filter }, { first, after })).rows.map((s) => s.id);
+      (await h.services.page(alice, { clusterId: cl, ...filter }, { first, after })).rows.map((s) => s.id);
 
     expect(await ids({})).toEqual([low.id, high.id, mid.id]);
     expect(await ids({ nameContains: 'alpha' })).toEqual([low.id, high.id]);
@@ -446,38 +387,37 @@ describe('ServiceGroupService on MariaDB', () => {
     expect(await ids({ minPriority: 1 })).toEqual([low.id, high.id, mid.id]);
     expect(await ids({ minPriority: 1000 })).toEqual([]);
     // keyset paging with a priority filter
-    const p1 = await services.page(alice, { clusterId: cl, minPriority: 500 }, { first: 1 });
+    const p1 = await h.services.page(alice, { clusterId: cl, minPriority: 500 }, { first: 1 });
     expect([p1.rows.map((s) => s.id), p1.hasNextPage]).toEqual([[high.id], true]);
-    const p2 = await services.page(alice, { clusterId: cl, minPriority: 500 }, { first: 1, after: high.id });
+    const p2 = await h.services.page(alice, { clusterId: cl, minPriority: 500 }, { first: 1, after: high.id });
     expect([p2.rows.map((s) => s.id), p2.hasNextPage]).toEqual([[mid.id], false]);
-    expect(fieldsOf(await errorOf(services.page(alice, { minPriority: 0 }, { first: 1 })))).toEqual(['filter.minPriority']);
+    expect(fieldsOf(await errorOf(h.services.page(alice, { minPriority: 0 }, { first: 1 })))).toEqual(['filter.minPriority']);
 
-    const pages = await services.pageByCluster(alice, [cl, c2, bobCluster], { first: 2 });
+    const pages = await h.services.pageByCluster(alice, [cl, c2, bobCluster], { first: 2 });
     expect(pages.map((p) => [p.rows.map((s) => s.id), p.hasNextPage])).toEqual([
       [[low.id, high.id], true],
-      [(await services.page(alice, { clusterId: c2 }, { first: 2 })).rows.map((s) => s.id), false],
+      [(await h.services.page(alice, { clusterId: c2 }, { first: 2 })).rows.map((s) => s.id), false],
       [[], false],
     ]);
 
     // filtered lists under many clusters
-    const filtered = await services.pageByCluster(alice, [c1, cl], { first: 10 }, { minPriority: 500, nameContains: 'ALPHA' });
+    const filtered = await h.services.pageByCluster(alice, [c1, cl], { first: 10 }, { minPriority: 500, nameContains: 'ALPHA' });
     expect(filtered[0]?.rows.filter((s) => s.name.includes('alpha'))).toEqual([]);
     expect(filtered[1]?.rows.map((s) => s.id)).toEqual([high.id]);
-    expect((await services.pageByCluster(alice, [cl], { first: 1 }, { state: ServiceState.STOPPED }))[0]).toMatchObject({ rows: [{ id: low.id }], hasNextPage: true });
-    expect((await services.pageByCluster(alice, [cl], { first: 5, after: low.id }, { state: ServiceState.STOPPED }))[0]?.rows.map((s) => s.id)).toEqual([mid.id]);
+    expect((await h.services.pageByCluster(alice, [cl], { first: 1 }, { state: ServiceState.STOPPED }))[0]).toMatchObject({ rows: [{ id: low.id }], hasNextPage: true });
+    expect((await h.services.pageByCluster(alice, [cl], { first: 5, after: low.id }, { state: ServiceState.STOPPED }))[0]?.rows.map((s) => s.id)).toEqual([mid.id]);
 
     const rs = [await makeResource(alice, cl), await makeResource(alice, cl), await makeResource(alice, cl)];
-    await services.addResource(alice, { serviceId: low.id, resourceId: rs[0].id });
-    await services.addResource(alice, { serviceId: mid.id, resourceId: rs[1].id });
-    await services.addResource(alice, { serviceId: mid.id, resourceId: rs[2].id, position: 0 });
-    expect((await services.resourcesOf(alice, [mid.id, low.id, high.id])).map((l) => l.map((r) => r.id))).toEqual([[rs[2].id, rs[1].id], [rs[0].id], []]);
+    await h.services.addResource(alice, { serviceId: low.id, resourceId: rs[0].id });
+    await h.services.addResource(alice, { serviceId: mid.id, resourceId: rs[1].id });
+    await h.services.addResource(alice, { serviceId: mid.id, resourceId: rs[2].id, position: 0 });
+    expect((await h.services.resourcesOf(alice, [mid.id, low.id, high.id])).map((l) => l.map((r) => r.id))).toEqual([[rs[2].id, rs[1].id], [rs[0].id], []]);
 
-    const statements = (fn: () => Promise<unknown>) => queryCounter.run(async () => (await fn(), queryCounter.current()));
-    expect(await statements(() => services.resourcesOf(alice, [low.id]))).toBe(1);
-    expect(await statements(() => services.resourcesOf(alice, [low.id, mid.id, high.id]))).toBe(1);
-    const one = await statements(() => services.pageByCluster(alice, [cl], { first: 5 }));
-    expect(await statements(() => services.pageByCluster(alice, [cl, c1, c2], { first: 5 }))).toBe(one);
-    const oneFiltered = await statements(() => services.pageByCluster(alice, [cl], { first: 5 }, { minPriority: 2 }));
-    expect(await statements(() => services.pageByCluster(alice, [cl, c1, c2], { first: 5 }, { minPriority: 2 }))).toBe(oneFiltered);
+    expect(await h.statementsOf(() => h.services.resourcesOf(alice, [low.id]))).toBe(1);
+    expect(await h.statementsOf(() => h.services.resourcesOf(alice, [low.id, mid.id, high.id]))).toBe(1);
+    const one = await h.statementsOf(() => h.services.pageByCluster(alice, [cl], { first: 5 }));
+    expect(await h.statementsOf(() => h.services.pageByCluster(alice, [cl, c1, c2], { first: 5 }))).toBe(one);
+    const oneFiltered = await h.statementsOf(() => h.services.pageByCluster(alice, [cl], { first: 5 }, { minPriority: 2 }));
+    expect(await h.statementsOf(() => h.services.pageByCluster(alice, [cl, c1, c2], { first: 5 }, { minPriority: 2 }))).toBe(oneFiltered);
   });
 });
