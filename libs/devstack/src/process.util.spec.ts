@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findServerPid, isAlive, logTail, ServerStartError, spawnServer, waitUntilReady } from './process.util';
+import { findServerPid, isAlive, logTail, readPidFile, ServerStartError, spawnServer, waitUntilReady } from './process.util';
 
 describe('process utilities', () => {
   let dir: string;
@@ -52,5 +52,14 @@ describe('process utilities', () => {
       /toy not ready after 200 ms/,
     );
     expect(server.hasExited()).toBe(true);
+  });
+
+  it('reads a pid file, but never pid 1 (its group, -1, would be every process)', () => {
+    const file = join(dir, 'x.pid');
+    expect(readPidFile(file)).toBeUndefined();
+    for (const [text, pid] of [['4321\n', 4321], ['1\n', undefined], ['0', undefined], ['-7', undefined], ['', undefined], ['nope', undefined]] as const) {
+      writeFileSync(file, text);
+      expect(readPidFile(file)).toBe(pid);
+    }
   });
 });

@@ -13,10 +13,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** The pid in a pid file; never 1 (init is no server of ours, and signalling group -1 reaches every process). */
 export function readPidFile(file: string): number | undefined {
   try {
     const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -148,7 +149,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+/** Whether `promise` settles within `ms`. */
+export async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import { readPidFile } from '@haaas/devstack';
 import { FenceAgentRunner } from './fence-agent.runner';
 import { type IpmiLibvirtBridge, startIpmiLibvirtBridge } from './testing/ipmi-libvirt-bridge.peer';
 import { type LibvirtHost, startLibvirtHost } from './testing/libvirt-host.peer';
-import { readPid } from './testing/peer-process.util';
 import { type SimulatedHost, startSimulatedHost } from './testing/simulated-host.peer';
 
 const runner = new FenceAgentRunner();
@@ -36,10 +36,10 @@ describe('simulated host: IPMI power is the libvirtd\'s life', () => {
   });
 
   it('reboot is a power cycle: a new libvirtd process', async () => {
-    const before = readPid(join(sim.host.dir, 'libvirtd.pid'));
+    const before = readPidFile(join(sim.host.dir, 'libvirtd.pid'));
     expect(await ipmi(sim.bmc.fenceOptions(), 'reboot')).toMatchObject({ ok: true, powerState: 'on' });
     await sim.host.waitUntilUp();
-    const after = readPid(join(sim.host.dir, 'libvirtd.pid'));
+    const after = readPidFile(join(sim.host.dir, 'libvirtd.pid'));
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
     expect(sim.host.isRunning()).toBe(true);

@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackages, findBinary, type Log } from '@haaas/devstack';
+import { ensureDebianPackages, findBinary, type Log, sleep } from '@haaas/devstack';
 
 /**
  * Simulated KVM hosts for tests: one libvirtd per host running libvirt's built-in test driver
@@ -176,7 +176,7 @@ export async function startLibvirtHosts(options: LibvirtHostsOptions): Promise<L
         await exited;
         throw new Error(`libvirtd of ${state.info.name} not answering after ${timeoutMs} ms:\n${tail(join(dir, 'libvirtd.log'))}`);
       }
-      await Promise.race([delay(50), exited]);
+      await Promise.race([sleep(50), exited]);
     }
 
     const eventsFd = openSync(state.info.eventsLog, 'a');
@@ -310,5 +310,3 @@ function tail(file: string): string {
     return '';
   }
 }
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

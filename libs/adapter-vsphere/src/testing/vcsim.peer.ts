@@ -5,11 +5,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDebianPackages, findBinary, type Log } from '@haaas/devstack';
+import { ensureDebianPackages, findBinary, type Log, logTail, settlesWithin, sleep } from '@haaas/devstack';
 import { type HypervisorEndpoint } from '@haaas/hypervisor';
 import { retrieveAll, retrieveOne, str } from '../property.collector';
 import { SoapClient } from '../soap.client';
@@ -138,9 +138,9 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
       await admin?.close();
       if (pid !== undefined && !exited) {
         signalGroup(pid, 'SIGTERM');
-        if (!(await within(exit, 5_000))) {
+        if (!(await settlesWithin(exit, 5_000))) {
           signalGroup(pid, 'SIGKILL');
-          await within(exit, 5_000);
+          await settlesWithin(exit, 5_000);
         }
       }
       rmSync(dir, { recursive: true, force: true });
@@ -252,14 +252,10 @@ async function waitForPort(envFile: string, exit: Promise<void>, hasExited: () =
     // `export GOVC_URL=https://user:pass@127.0.0.1:PORT/sdk GOVC_SIM_PID=N`: only the port is kept
     const match = /GOVC_URL=\S*@127\.0\.0\.1:(\d+)\//.exec(readFileSync(envFile, 'utf8'));
     if (match?.[1]) return Number(match[1]);
-    if (hasExited()) throw new Error(`vcsim exited while starting:\n${tail(logFile)}`);
-    if (Date.now() > until) throw new Error(`vcsim did not start within ${timeoutMs} ms:\n${tail(logFile)}`);
-    await Promise.race([exit, new Promise((r) => setTimeout(r, 20))]);
+    if (hasExited()) throw new Error(`vcsim exited while starting:\n${logTail(logFile, 0)}`);
+    if (Date.now() > until) throw new Error(`vcsim did not start within ${timeoutMs} ms:\n${logTail(logFile, 0)}`);
+    await Promise.race([exit, sleep(20)]);
   }
-}
-
-function tail(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n') : '';
 }
 
 function isExecutable(file: string): boolean {
@@ -276,16 +272,6 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
     process.kill(-pid, sig);
   } catch {
     // already gone
-  }
-}
-
-async function within(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages, freePort, isPortOpen } from '@haaas/devstack';
-import { privateDir, removeDir, spawnDetached, startWatchdog, stopGroup, stopPidFiles, waitFor } from './peer-process.util';
+import { privateDir, spawnDetached, startWatchdog, stopGroup, stopPeer, waitFor } from './peer-process.util';
 
 export const FENCE_VIRTD_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'fence-virtd': ['fence_virtd'],
@@ -79,19 +79,12 @@ backends {
         port,
         keyFile,
         fenceOptions: () => ({ ipaddr: '127.0.0.1', ipport: String(port), key_file: keyFile }),
-        stop: () =>
-          (stopping ??= (async () => {
-            await stopPidFiles(dir, 1000);
-            await stopGroup(watchdog, 0);
-            removeDir(dir);
-          })()),
+        stop: () => (stopping ??= stopPeer(dir, watchdog, 1000)),
       };
     }
     throw lastError;
   } catch (error) {
-    await stopPidFiles(dir, 200);
-    await stopGroup(watchdog, 0);
-    removeDir(dir);
+    await stopPeer(dir, watchdog, 200);
     throw error;
   }
 }

@@ -1,18 +1,7 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDebianPackages } from '@haaas/devstack';
-import {
-  freeUdpPort,
-  isUdpBound,
-  privateDir,
-  readPid,
-  removeDir,
-  spawnDetached,
-  startWatchdog,
-  stopGroup,
-  stopPidFiles,
-  waitFor,
-} from './peer-process.util';
+import { ensureDebianPackages, readPidFile } from '@haaas/devstack';
+import { freeUdpPort, isUdpBound, privateDir, spawnDetached, startWatchdog, stopGroup, stopPeer, waitFor } from './peer-process.util';
 
 export const IPMI_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   openipmi: ['ipmi_sim'],
@@ -91,9 +80,7 @@ export async function startIpmiBmc(options: IpmiBmcOptions = {}): Promise<IpmiBm
     }
     throw lastError;
   } catch (error) {
-    await stopPidFiles(dir, 200);
-    await stopGroup(watchdog, 0);
-    removeDir(dir);
+    await stopPeer(dir, watchdog, 200);
     throw error;
   }
 }
@@ -132,11 +119,9 @@ function bmc(o: { name: string; port: number; user: string; password: string; di
     },
     stop: () =>
       (stopping ??= (async () => {
-        const sim = readPid(join(o.dir, 'ipmi_sim.pid'));
+        const sim = readPidFile(join(o.dir, 'ipmi_sim.pid'));
         if (sim !== undefined) await stopGroup(sim);
-        await stopPidFiles(o.dir);
-        await stopGroup(o.watchdog, 0);
-        removeDir(o.dir);
+        await stopPeer(o.dir, o.watchdog);
       })()),
   };
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages } from '@haaas/devstack';
-import { freeUdpPort, isUdpBound, privateDir, removeDir, spawnDetached, startWatchdog, stopGroup, stopPidFiles, waitFor } from './peer-process.util';
+import { freeUdpPort, isUdpBound, privateDir, spawnDetached, startWatchdog, stopGroup, stopPeer, waitFor } from './peer-process.util';
 
 export const BRIDGE_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   'python3-pyghmi': [],
@@ -58,19 +58,12 @@ export async function startIpmiLibvirtBridge(o: { uri: string; domain: string; u
         password,
         domain: o.domain,
         fenceOptions: () => ({ ip: '127.0.0.1', ipport: String(port), username: user, password, lanplus: '1', cipher: '3' }),
-        stop: () =>
-          (stopping ??= (async () => {
-            await stopPidFiles(dir, 1000);
-            await stopGroup(watchdog, 0);
-            removeDir(dir);
-          })()),
+        stop: () => (stopping ??= stopPeer(dir, watchdog, 1000)),
       };
     }
     throw lastError;
   } catch (error) {
-    await stopPidFiles(dir, 200);
-    await stopGroup(watchdog, 0);
-    removeDir(dir);
+    await stopPeer(dir, watchdog, 200);
     throw error;
   }
 }

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureDebianPackages } from '@haaas/devstack';
-import { isAlive, privateDir, readPid, removeDir, startWatchdog, stopGroup, stopPidFiles, waitFor } from './peer-process.util';
+import { ensureDebianPackages, isAlive, readPidFile } from '@haaas/devstack';
+import { privateDir, startWatchdog, stopPeer, waitFor } from './peer-process.util';
 
 const run = promisify(execFile);
 
@@ -45,7 +45,7 @@ export interface LibvirtHost {
 
 /** Whether the holder (`virsh event --loop`) has a connected unix socket, i.e. is libvirtd's client. */
 function holderConnected(dir: string): boolean {
-  const pid = readPid(join(dir, 'holder.pid'));
+  const pid = readPidFile(join(dir, 'holder.pid'));
   if (pid === undefined) return false;
   try {
     if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('event')) return false;
@@ -110,7 +110,7 @@ export async function startLibvirtHost(options: { name?: string; start?: boolean
     uri,
     script,
     isRunning: () => {
-      const pid = readPid(join(dir, 'libvirtd.pid'));
+      const pid = readPidFile(join(dir, 'libvirtd.pid'));
       return pid !== undefined && isAlive(pid);
     },
     isUp,
@@ -125,9 +125,7 @@ export async function startLibvirtHost(options: { name?: string; start?: boolean
     stop: () =>
       (stopping ??= (async () => {
         if (existsSync(dir)) await control('down').catch(() => undefined);
-        await stopPidFiles(dir, 500);
-        await stopGroup(watchdog, 0);
-        removeDir(dir);
+        await stopPeer(dir, watchdog, 500);
       })()),
   };
   try {

@@ -3,32 +3,13 @@ import { createSocket } from 'node:dgram';
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { isAlive, logTail, readPidFile, sleep } from '@haaas/devstack';
 
 /** A temp directory only its owner can enter (peers keep passwords and keys in it). */
 export function privateDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `haaas-${prefix}-`));
   chmodSync(dir, 0o700);
   return dir;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function readPid(file: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
@@ -57,7 +38,7 @@ export async function stopPidFiles(dir: string, graceMs = 2000): Promise<void> {
   if (!existsSync(dir)) return;
   const pids = readdirSync(dir)
     .filter((f) => f.endsWith('.pid'))
-    .map((f) => readPid(join(dir, f)))
+    .map((f) => readPidFile(join(dir, f)))
     .filter((p): p is number => p !== undefined);
   await Promise.all(pids.map((p) => stopGroup(p, graceMs)));
 }
@@ -137,7 +118,7 @@ export async function waitFor(what: string, ready: () => boolean | Promise<boole
     if (await ready()) return;
     const dead = o.pid !== undefined && (!isAlive(o.pid) || isZombie(o.pid));
     if (dead || Date.now() > until) {
-      const tail = o.logFile && existsSync(o.logFile) ? readFileSync(o.logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n') : '';
+      const tail = o.logFile ? logTail(o.logFile, 0) : '';
       throw new Error(`${what} ${dead ? 'exited while starting' : `not ready after ${o.timeoutMs} ms`}${tail ? `\n--- log ---\n${tail}` : ''}`);
     }
     await sleep(25);
@@ -146,4 +127,11 @@ export async function waitFor(what: string, ready: () => boolean | Promise<boole
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Stops what a peer started (its pid files' process groups, then its watchdog) and removes its directory. */
+export async function stopPeer(dir: string, watchdog: number, graceMs = 2000): Promise<void> {
+  await stopPidFiles(dir, graceMs);
+  await stopGroup(watchdog, 0);
+  removeDir(dir);
 }
