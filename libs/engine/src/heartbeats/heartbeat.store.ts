@@ -1,0 +1,150 @@
+import type Redis from 'ioredis';
+import type { TenantScope } from '@haaas/domain';
+import type { HeartbeatRecord, HeartbeatReport, NodeAgentIdentity } from './heartbeat.types';
+
+/**
+ * Keys of one cluster share a hash tag (`{tenant/cluster}`), so the record script's keys live in
+ * one slot and the layout works on Redis Cluster as well as on a single server or Sentinel.
+ */
+function clusterTag(tenantId: string, clusterId: string): string {
+  return `haaas:hb:{${tenantId}/${clusterId}}`;
+}
+export function lastSeenKey(tenantId: string, clusterId: string): string {
+  return `${clusterTag(tenantId, clusterId)}:seen`;
+}
+export function nodeHeartbeatKey(tenantId: string, clusterId: string, nodeId: string): string {
+  return `${clusterTag(tenantId, clusterId)}:n:${nodeId}`;
+}
+
+// Redis's own clock stamps every heartbeat, so API replicas with drifting clocks and the detector
+// reading the sorted set agree on "now". One script: one round trip and one atomic write per beat.
+const NOW_LUA = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+const RECORD_LUA = `if redis.replicate_commands then redis.replicate_commands() end
+${NOW_LUA}
+redis.call('HSET', KEYS[1], 'seenAt', now, 'sentAt', ARGV[2], 'bootTime', ARGV[3], 'checks', ARGV[4], 'agentVersion', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return now`;
+
+const STALE_LUA = `${NOW_LUA}
+return {now, redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('(%d', now - tonumber(ARGV[1])), 'WITHSCORES')}`;
+
+const NOW_ONLY_LUA = `${NOW_LUA}
+return now`;
+
+interface ScriptedRedis extends Redis {
+  haaasHeartbeatRecord(node: string, cluster: string, nodeId: string, sentAt: number, bootTime: number, checks: string, agentVersion: string, retentionMs: number): Promise<number>;
+  haaasHeartbeatStale(cluster: string, olderThanMs: number): Promise<[number, string[]]>;
+  haaasHeartbeatNow(): Promise<number>;
+}
+
+export interface HeartbeatStoreOptions {
+  /** How long a node's last heartbeat is kept after it falls silent (default 7 days). */
+  readonly retentionMs?: number;
+}
+
+/**
+ * Node heartbeats in Redis, not MySQL: per node a hash (last seen, sentAt, bootTime, checks,
+ * agent version) and per cluster a sorted set of last-seen times, so the detector finds the
+ * silent nodes of a cluster with one ZRANGEBYSCORE. Reads take the TenantScope of the caller
+ * (the detector acts in the tenant it works for) and see only that tenant's keys.
+ */
+export class HeartbeatStore {
+  private readonly redis: ScriptedRedis;
+  private readonly retentionMs: number;
+
+  constructor(redis: Redis, options: HeartbeatStoreOptions = {}) {
+    redis.defineCommand('haaasHeartbeatRecord', { numberOfKeys: 2, lua: RECORD_LUA });
+    redis.defineCommand('haaasHeartbeatStale', { numberOfKeys: 1, lua: STALE_LUA, readOnly: true });
+    redis.defineCommand('haaasHeartbeatNow', { numberOfKeys: 0, lua: NOW_ONLY_LUA, readOnly: true });
+    this.redis = redis as ScriptedRedis;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+  }
+
+  /** Stores a verified node's heartbeat; returns the time it was seen (Redis's clock, ms). */
+  async record(node: NodeAgentIdentity, report: HeartbeatReport): Promise<number> {
+    const seenAt = await this.redis.haaasHeartbeatRecord(
+      nodeHeartbeatKey(node.tenantId, node.clusterId, node.nodeId),
+      lastSeenKey(node.tenantId, node.clusterId),
+      node.nodeId,
+      report.sentAt,
+      report.bootTime,
+      JSON.stringify(report.checks),
+      report.agentVersion,
+      this.retentionMs,
+    );
+    return Number(seenAt);
+  }
+
+  /** Last heartbeat time (ms, Redis's clock) of every node of the cluster that ever sent one. */
+  async lastSeen(scope: TenantScope, clusterId: string): Promise<Map<string, number>> {
+    const flat = await this.redis.zrange(lastSeenKey(scope.tenantId, clusterId), 0, -1, 'WITHSCORES');
+    return pairs(flat);
+  }
+
+  /**
+   * Nodes of the cluster whose last heartbeat is more than `olderThanMs` old by Redis's clock,
+   * with their last-seen times. Nodes that never sent one are not here: the caller knows its nodes.
+   */
+  async staleSince(scope: TenantScope, clusterId: string, olderThanMs: number): Promise<Map<string, number>> {
+    const [, flat] = await this.redis.haaasHeartbeatStale(lastSeenKey(scope.tenantId, clusterId), Math.max(0, Math.floor(olderThanMs)));
+    return pairs(flat);
+  }
+
+  /** Redis's clock (ms since the epoch): the clock `seenAt` and `staleSince` use. */
+  async now(): Promise<number> {
+    return Number(await this.redis.haaasHeartbeatNow());
+  }
+
+  /** The last heartbeats of some nodes of a cluster (absent: never heard from, or forgotten). */
+  async records(scope: TenantScope, clusterId: string, nodeIds: readonly string[]): Promise<Map<string, HeartbeatRecord>> {
+    const out = new Map<string, HeartbeatRecord>();
+    if (nodeIds.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const id of nodeIds) pipeline.hgetall(nodeHeartbeatKey(scope.tenantId, clusterId, id));
+    const results = (await pipeline.exec()) ?? [];
+    nodeIds.forEach((id, i) => {
+      const [err, value] = results[i] ?? [null, null];
+      if (err) throw err;
+      const record = toRecord(id, value as Record<string, string> | null);
+      if (record) out.set(id, record);
+    });
+    return out;
+  }
+
+  /** Drops a node's heartbeats (it left the cluster): the detector stops seeing it at once. */
+  async forget(scope: TenantScope, node: { readonly clusterId: string; readonly nodeId: string }): Promise<void> {
+    await this.redis
+      .multi()
+      .del(nodeHeartbeatKey(scope.tenantId, node.clusterId, node.nodeId))
+      .zrem(lastSeenKey(scope.tenantId, node.clusterId), node.nodeId)
+      .exec();
+  }
+}
+
+function pairs(flat: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i] as string, Number(flat[i + 1]));
+  return out;
+}
+
+function toRecord(nodeId: string, h: Record<string, string> | null): HeartbeatRecord | undefined {
+  if (!h || h['seenAt'] === undefined) return undefined;
+  let checks: HeartbeatReport['checks'] = {};
+  try {
+    checks = JSON.parse(h['checks'] ?? '{}') as HeartbeatReport['checks'];
+  } catch {
+    // written by this class from validated input; unreadable only if someone else wrote the key
+  }
+  return {
+    nodeId,
+    seenAt: Number(h['seenAt']),
+    sentAt: Number(h['sentAt']),
+    bootTime: Number(h['bootTime']),
+    checks,
+    agentVersion: h['agentVersion'] ?? '',
+  };
+}
