@@ -1,7 +1,9 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { AgentApiModule } from '@haaas/agent-api';
 import { AuthModule } from '@haaas/auth';
 import type { AppConfig } from '@haaas/config';
+import { HeartbeatsModule } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
 import { ManagementModule, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
@@ -36,6 +38,9 @@ export class AppModule {
           tenantDirectory: TenantDirectoryService,
         }),
         GraphqlApiModule,
+        // node agents: heartbeats into Redis, tokens verified without MySQL (POST /v1/agent/heartbeat)
+        HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
+        AgentApiModule,
       ],
       controllers: [HealthController],
       providers: [

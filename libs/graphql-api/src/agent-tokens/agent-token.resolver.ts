@@ -1,0 +1,18 @@
+import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { CurrentScope } from '@haaas/auth';
+import { TenantScope } from '@haaas/domain';
+import { AgentTokenService } from '@haaas/engine';
+import { NodeAgentToken } from './agent-token.model';
+
+@Resolver()
+export class AgentTokenResolver {
+  constructor(private readonly tokens: AgentTokenService) {}
+
+  @Mutation(() => NodeAgentToken, {
+    description:
+      "Creates the node's agent token, or replaces it (the previous token stops authenticating at once), and returns it this one time. Logged in the cluster log by fingerprint, never the token. Run it right after joinNode and install the token on the host.",
+  })
+  issueNodeAgentToken(@CurrentScope() scope: TenantScope, @Args('nodeId', { type: () => ID }) nodeId: string): Promise<NodeAgentToken> {
+    return this.tokens.issue(scope, nodeId);
+  }
+}
