@@ -7,3 +7,4 @@ export * from './service-policy';
 export * from './failover-domain';
 export * from './fencing';
 export * from './quota';
+export * from './engine';

@@ -1,0 +1,11 @@
+export * from './engine.settings';
+export * from './placement.types';
+export { loadOf, placeService, summarizeRejections } from './placement.policy';
+export * from './placement.planner';
+export * from './budget.policy';
+export * from './recovery-action.policy';
+export * from './quorum.policy';
+export * from './recovery.planner';
+export * from './node-health.machine';
+export * from './incident.machine';
+export * from './failback.policy';

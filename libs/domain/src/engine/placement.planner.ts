@@ -1,0 +1,231 @@
+import { BinaryHeap } from './binary-heap.util';
+import { DEFAULT_PLACEMENT_SETTINGS, ReservedHostsMode } from './engine.settings';
+import { availabilityReason, loadOf, memberPriorities, NodeLoadView, rejectionDetail, rejectionReasonOf, summarizeCounts } from './placement.policy';
+import {
+  FailoverDomainSpec,
+  NodeRejection,
+  NodeUsage,
+  PlacementDecision,
+  PlacementNode,
+  PlacementOptions,
+  PlacementPlan,
+  PlacementService,
+  RejectionReason,
+} from './placement.types';
+
+/** A node during the plan: its input plus what the plan has put on it so far. */
+interface PlanNode extends NodeLoadView {
+  readonly node: PlacementNode;
+  /** Position in id order: the final tie-break, compared as a number. */
+  readonly rank: number;
+  usedCpus: number;
+  usedMemoryMb: number;
+  load: number;
+  readonly groups: Set<string>;
+  /** Too full for any service still to be placed: dropped from every heap when met. */
+  dead: boolean;
+  touched: boolean;
+}
+
+/** A heap entry; `load` is the node's load when the entry was (re)inserted. */
+interface Entry {
+  readonly node: PlanNode;
+  readonly priority: number;
+  load: number;
+}
+
+const entryBefore = (a: Entry, b: Entry): number => a.priority - b.priority || a.load - b.load || a.node.rank - b.node.rank;
+
+/** Candidate heaps of one failover domain: members split into ordinary and reserved hosts. */
+interface DomainIndex {
+  readonly members: ReadonlyMap<string, number>;
+  readonly ordinary: BinaryHeap<Entry>;
+  readonly reserved: BinaryHeap<Entry>;
+}
+
+/** A heap to search, and whether domain members met in it are skipped (they were tried in an earlier tier). */
+interface Tier {
+  readonly heap: BinaryHeap<Entry>;
+  readonly skip: ReadonlyMap<string, number> | null;
+}
+
+/**
+ * Places many services one after another, each seeing what the earlier ones consumed (capacity
+ * and anti-affinity groups), in priority order (highest first, then service id). Every service
+ * gets exactly the node `placeService` would choose at that point of the plan; the tests check
+ * this against the naive loop.
+ *
+ * Instead of ranking every node for every service, it keeps a heap of candidates per failover
+ * domain (and two for the whole cluster). Loads only grow during a plan, so a stale heap key is
+ * never larger than the true one: an entry is refreshed when it reaches the top (lazy update).
+ * Nodes that cannot take the current service (full, same anti-affinity group, already tried) are
+ * set aside and put back afterwards; nodes too full for every remaining service are dropped.
+ */
+export function planPlacements(services: readonly PlacementService[], nodes: readonly PlacementNode[], options: PlacementOptions = {}): PlacementPlan {
+  const mode = options.reservedHosts ?? DEFAULT_PLACEMENT_SETTINGS.reservedHosts;
+  const excluded = new Set(options.excludeNodeIds ?? []);
+  const detailed = (options.explainUnplaced ?? 'NODES') === 'NODES';
+  const order = sortForPlacement(services);
+
+  // suffix minima of the requirements: a node with less free than these can take no later service
+  const minCpus = new Float64Array(order.length + 1).fill(Number.POSITIVE_INFINITY);
+  const minMemory = new Float64Array(order.length + 1).fill(Number.POSITIVE_INFINITY);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const s = order[i] as PlacementService;
+    minCpus[i] = Math.min(minCpus[i + 1] as number, s.cpus);
+    minMemory[i] = Math.min(minMemory[i + 1] as number, s.memoryMb);
+  }
+
+  const byId = [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const planNodes: PlanNode[] = byId.map((node, rank) => {
+    const groups = new Set(node.antiAffinityGroups);
+    return {
+      node,
+      rank,
+      usedCpus: node.usedCpus,
+      usedMemoryMb: node.usedMemoryMb,
+      load: loadOf(node.usedCpus, node.usedMemoryMb, node.capacityCpus, node.capacityMemoryMb),
+      groups,
+      hasGroup: (g: string) => groups.has(g),
+      dead: false,
+      touched: false,
+    };
+  });
+  // only nodes that may take some service enter the heaps; the others are explained on demand
+  const eligible = planNodes.filter((p) => !excluded.has(p.node.id) && availabilityReason(p.node) === null);
+  const eligibleById = new Map(eligible.map((p) => [p.node.id, p]));
+
+  const globalOrdinary = new BinaryHeap<Entry>(entryBefore);
+  const globalReserved = new BinaryHeap<Entry>(entryBefore);
+  for (const p of eligible) (p.node.reserved ? globalReserved : globalOrdinary).push({ node: p, priority: 0, load: p.load });
+
+  const domains = new Map<string, DomainIndex>();
+  const indexOf = (domain: FailoverDomainSpec): DomainIndex => {
+    const known = domains.get(domain.id);
+    if (known) return known;
+    const members = new Map<string, number>();
+    for (const m of domain.members) if (!members.has(m.nodeId)) members.set(m.nodeId, m.priority);
+    const index: DomainIndex = { members, ordinary: new BinaryHeap(entryBefore), reserved: new BinaryHeap(entryBefore) };
+    for (const [nodeId, priority] of members) {
+      const p = eligibleById.get(nodeId);
+      if (p) (p.node.reserved ? index.reserved : index.ordinary).push({ node: p, priority: domain.ordered ? priority : 0, load: p.load });
+    }
+    domains.set(domain.id, index);
+    return index;
+  };
+
+  // the heaps to search, in candidate order (see tierOf): cached per domain
+  const prefer = mode === ReservedHostsMode.PREFER;
+  const anyNode: Tier[] = prefer
+    ? [{ heap: globalReserved, skip: null }, { heap: globalOrdinary, skip: null }]
+    : [{ heap: globalOrdinary, skip: null }, { heap: globalReserved, skip: null }];
+  const tierCache = new Map<string, Tier[]>();
+  const tiersOf = (service: PlacementService): readonly Tier[] => {
+    if (service.domain === null) return anyNode;
+    const cached = tierCache.get(service.domain.id);
+    if (cached) return cached;
+    const d = indexOf(service.domain);
+    const own = (heap: BinaryHeap<Entry>): Tier => ({ heap, skip: null });
+    const others = (heap: BinaryHeap<Entry>): Tier[] => (service.domain?.restricted ? [] : [{ heap, skip: d.members }]);
+    const tiers = prefer
+      ? [own(d.reserved), own(d.ordinary), ...others(globalReserved), ...others(globalOrdinary)]
+      : [own(d.ordinary), ...others(globalOrdinary), own(d.reserved), ...others(globalReserved)];
+    tierCache.set(service.domain.id, tiers);
+    return tiers;
+  };
+
+  const aside: Entry[] = [];
+  const decisions: PlacementDecision[] = [];
+  let placed = 0;
+  for (let i = 0; i < order.length; i++) {
+    const service = order[i] as PlacementService;
+    const tried = service.triedNodeIds && service.triedNodeIds.length > 0 ? new Set(service.triedNodeIds) : null;
+    const group = service.antiAffinityGroup;
+    const needCpus = minCpus[i] as number;
+    const needMemory = minMemory[i] as number;
+    let chosen: PlanNode | null = null;
+    for (const tier of tiersOf(service)) {
+      const heap = tier.heap;
+      for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
+        const p = top.node;
+        if (p.dead) {
+          heap.pop();
+          continue;
+        }
+        if (top.load !== p.load) {
+          // the node took services since this entry was made: reinsert with its true (higher) load
+          heap.pop();
+          top.load = p.load;
+          heap.push(top);
+          continue;
+        }
+        const freeCpus = p.node.capacityCpus - p.usedCpus;
+        const freeMemory = p.node.capacityMemoryMb - p.usedMemoryMb;
+        if (freeCpus < needCpus || freeMemory < needMemory) {
+          p.dead = true;
+          heap.pop();
+          continue;
+        }
+        if (
+          (tier.skip !== null && tier.skip.has(p.node.id)) ||
+          service.cpus > freeCpus ||
+          service.memoryMb > freeMemory ||
+          (group !== null && p.groups.has(group)) ||
+          (tried !== null && tried.has(p.node.id))
+        ) {
+          aside.push(heap.pop() as Entry);
+          continue;
+        }
+        chosen = p;
+        break;
+      }
+      for (const e of aside) heap.push(e);
+      aside.length = 0;
+      if (chosen) break;
+    }
+
+    if (chosen) {
+      chosen.usedCpus += service.cpus;
+      chosen.usedMemoryMb += service.memoryMb;
+      chosen.load = loadOf(chosen.usedCpus, chosen.usedMemoryMb, chosen.node.capacityCpus, chosen.node.capacityMemoryMb);
+      if (group !== null) chosen.groups.add(group);
+      chosen.touched = true;
+      placed += 1;
+      decisions.push({ serviceId: service.id, priority: service.priority, nodeId: chosen.node.id, reason: null, rejected: [] });
+    } else {
+      const { reason, rejected } = explain(service, planNodes, excluded, tried, detailed);
+      decisions.push({ serviceId: service.id, priority: service.priority, nodeId: null, reason, rejected });
+    }
+  }
+
+  const usage: NodeUsage[] = planNodes
+    .filter((p) => p.touched)
+    .map((p) => ({ nodeId: p.node.id, usedCpus: p.usedCpus, usedMemoryMb: p.usedMemoryMb, load: p.load }));
+  return { decisions, placed, unplaced: order.length - placed, usage };
+}
+
+/** Why no node could take a service, against the plan's state at that point: a summary, and per node if asked. */
+function explain(
+  service: PlacementService,
+  planNodes: readonly PlanNode[],
+  excluded: ReadonlySet<string>,
+  tried: ReadonlySet<string> | null,
+  detailed: boolean,
+): { reason: string; rejected: NodeRejection[] } {
+  const members = memberPriorities(service);
+  const none = new Set<string>();
+  const counts = new Map<RejectionReason, number>();
+  const rejected: NodeRejection[] = [];
+  for (const p of planNodes) {
+    // null is unreachable while the heaps agree with the checks; counted so a disagreement shows
+    const reason = rejectionReasonOf(service, p.node, p, members, excluded, tried ?? none) ?? RejectionReason.INSUFFICIENT_CAPACITY;
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    if (detailed) rejected.push({ nodeId: p.node.id, reason, detail: rejectionDetail(reason, service, p.node, p) });
+  }
+  return { reason: summarizeCounts(counts, planNodes.length), rejected };
+}
+
+/** Placement and recovery order: priority descending (higher first), then service id, so every run agrees. */
+export function sortForPlacement<T extends { readonly id: string; readonly priority: number }>(services: readonly T[]): T[] {
+  return [...services].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
