@@ -92,8 +92,17 @@ export class ServiceRecoveryEntity extends TenantOwnedEntity {
   @Column({ type: 'json' })
   triedNodeIds!: string[];
 
+  /** Start attempts over all targets. */
   @Column({ type: 'int', default: 0 })
   attempts!: number;
+
+  /** Start attempts on the current target (the retry decision: retry here, or relocate). */
+  @Column({ type: 'int', default: 0 })
+  targetAttempts!: number;
+
+  /** When the next retry is due (backoff), if one is pending. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  retryAt!: Date | null;
 
   @Column({ type: 'varchar', length: 1024, nullable: true })
   reason!: string | null;
