@@ -3,13 +3,12 @@ import Redis from 'ioredis';
 import { AgentApiModule } from '@haaas/agent-api';
 import { AuthModule } from '@haaas/auth';
 import type { AppConfig } from '@haaas/config';
-import { HeartbeatsModule } from '@haaas/engine';
+import { HeartbeatsModule, hypervisorAdapters } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
-import { ManagementModule, TenantDirectoryService } from '@haaas/management';
+import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { HealthController, REDIS_CLIENT } from './health.controller';
-import { hypervisorAdapters } from './hypervisor-adapters';
 
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
@@ -29,7 +28,7 @@ export class AppModule {
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({
           defaultQuota: config.quota,
-          sealer: { seal: (plain, context) => box.encrypt(plain, context), open: (sealed, context) => box.decrypt(sealed, context) },
+          sealer: sealerOf(box),
           adapters: hypervisorAdapters(),
         }),
         AuthModule.forRoot({

@@ -17,3 +17,8 @@ export interface ManagementOptions {
   /** The hypervisor adapters, by hypervisor, for probes, tests and (later) recovery. */
   readonly adapters: HypervisorAdapters;
 }
+
+/** A SecretSealer over anything with encrypt/decrypt taking associated data (the SecretBox of @haaas/secrets). */
+export function sealerOf(box: { encrypt(plaintext: string, aad?: string): string; decrypt(ciphertext: string, aad?: string): string }): SecretSealer {
+  return { seal: (plain, context) => box.encrypt(plain, context), open: (sealed, context) => box.decrypt(sealed, context) };
+}

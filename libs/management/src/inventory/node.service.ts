@@ -79,7 +79,7 @@ export interface NodeCredentials {
 
 /** Event snapshot of a node: the sealed password stays out, whether one is stored goes in. */
 export function nodeSnapshot(node: NodeEntity): Record<string, unknown> {
-  return { ...snapshot(node, ['endpointSecret']), endpointHasPassword: node.endpointSecret !== null };
+  return { ...snapshot(node, ['endpointSecret', 'agentTokenHash']), endpointHasPassword: node.endpointSecret !== null };
 }
 
 /** The context bound into a node's sealed password: it opens only for this tenant and node. */

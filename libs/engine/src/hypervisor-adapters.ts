@@ -5,7 +5,7 @@ import { Hypervisor } from '@haaas/domain';
 import type { HypervisorAdapter } from '@haaas/hypervisor';
 import type { HypervisorAdapters } from '@haaas/management';
 
-/** The adapters this process drives, one per hypervisor. */
+/** The adapters a process drives, one per hypervisor (API probes and tests, worker recovery). */
 export function hypervisorAdapters(): HypervisorAdapters {
   return new Map<Hypervisor, HypervisorAdapter>([
     [Hypervisor.KVM, new KvmAdapter()],

@@ -1,0 +1,2 @@
+export { startWorker } from './bootstrap';
+export { WorkerModule } from './worker.module';
