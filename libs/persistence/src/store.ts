@@ -7,9 +7,12 @@ import {
   FailoverDomainMemberEntity,
   FencingAssociationEntity,
   FencingDeviceEntity,
+  IncidentEntity,
   NodeEntity,
+  OperationEntity,
   ResourceEntity,
   ServiceEntity,
+  ServiceRecoveryEntity,
   TenantEntity,
 } from './entities';
 import { TenantRepository } from './tenant.repository';
@@ -120,6 +123,9 @@ export interface Repositories {
   readonly fencingDevices: TenantRepository<FencingDeviceEntity>;
   readonly fencingAssociations: TenantRepository<FencingAssociationEntity>;
   readonly events: TenantRepository<EventEntity>;
+  readonly incidents: TenantRepository<IncidentEntity>;
+  readonly serviceRecoveries: TenantRepository<ServiceRecoveryEntity>;
+  readonly operations: TenantRepository<OperationEntity>;
 }
 
 function repositoriesOf(manager: EntityManager): Repositories {
@@ -134,6 +140,9 @@ function repositoriesOf(manager: EntityManager): Repositories {
     fencingDevices: new TenantRepository(manager.getRepository(FencingDeviceEntity), 'FencingDevice'),
     fencingAssociations: new TenantRepository(manager.getRepository(FencingAssociationEntity), 'FencingAssociation'),
     events: new TenantRepository(manager.getRepository(EventEntity), 'Event'),
+    incidents: new TenantRepository(manager.getRepository(IncidentEntity), 'Incident'),
+    serviceRecoveries: new TenantRepository(manager.getRepository(ServiceRecoveryEntity), 'ServiceRecovery'),
+    operations: new TenantRepository(manager.getRepository(OperationEntity), 'Operation'),
   };
 }
 
