@@ -42,6 +42,9 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export const JOB_OPTIONS: { readonly [N in JobName]?: JobsOptions } = {
   // an incident's recovery must not give up while the cluster still needs it: many attempts, capped backoff
   'incident.recover': { attempts: 50, backoff: { type: 'exponential', delay: 2000 } },
+  // one job carries a service to RUNNING or FAILED; it is retried (claim held elsewhere, database
+  // or hypervisor call failing) rather than abandoned, since the service would stay down
+  'service.recover': { attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
 };
 
 export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOptions {

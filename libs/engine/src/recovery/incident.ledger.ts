@@ -1,0 +1,360 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  applyIncidentEvent,
+  FenceFailurePolicy,
+  FencingAssociation,
+  Incident,
+  IncidentEvent,
+  incidentReport,
+  IncidentState,
+  isTerminal,
+  NodeStatus,
+  planRecovery,
+  RecoveryPlan,
+  ServiceRecovery,
+  ServiceRecoveryState,
+  ServiceState,
+  TenantScope,
+} from '@haaas/domain';
+import { appendEvent, EventDraft } from '@haaas/management';
+import { IncidentEntity, Repositories, ServiceEntity, ServiceRecoveryEntity, Store } from '@haaas/persistence';
+import { ClusterView, loadClusterView } from './cluster-view';
+import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, recoveryChanged, recoveryRowFields, ServicePolicyFacts } from './incident.codec';
+import { RECOVERY_OPTIONS } from './recovery.options';
+import type { ResolvedRecoveryOptions } from './recovery.options';
+
+/** The incident as the rows say now, with what the plan needs while recovery has not begun. */
+export interface IncidentSnapshot {
+  readonly row: IncidentEntity;
+  readonly incident: Incident;
+  readonly recoveries: readonly ServiceRecoveryEntity[];
+  /** The cluster as it is now: read for the plan (before recovery) and for placement. */
+  readonly view: ClusterView | null;
+  /** The plan from the current rows, while no service recovery row exists; null afterwards. */
+  readonly plan: RecoveryPlan | null;
+}
+
+/** What a step decided: domain events to apply in order, and facts to record with them. */
+export interface IncidentDecision {
+  readonly events: readonly IncidentEvent[];
+  /** Per `level/deviceId`: what the fence agent said (kept in incidents.fencing, shown in the event). */
+  readonly fenceDetails?: FenceDetails;
+  /** Per service: extra fields for the events of its transitions (candidates, errors, decisions). */
+  readonly serviceNotes?: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+export interface IncidentTransition {
+  readonly before: Incident;
+  readonly after: Incident;
+  readonly changed: boolean;
+  /** Guards that refused an event (the event was stale or not allowed), for the caller to log or reload. */
+  readonly refused: readonly string[];
+}
+
+const IN_FLIGHT: ReadonlySet<ServiceRecoveryState> = new Set([ServiceRecoveryState.PLACING, ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING]);
+
+export function isInFlight(s: ServiceRecovery): boolean {
+  return IN_FLIGHT.has(s.state);
+}
+
+/** The scope a recovery worker acts with: the tenant it works for, as a system actor. */
+export function recoveryScope(tenantId: string): TenantScope {
+  return TenantScope.of(tenantId, { subject: 'system:recovery', roles: ['admin'] });
+}
+
+/**
+ * The incident's state in MySQL, changed only through the domain's incident machine. A change
+ * locks the incident row (SELECT ... FOR UPDATE), reads it with its service recovery rows,
+ * applies the domain events, and writes back every changed row with one event per step in the
+ * same transaction, so the cluster log and the state never disagree and concurrent service jobs
+ * of one incident change it one at a time. Lock order everywhere: incident, then service, then
+ * resource rows.
+ */
+@Injectable()
+export class IncidentLedger {
+  constructor(
+    private readonly store: Store,
+    @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
+  ) {}
+
+  /** The incident as the rows say now (no lock). */
+  read(scope: TenantScope, incidentId: string, withView = false): Promise<IncidentSnapshot> {
+    return this.snapshot(this.store.repos, scope, incidentId, false, withView);
+  }
+
+  /** Decides and applies in one transaction (see the class comment). */
+  apply(scope: TenantScope, incidentId: string, decide: (snapshot: IncidentSnapshot, repos: Repositories) => Promise<IncidentDecision>, withView = false): Promise<IncidentTransition> {
+    return this.store.transaction((repos) => this.applyIn(repos, scope, incidentId, decide, withView));
+  }
+
+  /** The same inside a transaction the caller runs (e.g. the one recording that a service runs). */
+  async applyIn(
+    repos: Repositories,
+    scope: TenantScope,
+    incidentId: string,
+    decide: (snapshot: IncidentSnapshot, repos: Repositories) => Promise<IncidentDecision>,
+    withView = false,
+  ): Promise<IncidentTransition> {
+    const snap = await this.snapshot(repos, scope, incidentId, true, withView);
+    const decision = await decide(snap, repos);
+    const before = snap.incident;
+    let after = before;
+    const refused: string[] = [];
+    const applied: IncidentEvent[] = [];
+    for (const event of decision.events) {
+      const t = applyIncidentEvent(after, event);
+      if (!t.ok) refused.push(t.error);
+      else if (t.changed) {
+        after = t.incident;
+        applied.push(event);
+      }
+    }
+    if (applied.length === 0) return { before, after: before, changed: false, refused };
+    await this.persist(repos, scope, snap, after, applied, decision);
+    return { before, after, changed: true, refused };
+  }
+
+  private async snapshot(repos: Repositories, scope: TenantScope, incidentId: string, lock: boolean, withView: boolean): Promise<IncidentSnapshot> {
+    const row = lock ? await repos.incidents.lock(scope, incidentId) : await repos.incidents.get(scope, incidentId);
+    const recoveries = await repos.serviceRecoveries.find(scope, { incidentId });
+    const json = isIncidentRecordJson(row.fencing) ? row.fencing : null;
+    const needPlan = recoveries.length === 0 && !isTerminal(row.state as IncidentState);
+    const view = needPlan || withView ? await loadClusterView(repos, scope, row.clusterId) : null;
+    let plan: RecoveryPlan | null = null;
+    let policies: Map<string, ServicePolicyFacts>;
+    if (needPlan && view) {
+      const associations = await repos.fencingAssociations.find(scope, { nodeId: row.nodeId });
+      const fencing: FencingAssociation[] = associations.map((a) => ({ deviceId: a.deviceId, level: a.level }));
+      plan = planRecovery({
+        failedNodeId: row.nodeId,
+        nodes: view.placementNodes(),
+        services: view.servicesOn(row.nodeId).map((s) => view.recoveryService(s)),
+        fencing,
+        policy: { fencingRequired: view.cluster.fencingRequired },
+        settings: this.options.recovery,
+      });
+      policies = new Map(view.services.map((s) => [s.id, { maxRelocations: s.maxRelocations }]));
+    } else {
+      const services = view ? [...view.services] : await repos.services.findByIds(scope, recoveries.map((r) => r.serviceId));
+      policies = new Map(services.map((s) => [s.id, { maxRelocations: s.maxRelocations }]));
+    }
+    const incident = hydrateIncident({
+      row,
+      recoveries,
+      plan: plan ?? emptyPlan(row.nodeId, json?.required ?? true, this.options.recovery.parallelism),
+      policies,
+      retry: this.options.retry,
+      parallelism: this.options.recovery.parallelism,
+    });
+    return { row, incident, recoveries, view, plan };
+  }
+
+  private async persist(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident, applied: readonly IncidentEvent[], decision: IncidentDecision): Promise<void> {
+    const { row, plan } = snap;
+    const before = snap.incident;
+    const firstRun = !isIncidentRecordJson(row.fencing);
+    const events: EventDraft[] = [];
+    const incidentEvent = (type: string, message: string, afterFields: Record<string, unknown> = {}, beforeFields: Record<string, unknown> | null = null): void => {
+      events.push({ clusterId: row.clusterId, type, objectType: 'Incident', objectId: row.id, nodeId: row.nodeId, before: beforeFields, after: { incidentId: row.id, ...afterFields }, message: message.slice(0, 1024) });
+    };
+
+    if (firstRun && plan) {
+      incidentEvent('incident.plan', `plan: ${plan.fencing.summary}; ${plan.counts.start} to start in ${plan.waves.length} wave(s), ${plan.counts.skip} skipped, ${plan.counts.willFail} without a node`, {
+        fencing: plan.fencing,
+        quorum: plan.quorum,
+        blockers: plan.blockers,
+        services: plan.services.map((s) => ({ serviceId: s.serviceId, priority: s.priority, outcome: s.outcome, targetNodeId: s.targetNodeId, wave: s.wave, reason: s.reason, note: s.note })),
+        waves: plan.waves,
+      });
+    }
+
+    // fencing results, one event per device that ran
+    for (const e of applied) {
+      if (e.type !== 'FENCE_DEVICE_RESULT') continue;
+      const d = decision.fenceDetails?.get(`${e.level}/${e.deviceId}`);
+      incidentEvent(
+        'incident.fence_attempt',
+        `fencing level ${e.level}, device ${d?.name ?? e.deviceId} (${d?.agent ?? '?'}): ${e.ok ? `off in ${d?.latencyMs ?? '?'} ms` : `failed: ${e.error ?? 'failed'}`}`,
+        { level: e.level, deviceId: e.deviceId, ok: e.ok, error: e.error ?? null, ...(d ?? {}) },
+      );
+    }
+
+    // the incident's own state
+    if (before.state !== after.state || before.awaiting !== after.awaiting) {
+      const from = { state: before.state, awaiting: before.awaiting };
+      switch (after.state) {
+        case IncidentState.FENCING:
+          incidentEvent('incident.fencing_started', `fencing ${row.nodeId}: ${after.fencing.levels.map((l) => `level ${l.level} (${l.devices.length} device${l.devices.length === 1 ? '' : 's'})`).join(', then ')}`, { state: after.state, levels: after.fencing.levels.map((l) => ({ level: l.level, deviceIds: l.devices.map((d) => d.deviceId) })) }, from);
+          break;
+        case IncidentState.AWAITING_OPERATOR:
+          incidentEvent('incident.awaiting_operator', `waiting for an operator (${after.awaiting}): ${after.reason ?? ''}`, { state: after.state, awaiting: after.awaiting, reason: after.reason }, from);
+          break;
+        case IncidentState.RECOVERING:
+          incidentEvent(
+            'incident.recovery_started',
+            after.fencing.proceededUnfenced
+              ? `recovering WITHOUT a fence (fencingRequired=false): ${after.reason ?? 'no fencing device'}`
+              : `node fenced (${after.fencing.fencedBy === 'OPERATOR' ? `confirmed by ${after.fencing.confirmedBy}` : 'by its devices'}); recovering ${after.services.length} service(s)`,
+            { state: after.state, fencedBy: after.fencing.fencedBy, confirmedBy: after.fencing.confirmedBy, proceededUnfenced: after.fencing.proceededUnfenced, reason: after.reason, services: after.services.length },
+            from,
+          );
+          break;
+        default:
+          if (isTerminal(after.state)) {
+            const report = incidentReport(after);
+            incidentEvent(`incident.${after.state.toLowerCase()}`, `${after.state}: ${after.reason ?? ''}`, {
+              state: after.state,
+              reason: after.reason,
+              report,
+              timings: after.timings,
+              services: after.services.map((s) => ({ serviceId: s.serviceId, priority: s.priority, state: s.state, nodeId: s.targetNodeId, triedNodeIds: s.triedNodeIds, attempts: s.attempts, timeToRecoverMs: s.timeToRecoverMs, rtoSeconds: s.rtoSeconds, rto: s.rto, reason: s.reason })),
+            }, from);
+          }
+      }
+    }
+
+    // the node is fenced: say so on the node itself
+    if (before.fencing.fencedBy === null && after.fencing.fencedBy !== null) {
+      const node = await repos.nodes.findById(scope, row.nodeId);
+      if (node) {
+        const was = node.status;
+        node.status = NodeStatus.FENCED;
+        node.statusReason = after.fencing.fencedBy === 'OPERATOR' ? `confirmed off by ${after.fencing.confirmedBy} (incident ${row.id})` : `fenced by incident ${row.id}`;
+        node.statusChangedAt = new Date();
+        await repos.nodes.save(scope, node);
+        events.push({ clusterId: row.clusterId, type: 'node.fenced', objectType: 'Node', objectId: node.id, nodeId: node.id, before: { status: was }, after: { status: node.status, incidentId: row.id, fencedBy: after.fencing.fencedBy }, message: node.statusReason });
+      }
+    }
+
+    // the incident row
+    applyIncidentToRow(after, row, decision.fenceDetails);
+    await repos.incidents.save(scope, row);
+
+    // service recoveries: rows from the moment recovery begins, then only the changed ones
+    const recovering = after.timings.recoveryStartedAtMs !== null;
+    const existing = new Map(snap.recoveries.map((r) => [r.serviceId, r]));
+    const beforeById = new Map(before.services.map((s) => [s.serviceId, s]));
+    const serviceRows = new Map<string, ServiceEntity>();
+    const serviceRow = async (id: string): Promise<ServiceEntity | null> => {
+      if (!serviceRows.has(id)) {
+        const s = await repos.services.findById(scope, id);
+        if (!s) return null;
+        serviceRows.set(id, await repos.services.lock(scope, id));
+      }
+      return serviceRows.get(id) ?? null;
+    };
+    if (recovering) {
+      for (const s of after.services) {
+        const prev = existing.get(s.serviceId);
+        const was = beforeById.get(s.serviceId);
+        if (!prev) {
+          await repos.serviceRecoveries.create(scope, { incidentId: row.id, serviceId: s.serviceId, ...recoveryRowFields(s) });
+        } else if (!was || recoveryChanged(was, s)) {
+          Object.assign(prev, recoveryRowFields(s));
+          await repos.serviceRecoveries.save(scope, prev);
+        }
+        await this.serviceSteps(scope, row, !prev ? null : (was ?? null), s, applied, decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events);
+      }
+    }
+    for (const svc of serviceRows.values()) await repos.services.save(scope, svc);
+    for (const e of events) await appendEvent(repos, scope, e);
+  }
+
+  /** Events (and service row changes) for one service's transition. `was` is null when its recovery row is new. */
+  private async serviceSteps(
+    scope: TenantScope,
+    row: IncidentEntity,
+    was: ServiceRecovery | null,
+    s: ServiceRecovery,
+    applied: readonly IncidentEvent[],
+    notes: Record<string, unknown>,
+    serviceRow: (id: string) => Promise<ServiceEntity | null>,
+    events: EventDraft[],
+  ): Promise<void> {
+    const S = ServiceRecoveryState;
+    const push = (type: string, message: string, after: Record<string, unknown>): void => {
+      events.push({
+        clusterId: row.clusterId,
+        type,
+        objectType: 'Service',
+        objectId: s.serviceId,
+        serviceId: s.serviceId,
+        nodeId: s.targetNodeId ?? row.nodeId,
+        before: was ? { recoveryState: was.state } : null,
+        after: { incidentId: row.id, recoveryState: s.state, priority: s.priority, ...after, ...notes },
+        message: message.slice(0, 1024),
+      });
+    };
+    const prevState = was?.state ?? null;
+    if (prevState === s.state && was && was.targetNodeId === s.targetNodeId && was.targetAttempts === s.targetAttempts) return;
+    const svc = await serviceRow(s.serviceId);
+    const setService = (state: ServiceState, currentNodeId?: string | null): void => {
+      if (!svc) return;
+      svc.state = state;
+      if (currentNodeId !== undefined) svc.currentNodeId = currentNodeId;
+    };
+
+    if (was === null) {
+      // recovery begins for this service
+      if (s.state === S.SKIPPED) {
+        setService(ServiceState.DISABLED, null);
+        push('service.recovery_skipped', `not recovered: ${s.reason ?? 'recovery action DISABLE'}`, { reason: s.reason });
+        return;
+      }
+      setService(ServiceState.RECOVERING);
+      if (s.state === S.PENDING) {
+        push('service.recovery_pending', `waiting for its turn (priority ${s.priority})`, {});
+        return;
+      }
+    }
+    if (s.state === S.PLACING && (prevState === null || prevState === S.PENDING)) {
+      push('service.recovery_started', `recovery started (priority ${s.priority})`, { rtoSeconds: s.rtoSeconds });
+      return;
+    }
+    if (s.state === S.PLACING && prevState !== S.PLACING) return; // a target was given up: the start_failed event says why
+    if (s.state === S.STARTING && prevState === S.PLACING) {
+      const relocation = s.triedNodeIds.length - 1;
+      push('service.placed', `placed on ${s.targetNodeId}${relocation > 0 ? ` (relocation ${relocation} of ${s.maxRelocations})` : ''}`, { targetNodeId: s.targetNodeId, triedNodeIds: s.triedNodeIds, relocation });
+      return;
+    }
+    if (s.state === S.STARTING && prevState === S.RETRYING) {
+      push('service.retry_started', `start attempt ${s.targetAttempts} on ${s.targetNodeId}`, { targetNodeId: s.targetNodeId, targetAttempts: s.targetAttempts, attempts: s.attempts });
+      return;
+    }
+    if (s.state === S.RUNNING && prevState !== S.RUNNING) {
+      // services.state and current_node_id are written by the runner in this same transaction
+      push('service.recovered', `running on ${s.targetNodeId}${s.timeToRecoverMs !== null ? ` ${(s.timeToRecoverMs / 1000).toFixed(1)} s after the failure` : ''}${s.rto === 'MET' || s.rto === 'MISSED' ? ` (RTO ${s.rtoSeconds} s ${s.rto})` : ''}`, {
+        nodeId: s.targetNodeId,
+        attempts: s.attempts,
+        triedNodeIds: s.triedNodeIds,
+        startedAtMs: s.startedAtMs,
+        recoveredAtMs: s.recoveredAtMs,
+        timeToRecoverMs: s.timeToRecoverMs,
+        rtoSeconds: s.rtoSeconds,
+        rto: s.rto,
+      });
+      return;
+    }
+    if (s.state === S.FAILED && prevState !== S.FAILED) {
+      setService(ServiceState.FAILED, null);
+      const cancelled = applied.some((e) => e.type === 'OPERATOR_CANCELLED');
+      push(cancelled ? 'service.recovery_cancelled' : 'service.recovery_failed', `${cancelled ? 'recovery cancelled' : 'recovery failed'}: ${s.reason ?? ''}`, { reason: s.reason, triedNodeIds: s.triedNodeIds, attempts: s.attempts, rto: s.rto });
+      return;
+    }
+    // STARTING → RETRYING: recorded by the runner's service.start_failed event, with the retry time
+    void scope;
+  }
+}
+
+function emptyPlan(nodeId: string, required: boolean, parallelism: number): RecoveryPlan {
+  return {
+    failedNodeId: nodeId,
+    quorum: { totalNodes: 0, healthyNodes: 0, quorum: 1, quorate: false },
+    fencing: { nodeId, required, levels: [], onFailure: required ? FenceFailurePolicy.AWAIT_OPERATOR : FenceFailurePolicy.PROCEED_UNFENCED, summary: '' },
+    blockers: [],
+    services: [],
+    waves: [],
+    parallelism,
+    counts: { start: 0, skip: 0, willFail: 0 },
+  };
+}

@@ -1,0 +1,101 @@
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { HYPERVISOR_ADAPTERS, SECRET_SEALER } from '@haaas/management';
+import type { HypervisorAdapters, SecretSealer } from '@haaas/management';
+import { Store } from '@haaas/persistence';
+import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
+import { IncidentCommands } from './incident.commands';
+import { IncidentLedger } from './incident.ledger';
+import { IncidentRecoverHandler } from './incident-recover.handler';
+import { RECOVERY_OPTIONS, RECOVERY_REDIS, resolveRecoveryOptions } from './recovery.options';
+import type { RecoveryModuleOptions, ResolvedRecoveryOptions } from './recovery.options';
+import { RECOVERY_PRODUCER, RecoveryQueue } from './recovery.queue';
+import { ServiceClaims } from './service-claims';
+import { ServiceRecoverHandler } from './service-recover.handler';
+import { ServiceRunner } from './service.runner';
+
+const OWNS_REDIS = Symbol('RECOVERY_OWNS_REDIS');
+
+/** Starts the BullMQ workers of the recovery queue once the application is up; stops them first on shutdown. */
+@Injectable()
+class RecoveryWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private workers: Worker[] = [];
+  private readonly logger = new Logger('recovery');
+
+  constructor(
+    @Inject(RECOVERY_REDIS) private readonly redis: Redis,
+    @Inject(OWNS_REDIS) private readonly ownsRedis: boolean,
+    @Inject(RECOVERY_PRODUCER) private readonly producer: JobProducer,
+    @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
+    private readonly incidents: IncidentRecoverHandler,
+    private readonly services: ServiceRecoverHandler,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.options.runWorkers) return;
+    const registry = new JobRegistry().register(this.incidents).register(this.services);
+    const log = (line: string): void => {
+      this.options.log(line);
+      this.logger.warn(line);
+    };
+    this.workers = startWorkers(this.redis, [QUEUES.recovery], registry, { concurrency: this.options.concurrency, lockDurationMs: this.options.lockDurationMs, log });
+    this.logger.log(`recovery workers started (concurrency ${this.options.concurrency}, worker ${this.options.workerTag})`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // running jobs see the shutdown signal and stop at a safe point; their state is in MySQL
+    await Promise.all(this.workers.map((w) => w.close()));
+    this.workers = [];
+    await this.producer.close();
+    if (this.ownsRedis) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+export interface RecoveryModuleConfig extends RecoveryModuleOptions {
+  /** The hypervisor adapters this process drives (the same map the management module got). */
+  readonly adapters: HypervisorAdapters;
+  /** Opens sealed fencing secrets and node credentials (the same sealer the management module got). */
+  readonly sealer: SecretSealer;
+}
+
+/**
+ * Recovery of failed nodes: the `incident.recover` and `service.recover` handlers, the
+ * ServiceRunner (also for the operations engine) and the BullMQ workers of the recovery queue.
+ * Needs the persistence module's Store and the management module's services (both global).
+ * Global, so the operations engine and transports inject the runner and the incident commands.
+ */
+@Module({})
+export class RecoveryModule {
+  static forRoot(config: RecoveryModuleConfig): DynamicModule {
+    if (!config.redis && !config.redisUrl) throw new Error('RecoveryModule: give redisUrl or redis');
+    const resolved = resolveRecoveryOptions(config);
+    return {
+      module: RecoveryModule,
+      global: true,
+      providers: [
+        { provide: RECOVERY_OPTIONS, useValue: resolved },
+        { provide: OWNS_REDIS, useValue: !config.redis },
+        // BullMQ blocks on its connection: it must wait for Redis to come back rather than fail a command
+        { provide: RECOVERY_REDIS, useFactory: () => config.redis ?? new Redis(config.redisUrl ?? '', { maxRetriesPerRequest: null, connectionName: 'haaas-recovery' }) },
+        { provide: RECOVERY_PRODUCER, useFactory: (redis: Redis) => new JobProducer(redis), inject: [RECOVERY_REDIS] },
+        // the management module keeps these two to itself: the same instances, given again
+        { provide: HYPERVISOR_ADAPTERS, useValue: config.adapters },
+        { provide: SECRET_SEALER, useValue: config.sealer },
+        {
+          provide: ServiceClaims,
+          useFactory: (store: Store, o: ResolvedRecoveryOptions) => new ServiceClaims(store, { ttlMs: o.claimTtlMs, renewEveryMs: Math.max(200, Math.floor(o.claimTtlMs / 3)) }),
+          inject: [Store, RECOVERY_OPTIONS],
+        },
+        ServiceRunner,
+        IncidentLedger,
+        RecoveryQueue,
+        IncidentCommands,
+        IncidentRecoverHandler,
+        ServiceRecoverHandler,
+        RecoveryWorkers,
+      ],
+      exports: [ServiceRunner, ServiceClaims, IncidentLedger, RecoveryQueue, IncidentCommands],
+    };
+  }
+}

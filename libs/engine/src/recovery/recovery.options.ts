@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_RECOVERY_SETTINGS, DEFAULT_RETRY_POLICY, RecoverySettings, RetryPolicy } from '@haaas/domain';
+import type Redis from 'ioredis';
+
+export const RECOVERY_OPTIONS = Symbol('RECOVERY_OPTIONS');
+export const RECOVERY_REDIS = Symbol('RECOVERY_REDIS');
+
+export interface RecoveryModuleOptions {
+  /** redis:// URL of the queues (a connection of this module's own). */
+  readonly redisUrl?: string;
+  /** Or a connection the caller owns (and closes); BullMQ needs `maxRetriesPerRequest: null`. */
+  readonly redis?: Redis;
+  /** Recovery jobs run at once in this process (default 8): services of one priority start in parallel up to this. */
+  readonly concurrency?: number;
+  /** Start the BullMQ workers (default true). False: the handlers and the runner only (an API process, tests). */
+  readonly runWorkers?: boolean;
+  /** BullMQ lock of a running job (default 15 s): a killed worker's job is taken up again after it lapses. */
+  readonly lockDurationMs?: number;
+  /** A service claim lasts this long without renewal (default 30 s) and is renewed every third of it. */
+  readonly claimTtlMs?: number;
+  /** How long a service job waits for another actor's claim before the job is retried later (default 60 s). */
+  readonly claimWaitMs?: number;
+  /** Deadline of one fencing action on one device (default 60 s), and its retries (default 2). */
+  readonly fenceTimeoutMs?: number;
+  readonly fenceRetries?: number;
+  /** Deadline of asking one node which VMs it has (default 10 s). */
+  readonly locateDeadlineMs?: number;
+  /** Deadline of registering or exporting one VM definition (default 30 s). */
+  readonly registerDeadlineMs?: number;
+  /** Time allowed for a forced power-off after the graceful part of a stop (default 30 s). */
+  readonly forcedStopDeadlineMs?: number;
+  /** Parallelism and reserved-host mode of recovery (defaults of @haaas/domain). */
+  readonly recovery?: Partial<RecoverySettings>;
+  /** Start retries on one target (defaults of @haaas/domain: 3 attempts, 2 s then 4 s). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Names this process in claims (default: 8 random hex characters). */
+  readonly workerTag?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface ResolvedRecoveryOptions {
+  readonly concurrency: number;
+  readonly runWorkers: boolean;
+  readonly lockDurationMs: number;
+  readonly claimTtlMs: number;
+  readonly claimWaitMs: number;
+  readonly fenceTimeoutMs: number;
+  readonly fenceRetries: number;
+  readonly locateDeadlineMs: number;
+  readonly registerDeadlineMs: number;
+  readonly forcedStopDeadlineMs: number;
+  readonly recovery: RecoverySettings;
+  readonly retry: RetryPolicy;
+  readonly workerTag: string;
+  readonly log: (line: string) => void;
+}
+
+export function resolveRecoveryOptions(o: RecoveryModuleOptions): ResolvedRecoveryOptions {
+  return {
+    concurrency: o.concurrency ?? 8,
+    runWorkers: o.runWorkers ?? true,
+    lockDurationMs: o.lockDurationMs ?? 15_000,
+    claimTtlMs: o.claimTtlMs ?? 30_000,
+    claimWaitMs: o.claimWaitMs ?? 60_000,
+    fenceTimeoutMs: o.fenceTimeoutMs ?? 60_000,
+    fenceRetries: o.fenceRetries ?? 2,
+    locateDeadlineMs: o.locateDeadlineMs ?? 10_000,
+    registerDeadlineMs: o.registerDeadlineMs ?? 30_000,
+    forcedStopDeadlineMs: o.forcedStopDeadlineMs ?? 30_000,
+    recovery: { ...DEFAULT_RECOVERY_SETTINGS, ...o.recovery },
+    retry: { ...DEFAULT_RETRY_POLICY, ...o.retry },
+    workerTag: o.workerTag ?? randomBytes(4).toString('hex'),
+    log: o.log ?? (() => undefined),
+  };
+}

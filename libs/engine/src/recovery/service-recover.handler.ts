@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IncidentState, nextTarget, placeService, ServiceRecovery, ServiceRecoveryState, ServiceState, summarizeRejections, TenantScope } from '@haaas/domain';
+import type { JobContext, JobHandler, JobPayloads } from '@haaas/queue';
+import { IncidentLedger, isInFlight, recoveryScope } from './incident.ledger';
+import { RECOVERY_OPTIONS } from './recovery.options';
+import type { ResolvedRecoveryOptions } from './recovery.options';
+import { RecoveryQueue } from './recovery.queue';
+import { ServiceClaim } from './service-claims';
+import { ServiceRunner, ServiceStartError, ServiceStopError } from './service.runner';
+
+/** The claim owner of a recovery job: the incident and this worker process (at most 49 characters). */
+export function recoveryClaimOwner(incidentId: string, workerTag: string): string {
+  return `rcv:${incidentId}:${workerTag}`;
+}
+
+/**
+ * `service.recover`: carries one admitted service of an incident to RUNNING or FAILED, holding the
+ * service's claim throughout (no other job or operation acts on it meanwhile):
+ * PLACING → choose a node (`placeService` on the cluster as it is now, with what the incident has
+ * placed already, the failed node and the nodes tried excluded; `nextTarget` within the
+ * relocation budget), or FAILED when none is left; STARTING → start it there (ServiceRunner);
+ * a failed start → RETRYING on the same node after the backoff, or PLACING for the next node, or
+ * FAILED (the incident machine's retry and relocation rules); RETRYING → wait, then start again.
+ * Every decision is written before it is acted on, so a retried job continues from the rows.
+ * When done, it queues the services the incident admitted meanwhile (the next ones of the same
+ * priority, or the next priority once this one has settled).
+ */
+@Injectable()
+export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
+  readonly job = 'service.recover' as const;
+
+  constructor(
+    private readonly ledger: IncidentLedger,
+    private readonly queue: RecoveryQueue,
+    private readonly runner: ServiceRunner,
+    @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
+  ) {}
+
+  async handle(payload: JobPayloads['service.recover'], context?: JobContext): Promise<void> {
+    const scope = recoveryScope(payload.tenantId);
+    const snap = await this.ledger.read(scope, payload.incidentId);
+    const service = snap.incident.services.find((s) => s.serviceId === payload.serviceId);
+    if (snap.incident.state === IncidentState.RECOVERING && service && isInFlight(service)) {
+      const claim = await this.runner.claim(scope, payload.serviceId, recoveryClaimOwner(payload.incidentId, this.options.workerTag), {
+        waitMs: this.options.claimWaitMs,
+        ...(context ? { signal: context.signal } : {}),
+      });
+      try {
+        await this.drive(scope, payload, claim, context);
+      } finally {
+        await claim.release();
+      }
+    }
+    // the next services: admitted by this one settling (or already queued: ids are idempotent)
+    const after = await this.ledger.read(scope, payload.incidentId);
+    if (after.incident.state === IncidentState.RECOVERING) await this.queue.enqueueServices(payload.tenantId, after.incident);
+  }
+
+  private async drive(scope: TenantScope, p: JobPayloads['service.recover'], claim: ServiceClaim, context?: JobContext): Promise<void> {
+    // each step changes the service's recovery or returns; the bound only stops a bug from spinning
+    for (let step = 0; step < 1000; step++) {
+      claim.assertHeld();
+      if (context?.signal.aborted) throw new Error('the worker is shutting down: the job will be taken up again');
+      const snap = await this.ledger.read(scope, p.incidentId);
+      const s = snap.incident.services.find((x) => x.serviceId === p.serviceId);
+      if (!s || snap.incident.state !== IncidentState.RECOVERING || !isInFlight(s)) return;
+      switch (s.state) {
+        case ServiceRecoveryState.PLACING:
+          await this.place(scope, p, s, claim);
+          break;
+        case ServiceRecoveryState.STARTING:
+          await this.start(scope, p, s, claim, context);
+          break;
+        case ServiceRecoveryState.RETRYING:
+          await this.retryWhenDue(scope, p, s, claim, context);
+          break;
+        default:
+          return;
+      }
+    }
+    throw new Error(`service ${p.serviceId} of incident ${p.incidentId} did not settle in 1000 steps`);
+  }
+
+  /** Chooses the next node (or fails the service), after powering off what a given-up node may still run. */
+  private async place(scope: TenantScope, p: JobPayloads['service.recover'], s: ServiceRecovery, claim: ServiceClaim): Promise<void> {
+    const lastTried = s.triedNodeIds[s.triedNodeIds.length - 1];
+    let cleanup: string | null = null;
+    if (lastTried !== undefined) {
+      // a start that failed half-way may have left VMs on the node given up: never leave a copy behind
+      try {
+        await this.runner.stop(claim, { reason: `recovery of incident ${p.incidentId}: ${lastTried} given up`, onlyNodeId: lastTried, force: true, keepServiceState: true });
+      } catch (err) {
+        if (!(err instanceof ServiceStopError)) throw err;
+        cleanup = err.message;
+      }
+    }
+    await this.ledger.apply(
+      scope,
+      p.incidentId,
+      async (snap) => {
+        const cur = snap.incident.services.find((x) => x.serviceId === p.serviceId);
+        const view = snap.view;
+        if (!cur || cur.state !== ServiceRecoveryState.PLACING || !view) return { events: [] };
+        const atMs = Date.now();
+        const row = view.servicesById.get(p.serviceId);
+        if (!row) return { events: [{ type: 'SERVICE_NO_CANDIDATE', atMs, serviceId: p.serviceId, reason: 'the service was deleted' }] };
+        const placement = placeService(view.recoveryService(row, cur.triedNodeIds), view.placementNodes(), {
+          excludeNodeIds: [snap.row.nodeId],
+          reservedHosts: this.options.recovery.reservedHosts,
+        });
+        const decision = nextTarget(row, cur.triedNodeIds, placement);
+        const note: Record<string, unknown> = {
+          candidates: placement.candidates.slice(0, 5).map((c) => ({ nodeId: c.nodeId, member: c.member, memberPriority: c.memberPriority, load: Math.round(c.load * 1000) / 1000 })),
+          rejected: placement.rejected.length > 0 ? summarizeRejections(placement.rejected) : null,
+          ...(cleanup ? { cleanupError: cleanup } : {}),
+        };
+        const serviceNotes = new Map([[p.serviceId, note]]);
+        return decision.kind === 'TRY'
+          ? { events: [{ type: 'SERVICE_TARGET_CHOSEN', atMs, serviceId: p.serviceId, nodeId: decision.nodeId }], serviceNotes }
+          : { events: [{ type: 'SERVICE_NO_CANDIDATE', atMs, serviceId: p.serviceId, reason: decision.reason }], serviceNotes };
+      },
+      true,
+    );
+  }
+
+  /** Starts the service on its target; the outcome is recorded with the runner's own writes. */
+  private async start(scope: TenantScope, p: JobPayloads['service.recover'], s: ServiceRecovery, claim: ServiceClaim, context?: JobContext): Promise<void> {
+    const target = s.targetNodeId;
+    if (!target) throw new Error(`service ${p.serviceId} is STARTING without a target`);
+    try {
+      await this.runner.start(claim, target, {
+        reason: `recovery of incident ${p.incidentId} (attempt ${s.attempts}, ${s.targetAttempts} on this node)`,
+        startingState: ServiceState.RECOVERING,
+        failedState: ServiceState.RECOVERING,
+        ...(context ? { signal: context.signal } : {}),
+        onStarted: async (repos) => {
+          await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RUNNING', atMs: Date.now(), serviceId: p.serviceId, nodeId: target }] }));
+        },
+        onFailed: async (repos, error) => {
+          const t = await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({
+            events: [{ type: 'SERVICE_START_FAILED', atMs: Date.now(), serviceId: p.serviceId, nodeId: target, error: error.message, retryable: error.retryable }],
+          }));
+          const after = t.after.services.find((x) => x.serviceId === p.serviceId);
+          if (!after) return;
+          const note = decisionNote(after);
+          return after.state === ServiceRecoveryState.FAILED ? { serviceState: ServiceState.FAILED, currentNodeId: null, note } : { serviceState: ServiceState.RECOVERING, note };
+        },
+      });
+    } catch (err) {
+      // recorded with the decision (retry, relocate or fail): the next step reads it
+      if (err instanceof ServiceStartError) return;
+      throw err;
+    }
+  }
+
+  /** Waits for the backoff (keeping the claim), then starts again on the same node. */
+  private async retryWhenDue(scope: TenantScope, p: JobPayloads['service.recover'], s: ServiceRecovery, claim: ServiceClaim, context?: JobContext): Promise<void> {
+    const waitMs = (s.retryAtMs ?? 0) - Date.now();
+    if (waitMs > 0) {
+      const signal = context ? AbortSignal.any([claim.signal, context.signal]) : claim.signal;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, waitMs);
+        const onAbort = (): void => {
+          clearTimeout(timer);
+          reject(new Error('the wait for a retry was interrupted (claim lost or worker shutting down)'));
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    await this.ledger.apply(scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RETRY_DUE', atMs: Math.max(Date.now(), s.retryAtMs ?? 0), serviceId: p.serviceId }] }));
+  }
+}
+
+/** What the incident machine decided after a failed start, for the start_failed event. */
+function decisionNote(after: ServiceRecovery): Record<string, unknown> {
+  switch (after.state) {
+    case ServiceRecoveryState.RETRYING:
+      return { decision: 'RETRY', retryAt: after.retryAtMs === null ? null : new Date(after.retryAtMs).toISOString(), targetAttempts: after.targetAttempts, attempts: after.attempts };
+    case ServiceRecoveryState.PLACING:
+      return { decision: 'RELOCATE', triedNodeIds: after.triedNodeIds, attempts: after.attempts, why: after.reason };
+    case ServiceRecoveryState.FAILED:
+      return { decision: 'FAILED', reason: after.reason, attempts: after.attempts };
+    default:
+      return { decision: after.state };
+  }
+}

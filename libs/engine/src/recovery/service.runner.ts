@@ -1,0 +1,549 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { AdapterError, deadline, VmDefinition } from '@haaas/hypervisor';
+import { appendEvent, HYPERVISOR_ADAPTERS, NodeService } from '@haaas/management';
+import type { HypervisorAdapters } from '@haaas/management';
+import { Repositories, ResourceEntity, ServiceEntity, Store } from '@haaas/persistence';
+import { redact } from '@haaas/secrets';
+import { startOrder, vmRefOf } from './cluster-view';
+import { adapterMessage, HostSessions } from './hypervisor-hosts';
+import { RECOVERY_OPTIONS } from './recovery.options';
+import type { ResolvedRecoveryOptions } from './recovery.options';
+import { ClaimLostError, ClaimWaitOptions, ServiceClaim, ServiceClaims } from './service-claims';
+import { locateVms, VmSearch } from './vm-locator';
+
+export type StartErrorKind =
+  /** A VM of the service is active on another node: starting it here would run it twice. */
+  | 'VM_ACTIVE_ELSEWHERE'
+  /** The target's hypervisor did not answer. */
+  | 'TARGET_UNREACHABLE'
+  /** The target does not know the VM and no definition is kept to register it. */
+  | 'NO_DEFINITION'
+  /** The target is not a node of the service's cluster. */
+  | 'NOT_IN_CLUSTER'
+  /** The hypervisor refused or failed a call (the adapter's error kind is in the message). */
+  | 'ADAPTER';
+
+/** A start that did not complete. `retryable`: the same start on the same node may succeed later. */
+export class ServiceStartError extends Error {
+  constructor(
+    readonly kind: StartErrorKind,
+    message: string,
+    readonly retryable: boolean,
+    readonly nodeId: string,
+    readonly resourceId: string | null = null,
+    readonly vmRef: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ServiceStartError';
+  }
+}
+
+/** A stop that did not complete (a VM could not be stopped on its node). */
+export class ServiceStopError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly nodeId: string | null,
+    readonly resourceId: string | null,
+  ) {
+    super(message);
+    this.name = 'ServiceStopError';
+  }
+}
+
+/** What happened to one resource in a start. */
+export interface ResourceStart {
+  readonly resourceId: string;
+  readonly name: string;
+  readonly type: ResourceType;
+  readonly vmRef: string | null;
+  /**
+   * STARTED: startVm was called; REGISTERED_AND_STARTED: registered from the kept definition first;
+   * ALREADY_RUNNING: found active on the target, no call made; RECORDED: not a VM, recorded only.
+   */
+  readonly action: 'STARTED' | 'REGISTERED_AND_STARTED' | 'ALREADY_RUNNING' | 'RECORDED';
+  readonly latencyMs: number;
+}
+
+export interface StartedService {
+  readonly serviceId: string;
+  readonly nodeId: string;
+  readonly resources: readonly ResourceStart[];
+  /** VM definitions exported after the start and stored (new or changed). */
+  readonly definitionsStored: number;
+  readonly latencyMs: number;
+}
+
+export interface StartServiceOptions {
+  /** Why, for the log ("recovery of incident …", "operation …"). */
+  readonly reason: string;
+  /** The service's state while starting (default STARTING) and after a failed start (default FAILED). */
+  readonly startingState?: ServiceState;
+  readonly failedState?: ServiceState;
+  /**
+   * Extra writes committed with "the service runs on the node" (the caller's bookkeeping). Runs
+   * first in that transaction, so a caller that locks its own rows locks them before the service's.
+   */
+  readonly onStarted?: (repos: Repositories, started: StartedService) => Promise<void>;
+  /**
+   * Extra writes committed with the failure (runs first in that transaction). It may say which
+   * state the service is left in, and add fields to the `service.start_failed` event (e.g. what the
+   * caller decided: retry, relocate, give up).
+   */
+  readonly onFailed?: (repos: Repositories, error: ServiceStartError) => Promise<StartFailureOutcome | void>;
+  readonly signal?: AbortSignal;
+}
+
+/** What a caller decided about a failed start, recorded with it. */
+export interface StartFailureOutcome {
+  /** The service's state after the failure (default: `failedState`). */
+  readonly serviceState?: ServiceState;
+  /** Where the service is now (default: unchanged). */
+  readonly currentNodeId?: string | null;
+  /** Added to the `service.start_failed` event. */
+  readonly note?: Record<string, unknown>;
+}
+
+export interface StopServiceOptions {
+  readonly reason: string;
+  /** Only the VMs placed on this node (cleaning up a target that was given up). */
+  readonly onlyNodeId?: string;
+  /** Power off at once instead of asking the guests first. */
+  readonly force?: boolean;
+  /** Leave services.state and current_node_id as they are (a cleanup within a larger action). */
+  readonly keepServiceState?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface StoppedService {
+  readonly serviceId: string;
+  /** VMs stopped, by node. */
+  readonly stopped: readonly { readonly resourceId: string; readonly vmRef: string; readonly nodeId: string }[];
+  readonly latencyMs: number;
+}
+
+/**
+ * Starts and stops services on nodes: the one way the engine touches a service's VMs, used by
+ * recovery and by operations (start, stop, restart, relocate). Every call needs the service's
+ * claim, so one actor at a time acts on a service.
+ *
+ * Start (resources in position order, on one node):
+ *  1. asks every node's hypervisor where the service's VMs are (one `listVms` per node); a VM
+ *     active on any other node is an error (`VM_ACTIVE_ELSEWHERE`), active on the target is done;
+ *  2. writes the target to `resources.placed_node_id` before the start call (write-ahead), so a
+ *     retry after a crash finds the VM where it was started;
+ *  3. registers the VM from its kept definition when the target does not know it (shared storage);
+ *  4. `startVm` with the policy's startTimeoutSeconds as deadline;
+ *  5. exports every VM's definition from the target and keeps it (`resources.vm_definition`), so
+ *     the VM can be registered elsewhere if this host dies;
+ *  6. records services.state = STARTED and current_node_id, with the caller's writes.
+ * IP, APPLICATION and VOLUME resources have no adapter yet: they are recorded as started by the
+ * engine (an event says so) and nothing is done for them on the node.
+ *
+ * Stop: resources in reverse order; each VM on its node with a graceful shutdown of
+ * shutdownTimeoutSeconds (else the service's stopTimeoutSeconds), then forced by the adapter.
+ *
+ * Every step appends an event to the cluster log in the transaction that records it.
+ */
+@Injectable()
+export class ServiceRunner {
+  constructor(
+    private readonly store: Store,
+    private readonly claims: ServiceClaims,
+    private readonly nodes: NodeService,
+    @Inject(HYPERVISOR_ADAPTERS) private readonly adapters: HypervisorAdapters,
+    @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
+  ) {}
+
+  /** Takes the service's claim (see ServiceClaims.claim); renewed until released. */
+  claim(scope: TenantScope, serviceId: string, owner: string, wait?: ClaimWaitOptions): Promise<ServiceClaim> {
+    return this.claims.claim(scope, serviceId, owner, wait);
+  }
+
+  /** Claim, run, release. */
+  withClaim<T>(scope: TenantScope, serviceId: string, owner: string, fn: (claim: ServiceClaim) => Promise<T>, wait?: ClaimWaitOptions): Promise<T> {
+    return this.claims.withClaim(scope, serviceId, owner, fn, wait);
+  }
+
+  /** Where the service's VMs are, as the hypervisors of its cluster answer now. */
+  async locate(scope: TenantScope, serviceId: string, signal?: AbortSignal): Promise<VmSearch> {
+    const service = await this.store.repos.services.get(scope, serviceId);
+    const [cluster, nodes, resources] = await Promise.all([
+      this.store.repos.clusters.get(scope, service.clusterId),
+      this.store.repos.nodes.find(scope, { clusterId: service.clusterId }),
+      this.store.repos.resources.find(scope, { serviceId }),
+    ]);
+    const sessions = new HostSessions(scope, cluster.hypervisor, this.adapters, this.nodes);
+    try {
+      return await locateVms(sessions, nodes, refsOf(resources), this.options.locateDeadlineMs, signal);
+    } finally {
+      await sessions.close();
+    }
+  }
+
+  /** Starts the service on `nodeId` (see the class comment). Throws ServiceStartError, or ClaimLostError. */
+  async start(claim: ServiceClaim, nodeId: string, options: StartServiceOptions): Promise<StartedService> {
+    const scope = claim.scope;
+    const started = performance.now();
+    claim.assertHeld();
+    const service = await this.store.repos.services.get(scope, claim.serviceId);
+    const [cluster, nodes, resourceRows] = await Promise.all([
+      this.store.repos.clusters.get(scope, service.clusterId),
+      this.store.repos.nodes.find(scope, { clusterId: service.clusterId }),
+      this.store.repos.resources.find(scope, { serviceId: service.id }),
+    ]);
+    const resources = startOrder(resourceRows);
+    const signal = options.signal ? AbortSignal.any([claim.signal, options.signal]) : claim.signal;
+    const target = nodes.find((n) => n.id === nodeId);
+    const sessions = new HostSessions(scope, cluster.hypervisor, this.adapters, this.nodes);
+    let current: ResourceEntity | null = null;
+    try {
+      if (!target) throw new ServiceStartError('NOT_IN_CLUSTER', `node ${nodeId} is not a node of the service's cluster`, false, nodeId);
+      await this.store.transaction(async (repos) => {
+        const s = await this.lockOwned(repos, claim);
+        const before = s.state;
+        s.state = options.startingState ?? ServiceState.STARTING;
+        await repos.services.save(scope, s);
+        await appendEvent(repos, scope, {
+          clusterId: s.clusterId,
+          type: 'service.starting',
+          objectType: 'Service',
+          objectId: s.id,
+          serviceId: s.id,
+          nodeId,
+          before: { state: before, currentNodeId: s.currentNodeId },
+          after: { state: s.state, targetNodeId: nodeId, hostname: target.hostname, reason: options.reason },
+          message: `starting on ${target.hostname}: ${options.reason}`,
+        });
+      });
+
+      const search = await locateVms(sessions, nodes, refsOf(resources), this.options.locateDeadlineMs, signal);
+      const targetDown = search.unreachable.find((u) => u.nodeId === nodeId);
+      if (targetDown && search.vms.size > 0) throw new ServiceStartError('TARGET_UNREACHABLE', `${target.hostname} did not answer: ${targetDown.error}`, true, nodeId);
+
+      const records: ResourceStart[] = [];
+      for (const resource of resources) {
+        current = resource;
+        claim.assertHeld();
+        const t0 = performance.now();
+        const ref = vmRefOf(resource);
+        if (ref === null) {
+          records.push({ resourceId: resource.id, name: resource.name, type: resource.type, vmRef: null, action: 'RECORDED', latencyMs: 0 });
+          await this.resourceEvent(scope, resource, nodeId, 'resource.started', {
+            action: 'RECORDED',
+            note: `no ${resource.type} adapter yet: recorded as started by the engine; nothing was done on the node`,
+          }, `${resource.type} ${resource.name}: recorded as started (no adapter for ${resource.type} resources yet)`);
+          continue;
+        }
+        const where = search.vms.get(ref);
+        const elsewhere = (where?.activeOn ?? []).filter((n) => n !== nodeId);
+        if (elsewhere.length > 0) {
+          const names = elsewhere.map((n) => nodes.find((x) => x.id === n)?.hostname ?? n).join(', ');
+          throw new ServiceStartError('VM_ACTIVE_ELSEWHERE', `VM ${ref} is already active on ${names}: not starting a second copy on ${target.hostname}`, false, nodeId, resource.id, ref);
+        }
+        if (where?.activeOn.includes(nodeId)) {
+          // started before (a retry after a crash, or by someone else): done, no second start
+          await this.place(scope, claim, resource, nodeId, ref, true);
+          records.push({ resourceId: resource.id, name: resource.name, type: resource.type, vmRef: ref, action: 'ALREADY_RUNNING', latencyMs: Math.round(performance.now() - t0) });
+          continue;
+        }
+        // write-ahead: a retry after a crash from here on checks this node first
+        await this.place(scope, claim, resource, nodeId, ref, false);
+        const host = await sessions.host(target);
+        let registered = false;
+        if (!where?.knownOn.includes(nodeId)) {
+          const fresh = await this.store.repos.resources.get(scope, resource.id);
+          if (!fresh.vmDefinition || !fresh.vmDefinitionFormat) {
+            throw new ServiceStartError('NO_DEFINITION', `${target.hostname} does not know VM ${ref} and no definition of it is kept to register it there`, false, nodeId, resource.id, ref);
+          }
+          const definition: VmDefinition = { ref, format: fresh.vmDefinitionFormat as VmDefinition['format'], data: fresh.vmDefinition };
+          await host.registerVm(definition, { signal: deadline(this.options.registerDeadlineMs, signal) });
+          registered = true;
+        }
+        await host.startVm(ref, { signal: deadline(service.startTimeoutSeconds * 1000, signal) });
+        const latencyMs = Math.round(performance.now() - t0);
+        const action = registered ? 'REGISTERED_AND_STARTED' : 'STARTED';
+        records.push({ resourceId: resource.id, name: resource.name, type: resource.type, vmRef: ref, action, latencyMs });
+        await this.resourceEvent(scope, resource, nodeId, 'resource.started', { vmRef: ref, action, latencyMs }, `VM ${ref} ${registered ? 'registered and ' : ''}started on ${target.hostname} in ${latencyMs} ms`);
+      }
+      current = null;
+
+      // keep the definitions fresh while this host is alive: they are what recovery registers elsewhere
+      const definitions = new Map<string, VmDefinition>();
+      const exportErrors: string[] = [];
+      for (const resource of resources) {
+        const ref = vmRefOf(resource);
+        if (ref === null) continue;
+        try {
+          const host = await sessions.host(target);
+          definitions.set(resource.id, await host.exportVm(ref, { signal: deadline(this.options.registerDeadlineMs, signal) }));
+        } catch (err) {
+          exportErrors.push(`${ref}: ${redact(adapterMessage(err), sessions.knownSecrets)}`);
+        }
+      }
+
+      const result: StartedService = {
+        serviceId: service.id,
+        nodeId,
+        resources: records,
+        definitionsStored: 0,
+        latencyMs: Math.round(performance.now() - started),
+      };
+      let stored = 0;
+      await this.store.transaction(async (repos) => {
+        stored = 0;
+        if (options.onStarted) await options.onStarted(repos, result);
+        const s = await this.lockOwned(repos, claim);
+        const before = { state: s.state, currentNodeId: s.currentNodeId };
+        for (const [resourceId, def] of definitions) {
+          const r = await repos.resources.lock(scope, resourceId);
+          if (r.vmDefinition === def.data && r.vmDefinitionFormat === def.format) continue;
+          r.vmDefinition = def.data;
+          r.vmDefinitionFormat = def.format;
+          await repos.resources.save(scope, r);
+          stored += 1;
+        }
+        s.state = ServiceState.STARTED;
+        s.currentNodeId = nodeId;
+        await repos.services.save(scope, s);
+        await appendEvent(repos, scope, {
+          clusterId: s.clusterId,
+          type: 'service.started',
+          objectType: 'Service',
+          objectId: s.id,
+          serviceId: s.id,
+          nodeId,
+          before,
+          after: {
+            state: s.state,
+            currentNodeId: nodeId,
+            hostname: target.hostname,
+            resources: records,
+            definitionsStored: stored,
+            ...(exportErrors.length > 0 ? { definitionExportErrors: exportErrors } : {}),
+            latencyMs: result.latencyMs,
+            reason: options.reason,
+          },
+          message: `running on ${target.hostname} (${records.length} resource${records.length === 1 ? '' : 's'}, ${result.latencyMs} ms)`,
+        });
+      });
+      return { ...result, definitionsStored: stored };
+    } catch (err) {
+      if (err instanceof ClaimLostError || claim.signal.aborted) throw err instanceof ClaimLostError ? err : new ClaimLostError(claim.serviceId, claim.owner);
+      const failure = toStartError(err, nodeId, current, sessions.knownSecrets);
+      await this.store.transaction(async (repos) => {
+        const outcome = options.onFailed ? await options.onFailed(repos, failure) : undefined;
+        const s = await this.lockOwned(repos, claim);
+        const before = s.state;
+        s.state = outcome?.serviceState ?? options.failedState ?? ServiceState.FAILED;
+        if (outcome?.currentNodeId !== undefined) s.currentNodeId = outcome.currentNodeId;
+        await repos.services.save(scope, s);
+        await appendEvent(repos, scope, {
+          clusterId: s.clusterId,
+          type: 'service.start_failed',
+          objectType: 'Service',
+          objectId: s.id,
+          serviceId: s.id,
+          nodeId,
+          before: { state: before },
+          after: {
+            state: s.state,
+            targetNodeId: nodeId,
+            kind: failure.kind,
+            retryable: failure.retryable,
+            resourceId: failure.resourceId,
+            vmRef: failure.vmRef,
+            error: failure.message,
+            reason: options.reason,
+            ...(outcome?.note ?? {}),
+          },
+          message: `start on ${target?.hostname ?? nodeId} failed: ${failure.message}`.slice(0, 1024),
+        });
+      });
+      throw failure;
+    } finally {
+      await sessions.close();
+    }
+  }
+
+  /**
+   * Stops the service's VMs (reverse order), each on the node it was placed on, gracefully then
+   * forced; records STOPPED with no node unless `keepServiceState`. Throws ServiceStopError when a
+   * VM could not be stopped (its placement is kept, so a retry finds it).
+   */
+  async stop(claim: ServiceClaim, options: StopServiceOptions): Promise<StoppedService> {
+    const scope = claim.scope;
+    const started = performance.now();
+    claim.assertHeld();
+    const service = await this.store.repos.services.get(scope, claim.serviceId);
+    const [cluster, nodes, resourceRows] = await Promise.all([
+      this.store.repos.clusters.get(scope, service.clusterId),
+      this.store.repos.nodes.find(scope, { clusterId: service.clusterId }),
+      this.store.repos.resources.find(scope, { serviceId: service.id }),
+    ]);
+    const signal = options.signal ? AbortSignal.any([claim.signal, options.signal]) : claim.signal;
+    const sessions = new HostSessions(scope, cluster.hypervisor, this.adapters, this.nodes);
+    const stopped: { resourceId: string; vmRef: string; nodeId: string }[] = [];
+    try {
+      if (!options.keepServiceState) {
+        await this.store.transaction(async (repos) => {
+          const s = await this.lockOwned(repos, claim);
+          const before = s.state;
+          s.state = ServiceState.STOPPING;
+          await repos.services.save(scope, s);
+          await appendEvent(repos, scope, {
+            clusterId: s.clusterId,
+            type: 'service.stopping',
+            objectType: 'Service',
+            objectId: s.id,
+            serviceId: s.id,
+            nodeId: s.currentNodeId,
+            before: { state: before },
+            after: { state: s.state, force: options.force ?? false, reason: options.reason },
+            message: `stopping: ${options.reason}`,
+          });
+        });
+      }
+      // VMs without a recorded placement are looked for, so a stop never leaves one running unseen
+      const unplaced = resourceRows.filter((r) => vmRefOf(r) !== null && !r.placedNodeId && !service.currentNodeId);
+      const search = unplaced.length > 0 && !options.onlyNodeId ? await locateVms(sessions, nodes, refsOf(unplaced), this.options.locateDeadlineMs, signal) : null;
+
+      for (const resource of startOrder(resourceRows).reverse()) {
+        claim.assertHeld();
+        const ref = vmRefOf(resource);
+        if (ref === null) {
+          if (options.onlyNodeId) continue;
+          await this.resourceEvent(scope, resource, service.currentNodeId, 'resource.stopped', {
+            action: 'RECORDED',
+            note: `no ${resource.type} adapter yet: recorded as stopped by the engine; nothing was done on the node`,
+          }, `${resource.type} ${resource.name}: recorded as stopped (no adapter for ${resource.type} resources yet)`);
+          continue;
+        }
+        const onNodes = resource.placedNodeId ? [resource.placedNodeId] : service.currentNodeId ? [service.currentNodeId] : [...(search?.vms.get(ref)?.activeOn ?? [])];
+        for (const nodeId of onNodes) {
+          if (options.onlyNodeId && nodeId !== options.onlyNodeId) continue;
+          const node = nodes.find((n) => n.id === nodeId);
+          if (!node) continue;
+          const spec = resource.spec as { shutdownTimeoutSeconds?: unknown };
+          const graceSeconds = typeof spec.shutdownTimeoutSeconds === 'number' ? spec.shutdownTimeoutSeconds : service.stopTimeoutSeconds;
+          const gracefulTimeoutMs = options.force ? 0 : graceSeconds * 1000;
+          const t0 = performance.now();
+          try {
+            const host = await sessions.host(node);
+            await host.stopVm(ref, { gracefulTimeoutMs, signal: deadline(gracefulTimeoutMs + this.options.forcedStopDeadlineMs, signal) });
+          } catch (err) {
+            if (!(err instanceof AdapterError && err.kind === 'NOT_FOUND')) {
+              const message = `VM ${ref} could not be stopped on ${node.hostname}: ${redact(adapterMessage(err), sessions.knownSecrets)}`;
+              throw new ServiceStopError(message, err instanceof AdapterError ? err.retryable : true, nodeId, resource.id);
+            }
+          }
+          stopped.push({ resourceId: resource.id, vmRef: ref, nodeId });
+          const latencyMs = Math.round(performance.now() - t0);
+          await this.store.transaction(async (repos) => {
+            const r = await repos.resources.lock(scope, resource.id);
+            const before = r.placedNodeId ?? null;
+            if (r.placedNodeId === nodeId) {
+              r.placedNodeId = null;
+              await repos.resources.save(scope, r);
+            }
+            await appendEvent(repos, scope, {
+              clusterId: r.clusterId,
+              type: 'resource.stopped',
+              objectType: 'Resource',
+              objectId: r.id,
+              serviceId: r.serviceId,
+              nodeId,
+              before: { placedNodeId: before },
+              after: { placedNodeId: r.placedNodeId ?? null, vmRef: ref, forced: gracefulTimeoutMs === 0, latencyMs, reason: options.reason },
+              message: `VM ${ref} stopped on ${node.hostname} in ${latencyMs} ms`,
+            });
+          });
+        }
+      }
+
+      if (!options.keepServiceState) {
+        await this.store.transaction(async (repos) => {
+          const s = await this.lockOwned(repos, claim);
+          const before = { state: s.state, currentNodeId: s.currentNodeId };
+          s.state = ServiceState.STOPPED;
+          s.currentNodeId = null;
+          await repos.services.save(scope, s);
+          await appendEvent(repos, scope, {
+            clusterId: s.clusterId,
+            type: 'service.stopped',
+            objectType: 'Service',
+            objectId: s.id,
+            serviceId: s.id,
+            nodeId: before.currentNodeId,
+            before,
+            after: { state: s.state, currentNodeId: null, stopped, reason: options.reason },
+            message: `stopped (${stopped.length} VM${stopped.length === 1 ? '' : 's'})`,
+          });
+        });
+      }
+      return { serviceId: service.id, stopped, latencyMs: Math.round(performance.now() - started) };
+    } finally {
+      await sessions.close();
+    }
+  }
+
+  /** Locks the service row and checks the claim is still this actor's. */
+  private async lockOwned(repos: Repositories, claim: ServiceClaim): Promise<ServiceEntity> {
+    const s = await repos.services.lock(claim.scope, claim.serviceId);
+    if (s.claimedBy !== claim.owner) throw new ClaimLostError(claim.serviceId, claim.owner);
+    return s;
+  }
+
+  /** Records that the VM is (to be) on `nodeId`: the write-ahead before a start, or the finding that it runs there. */
+  private async place(scope: TenantScope, claim: ServiceClaim, resource: ResourceEntity, nodeId: string, ref: string, alreadyRunning: boolean): Promise<void> {
+    await this.store.transaction(async (repos) => {
+      await this.lockOwned(repos, claim);
+      const r = await repos.resources.lock(scope, resource.id);
+      const before = r.placedNodeId ?? null;
+      if (before === nodeId && !alreadyRunning) return;
+      r.placedNodeId = nodeId;
+      if (before !== nodeId) await repos.resources.save(scope, r);
+      await appendEvent(repos, scope, {
+        clusterId: r.clusterId,
+        type: alreadyRunning ? 'resource.started' : 'resource.placed',
+        objectType: 'Resource',
+        objectId: r.id,
+        serviceId: r.serviceId,
+        nodeId,
+        before: { placedNodeId: before },
+        after: alreadyRunning ? { placedNodeId: nodeId, vmRef: ref, action: 'ALREADY_RUNNING' } : { placedNodeId: nodeId, vmRef: ref },
+        message: alreadyRunning ? `VM ${ref} already active on the target: no start needed` : `VM ${ref} placed on the target before its start (write-ahead)`,
+      });
+    });
+  }
+
+  private async resourceEvent(scope: TenantScope, resource: ResourceEntity, nodeId: string | null, type: string, after: Record<string, unknown>, message: string): Promise<void> {
+    await this.store.transaction((repos) =>
+      appendEvent(repos, scope, {
+        clusterId: resource.clusterId,
+        type,
+        objectType: 'Resource',
+        objectId: resource.id,
+        serviceId: resource.serviceId,
+        nodeId,
+        after,
+        message: message.slice(0, 1024),
+      }),
+    );
+  }
+}
+
+function refsOf(resources: readonly ResourceEntity[]): string[] {
+  return resources.map(vmRefOf).filter((r): r is string => r !== null);
+}
+
+function toStartError(err: unknown, nodeId: string, resource: ResourceEntity | null, secrets: readonly string[]): ServiceStartError {
+  if (err instanceof ServiceStartError) return err;
+  const ref = resource ? vmRefOf(resource) : null;
+  if (err instanceof AdapterError) {
+    const kind = err.kind === 'UNREACHABLE' ? 'TARGET_UNREACHABLE' : 'ADAPTER';
+    return new ServiceStartError(kind, `${ref ? `VM ${ref}: ` : ''}${redact(adapterMessage(err), secrets)}`, err.retryable, nodeId, resource?.id ?? null, ref);
+  }
+  throw err;
+}
