@@ -31,8 +31,10 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:app', 'type:testing'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:app', 'type:testing', 'type:sdk'],
   },
+  // the published SDK stands alone: it may import no workspace library (only its npm dependencies)
+  { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
   // test helpers (throwaway databases): used by tests only, see the spec-file block below
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling', 'type:adapter'] },
 ];
@@ -47,7 +49,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/node_modules', '**/dist', '.nx', '.data', 'sdk/**', 'terraform-provider/**', 'tools/run.js'],
+    ignores: ['**/node_modules', '**/dist', '.nx', '.data', 'sdk/docs', 'terraform-provider/**', 'tools/run.js'],
   },
   {
     files: ['**/*.ts'],
@@ -65,6 +67,13 @@ export default [
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/*/src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: specDepConstraints }],
+    },
+  },
+  {
+    // The SDK's tests drive the real API through the end-to-end harness (test code only, never the SDK itself)
+    files: ['sdk/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['../../test/e2e/support/*'], depConstraints: specDepConstraints }],
     },
   },
   {

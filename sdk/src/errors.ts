@@ -1,0 +1,173 @@
+/**
+ * Typed errors. The API puts a code in `extensions.code` of every GraphQL error (ADR 0006); each
+ * code has its own class here, so callers branch with `instanceof`, never on message text. Every
+ * class extends {@link HaaasError}, which carries the request id to quote in a support ticket.
+ */
+
+/** One GraphQL error as the API sends it. */
+export interface GraphQLErrorPayload {
+  readonly message: string;
+  readonly path?: readonly (string | number)[];
+  readonly locations?: readonly { readonly line: number; readonly column: number }[];
+  readonly extensions?: Readonly<Record<string, unknown>>;
+}
+
+/** One bad input field: `field` is the dotted input path (`policy.deadtimeSeconds`, `options[2].value`). */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The codes the API sends in `extensions.code`, plus the SDK's own for transport failures. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'QUOTA_EXCEEDED'
+  | 'PRECONDITION_FAILED'
+  | 'INTERNAL_SERVER_ERROR'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT';
+
+export interface HaaasErrorOptions {
+  readonly code: string;
+  readonly requestId?: string | undefined;
+  /** Every GraphQL error of the response (the first one gives this error its class). */
+  readonly errors?: readonly GraphQLErrorPayload[];
+  readonly operationName?: string | undefined;
+  readonly cause?: unknown;
+}
+
+/** Base class of every error the SDK throws. */
+export class HaaasError extends Error {
+  /** `extensions.code` of the (first) GraphQL error, or the SDK's own code (`NETWORK_ERROR`, `TIMEOUT`). */
+  readonly code: ErrorCode | (string & {});
+  /** The API's request id (also in its logs), when the API answered. */
+  readonly requestId: string | undefined;
+  /** Every GraphQL error of the response. */
+  readonly errors: readonly GraphQLErrorPayload[];
+  /** The operation that failed, e.g. `CreateCluster`. */
+  readonly operationName: string | undefined;
+
+  constructor(message: string, options: HaaasErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // new.target: subclasses get their own name without repeating it
+    this.name = new.target.name;
+    this.code = options.code;
+    this.requestId = options.requestId;
+    this.errors = options.errors ?? [];
+    this.operationName = options.operationName;
+  }
+
+  /** `extensions` of the first GraphQL error (details such as `problems`, `kind`, `limit`). */
+  get extensions(): Readonly<Record<string, unknown>> {
+    return this.errors[0]?.extensions ?? {};
+  }
+}
+
+/** The input was invalid: `problems` names every bad field at once. */
+export class BadUserInputError extends HaaasError {
+  readonly problems: readonly FieldProblem[];
+  constructor(message: string, options: HaaasErrorOptions) {
+    super(message, options);
+    const raw = this.extensions['problems'];
+    this.problems = Array.isArray(raw) ? raw.filter(isFieldProblem) : [];
+  }
+}
+
+/** No token, or the token was refused (expired, wrong issuer or signature). */
+export class UnauthenticatedError extends HaaasError {}
+
+/** The token is valid but its roles do not allow this (e.g. a reader writing, a member acting as admin). */
+export class ForbiddenError extends HaaasError {}
+
+/** The object does not exist, or belongs to another tenant (the API does not tell these apart). */
+export class NotFoundError extends HaaasError {
+  /** The kind of object, e.g. `Cluster`, when the API says. */
+  get kind(): string | undefined {
+    return stringOf(this.extensions['kind']);
+  }
+  /** The id that was not found, when the API says. */
+  get id(): string | undefined {
+    return stringOf(this.extensions['id']);
+  }
+}
+
+/** The change conflicts with the current state: a duplicate name, an object still in use. */
+export class ConflictError extends HaaasError {}
+
+/** A tenant quota would be exceeded. */
+export class QuotaExceededError extends HaaasError {
+  /** What ran out, e.g. `clusters`. */
+  get what(): string | undefined {
+    return stringOf(this.extensions['what']);
+  }
+  /** The limit of the tenant. */
+  get limit(): number | undefined {
+    const v = this.extensions['limit'];
+    return typeof v === 'number' ? v : undefined;
+  }
+}
+
+/** The action cannot run in the current state (e.g. starting a cluster without quorum). */
+export class PreconditionFailedError extends HaaasError {}
+
+/** The API failed on its side; the details are in its logs under `requestId`. */
+export class InternalError extends HaaasError {}
+
+/** The API refused the request itself (unknown field, bad variable type): the SDK and the API disagree on the schema. */
+export class InvalidRequestError extends HaaasError {}
+
+/** The API could not be reached, or answered with something that is not a GraphQL response. */
+export class NetworkError extends HaaasError {
+  /** HTTP status, when there was a response. */
+  readonly status: number | undefined;
+  /**
+   * True when a mutation may have reached the API before the failure: it may or may not have been
+   * applied. The SDK never retries mutations; check the state before trying again.
+   */
+  readonly outcomeUnknown: boolean;
+  constructor(message: string, options: HaaasErrorOptions & { readonly status?: number | undefined; readonly outcomeUnknown?: boolean }) {
+    super(message, options);
+    this.status = options.status;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+  }
+}
+
+/** `waitForOperation` (or a request) ran out of time. */
+export class TimeoutError extends HaaasError {}
+
+const CLASSES: Readonly<Record<string, new (message: string, options: HaaasErrorOptions) => HaaasError>> = {
+  BAD_USER_INPUT: BadUserInputError,
+  UNAUTHENTICATED: UnauthenticatedError,
+  FORBIDDEN: ForbiddenError,
+  NOT_FOUND: NotFoundError,
+  CONFLICT: ConflictError,
+  QUOTA_EXCEEDED: QuotaExceededError,
+  PRECONDITION_FAILED: PreconditionFailedError,
+  INTERNAL_SERVER_ERROR: InternalError,
+  GRAPHQL_VALIDATION_FAILED: InvalidRequestError,
+  GRAPHQL_PARSE_FAILED: InvalidRequestError,
+  BAD_REQUEST: InvalidRequestError,
+};
+
+/** The typed error for a GraphQL response's errors: the first error's code picks the class. */
+export function errorFromGraphQL(errors: readonly GraphQLErrorPayload[], context: { readonly requestId?: string | undefined; readonly operationName?: string | undefined } = {}): HaaasError {
+  const first = errors[0];
+  const code = stringOf(first?.extensions?.['code']) ?? 'INTERNAL_SERVER_ERROR';
+  const requestId = stringOf(first?.extensions?.['requestId']) ?? context.requestId;
+  const Class = CLASSES[code] ?? HaaasError;
+  return new Class(first?.message ?? 'GraphQL error', { code, requestId, errors, operationName: context.operationName });
+}
+
+function stringOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function isFieldProblem(v: unknown): v is FieldProblem {
+  return typeof v === 'object' && v !== null && typeof (v as { field?: unknown }).field === 'string' && typeof (v as { message?: unknown }).message === 'string';
+}

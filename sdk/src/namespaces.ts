@@ -1,0 +1,334 @@
+/**
+ * The namespaces of {@link HaaasClient}: one class per kind of object, each method one GraphQL
+ * operation of src/operations. Methods mirror the API: mutations that take an `input` object take
+ * it as is; those with separate arguments take them positionally.
+ */
+import * as Ops from './generated/graphql.js';
+import { type Connection, type ListOptions, Paginated, splitListParams, toPage } from './paginate.js';
+import type { GraphQLDocument, RequestOptions, Transport } from './transport.js';
+import type {
+  Cluster,
+  ClusterEvent,
+  FailoverDomain,
+  FenceAgent,
+  FencingAssociation,
+  FencingDevice,
+  FencingLevel,
+  FencingTestResult,
+  Node,
+  NodeAgentToken,
+  NodeProbeResult,
+  Resource,
+  Service,
+  Tenant,
+} from './types.js';
+
+/** What the namespaces share: the transport and the default page size. */
+export interface NamespaceContext {
+  readonly transport: Transport;
+  readonly pageSize: number;
+}
+
+/** `force` of the destructive mutations that have one. */
+export interface ForceOptions extends RequestOptions {
+  /** Go ahead although the object is in use (see each method). */
+  readonly force?: boolean;
+}
+
+abstract class Namespace {
+  constructor(protected readonly ctx: NamespaceContext) {}
+
+  protected request<R, V>(document: GraphQLDocument<R, V>, variables: V, options?: RequestOptions): Promise<R> {
+    return this.ctx.transport.request(document, variables, options);
+  }
+
+  /** A lazily paged list over one connection-returning query. */
+  protected paginate<R, V extends { first: number; after?: string | null | undefined }, T>(
+    document: GraphQLDocument<R, V>,
+    variables: Omit<V, 'first' | 'after'>,
+    pick: (result: R) => Connection<T>,
+    options: ListOptions,
+  ): Paginated<T> {
+    return new Paginated<T>(
+      async ({ first, after, signal }) => toPage(pick(await this.request(document, { ...variables, first, after } as V, { signal }))),
+      { ...options, pageSize: options.pageSize ?? this.ctx.pageSize },
+    );
+  }
+}
+
+/** Clusters: sets of hypervisor hosts managed together. */
+export class ClustersApi extends Namespace {
+  /** A cluster by id. @throws {@link NotFoundError} also for another tenant's id. */
+  async get(id: string, options?: RequestOptions): Promise<Cluster> {
+    return (await this.request(Ops.GetClusterDocument, { id }, options)).cluster;
+  }
+
+  /** The cluster a host name (of one of its nodes) belongs to. */
+  async getByHost(hostname: string, options?: RequestOptions): Promise<Cluster> {
+    return (await this.request(Ops.GetClusterByHostDocument, { hostname }, options)).clusterByHost;
+  }
+
+  /** Clusters of the tenant, oldest first, filtered. */
+  list(params?: Ops.ClusterFilter & ListOptions): Paginated<Cluster> {
+    const { filter, options } = splitListParams<Ops.ClusterFilter>(params);
+    return this.paginate(Ops.ListClustersDocument, { filter }, (r) => r.clusters, options);
+  }
+
+  /** Creates a cluster; HA stays STOPPED until started. */
+  async create(input: Ops.CreateClusterInput, options?: RequestOptions): Promise<Cluster> {
+    return (await this.request(Ops.CreateClusterDocument, { input }, options)).createCluster;
+  }
+
+  /** Changes the description and HA defaults. */
+  async update(input: Ops.UpdateClusterInput, options?: RequestOptions): Promise<Cluster> {
+    return (await this.request(Ops.UpdateClusterDocument, { input }, options)).updateCluster;
+  }
+
+  /** Sets and removes free-form attributes, together. */
+  async setAttributes(id: string, change: Ops.AttributeChangeInput, options?: RequestOptions): Promise<Cluster> {
+    return (await this.request(Ops.SetClusterAttributesDocument, { id, change }, options)).setClusterAttributes;
+  }
+
+  /** Destroys a cluster; CONFLICT while it has nodes or services unless `force` (which removes them too). Returns it as it was. */
+  async destroy(id: string, options: ForceOptions = {}): Promise<Cluster> {
+    return (await this.request(Ops.DestroyClusterDocument, { id, force: options.force ?? false }, options)).destroyCluster;
+  }
+}
+
+/** Nodes: the hypervisor hosts of clusters. */
+export class NodesApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<Node> {
+    return (await this.request(Ops.GetNodeDocument, { id }, options)).node;
+  }
+
+  /** Nodes of the tenant, oldest first; `clusterId` for one cluster's. */
+  list(params?: Ops.NodeFilter & ListOptions): Paginated<Node> {
+    const { filter, options } = splitListParams<Ops.NodeFilter>(params);
+    return this.paginate(Ops.ListNodesDocument, { filter }, (r) => r.nodes, options);
+  }
+
+  /** How a node is fenced: its levels in the order they are tried, each with its devices. */
+  async fencingTopology(id: string, options?: RequestOptions): Promise<FencingLevel[]> {
+    return (await this.request(Ops.GetNodeFencingTopologyDocument, { id }, options)).node.fencingTopology;
+  }
+
+  /** Adds a host to a cluster; it starts OFFLINE. Counts against the `nodes` quota. */
+  async join(input: Ops.JoinNodeInput, options?: RequestOptions): Promise<Node> {
+    return (await this.request(Ops.JoinNodeDocument, { input }, options)).joinNode;
+  }
+
+  /** Changes capacity, check address or endpoint (including its write-only password). */
+  async update(input: Ops.UpdateNodeInput, options?: RequestOptions): Promise<Node> {
+    return (await this.request(Ops.UpdateNodeDocument, { input }, options)).updateNode;
+  }
+
+  async setAttributes(id: string, change: Ops.AttributeChangeInput, options?: RequestOptions): Promise<Node> {
+    return (await this.request(Ops.SetNodeAttributesDocument, { id, change }, options)).setNodeAttributes;
+  }
+
+  /** Maintenance on (status MAINTENANCE) or off (OFFLINE until the node is heard from). */
+  async setMaintenance(id: string, enabled: boolean, options?: RequestOptions): Promise<Node> {
+    return (await this.request(Ops.SetNodeMaintenanceDocument, { id, enabled }, options)).setNodeMaintenance;
+  }
+
+  /** Removes a node from its cluster; CONFLICT while services run on it or domains list it, unless `force`. */
+  async leave(id: string, options: ForceOptions = {}): Promise<Node> {
+    return (await this.request(Ops.LeaveNodeDocument, { id, force: options.force ?? false }, options)).leaveNode;
+  }
+
+  /** Asks the node's hypervisor manager how the host is; an unreachable host is a result, not an error. */
+  async probe(id: string, options?: RequestOptions): Promise<NodeProbeResult> {
+    return (await this.request(Ops.ProbeNodeDocument, { id }, options)).probeNode;
+  }
+
+  /** Issues (or replaces, revoking the old one) the node agent's token; shown this one time only. */
+  async issueAgentToken(nodeId: string, options?: RequestOptions): Promise<NodeAgentToken> {
+    return (await this.request(Ops.IssueNodeAgentTokenDocument, { nodeId }, options)).issueNodeAgentToken;
+  }
+}
+
+/** Resources: VMs, virtual IPs, applications and volumes. */
+export class ResourcesApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<Resource> {
+    return (await this.request(Ops.GetResourceDocument, { id }, options)).resource;
+  }
+
+  list(params?: Ops.ResourceFilter & ListOptions): Paginated<Resource> {
+    const { filter, options } = splitListParams<Ops.ResourceFilter>(params);
+    return this.paginate(Ops.ListResourcesDocument, { filter }, (r) => r.resources, options);
+  }
+
+  /** Creates a resource (in no service yet); give exactly the spec field of its `type`. */
+  async create(input: Ops.CreateResourceInput, options?: RequestOptions): Promise<Resource> {
+    return (await this.request(Ops.CreateResourceDocument, { input }, options)).createResource;
+  }
+
+  /** Replaces the type-specific spec (the type cannot change). */
+  async update(input: Ops.UpdateResourceInput, options?: RequestOptions): Promise<Resource> {
+    return (await this.request(Ops.UpdateResourceDocument, { input }, options)).updateResource;
+  }
+
+  async setAttributes(id: string, change: Ops.AttributeChangeInput, options?: RequestOptions): Promise<Resource> {
+    return (await this.request(Ops.SetResourceAttributesDocument, { id, change }, options)).setResourceAttributes;
+  }
+
+  /** Destroys a resource; CONFLICT while it is in a service unless `force` (it leaves the service). */
+  async destroy(id: string, options: ForceOptions = {}): Promise<Resource> {
+    return (await this.request(Ops.DestroyResourceDocument, { id, force: options.force ?? false }, options)).destroyResource;
+  }
+}
+
+/** Services: resource groups that start in order, stop in reverse and run together on one node. */
+export class ServicesApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<Service> {
+    return (await this.request(Ops.GetServiceDocument, { id }, options)).service;
+  }
+
+  list(params?: Ops.ServiceFilter & ListOptions): Paginated<Service> {
+    const { filter, options } = splitListParams<Ops.ServiceFilter>(params);
+    return this.paginate(Ops.ListServicesDocument, { filter }, (r) => r.services, options);
+  }
+
+  /** Creates a STOPPED service with its policy and resources (in start order). */
+  async create(input: Ops.CreateServiceInput, options?: RequestOptions): Promise<Service> {
+    return (await this.request(Ops.CreateServiceDocument, { input }, options)).createService;
+  }
+
+  /** Changes the HA policy; omitted fields keep their value. Priority: a HIGHER value recovers first. */
+  async updatePolicy(input: Ops.UpdateServicePolicyInput, options?: RequestOptions): Promise<Service> {
+    return (await this.request(Ops.UpdateServicePolicyDocument, { input }, options)).updateServicePolicy;
+  }
+
+  /** Adds a free resource of the same cluster at a start position (default last). */
+  async addResource(input: Ops.AddServiceResourceInput, options?: RequestOptions): Promise<Service> {
+    return (await this.request(Ops.AddServiceResourceDocument, { input }, options)).addServiceResource;
+  }
+
+  /** Takes a resource out of the service (the resource remains). */
+  async removeResource(serviceId: string, resourceId: string, options?: RequestOptions): Promise<Service> {
+    return (await this.request(Ops.RemoveServiceResourceDocument, { serviceId, resourceId }, options)).removeServiceResource;
+  }
+
+  async setAttributes(id: string, change: Ops.AttributeChangeInput, options?: RequestOptions): Promise<Service> {
+    return (await this.request(Ops.SetServiceAttributesDocument, { id, change }, options)).setServiceAttributes;
+  }
+
+  /** Destroys a service (its resources are released, not deleted); CONFLICT unless STOPPED, DISABLED or FAILED, or `force`. */
+  async destroy(id: string, options: ForceOptions = {}): Promise<Service> {
+    return (await this.request(Ops.DestroyServiceDocument, { id, force: options.force ?? false }, options)).destroyService;
+  }
+}
+
+/** Failover domains: prioritized node lists services run and fail over within. */
+export class FailoverDomainsApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<FailoverDomain> {
+    return (await this.request(Ops.GetFailoverDomainDocument, { id }, options)).failoverDomain;
+  }
+
+  list(params?: Ops.FailoverDomainFilter & ListOptions): Paginated<FailoverDomain> {
+    const { filter, options } = splitListParams<Ops.FailoverDomainFilter>(params);
+    return this.paginate(Ops.ListFailoverDomainsDocument, { filter }, (r) => r.failoverDomains, options);
+  }
+
+  /** Creates a domain; members are nodes of the same cluster, priority 1 the most preferred. */
+  async create(input: Ops.CreateFailoverDomainInput, options?: RequestOptions): Promise<FailoverDomain> {
+    return (await this.request(Ops.CreateFailoverDomainDocument, { input }, options)).createFailoverDomain;
+  }
+
+  /** Renames, changes flags or replaces the whole member list. */
+  async update(input: Ops.UpdateFailoverDomainInput, options?: RequestOptions): Promise<FailoverDomain> {
+    return (await this.request(Ops.UpdateFailoverDomainDocument, { input }, options)).updateFailoverDomain;
+  }
+
+  /** Deletes a domain; CONFLICT while a service uses it. */
+  async delete(id: string, options?: RequestOptions): Promise<FailoverDomain> {
+    return (await this.request(Ops.DeleteFailoverDomainDocument, { id }, options)).deleteFailoverDomain;
+  }
+}
+
+/** Fencing devices and their place in the fencing topology of nodes. */
+export class FencingDevicesApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<FencingDevice> {
+    return (await this.request(Ops.GetFencingDeviceDocument, { id }, options)).fencingDevice;
+  }
+
+  list(params?: Ops.FencingDeviceFilter & ListOptions): Paginated<FencingDevice> {
+    const { filter, options } = splitListParams<Ops.FencingDeviceFilter>(params);
+    return this.paginate(Ops.ListFencingDevicesDocument, { filter }, (r) => r.fencingDevices, options);
+  }
+
+  /** Adds a device to a cluster, validated against its agent's metadata; secret options are never returned. */
+  async add(input: Ops.AddFencingDeviceInput, options?: RequestOptions): Promise<FencingDevice> {
+    return (await this.request(Ops.AddFencingDeviceDocument, { input }, options)).addFencingDevice;
+  }
+
+  /** Sets and removes options and secret options, together. */
+  async setOptions(input: Ops.SetFencingDeviceOptionsInput, options?: RequestOptions): Promise<FencingDevice> {
+    return (await this.request(Ops.SetFencingDeviceOptionsDocument, { input }, options)).setFencingDeviceOptions;
+  }
+
+  /** Deletes a device and removes it from every node's topology. */
+  async delete(id: string, options?: RequestOptions): Promise<FencingDevice> {
+    return (await this.request(Ops.DeleteFencingDeviceDocument, { id }, options)).deleteFencingDevice;
+  }
+
+  /** Puts the device in a node's fencing topology at a level (1 is tried first); CONFLICT if it already fences that node. */
+  async associate(input: Ops.AssociateFencingDeviceInput, options?: RequestOptions): Promise<FencingAssociation> {
+    return (await this.request(Ops.AssociateFencingDeviceDocument, { input }, options)).associateFencingDevice;
+  }
+
+  /** Takes the device out of a node's fencing topology. */
+  async deassociate(deviceId: string, nodeId: string, options?: RequestOptions): Promise<FencingAssociation> {
+    return (await this.request(Ops.DeassociateFencingDeviceDocument, { deviceId, nodeId }, options)).deassociateFencingDevice;
+  }
+
+  /** Tests without fencing: `status` of a node it fences, or `monitor` of the device when no node is given. */
+  async test(id: string, options: RequestOptions & { readonly nodeId?: string } = {}): Promise<FencingTestResult> {
+    return (await this.request(Ops.TestFencingDeviceDocument, { id, nodeId: options.nodeId ?? null }, options)).testFencingDevice;
+  }
+}
+
+/** Fencing device types: the installed fence agents and the built-in ones. */
+export class FenceAgentsApi extends Namespace {
+  /** Every type available (not paged: a fixed, short list). */
+  async list(options?: RequestOptions): Promise<FenceAgent[]> {
+    return (await this.request(Ops.ListFenceAgentsDocument, {}, options)).fenceAgents;
+  }
+
+  /** One type with its parameters, e.g. `fence_ipmilan` or `builtin:libvirt`. */
+  async get(name: string, options?: RequestOptions): Promise<FenceAgent> {
+    return (await this.request(Ops.GetFenceAgentDocument, { name }, options)).fenceAgent;
+  }
+}
+
+/** The cluster log. */
+export class EventsApi extends Namespace {
+  /** A cluster's log, newest first, filtered (types, node, service, object type, time range). */
+  list(params: { readonly clusterId: string } & Ops.EventFilter & ListOptions): Paginated<ClusterEvent> {
+    const { filter, options } = splitListParams<{ clusterId: string } & Ops.EventFilter>(params);
+    const { clusterId, ...rest } = filter;
+    return this.paginate(Ops.ListClusterEventsDocument, { clusterId, filter: rest }, (r) => r.clusterLog, options);
+  }
+}
+
+/** Tenants and their quotas: platform admins only (`viewer()` on the client is for everyone). */
+export class TenantsApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<Tenant> {
+    return (await this.request(Ops.GetTenantDocument, { id }, options)).tenant;
+  }
+
+  list(params?: ListOptions): Paginated<Tenant> {
+    const { options } = splitListParams<object>(params);
+    return this.paginate(Ops.ListTenantsDocument, {}, (r) => r.tenants, options);
+  }
+
+  /** Creates a tenant ahead of its first request; CONFLICT if it exists. */
+  async create(input: Ops.CreateTenantInput, options?: RequestOptions): Promise<Tenant> {
+    return (await this.request(Ops.CreateTenantDocument, { input }, options)).createTenant;
+  }
+
+  /** Sets (a number) or resets (null) quota limits; omitted ones are kept. */
+  async setQuota(input: Ops.SetTenantQuotaInput, options?: RequestOptions): Promise<Tenant> {
+    return (await this.request(Ops.SetTenantQuotaDocument, { input }, options)).setTenantQuota;
+  }
+}

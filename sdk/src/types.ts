@@ -1,0 +1,52 @@
+/**
+ * Names for the objects the SDK returns. Each is the type of a fragment in
+ * src/operations/fragments.graphql, so it lists exactly the fields the SDK asks for.
+ */
+import type {
+  ClusterFieldsFragment,
+  EventFieldsFragment,
+  FailoverDomainFieldsFragment,
+  FenceAgentFieldsFragment,
+  FencingAssociationFieldsFragment,
+  FencingDeviceFieldsFragment,
+  GetNodeFencingTopologyQuery,
+  GetViewerQuery,
+  IssueNodeAgentTokenMutation,
+  NodeFieldsFragment,
+  ProbeNodeMutation,
+  ResourceFieldsFragment,
+  ServiceFieldsFragment,
+  TenantFieldsFragment,
+  TestFencingDeviceMutation,
+} from './generated/graphql.js';
+
+/** A set of hypervisor hosts managed together. */
+export type Cluster = ClusterFieldsFragment;
+/** A hypervisor host (or a VM acting as one) of a cluster. */
+export type Node = NodeFieldsFragment;
+/** A VM, virtual IP, application or volume. */
+export type Resource = ResourceFieldsFragment;
+/** A resource group that starts, stops and moves together. Its `policy.priority` is 1-1000, and a HIGHER value recovers first. */
+export type Service = ServiceFieldsFragment;
+/** A prioritized list of nodes (a member priority of 1 is the MOST preferred, as in rgmanager). */
+export type FailoverDomain = FailoverDomainFieldsFragment;
+/** A fence agent or built-in fencing device of a cluster; secret options are write-only. */
+export type FencingDevice = FencingDeviceFieldsFragment;
+/** A fencing device in the fencing topology of one node. */
+export type FencingAssociation = FencingAssociationFieldsFragment;
+/** One level of a node's fencing topology. */
+export type FencingLevel = GetNodeFencingTopologyQuery['node']['fencingTopology'][number];
+/** A fencing device type (an installed fence agent or a built-in one) with its parameters. */
+export type FenceAgent = FenceAgentFieldsFragment;
+/** An entry of the cluster log. */
+export type ClusterEvent = EventFieldsFragment;
+/** A tenant with its quota and usage. */
+export type Tenant = TenantFieldsFragment;
+/** The caller: token subject, roles and tenant. */
+export type Viewer = GetViewerQuery['viewer'];
+/** The answer of a node's hypervisor manager to a probe. */
+export type NodeProbeResult = ProbeNodeMutation['probeNode'];
+/** A node agent token, shown once. */
+export type NodeAgentToken = IssueNodeAgentTokenMutation['issueNodeAgentToken'];
+/** The answer of a fencing device to a harmless test action. */
+export type FencingTestResult = TestFencingDeviceMutation['testFencingDevice'];
