@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@haaas/config';
-import { HeartbeatsModule, hypervisorAdapters } from '@haaas/engine';
+import { DetectorModule, HeartbeatsModule, hypervisorAdapters, OperationsModule, RecoveryModule } from '@haaas/engine';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
@@ -10,16 +10,23 @@ import { SecretBox } from '@haaas/secrets';
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
+    // one adapter map and one sealer for the whole process
+    const adapters = hypervisorAdapters();
+    const sealer = sealerOf(box);
     return {
       module: WorkerModule,
       imports: [
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({
           defaultQuota: config.quota,
-          sealer: sealerOf(box),
-          adapters: hypervisorAdapters(),
+          sealer,
+          adapters,
         }),
         HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
+        RecoveryModule.forRoot({ redisUrl: config.redis.url, adapters, sealer }),
+        DetectorModule.forRoot({ redisUrl: config.redis.url, adapters: hypervisorAdapters() }),
+        // runs the operations the API queues (operation.run)
+        OperationsModule.forRoot({ redisUrl: config.redis.url, adapters, sealer, runWorkers: true, live: false }),
       ],
     };
   }

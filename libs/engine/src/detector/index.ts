@@ -1,1 +1,16 @@
-export {};
+export { DetectorModule, FailureReportsModule } from './detector.module';
+export { FailureDetector, initialRecord, observe, statusReason } from './failure-detector';
+export type { DetectorDeps, DetectorHooks, DetectorLogger, DetectorStats, PendingWrite } from './failure-detector';
+export { FailureReportService } from './failure-report.service';
+export type { FailureReportOptions, NodeFailureReportResult, ReportNodeFailure } from './failure-report.service';
+export { DetectorLease } from './detector.lease';
+export { DetectorStore, detectorScope, OPEN_INCIDENT_STATES, StaleDetectorTokenError } from './detector.store';
+export type { ClusterInventory, ClusterRef, IncidentDraft } from './detector.store';
+export { DETECTOR_OPTIONS, resolveDetectorSettings } from './detector.options';
+export type { DetectorModuleOptions, DetectorSettings } from './detector.options';
+export { DEFAULT_KEY_PREFIX, detectorStateKey, failureReportsKey, leaseKeys, QUORUM_FIELD } from './detector.keys';
+export { incidentIdempotencyKey } from './incident-key';
+export { probeVerdict } from './probe-verdict.policy';
+export type { ProbeOutcome, ProbeVerdict } from './probe-verdict.policy';
+export { decodeNodeRecord, encodeNodeRecord, decodeFailureReport } from './node-record.codec';
+export type { NodeRecord, ProbeRecord, AddressRecord, FailureReport } from './node-record.codec';

@@ -1,0 +1,167 @@
+import { ClusterState, IncidentState, isTerminal, TenantScope } from '@haaas/domain';
+import { anyOf, ClusterEntity, IncidentEntity, isDuplicateKey, isNotNull, NodeEntity, Repositories, Store } from '@haaas/persistence';
+
+/** The tenant scope the detector acts with in a tenant (ADR 0008: system components act as admin of the tenant they work for). */
+export function detectorScope(tenantId: string): TenantScope {
+  return TenantScope.of(tenantId, { subject: 'system:detector', roles: ['admin'] });
+}
+
+// listing tenants is a platform-admin read; the detector reads only ids and counts with it
+const DIRECTORY_SCOPE = TenantScope.of('system', { subject: 'system:detector', roles: ['admin'] });
+
+export const OPEN_INCIDENT_STATES: readonly IncidentState[] = Object.values(IncidentState).filter((s) => !isTerminal(s));
+
+/** A cluster the detector watches. */
+export interface ClusterRef {
+  readonly tenantId: string;
+  readonly clusterId: string;
+}
+
+/** What one tick needs of a cluster from MySQL (cached briefly by the detector). */
+export interface ClusterInventory {
+  readonly cluster: ClusterEntity;
+  readonly nodes: readonly NodeEntity[];
+  /** Per node, the last successful fence of its incidents (ms), if any. */
+  readonly fencedAtMs: ReadonlyMap<string, number>;
+}
+
+/** A write was refused: the cluster carries a higher detector token, so another detector leads now. */
+export class StaleDetectorTokenError extends Error {
+  constructor(
+    readonly clusterId: string,
+    readonly token: number,
+    readonly current: number,
+  ) {
+    super(`detector token ${token} refused on cluster ${clusterId}: it carries ${current}, another detector leads`);
+    this.name = 'StaleDetectorTokenError';
+  }
+}
+
+export interface IncidentDraft {
+  readonly clusterId: string;
+  readonly nodeId: string;
+  readonly idempotencyKey: string;
+  readonly source: 'DETECTOR' | 'NOTIFICATION';
+  readonly reason: string;
+  readonly lastSeenAt: Date | null;
+  readonly declaredAt: Date;
+  readonly detectorToken: number;
+}
+
+/** The detector's reads and fenced writes, on the tenant-scoped repositories of @haaas/persistence. */
+export class DetectorStore {
+  constructor(readonly store: Store) {}
+
+  /**
+   * The tenants that have clusters, and their STARTED clusters (STOPPED and SUSPENDED ones are not
+   * watched). A few statements per 500 tenants, plus one per tenant with clusters: the detector
+   * calls it every few seconds, not every tick.
+   */
+  async listClusters(): Promise<{ readonly tenantIds: string[]; readonly started: ClusterRef[] }> {
+    const tenantIds: string[] = [];
+    const started: ClusterRef[] = [];
+    const pageSize = 500;
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.store.repos.tenants.list(DIRECTORY_SCOPE, pageSize, after);
+      const ids = page.slice(0, pageSize).map((t) => t.id);
+      if (ids.length > 0) {
+        const usage = await this.store.repos.tenants.usageOf(DIRECTORY_SCOPE, ids);
+        for (const id of ids) {
+          if ((usage.get(id)?.clusters ?? 0) === 0) continue;
+          tenantIds.push(id);
+          const clusters = await this.store.repos.clusters.find(detectorScope(id), { state: ClusterState.STARTED });
+          for (const c of clusters) started.push({ tenantId: id, clusterId: c.id });
+        }
+      }
+      if (page.length <= pageSize) break;
+      after = ids[ids.length - 1] ?? null;
+    }
+    return { tenantIds, started };
+  }
+
+  /** The cluster, its nodes and their last fences: four statements whatever the number of nodes. */
+  async inventory(scope: TenantScope, clusterId: string): Promise<ClusterInventory | null> {
+    const cluster = await this.store.repos.clusters.findById(scope, clusterId);
+    if (!cluster) return null;
+    const nodes = await this.store.repos.nodes.find(scope, { clusterId });
+    const fencedAtMs = new Map<string, number>();
+    if (nodes.length > 0) {
+      // the newest fenced incident of each node, through the (tenant, node, id) index
+      const pages = await this.store.repos.incidents.pageByParent(
+        scope,
+        'nodeId',
+        nodes.map((n) => n.id),
+        { first: 1, direction: 'DESC' },
+        { clusterId, fencedAt: isNotNull() },
+      );
+      for (const [nodeId, page] of pages) {
+        const at = page.rows[0]?.fencedAt;
+        if (at) fencedAtMs.set(nodeId, at.getTime());
+      }
+    }
+    return { cluster, nodes, fencedAtMs };
+  }
+
+  /**
+   * Runs `fn` in one transaction that first takes the cluster's row lock and checks the fencing
+   * token: a cluster whose detector_token is above `token` refuses (StaleDetectorTokenError, nothing
+   * written); one below it is raised to `token`. This is `UPDATE clusters SET detector_token = :t
+   * WHERE id = :c AND detector_token <= :t` as a locked read and a conditional save, through the
+   * tenant-scoped repositories; the lock is held until commit, so a detector that took over cannot
+   * raise the token between the check and this transaction's writes.
+   */
+  async fenced<T>(scope: TenantScope, clusterId: string, token: number, fn: (repos: Repositories, cluster: ClusterEntity) => Promise<T>): Promise<T> {
+    return this.store.transaction(async (repos) => {
+      const cluster = await repos.clusters.lock(scope, clusterId);
+      const current = Number(cluster.detectorToken ?? 0);
+      if (current > token) throw new StaleDetectorTokenError(clusterId, token, current);
+      if (current < token) {
+        cluster.detectorToken = String(token);
+        await repos.clusters.save(scope, cluster);
+      }
+      return fn(repos, cluster);
+    });
+  }
+
+  /** The node's incident that is still being handled, if any. */
+  openIncidentOf(repos: Repositories, scope: TenantScope, nodeId: string): Promise<IncidentEntity | null> {
+    return repos.incidents.findOne(scope, { nodeId, state: anyOf(OPEN_INCIDENT_STATES) });
+  }
+
+  /**
+   * Inserts the incident, or returns the one already stored under its idempotency key (unique in
+   * MySQL): however many detectors declare the same failure, one row.
+   */
+  async createIncident(repos: Repositories, scope: TenantScope, d: IncidentDraft): Promise<{ readonly incident: IncidentEntity; readonly created: boolean }> {
+    try {
+      const incident = await repos.incidents.create(scope, {
+        clusterId: d.clusterId,
+        nodeId: d.nodeId,
+        idempotencyKey: d.idempotencyKey,
+        state: IncidentState.DETECTED,
+        source: d.source,
+        reason: d.reason.slice(0, 1024),
+        lastSeenAt: d.lastSeenAt,
+        declaredAt: d.declaredAt,
+        fencedAt: null,
+        finishedAt: null,
+        fencing: null,
+        detectorToken: String(d.detectorToken),
+        openedAt: d.declaredAt,
+      });
+      return { incident, created: true };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // InnoDB keeps the transaction after a duplicate-key error: read the winner in it
+      const existing = await repos.incidents.findOne(scope, { idempotencyKey: d.idempotencyKey });
+      if (!existing) throw err;
+      return { incident: existing, created: false };
+    }
+  }
+
+  /** Incidents of a tenant not in a final state (for reconciliation). */
+  openIncidents(scope: TenantScope): Promise<IncidentEntity[]> {
+    return this.store.repos.incidents.find(scope, { state: anyOf(OPEN_INCIDENT_STATES) });
+  }
+}
