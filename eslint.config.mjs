@@ -35,6 +35,8 @@ const depConstraints = [
   },
   // the published SDK stands alone: it may import no workspace library (only its npm dependencies)
   { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
+  // the SDK's examples use it as its users do, through `@haaas/sdk`, and nothing else of the workspace
+  { sourceTag: 'type:sdk-example', onlyDependOnLibsWithTags: ['type:sdk'] },
   // test helpers (throwaway databases): used by tests only, see the spec-file block below
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling', 'type:adapter'] },
 ];

@@ -14,10 +14,11 @@ for (const [config, type] of [
   ['tsconfig.esm.json', 'module'],
   ['tsconfig.build.json', 'commonjs'],
 ]) {
-  const result = spawnSync(process.execPath, [tsc, '-p', join(root, config)], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, config)], { cwd: root, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) process.exit(result.status ?? 1);
   const out = join(root, 'dist', type === 'module' ? 'esm' : 'cjs');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
 }
-console.log('built dist/esm and dist/cjs');
+// on stderr: `npm pack --json` runs this first and its stdout must stay JSON
+console.error('built dist/esm and dist/cjs');

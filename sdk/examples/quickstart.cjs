@@ -1,0 +1,38 @@
+// The quick start as CommonJS: node quickstart.cjs (HAAAS_URL, HAAAS_TOKEN).
+const { ConflictError, HaaasClient, NotFoundError } = require('@haaas/sdk');
+
+async function main() {
+  const client = new HaaasClient({ url: process.env.HAAAS_URL ?? 'http://127.0.0.1:4000', token: process.env.HAAAS_TOKEN ?? '' });
+  const me = await client.viewer();
+  console.log(`signed in as ${me.subject} in tenant ${me.tenantId}`);
+
+  let cluster;
+  try {
+    cluster = await client.clusters.create({ name: 'quickstart-cjs', hypervisor: 'KVM' });
+  } catch (e) {
+    if (!(e instanceof ConflictError)) throw e;
+    cluster = await client.clusters.list({ nameContains: 'quickstart-cjs' }).first();
+  }
+  for (const host of ['hv1', 'hv2']) {
+    await client.nodes.join({
+      clusterId: cluster.id,
+      hostname: `${host}.cjs.example.com`,
+      kind: 'PHYSICAL',
+      endpoint: { uri: `qemu+ssh://root@${host}.cjs.example.com/system` },
+      capacity: { cpus: 8, memoryMb: 16384 },
+    });
+  }
+  for await (const node of client.nodes.list({ clusterId: cluster.id, pageSize: 1 })) console.log(`node ${node.hostname}: ${node.status}`);
+  const events = await client.events.list({ clusterId: cluster.id }).toArray();
+  console.log(`the log has ${events.length} events, newest ${events[0]?.type}`);
+  await client.clusters.destroy(cluster.id, { force: true });
+  await client.clusters.get(cluster.id).catch((e) => {
+    if (!(e instanceof NotFoundError)) throw e;
+    console.log(`cluster ${cluster.name} destroyed`);
+  });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
