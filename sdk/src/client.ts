@@ -120,7 +120,10 @@ export class HaaasClient {
     return this.transport.request(document, variables, options);
   }
 
-  /** Subscribes with any typed subscription document over graphql-ws; see {@link SubscriptionTransport.subscribe}. */
+  /**
+   * Subscribes with any typed subscription document over graphql-ws (an optional peer dependency).
+   * Breaking out of the loop, or aborting `signal`, unsubscribes; GraphQL errors end it with their typed error.
+   */
   subscribe<TResult, TVariables>(document: GraphQLDocument<TResult, TVariables>, ...[variables, options]: VariablesArgs<TVariables>): AsyncGenerator<TResult, void, undefined> {
     return this.live.subscribe(document, variables as TVariables, options);
   }

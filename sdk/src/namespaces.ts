@@ -23,7 +23,10 @@ import type {
   Tenant,
 } from './types.js';
 
-/** What the namespaces share: the transport and the default page size. */
+/**
+ * What the namespaces share: the transport and the default page size.
+ * @internal
+ */
 export interface NamespaceContext {
   readonly transport: Transport;
   readonly pageSize: number;
@@ -36,6 +39,7 @@ export interface ForceOptions extends RequestOptions {
 }
 
 abstract class Namespace {
+  /** @internal namespaces are made by {@link HaaasClient} */
   constructor(protected readonly ctx: NamespaceContext) {}
 
   protected request<R, V>(document: GraphQLDocument<R, V>, variables: V, options?: RequestOptions): Promise<R> {

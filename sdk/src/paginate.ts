@@ -32,6 +32,7 @@ export function splitListParams<F extends object>(params: (F & ListOptions) | un
   return { filter: filter as F, options: options as ListOptions };
 }
 
+/** @internal */
 export type PageFetcher<T> = (page: { first: number; after: string | null; signal: AbortSignal | undefined }) => Promise<Page<T>>;
 
 /**
@@ -44,6 +45,7 @@ export type PageFetcher<T> = (page: { first: number; after: string | null; signa
  * ```
  */
 export class Paginated<T> implements AsyncIterable<T> {
+  /** @internal made by the namespaces' `list()` */
   constructor(
     private readonly fetchPage: PageFetcher<T>,
     private readonly options: ListOptions & { readonly pageSize: number },
