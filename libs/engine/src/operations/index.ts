@@ -1,1 +1,16 @@
-export {};
+export * from './operation.types';
+export { OperationsModule, createOperationRunHandler } from './operations.module';
+export type { OperationsModuleOptions, OperationRunDeps } from './operations.module';
+export { OperationsService, STALE_OPERATION_MS } from './operations.service';
+export { FailoverPlanService } from './failover-plan.service';
+export type { FailoverPlanView } from './failover-plan.service';
+export { IncidentsService } from './incidents.service';
+export type { IncidentFilter, IncidentView, ServiceRecoveryView } from './incidents.service';
+export type { FenceLevelRecord, FenceDeviceRecord } from '../recovery/incident.codec';
+export { ClusterEventFeed } from './live/cluster-event.feed';
+export { OperationFeed } from './live/operation.feed';
+export { AsyncQueue } from './live/async-queue';
+export { LiveSignalPublisher, LiveSignalListener, clusterEventsChannel, operationChannel } from './live/live-signals';
+export { OPERATIONS_SIGNALS } from './operations.tokens';
+export { checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key';
+export { OPERATIONS_ACTOR } from './operation-run.handler';

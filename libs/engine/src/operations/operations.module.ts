@@ -1,0 +1,174 @@
+import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
+import type { Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { FencingExecutor, NodeService } from '@haaas/management';
+import type { HypervisorAdapters, SecretSealer } from '@haaas/management';
+import { Store } from '@haaas/persistence';
+import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
+import { resolveRecoveryOptions } from '../recovery/recovery.options';
+import { ServiceClaims } from '../recovery/service-claims';
+import { ServiceRunner } from '../recovery/service.runner';
+import { ClusterOperations } from './cluster.operations';
+import { FailoverPlanService } from './failover-plan.service';
+import { IncidentsService } from './incidents.service';
+import { ClusterEventFeed } from './live/cluster-event.feed';
+import { LiveSignalListener, LiveSignalPublisher } from './live/live-signals';
+import { OperationFeed } from './live/operation.feed';
+import { NodeOperations } from './node.operations';
+import { NodePower } from './node-power';
+import { OperationRunHandler } from './operation-run.handler';
+import { OperationsService } from './operations.service';
+import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS } from './operations.tokens';
+import { RunnerServiceActions } from './runner-service-actions';
+import { ServiceOperations } from './service.operations';
+
+export interface OperationsModuleOptions {
+  /** redis:// URL of the queues and of the live wake-ups (this module opens its own connections). */
+  readonly redisUrl: string;
+  /** The hypervisor adapters (the same map the management module drives). */
+  readonly adapters: HypervisorAdapters;
+  /** Opens fencing devices' secrets when a node is powered through them. */
+  readonly sealer: SecretSealer;
+  /** Run `operation.run` jobs in this process (the worker; default false). */
+  readonly runWorkers?: boolean;
+  /** Serve the live feeds of subscriptions (the API; default true). */
+  readonly live?: boolean;
+  /** Operations run at once in this process (default 8). */
+  readonly concurrency?: number;
+  /** Fallback poll of each live feed (default 2 s; wake-ups over Redis make them prompt). */
+  readonly livePollMs?: number;
+  /** How long an operation waits for a recovery's claim on a service (default 60 s). */
+  readonly claimWaitMs?: number;
+  /** How long startup and reboot wait for the host to answer (default 10 min). */
+  readonly bootTimeoutMs?: number;
+  readonly bootPollMs?: number;
+}
+
+type ResolvedOptions = Required<Pick<OperationsModuleOptions, 'runWorkers' | 'live' | 'concurrency' | 'livePollMs' | 'claimWaitMs' | 'bootTimeoutMs' | 'bootPollMs'>> & OperationsModuleOptions;
+
+const COMMANDS = Symbol('OPERATIONS_REDIS_COMMANDS');
+const SUBSCRIBER = Symbol('OPERATIONS_REDIS_SUBSCRIBER');
+const WORKER_REDIS = Symbol('OPERATIONS_REDIS_WORKER');
+const logger = new Logger('Operations');
+const log = (line: string): void => logger.warn(line);
+
+export interface OperationRunDeps {
+  readonly store: Store;
+  readonly signals: LiveSignalPublisher;
+  readonly nodes: NodeService;
+  readonly executor: FencingExecutor;
+  readonly adapters: HypervisorAdapters;
+  readonly sealer: SecretSealer;
+  readonly claimWaitMs?: number;
+  readonly bootTimeoutMs?: number;
+  readonly bootPollMs?: number;
+}
+
+/**
+ * The `operation.run` handler with its executors: service actions through the recovery engine's
+ * ServiceRunner (its own claims, same rules as recovery), node power through NodePower.
+ */
+export function createOperationRunHandler(d: OperationRunDeps): OperationRunHandler {
+  const claimWaitMs = d.claimWaitMs ?? 60_000;
+  const claims = new ServiceClaims(d.store, { ttlMs: 30_000, renewEveryMs: 10_000 });
+  const runner = new ServiceRunner(d.store, claims, d.nodes, d.adapters, resolveRecoveryOptions({ claimWaitMs }));
+  const actions = new RunnerServiceActions(d.store, runner, { claimWaitMs });
+  const services = new ServiceOperations(d.store, actions);
+  const power = new NodePower(d.store, d.nodes, d.adapters, d.executor, d.sealer);
+  return new OperationRunHandler(
+    d.store,
+    d.signals,
+    new ClusterOperations(d.store, d.signals, services),
+    new NodeOperations(d.store, d.nodes, power, actions, { ...(d.bootTimeoutMs ? { bootTimeoutMs: d.bootTimeoutMs } : {}), ...(d.bootPollMs ? { bootPollMs: d.bootPollMs } : {}) }),
+    services,
+  );
+}
+
+/** Starts the queue workers of this process (worker mode) and closes every connection on shutdown. */
+class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private workers: Worker[] = [];
+
+  constructor(
+    @Inject(OPERATIONS_OPTIONS) private readonly options: ResolvedOptions,
+    @Inject(OPERATIONS_PRODUCER) private readonly producer: JobProducer,
+    @Inject(COMMANDS) private readonly commands: Redis,
+    @Inject(SUBSCRIBER) private readonly subscriber: Redis | null,
+    @Inject(WORKER_REDIS) private readonly workerRedis: Redis | null,
+    @Inject(OperationRunHandler) private readonly handler: OperationRunHandler | null,
+    @Inject(ClusterEventFeed) private readonly events: ClusterEventFeed | null,
+    @Inject(OperationFeed) private readonly operations: OperationFeed | null,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.options.runWorkers || !this.workerRedis || !this.handler) return;
+    const registry = new JobRegistry().register(this.handler);
+    this.workers = startWorkers(this.workerRedis, [QUEUES.operations], registry, { concurrency: this.options.concurrency, log });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // running operations stop at a safe point and are picked up again by another worker
+    await Promise.all(this.workers.map((w) => w.close()));
+    this.events?.close();
+    this.operations?.close();
+    await this.producer.close();
+    for (const r of [this.commands, this.subscriber, this.workerRedis]) if (r) await r.quit().catch(() => r.disconnect());
+  }
+}
+
+/**
+ * The seed's actions as Operations (API: requests, queries, the dry run, incidents, live feeds;
+ * worker: the `operation.run` handler), global so the transports inject its services. Needs the
+ * persistence module's Store and the management module's services (both global).
+ */
+@Module({})
+export class OperationsModule {
+  static forRoot(options: OperationsModuleOptions): DynamicModule {
+    const o: ResolvedOptions = {
+      ...options,
+      runWorkers: options.runWorkers ?? false,
+      live: options.live ?? true,
+      concurrency: options.concurrency ?? 8,
+      livePollMs: options.livePollMs ?? 2000,
+      claimWaitMs: options.claimWaitMs ?? 60_000,
+      bootTimeoutMs: options.bootTimeoutMs ?? 10 * 60_000,
+      bootPollMs: options.bootPollMs ?? 5000,
+    };
+    const providers: Provider[] = [
+      { provide: OPERATIONS_OPTIONS, useValue: o },
+      // commands and BullMQ's producer: a request fails after a few tries instead of hanging on a lost Redis
+      { provide: COMMANDS, useFactory: () => new Redis(o.redisUrl, { maxRetriesPerRequest: 3, connectionName: 'haaas-operations' }) },
+      { provide: SUBSCRIBER, useFactory: () => (o.live ? new Redis(o.redisUrl, { connectionName: 'haaas-live' }) : null) },
+      // BullMQ workers block on Redis: their connection must never give up on a command
+      { provide: WORKER_REDIS, useFactory: () => (o.runWorkers ? new Redis(o.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-operations-worker' }) : null) },
+      { provide: OPERATIONS_PRODUCER, useFactory: (redis: Redis) => new JobProducer(redis), inject: [COMMANDS] },
+      { provide: OPERATIONS_SIGNALS, useFactory: (redis: Redis) => new LiveSignalPublisher(redis, log), inject: [COMMANDS] },
+      { provide: OPERATIONS_LISTENER, useFactory: (redis: Redis | null) => (redis ? new LiveSignalListener(redis, log) : null), inject: [SUBSCRIBER] },
+      {
+        provide: ClusterEventFeed,
+        useFactory: (store: Store, listener: LiveSignalListener | null) => (listener ? new ClusterEventFeed(store, listener, { pollMs: o.livePollMs, log }) : null),
+        inject: [Store, OPERATIONS_LISTENER],
+      },
+      {
+        provide: OperationFeed,
+        useFactory: (store: Store, listener: LiveSignalListener | null) => (listener ? new OperationFeed(store, listener, { pollMs: o.livePollMs, log }) : null),
+        inject: [Store, OPERATIONS_LISTENER],
+      },
+      OperationsService,
+      FailoverPlanService,
+      IncidentsService,
+      {
+        provide: OperationRunHandler,
+        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor) =>
+          o.runWorkers ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs }) : null,
+        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor],
+      },
+      OperationsLifecycle,
+    ];
+    return {
+      module: OperationsModule,
+      global: true,
+      providers,
+      exports: [OperationsService, FailoverPlanService, IncidentsService, ClusterEventFeed, OperationFeed, OPERATIONS_SIGNALS],
+    };
+  }
+}

@@ -1,0 +1,7 @@
+/** The JobProducer operations are queued with. */
+export const OPERATIONS_PRODUCER = Symbol('OPERATIONS_PRODUCER');
+/** The LiveSignalPublisher (Redis) that wakes the live feeds of every API replica. */
+export const OPERATIONS_SIGNALS = Symbol('OPERATIONS_SIGNALS');
+/** The LiveSignalListener (a subscribed Redis connection) of this process. */
+export const OPERATIONS_LISTENER = Symbol('OPERATIONS_LISTENER');
+export const OPERATIONS_OPTIONS = Symbol('OPERATIONS_OPTIONS');
