@@ -33,6 +33,7 @@ function matches(info: VmInfo, ref: string): boolean {
  */
 export async function locateVms(sessions: HostSessions, nodes: readonly NodeEntity[], refs: readonly string[], deadlineMs: number, parent?: AbortSignal): Promise<VmSearch> {
   const started = performance.now();
+  if (refs.length === 0) return { vms: new Map(), unreachable: [], latencyMs: 0 };
   const byHostname = new Map(nodes.map((n) => [n.hostname.toLowerCase(), n.id]));
   const active = new Map<string, Set<string>>(refs.map((r) => [r, new Set<string>()]));
   const known = new Map<string, Set<string>>(refs.map((r) => [r, new Set<string>()]));
