@@ -1,4 +1,4 @@
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 /** What a VM takes from a host, for placement. */
 export interface VmSize {
@@ -43,6 +43,8 @@ function text(node: unknown): string | undefined {
  */
 export function sizeFromDefinition(format: string | null | undefined, data: string | null | undefined): VmSize | null {
   if (format !== 'libvirt-xml' || !data) return null;
+  // the parser is lenient with truncated documents; a definition that is not well-formed says nothing
+  if (XMLValidator.validate(data) !== true) return null;
   let doc: unknown;
   try {
     doc = parser.parse(data);
