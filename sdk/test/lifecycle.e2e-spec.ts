@@ -19,7 +19,7 @@ import {
   type Cluster,
   type Node,
   type Resource,
-} from '../src';
+} from '@haaas/sdk';
 import { startLiveApi, type LiveApi } from './live';
 
 describe('the SDK against the live API', () => {

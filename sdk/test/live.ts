@@ -1,7 +1,7 @@
 /** The real API for the SDK's end-to-end tests, with SDK clients that record what they exercised. */
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { startTestApi, type TestApi } from '../../test/e2e/support/api';
-import { HaaasClient, type FetchLike, type HaaasClientOptions } from '../src';
+import { HaaasClient, type FetchLike, type HaaasClientOptions } from '@haaas/sdk';
 
 type Role = 'admin' | 'member' | 'reader';
 

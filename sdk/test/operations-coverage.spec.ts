@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { HaaasClient, type FetchLike } from '../src';
+import { HaaasClient, type FetchLike } from '@haaas/sdk';
 
 const ID = '01000000-0000-7000-8000-000000000000';
 type Call = (c: HaaasClient) => Promise<unknown>;

@@ -17,10 +17,10 @@ import {
   PreconditionFailedError,
   QuotaExceededError,
   UnauthenticatedError,
+  TypedDocumentString,
   type FetchLike,
   type ResponseLike,
-} from '../src';
-import { describeOperation } from '../src/transport';
+} from '@haaas/sdk';
 
 type Reply = { status?: number; body?: unknown; headers?: Record<string, string> } | Error;
 
@@ -193,14 +193,20 @@ describe('HaaasClient over a scripted fetch', () => {
   });
 });
 
-describe('describeOperation', () => {
+describe('documents of any shape', () => {
+  // the kind decides about retries (queries only) and the name is sent as operationName; both are
+  // read from the text without graphql's parser, which the SDK does not ship
   it.each([
     ['query A { a }', 'query', 'A'],
     ['mutation B($x: Int) { b(x: $x) }', 'mutation', 'B'],
-    ['fragment F on T { f { g } }\nsubscription C { c { ...F } }', 'subscription', 'C'],
+    ['fragment F on T { f { g } }\nmutation C { c { ...F } }', 'mutation', 'C'],
     ['# mutation in a comment\n{ a }', 'query', undefined],
     ['"""mutation"""\nquery D { d(s: "mutation {") }', 'query', 'D'],
-  ])('%j is a %s named %s', (doc, kind, name) => {
-    expect(describeOperation(doc)).toEqual({ kind, name });
+  ])('%j is a %s named %s', async (doc, kind, name) => {
+    const fetch = scripted({ status: 503, body: '' });
+    const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+    await expect(client.request(new TypedDocumentString<unknown, Record<string, never>>(doc))).rejects.toBeInstanceOf(NetworkError);
+    expect(fetch.calls).toHaveLength(kind === 'query' ? 2 : 1);
+    expect(fetch.calls[0]?.body.operationName).toBe(name);
   });
 });

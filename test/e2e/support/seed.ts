@@ -1,3 +1,4 @@
+import { HaaasClient } from '@haaas/sdk';
 import type { TestApi } from './api';
 
 export interface SeededIds {
@@ -20,74 +21,79 @@ export interface SeededTenant {
   snapshot(): Promise<unknown>;
 }
 
-const SNAPSHOT = `query($cluster: ID!) {
-  cluster(id: $cluster) {
-    id name description hypervisor state attributes { key value }
-    policy { heartbeatIntervalSeconds deadtimeSeconds fencingRequired minHealthyNodes }
-    nodes(first: 100) { nodes { id hostname kind status maintenance checkAddress attributes { key value } endpoint { uri username hasPassword } capacity { cpus memoryMb } updatedAt } }
-    resources(first: 100) { nodes { id name type serviceId position attributes { key value } updatedAt } }
-    services(first: 100) { nodes { id name state attributes { key value } resources { id } updatedAt } }
-    failoverDomains(first: 100) { nodes { id name ordered restricted nofailback members { priority node { id } } updatedAt } }
-    fencingDevices(first: 100) { nodes { id name agent options { key value } secretOptionKeys associations { level node { id } } updatedAt } }
-    log(first: 500) { nodes { id type } }
-  }
-}`;
+/**
+ * Everything of one cluster through the SDK: the cluster, and every node, resource, service,
+ * failover domain, fencing device (with its associations) and log entry of it, each with every
+ * field the SDK reads (updatedAt included, so any write shows).
+ */
+async function snapshotOf(client: HaaasClient, clusterId: string): Promise<unknown> {
+  const [cluster, nodes, resources, services, failoverDomains, fencingDevices, log] = await Promise.all([
+    client.clusters.get(clusterId),
+    client.nodes.list({ clusterId }).toArray(),
+    client.resources.list({ clusterId }).toArray(),
+    client.services.list({ clusterId }).toArray(),
+    client.failoverDomains.list({ clusterId }).toArray(),
+    client.fencingDevices.list({ clusterId }).toArray(),
+    client.events.list({ clusterId }).toArray(),
+  ]);
+  const topologies = await Promise.all(nodes.map(async (n) => [n.id, await client.nodes.fencingTopology(n.id)] as const));
+  return { cluster, nodes, resources, services, failoverDomains, fencingDevices, topologies, log };
+}
 
-/** A small but complete tenant setup through the API: every kind of object, related to each other. */
+/** A small but complete tenant setup through the SDK: every kind of object, related to each other. */
 export async function seedTenant(api: TestApi, token: string, prefix: string): Promise<SeededTenant> {
   const secret = `${prefix}-Secr3t-${Math.random().toString(36).slice(2)}`;
-  const run = <T>(query: string, variables: Record<string, unknown>) => api.ok<T>(token, query, variables);
-  const { createCluster } = await run<{ createCluster: { id: string } }>(
-    `mutation($i: CreateClusterInput!) { createCluster(input: $i) { id } }`,
-    { i: { name: `${prefix}-cluster`, hypervisor: 'KVM', description: `${prefix} description`, attributes: [{ key: 'owner', value: `${prefix}-team` }] } },
-  );
-  const cluster = createCluster.id;
+  // no retries: a failed seed should fail the test at once
+  const client = new HaaasClient({ url: api.url, token, retry: false });
+  const cluster = (
+    await client.clusters.create({ name: `${prefix}-cluster`, hypervisor: 'KVM', description: `${prefix} description`, attributes: [{ key: 'owner', value: `${prefix}-team` }] })
+  ).id;
   const hostname = `${prefix}-n1.example.com`;
   const join = async (host: string) =>
     (
-      await run<{ joinNode: { id: string } }>(`mutation($i: JoinNodeInput!) { joinNode(input: $i) { id } }`, {
-        i: { clusterId: cluster, hostname: host, kind: 'PHYSICAL', endpoint: { uri: `qemu+ssh://${host}/system`, username: 'root', password: secret }, capacity: { cpus: 16, memoryMb: 65536 } },
+      await client.nodes.join({
+        clusterId: cluster,
+        hostname: host,
+        kind: 'PHYSICAL',
+        endpoint: { uri: `qemu+ssh://${host}/system`, username: 'root', password: secret },
+        capacity: { cpus: 16, memoryMb: 65536 },
       })
-    ).joinNode.id;
+    ).id;
   const node = await join(hostname);
   const node2 = await join(`${prefix}-n2.example.com`);
-  const createVm = async (name: string) =>
-    (
-      await run<{ createResource: { id: string } }>(`mutation($i: CreateResourceInput!) { createResource(input: $i) { id } }`, {
-        i: { clusterId: cluster, name, type: 'VM', vm: { hypervisorRef: `${name}-ref` } },
-      })
-    ).createResource.id;
+  const createVm = async (name: string) => (await client.resources.create({ clusterId: cluster, name, type: 'VM', vm: { hypervisorRef: `${name}-ref` } })).id;
   const resource = await createVm(`${prefix}-vm1`);
   const resource2 = await createVm(`${prefix}-vm2`);
-  const { createFailoverDomain } = await run<{ createFailoverDomain: { id: string } }>(
-    `mutation($i: CreateFailoverDomainInput!) { createFailoverDomain(input: $i) { id } }`,
-    { i: { clusterId: cluster, name: `${prefix}-domain`, ordered: true, members: [{ nodeId: node, priority: 1 }, { nodeId: node2, priority: 2 }] } },
-  );
-  const { createService } = await run<{ createService: { id: string } }>(
-    `mutation($i: CreateServiceInput!) { createService(input: $i) { id } }`,
-    { i: { clusterId: cluster, name: `${prefix}-svc`, policy: { failoverDomainId: createFailoverDomain.id, priority: 900 }, resources: [resource] } },
-  );
-  const { addFencingDevice } = await run<{ addFencingDevice: { id: string } }>(
-    `mutation($i: AddFencingDeviceInput!) { addFencingDevice(input: $i) { id } }`,
-    { i: { clusterId: cluster, name: `${prefix}-bmc`, agent: 'fence_ipmilan', options: [{ key: 'ip', value: '192.0.2.1' }, { key: 'username', value: 'admin' }], secretOptions: [{ key: 'password', value: secret }] } },
-  );
-  await run(`mutation($i: AssociateFencingDeviceInput!) { associateFencingDevice(input: $i) { id } }`, {
-    i: { deviceId: addFencingDevice.id, nodeId: node, level: 1, options: [{ key: 'plug', value: '1' }] },
-  });
-  const ids: SeededIds = {
-    cluster,
-    node,
-    node2,
-    resource,
-    resource2,
-    failoverDomain: createFailoverDomain.id,
-    service: createService.id,
-    fencingDevice: addFencingDevice.id,
-  };
+  const failoverDomain = (
+    await client.failoverDomains.create({
+      clusterId: cluster,
+      name: `${prefix}-domain`,
+      ordered: true,
+      members: [
+        { nodeId: node, priority: 1 },
+        { nodeId: node2, priority: 2 },
+      ],
+    })
+  ).id;
+  const service = (await client.services.create({ clusterId: cluster, name: `${prefix}-svc`, policy: { failoverDomainId: failoverDomain, priority: 900 }, resources: [resource] })).id;
+  const fencingDevice = (
+    await client.fencingDevices.add({
+      clusterId: cluster,
+      name: `${prefix}-bmc`,
+      agent: 'fence_ipmilan',
+      options: [
+        { key: 'ip', value: '192.0.2.1' },
+        { key: 'username', value: 'admin' },
+      ],
+      secretOptions: [{ key: 'password', value: secret }],
+    })
+  ).id;
+  await client.fencingDevices.associate({ deviceId: fencingDevice, nodeId: node, level: 1, options: [{ key: 'plug', value: '1' }] });
+  const ids: SeededIds = { cluster, node, node2, resource, resource2, failoverDomain, service, fencingDevice };
   return {
     ids,
     hostname,
     markers: () => [...Object.values(ids), `${prefix}-cluster`, `${prefix}-n1`, `${prefix}-vm1`, `${prefix}-svc`, `${prefix}-domain`, `${prefix}-bmc`, `${prefix}-team`, secret],
-    snapshot: () => run(SNAPSHOT, { cluster }),
+    snapshot: () => snapshotOf(client, cluster),
   };
 }
