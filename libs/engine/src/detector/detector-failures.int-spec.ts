@@ -90,12 +90,12 @@ describe('failure detector: declaring failures through two channels', () => {
     expect(types.filter((t) => t === 'incident.opened')).toHaveLength(1);
     expect(types.filter((t) => t === 'node.failed')).toHaveLength(1);
     const changes = events.filter((e) => e.type === 'node.status_changed').map((e) => [e.before?.['status'], e.after?.['status'], e.after?.['suspect']]);
-    // OFFLINE → ONLINE when first heard, suspect after the deadtime, then FAILED
-    expect(changes).toEqual([
-      [NodeStatus.OFFLINE, NodeStatus.ONLINE, false],
-      [NodeStatus.ONLINE, NodeStatus.ONLINE, true],
-      [NodeStatus.ONLINE, NodeStatus.FAILED, false],
-    ]);
+    // OFFLINE → ONLINE when first heard, suspect after the deadtime (its reason may change while the
+    // second channel is asked), then FAILED
+    expect(changes[0]).toEqual([NodeStatus.OFFLINE, NodeStatus.ONLINE, false]);
+    expect(changes[1]).toEqual([NodeStatus.ONLINE, NodeStatus.ONLINE, true]);
+    expect(changes.slice(2, -1).every(([b, a, suspect]) => b === NodeStatus.ONLINE && a === NodeStatus.ONLINE && suspect === true)).toBe(true);
+    expect(changes[changes.length - 1]).toEqual([NodeStatus.ONLINE, NodeStatus.FAILED, false]);
     expect(events.filter((e) => e.type !== 'node.joined').every((e) => e.actor === 'system:detector')).toBe(true);
     const opened = events.find((e) => e.type === 'incident.opened');
     expect(opened?.objectId).toBe(incident?.id);

@@ -4,7 +4,7 @@ import type { ClusterPolicy } from '@haaas/domain';
 import { ClusterService, NodeService, QuotaService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
 import { EventEntity, IncidentEntity, NodeEntity, openDataSource, Store } from '@haaas/persistence';
-import { JobProducer } from '@haaas/queue';
+import { JobProducer, QUEUES } from '@haaas/queue';
 import { hypervisorAdapters } from '../hypervisor-adapters';
 import { HeartbeatStore } from '../heartbeats/heartbeat.store';
 import type { HeartbeatReport } from '../heartbeats/heartbeat.types';
@@ -69,6 +69,7 @@ export class DetectorHarness {
     this.clusters = new ClusterService(store, quota);
     this.nodes = new NodeService(store, quota, { seal: (s) => s, open: (s) => s });
     this.producer = new JobProducer(this.connection());
+    this.producer.queue(QUEUES.recovery).on('error', () => undefined); // Redis restarts on purpose here
   }
 
   static async open(dbUrl: string, redisUrl: string): Promise<DetectorHarness> {

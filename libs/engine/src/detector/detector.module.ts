@@ -38,7 +38,19 @@ function redisProvider(options: { readonly redis?: Redis; readonly redisUrl?: st
   return {
     provide: DETECTOR_REDIS,
     // a connection of its own, failing fast: a slow Redis must cost a tick, not hang the loop
-    useFactory: () => options.redis ?? new Redis(options.redisUrl ?? '', { maxRetriesPerRequest: 1, commandTimeout: 3000, connectionName }),
+    useFactory: () => {
+      if (options.redis) return options.redis;
+      const redis = new Redis(options.redisUrl ?? '', { maxRetriesPerRequest: 1, commandTimeout: 3000, connectionName });
+      // ioredis reconnects by itself; without a listener it prints every failed attempt
+      const logger = new Logger(connectionName);
+      let last = -Infinity;
+      redis.on('error', (err: Error) => {
+        if (performance.now() - last < 60_000) return;
+        last = performance.now();
+        logger.warn(`Redis: ${err.message} (reconnecting)`);
+      });
+      return redis;
+    },
   };
 }
 

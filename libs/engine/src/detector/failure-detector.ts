@@ -193,6 +193,19 @@ export class FailureDetector {
     this.prober = new SecondChannelProber(deps.nodes, deps.adapters, { probeDeadlineMs: this.settings.probeDeadlineMs, addressDeadlineMs: this.settings.addressDeadlineMs });
     this.log = deps.logger ?? new Logger('FailureDetector');
     this.probeGate = new Semaphore(this.settings.probeConcurrency);
+    // BullMQ reports a lost connection as an 'error' event (printed when nobody listens); ticks and
+    // enqueues fail and say so themselves, so once a minute is enough here
+    deps.producer.queue(QUEUES.recovery).on('error', (err: Error) => this.warnSometimes('queue', `recovery queue: ${err.message}`));
+  }
+
+  private readonly warned = new Map<string, number>();
+
+  /** A warning repeated at most once a minute per key: a Redis outage must not flood the log. */
+  private warnSometimes(key: string, text: string): void {
+    const now = performance.now();
+    if (now - (this.warned.get(key) ?? -Infinity) < 60_000) return;
+    this.warned.set(key, now);
+    this.log.warn(text);
   }
 
   get detection(): Partial<DetectionSettings> {
@@ -246,7 +259,7 @@ export class FailureDetector {
       const token = await this.lease.acquire();
       if (token !== null) this.beginTerm(token);
     } catch (err) {
-      this.log.warn(`lease: ${message(err)}`);
+      this.warnSometimes('lease', `lease: ${message(err)}`);
     }
   }
 
@@ -316,7 +329,7 @@ export class FailureDetector {
       if (this.leaderTicks % this.settings.reconcileEveryTicks === 0 && this.term === term) await this.reconcile(list.tenantIds);
     } catch (err) {
       if (err instanceof StaleDetectorTokenError) await this.onStale(term, err);
-      else this.log.error(`tick: ${message(err)}`);
+      else this.warnSometimes('tick', `tick: ${message(err)}`);
     }
   }
 
@@ -410,12 +423,15 @@ export class FailureDetector {
       nextRecords.set(d.nodeId, { health: d.state, probe: prior.probe, address: prior.address, episodeSinceMs, reportedAtMs });
 
       const declare = d.action === NodeAction.DECLARE_FAILURE;
-      if (declare || d.changed || d.status !== node.status) {
+      // a declared failure keeps the reason it was declared for (the domain's "stays until fenced" adds nothing)
+      const sticky = UNCLEAN.has(d.status) && d.state.declared && !declare && node.status === d.status && node.statusReason;
+      const reason = sticky ? (node.statusReason as string) : statusReason(d, prior);
+      if (declare || d.changed || d.status !== node.status || reasonKind(reason) !== reasonKind(node.statusReason ?? null)) {
         changes.push({
           node,
           prior,
           decision: d,
-          reason: statusReason(d, prior),
+          reason,
           declare,
           lastHeartbeatAtMs: d.state.lastHeartbeatAtMs,
           episodeSinceMs: episodeSinceMs ?? nowMs,
@@ -525,7 +541,7 @@ export class FailureDetector {
         if (statusChanged) row.statusChangedAt = at;
         await repos.nodes.save(scope, row);
       }
-      if (statusChanged || before.suspect !== d.suspect) {
+      if (statusChanged || before.suspect !== d.suspect || reasonKind(before.reason) !== reasonKind(c.reason)) {
         this.counters.statusChanges += 1;
         await appendEvent(repos, scope, {
           clusterId: ref.clusterId,
@@ -535,7 +551,11 @@ export class FailureDetector {
           nodeId: row.id,
           before,
           after: { status: d.status, suspect: d.suspect, reason: c.reason },
-          message: statusChanged ? `${before.status} → ${d.status}: ${c.reason}` : `${d.status}, ${d.suspect ? 'suspect' : 'no longer suspect'}: ${c.reason}`,
+          message: statusChanged
+            ? `${before.status} → ${d.status}: ${c.reason}`
+            : before.suspect !== d.suspect
+              ? `${d.status}, ${d.suspect ? 'suspect' : 'no longer suspect'}: ${c.reason}`
+              : `${d.status}: ${c.reason}`,
         });
       }
       if (!c.declare) continue;
@@ -709,6 +729,14 @@ export function statusReason(d: NodeHealthDecision, record: NodeRecord): string 
   const extra = asked ? [record.probe?.detail, record.address?.detail].filter((s): s is string => !!s) : [];
   const text = extra.length > 0 ? `${d.reason} (${extra.join('; ')})` : d.reason;
   return text.length > 512 ? `${text.slice(0, 509)}...` : text;
+}
+
+/**
+ * A reason without its figures ("no heartbeat for 12 s" and "for 13 s" are the same reason): the
+ * stored reason is rewritten when what it says changes, not every second.
+ */
+export function reasonKind(reason: string | null): string {
+  return (reason ?? '').replace(/\d+/g, '#');
 }
 
 function reportVerdict(c: ReportCheck): string {
