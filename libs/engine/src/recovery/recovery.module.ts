@@ -33,6 +33,13 @@ class RecoveryWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   onApplicationBootstrap(): void {
+    // the producer's queue reports a lost Redis on every reconnect attempt: once per 10 s is enough
+    let lastReport = 0;
+    this.producer.queue(QUEUES.recovery).on('error', (err: Error) => {
+      if (Date.now() - lastReport < 10_000) return;
+      lastReport = Date.now();
+      this.logger.warn(`recovery queue: ${err.message} (jobs are queued again once Redis answers)`);
+    });
     if (!this.options.runWorkers) return;
     const registry = new JobRegistry().register(this.incidents).register(this.services);
     const log = (line: string): void => {
