@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { AgentApiModule } from '@haaas/agent-api';
 import { AuthModule } from '@haaas/auth';
 import type { AppConfig } from '@haaas/config';
-import { HeartbeatsModule, hypervisorAdapters } from '@haaas/engine';
+import { HeartbeatsModule, hypervisorAdapters, OperationsModule } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
@@ -22,14 +22,16 @@ class RedisCloser implements OnApplicationShutdown {
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
+    const adapters = hypervisorAdapters();
+    const sealer = sealerOf(box);
     return {
       module: AppModule,
       imports: [
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({
           defaultQuota: config.quota,
-          sealer: sealerOf(box),
-          adapters: hypervisorAdapters(),
+          sealer,
+          adapters,
         }),
         AuthModule.forRoot({
           jwt: config.jwt,
@@ -40,6 +42,8 @@ export class AppModule {
         // node agents: heartbeats into Redis, tokens verified without MySQL (POST /v1/agent/heartbeat)
         HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
         AgentApiModule,
+        // operations are asked for here and run by the workers; subscriptions read the live feeds
+        OperationsModule.forRoot({ redisUrl: config.redis.url, adapters, sealer }),
       ],
       controllers: [HealthController],
       providers: [

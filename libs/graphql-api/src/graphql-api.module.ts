@@ -3,13 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
+import { LiveWakeupPlugin } from './operations/live-wakeup.plugin';
+import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect } from './operations/ws-context';
 import { RESOLVERS } from './resolvers';
 
 const logger = new Logger('GraphQL');
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const logError = (message: string, err: unknown): void => logger.error(message, err instanceof Error ? err.stack : String(err));
 
 /** The GraphQL transport: code-first schema, Apollo, per-request loaders and error mapping. */
 @Module({
@@ -22,16 +26,29 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
       introspection: true,
       playground: false,
       includeStacktraceInErrorResponses: false,
-      context: ({ req }: { req: GraphQLContext['req'] }): GraphQLContext => {
+      context: (arg: { req: GraphQLContext['req'] }): GraphQLContext => {
+        // operations over graphql-ws: authenticated from the connection's params (see ws-context.ts)
+        if (isWsConnectionContext(arg)) return wsContext(arg);
+        const { req } = arg;
         const given = req.headers['x-request-id'];
         const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
         req.requestId = requestId;
         return { req, loaders: new LoaderRegistry(), requestId };
       },
-      formatError: (formatted, error) => formatError(formatted, error, undefined, (message, err) => logger.error(message, err instanceof Error ? err.stack : String(err))),
+      formatError: (formatted, error) => formatError(formatted, error, undefined, logError),
       plugins: [requestIdPlugin()],
+      // subscriptions over graphql-ws (graphql-transport-ws protocol) on the same path
+      subscriptions: {
+        'graphql-ws': {
+          onConnect: wsOnConnect,
+          onNext: (_ctx, _id, _payload, args, result) => wsFormatResult(result, args.contextValue, logError),
+          // graphql-ws calls it when a stream ends with an error; not in Nest's option type, passed through as is
+          ...{ onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) => wsFormatErrors(errors, logError) },
+        },
+      },
     }),
   ],
-  providers: [...RESOLVERS],
+  // the plugin wakes the live feeds after mutations (found by the Apollo driver among providers)
+  providers: [...RESOLVERS, LiveWakeupPlugin],
 })
 export class GraphqlApiModule {}

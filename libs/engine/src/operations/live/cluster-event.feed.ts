@@ -1,7 +1,7 @@
 import { TenantScope } from '@haaas/domain';
 import { EventEntity, Store } from '@haaas/persistence';
 import { AsyncQueue } from './async-queue';
-import { clusterEventsChannel, LiveSignalListener } from './live-signals';
+import { clusterEventsChannel, LiveSignalListener, tenantEventsChannel } from './live-signals';
 import { uuidv7Floor, uuidv7Ms } from './uuidv7.util';
 
 export interface LiveFeedOptions {
@@ -52,7 +52,12 @@ class ClusterTap {
     private readonly o: Required<LiveFeedOptions>,
   ) {
     // listen first, then take the starting point: a wake-up in between only causes one more read
-    this.stopListening = listener.listen(clusterEventsChannel(scope.tenantId, clusterId), () => this.wake());
+    const stopCluster = listener.listen(clusterEventsChannel(scope.tenantId, clusterId), () => this.wake());
+    const stopTenant = listener.listen(tenantEventsChannel(scope.tenantId), () => this.wake());
+    this.stopListening = () => {
+      stopCluster();
+      stopTenant();
+    };
     this.ready = this.start();
     // a failed start is reported to the subscribers awaiting `ready`; nothing else may see it unhandled
     this.ready.catch(() => undefined);

@@ -18,6 +18,11 @@ export function clusterEventsChannel(tenantId: string, clusterId: string): strin
   return `${LIVE_CHANNEL_PREFIX}events:${tenantId}:${clusterId}`;
 }
 
+/** Every cluster of a tenant may have new events (sent after any change through the API). */
+export function tenantEventsChannel(tenantId: string): string {
+  return `${LIVE_CHANNEL_PREFIX}tenant:${tenantId}`;
+}
+
 export function operationChannel(tenantId: string, operationId: string): string {
   return `${LIVE_CHANNEL_PREFIX}operation:${tenantId}:${operationId}`;
 }
@@ -31,6 +36,11 @@ export class LiveSignalPublisher {
 
   async clusterEvents(scope: TenantScope, clusterId: string): Promise<void> {
     await this.publish(clusterEventsChannel(scope.tenantId, clusterId));
+  }
+
+  /** Any of the tenant's clusters may have new events: cheaper than knowing which, for writers that do not say. */
+  async tenantEvents(tenantId: string): Promise<void> {
+    await this.publish(tenantEventsChannel(tenantId));
   }
 
   async operation(scope: TenantScope, operationId: string): Promise<void> {
