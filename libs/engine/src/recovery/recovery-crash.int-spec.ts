@@ -76,7 +76,6 @@ describe('a recovery worker killed in the middle of a recovery', () => {
     const survivor = workers.find((w) => w !== victim) as WorkerProcess;
 
     await lab.waitForIncident(incidentId, [IncidentState.RECOVERED], 100_000);
-    // eslint-disable-next-line no-console
     console.log(`recovered ${Math.round((Date.now() - killedAt) / 1000)} s after the kill of ${victim.tag} (which held ${victimService})`);
 
     // every service runs once, on a surviving host, and each VM was started exactly once

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Incident } from '@haaas/domain';
-import { JobProducer, queuePriority } from '@haaas/queue';
+import { JobProducer, QUEUES, queuePriority } from '@haaas/queue';
 import { isInFlight } from './incident.ledger';
 
 export const RECOVERY_PRODUCER = Symbol('RECOVERY_PRODUCER');
@@ -33,18 +33,26 @@ export class RecoveryQueue {
 
   /**
    * One `service.recover` job per service the incident has admitted and not settled, highest
-   * priority first in the queue. Idempotent: a service already queued or running is not queued again.
+   * priority first in the queue. Idempotent: a service whose job is waiting or running is not
+   * queued again. A job that finished while its service is still in flight (it ran out of
+   * attempts, e.g. through a long database outage) is put back in the queue with fresh attempts:
+   * the rows say the service still needs it.
    */
   async enqueueServices(tenantId: string, incident: Incident): Promise<number> {
     const due = incident.services.filter(isInFlight);
+    const queue = this.producer.queue(QUEUES.recovery);
     await Promise.all(
-      due.map((s) =>
-        this.producer.enqueue(
-          'service.recover',
-          { tenantId, incidentId: incident.id, serviceId: s.serviceId },
-          { jobId: serviceJobId(incident.id, s.serviceId), priority: queuePriority(s.priority) },
-        ),
-      ),
+      due.map(async (s) => {
+        const jobId = serviceJobId(incident.id, s.serviceId);
+        const existing = await queue.getJob(jobId);
+        if (existing) {
+          const finished = (await existing.isFailed()) ? 'failed' : (await existing.isCompleted()) ? 'completed' : null;
+          // another dispatcher may have revived it a moment ago: then it is no longer finished
+          if (finished) await existing.retry(finished, { resetAttemptsMade: true }).catch(() => undefined);
+          return;
+        }
+        await this.producer.enqueue('service.recover', { tenantId, incidentId: incident.id, serviceId: s.serviceId }, { jobId, priority: queuePriority(s.priority) });
+      }),
     );
     return due.length;
   }

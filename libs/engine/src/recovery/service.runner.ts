@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { NodeStatus, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { AdapterError, deadline, VmDefinition } from '@haaas/hypervisor';
 import { appendEvent, HYPERVISOR_ADAPTERS, NodeService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
-import { Repositories, ResourceEntity, ServiceEntity, Store } from '@haaas/persistence';
+import { NodeEntity, Repositories, ResourceEntity, ServiceEntity, Store } from '@haaas/persistence';
 import { redact } from '@haaas/secrets';
 import { startOrder, vmRefOf } from './cluster-view';
 import { adapterMessage, HostSessions } from './hypervisor-hosts';
@@ -129,8 +129,9 @@ export interface StoppedService {
  * claim, so one actor at a time acts on a service.
  *
  * Start (resources in position order, on one node):
- *  1. asks every node's hypervisor where the service's VMs are (one `listVms` per node); a VM
- *     active on any other node is an error (`VM_ACTIVE_ELSEWHERE`), active on the target is done;
+ *  1. asks every node's hypervisor where the service's VMs are (one `listVms` per node, nodes a
+ *     fence powered off excepted); a VM active on any other node is an error
+ *     (`VM_ACTIVE_ELSEWHERE`), active on the target is done;
  *  2. writes the target to `resources.placed_node_id` before the start call (write-ahead), so a
  *     retry after a crash finds the VM where it was started;
  *  3. registers the VM from its kept definition when the target does not know it (shared storage);
@@ -176,7 +177,7 @@ export class ServiceRunner {
     ]);
     const sessions = new HostSessions(scope, cluster.hypervisor, this.adapters, this.nodes);
     try {
-      return await locateVms(sessions, nodes, refsOf(resources), this.options.locateDeadlineMs, signal);
+      return await locateVms(sessions, searchable(nodes), refsOf(resources), this.options.locateDeadlineMs, signal);
     } finally {
       await sessions.close();
     }
@@ -218,7 +219,7 @@ export class ServiceRunner {
         });
       });
 
-      const search = await locateVms(sessions, nodes, refsOf(resources), this.options.locateDeadlineMs, signal);
+      const search = await locateVms(sessions, searchable(nodes, nodeId), refsOf(resources), this.options.locateDeadlineMs, signal);
       const targetDown = search.unreachable.find((u) => u.nodeId === nodeId);
       if (targetDown && search.vms.size > 0) throw new ServiceStartError('TARGET_UNREACHABLE', `${target.hostname} did not answer: ${targetDown.error}`, true, nodeId);
 
@@ -407,7 +408,7 @@ export class ServiceRunner {
       }
       // VMs without a recorded placement are looked for, so a stop never leaves one running unseen
       const unplaced = resourceRows.filter((r) => vmRefOf(r) !== null && !r.placedNodeId && !service.currentNodeId);
-      const search = unplaced.length > 0 && !options.onlyNodeId ? await locateVms(sessions, nodes, refsOf(unplaced), this.options.locateDeadlineMs, signal) : null;
+      const search = unplaced.length > 0 && !options.onlyNodeId ? await locateVms(sessions, searchable(nodes), refsOf(unplaced), this.options.locateDeadlineMs, signal) : null;
 
       for (const resource of startOrder(resourceRows).reverse()) {
         claim.assertHeld();
@@ -532,6 +533,15 @@ export class ServiceRunner {
       }),
     );
   }
+}
+
+/**
+ * The nodes worth asking where a VM runs: all but those a fence has powered off (status FENCED
+ * until they rejoin), which run nothing and whose dead host would only make every start wait for
+ * its deadline. A failed node that was not fenced is asked: it may still run the VM.
+ */
+function searchable(nodes: readonly NodeEntity[], keep?: string): NodeEntity[] {
+  return nodes.filter((n) => n.status !== NodeStatus.FENCED || n.id === keep);
 }
 
 function refsOf(resources: readonly ResourceEntity[]): string[] {
