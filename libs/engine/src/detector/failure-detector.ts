@@ -141,6 +141,7 @@ interface ReportCheck {
   readonly probe: ProbeRecord | null;
   readonly address: AddressRecord | null;
   readonly heartbeatAgeMs: number | null;
+  readonly deadtimeMs: number;
 }
 
 interface FreshAnswer {
@@ -419,7 +420,7 @@ export class FailureDetector {
       const episodeSinceMs = troubled ? (prior.episodeSinceMs ?? nowMs) : null;
       const rawReport = rawReports[d.nodeId];
       const report = decodeFailureReport(rawReport);
-      const reportedAtMs = troubled ? (prior.reportedAtMs ?? (report ? report.firstAtMs : null)) : null;
+      const reportedAtMs = report ? Math.max(report.lastAtMs, prior.reportedAtMs ?? 0) : prior.reportedAtMs;
       nextRecords.set(d.nodeId, { health: d.state, probe: prior.probe, address: prior.address, episodeSinceMs, reportedAtMs });
 
       const declare = d.action === NodeAction.DECLARE_FAILURE;
@@ -435,7 +436,7 @@ export class FailureDetector {
           declare,
           lastHeartbeatAtMs: d.state.lastHeartbeatAtMs,
           episodeSinceMs: episodeSinceMs ?? nowMs,
-          source: reportedAtMs !== null ? 'NOTIFICATION' : 'DETECTOR',
+          source: reportedAfterLastHeartbeat(reportedAtMs, d.state.lastHeartbeatAtMs, policy.heartbeatIntervalSeconds * 1000) ? 'NOTIFICATION' : 'DETECTOR',
         });
       }
       if (d.action === NodeAction.PROBE) toProbe.push(node);
@@ -445,7 +446,7 @@ export class FailureDetector {
         const answered = prior.probe !== null && prior.probe.atMs >= report.lastAtMs;
         if (settled || answered) {
           const hb = d.state.lastHeartbeatAtMs;
-          checks.push({ node, report, raw: rawReport, decision: d, probe: prior.probe, address: prior.address, heartbeatAgeMs: hb === null ? null : nowMs - hb });
+          checks.push({ node, report, raw: rawReport, decision: d, probe: prior.probe, address: prior.address, heartbeatAgeMs: hb === null ? null : nowMs - hb, deadtimeMs: policy.deadtimeSeconds * 1000 });
         } else if (!toProbe.includes(node)) {
           toProbe.push(node);
         }
@@ -745,10 +746,20 @@ function reportVerdict(c: ReportCheck): string {
   if (d.status === NodeStatus.MAINTENANCE) return `failure reported by ${who}: the node is in maintenance, nothing is detected`;
   if (UNCLEAN.has(d.status) && d.state.declared) return `failure reported by ${who}: confirmed, the node is declared ${d.status}`;
   if (d.status === NodeStatus.FENCED) return `failure reported by ${who}: the node is fenced already`;
+  const probe = c.probe ? `; ${c.probe.detail}` : '';
   if (c.heartbeatAgeMs !== null && !d.suspect && d.status !== NodeStatus.EXCLUDED) {
-    return `failure reported by ${who}: not confirmed, heartbeats arrive (last ${Math.round(c.heartbeatAgeMs / 1000)} s ago)${c.probe ? `; ${c.probe.detail}` : ''}`;
+    return `failure reported by ${who}: not confirmed, last heartbeat ${(c.heartbeatAgeMs / 1000).toFixed(1)} s ago, within the deadtime (${c.deadtimeMs / 1000} s); the detector keeps watching${probe}`;
   }
-  return `failure reported by ${who}: ${d.reason}${c.probe ? `; ${c.probe.detail}` : ''}`;
+  if (d.status === NodeStatus.EXCLUDED) return `failure reported by ${who}: not confirmed, the node is alive: ${d.reason}${probe}`;
+  return `failure reported by ${who}: being confirmed: ${d.reason}${probe}`;
+}
+
+/**
+ * An external report is about this failure when it came after the node's last heartbeat (less one
+ * interval of slack): earlier ones were contradicted by the heartbeats that followed.
+ */
+export function reportedAfterLastHeartbeat(reportedAtMs: number | null, lastHeartbeatAtMs: number | null, intervalMs: number): boolean {
+  return reportedAtMs !== null && lastHeartbeatAtMs !== null && reportedAtMs >= lastHeartbeatAtMs - intervalMs;
 }
 
 function parseQuorum(raw: string | undefined): boolean | null {

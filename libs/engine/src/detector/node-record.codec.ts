@@ -27,7 +27,7 @@ export interface NodeRecord {
   readonly address: AddressRecord | null;
   /** The node first went suspect or isolated in this episode (the incident's detection time); null when healthy. */
   readonly episodeSinceMs: number | null;
-  /** An external monitor reported the node failed during this episode (the incident's source is then NOTIFICATION). */
+  /** The last external failure report the detector read for the node (the incident's source is NOTIFICATION when it came after the last heartbeat). */
   readonly reportedAtMs: number | null;
 }
 
