@@ -1,0 +1,74 @@
+/**
+ * `npm run demo -- <command>` for the simulated datacenter `npm start` runs:
+ *   kill <host>   crash a host: its node agent and its libvirtd die at once (the BMC stays up)
+ *   status        where each service runs, the nodes' statuses and the last events of the cluster log
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signDevToken } from '@haaas/auth';
+import { loadConfig } from '@haaas/config';
+import { GraphQLCaller } from '@haaas/demo';
+
+interface DemoState {
+  clusterId: string;
+  hosts: { name: string; nodeId: string; dir: string; script: string; agentPid: number | null }[];
+}
+
+const STATE = join(__dirname, '..', '.data', 'demo', 'demo.json');
+
+async function main(): Promise<void> {
+  const [command, arg] = process.argv.slice(2);
+  let state: DemoState;
+  try {
+    state = JSON.parse(readFileSync(STATE, 'utf8')) as DemoState;
+  } catch {
+    throw new Error(`no demo datacenter is running (${STATE} is missing): start one with \`npm start\``);
+  }
+  if (command === 'kill') {
+    const host = state.hosts.find((h) => h.name === arg);
+    if (!host) throw new Error(`usage: npm run demo -- kill <host>; hosts: ${state.hosts.map((h) => h.name).join(', ')}`);
+    if (host.agentPid) {
+      try {
+        process.kill(host.agentPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    // the same script the host's BMC runs on power-off: SIGKILL libvirtd, like pulling the plug
+    execFileSync('/bin/sh', [host.script, 'down', host.dir]);
+    console.log(`${host.name} crashed (agent and libvirtd killed). Watch: npm run demo -- status`);
+    return;
+  }
+  if (command === 'status' || command === undefined) {
+    const config = loadConfig();
+    const token = await signDevToken({ tenant: 'demo', roles: ['reader'], subject: 'demo-cli' }, config);
+    const api = new GraphQLCaller(`http://${config.http.host}:${config.http.port}/graphql`, token);
+    const r = await api.call<{
+      cluster: {
+        nodes: { nodes: { hostname: string; status: string }[] };
+        services: { nodes: { name: string; state: string; policy: { priority: number }; currentNode: { hostname: string } | null }[] };
+        log: { nodes: { at: string; type: string; message: string | null }[] };
+      };
+    }>(
+      `query($id: ID!) { cluster(id: $id) {
+         nodes(first: 50) { nodes { hostname status } }
+         services(first: 50) { nodes { name state policy { priority } currentNode { hostname } } }
+         log(first: 25) { nodes { at type message } } } }`,
+      { id: state.clusterId },
+    );
+    console.log('nodes:');
+    for (const n of r.cluster.nodes.nodes) console.log(`  ${n.hostname.padEnd(22)} ${n.status}`);
+    console.log('services:');
+    for (const s of r.cluster.services.nodes) console.log(`  ${s.name.padEnd(8)} priority ${String(s.policy.priority).padStart(4)}  ${s.state.padEnd(10)} on ${s.currentNode?.hostname ?? '-'}`);
+    console.log('cluster log (newest first):');
+    for (const e of r.cluster.log.nodes) console.log(`  ${e.at}  ${e.type.padEnd(28)} ${e.message ?? ''}`);
+    return;
+  }
+  throw new Error('usage: npm run demo -- kill <host> | status');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
