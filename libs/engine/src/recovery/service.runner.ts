@@ -332,6 +332,9 @@ export class ServiceRunner {
       return { ...result, definitionsStored: stored };
     } catch (err) {
       if (err instanceof ClaimLostError || claim.signal.aborted) throw err instanceof ClaimLostError ? err : new ClaimLostError(claim.serviceId, claim.owner);
+      // the caller stopped us (a worker shutting down): not a failure of the node; the placement
+      // written ahead makes whoever resumes check the target first
+      if (options.signal?.aborted) throw err;
       const failure = toStartError(err, nodeId, current, sessions.knownSecrets);
       await this.store.transaction(async (repos) => {
         const outcome = options.onFailed ? await options.onFailed(repos, failure) : undefined;
