@@ -15,6 +15,8 @@ import { OperationStepError } from './operation-run';
 
 export type PowerAction = 'on' | 'off' | 'reboot';
 
+const PHRASE: Readonly<Record<PowerAction, string>> = { on: 'powered on', off: 'powered off', reboot: 'rebooted' };
+
 export interface PowerResult {
   /** How the host was powered, for the operation's step message. */
   readonly via: string;
@@ -106,7 +108,7 @@ export class NodePower {
     const associations = await this.store.repos.fencingAssociations.find(scope, { nodeId: node.id });
     if (associations.length === 0) {
       throw new OperationStepError(
-        `node ${node.hostname} cannot be powered ${action}: its hypervisor manager has no host power and it has no fencing device (associate one, e.g. its BMC through fence_ipmilan)`,
+        `node ${node.hostname} cannot be ${PHRASE[action]}: its hypervisor manager has no host power and it has no fencing device (associate one, e.g. its BMC through fence_ipmilan)`,
       );
     }
     const devices = new Map((await this.store.repos.fencingDevices.findByIds(scope, [...new Set(associations.map((a) => a.deviceId))])).map((d) => [d.id, d]));
@@ -134,6 +136,6 @@ export class NodePower {
       }
       failures.push(`level ${level}: ${outcomes.filter((o) => !o.ok).map((o) => `${o.name} ${o.error ?? 'failed'}`).join('; ')}`);
     }
-    throw new OperationStepError(`power ${action} of ${node.hostname} failed at every fencing level (${failures.join(' | ')})`);
+    throw new OperationStepError(`${node.hostname} could not be ${PHRASE[action]}: every fencing level failed (${failures.join(' | ')})`);
   }
 }

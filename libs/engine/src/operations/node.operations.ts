@@ -152,7 +152,10 @@ export class NodeOperations {
       async () => {
         ({ moves: toMove, hostnames } = await this.planMoves(run.scope, node));
         planned = true;
-        await run.plan(toMove.map((m) => moveStep(m.service)));
+        await run.plan(
+          toMove.map((m) => moveStep(m.service)),
+          'plan placements',
+        );
         const unplaced = toMove.filter((m) => !m.targetNodeId).length;
         return { message: toMove.length === 0 ? 'nothing runs on the node' : `${toMove.length - unplaced} of ${toMove.length} service(s) placed${unplaced ? `, ${unplaced} without a node` : ''}` };
       },

@@ -55,12 +55,18 @@ export class OperationRun {
     return s ? (s.state as OperationStepState) : null;
   }
 
-  /** Adds steps that are not listed yet as PENDING, so clients see what is coming. */
-  async plan(names: readonly string[]): Promise<void> {
+  /**
+   * Adds steps that are not listed yet as PENDING, so clients see what is coming: at the end, or
+   * right after the step `after` (steps found on the way, e.g. one per service to move).
+   */
+  async plan(names: readonly string[], after?: string): Promise<void> {
     const missing = names.filter((n) => !this.snapshot.steps.some((s) => s.name === n));
     if (missing.length === 0) return;
     await this.mutate((op) => {
-      for (const name of missing) if (!op.steps.some((s) => s.name === name)) op.steps.push({ name, state: OperationStepState.PENDING });
+      const fresh = missing.filter((name) => !op.steps.some((s) => s.name === name)).map((name) => ({ name, state: OperationStepState.PENDING }));
+      const at = after === undefined ? -1 : op.steps.findIndex((s) => s.name === after);
+      if (at < 0) op.steps.push(...fresh);
+      else op.steps.splice(at + 1, 0, ...fresh);
       op.progress = progressOf(op.steps);
     });
   }
