@@ -20,7 +20,7 @@ export class ManagementModule {
       global: true,
       providers: [{ provide: DEFAULT_QUOTA, useValue: options.defaultQuota }, { provide: SECRET_SEALER, useValue: options.sealer },
         { provide: HYPERVISOR_ADAPTERS, useValue: options.adapters }, ...SERVICES],
-      exports: SERVICES,
+      exports: [...SERVICES, HYPERVISOR_ADAPTERS, SECRET_SEALER],
     };
   }
 }

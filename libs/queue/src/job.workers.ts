@@ -8,6 +8,11 @@ export interface WorkerOptions {
   readonly concurrency?: number;
   /** How long a job stays locked to this worker without a heartbeat: a killed worker's job returns after it. */
   readonly lockDurationMs?: number;
+  /**
+   * How often the workers look for jobs whose worker died (their lock expired). BullMQ's 30 s
+   * default makes a killed worker's recovery wait up to a minute; default here: the lock duration.
+   */
+  readonly stalledIntervalMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -38,6 +43,7 @@ export function startWorkers(connection: Redis, queues: readonly QueueName[], re
           connection,
           concurrency: options.concurrency ?? 4,
           lockDuration: options.lockDurationMs ?? 15_000,
+          stalledInterval: options.stalledIntervalMs ?? options.lockDurationMs ?? 15_000,
           // a job whose worker died is retried (stalled), up to the job's attempts
           maxStalledCount: 5,
         },
