@@ -35,6 +35,8 @@ export interface OperationsModuleOptions {
   readonly live?: boolean;
   /** Operations run at once in this process (default 8). */
   readonly concurrency?: number;
+  /** BullMQ lock of a running operation (default 15 s): a killed worker's operation is taken up by another after it lapses. */
+  readonly lockDurationMs?: number;
   /** Fallback poll of each live feed (default 2 s; wake-ups over Redis make them prompt). */
   readonly livePollMs?: number;
   /** How long an operation waits for a recovery's claim on a service (default 60 s). */
@@ -102,7 +104,11 @@ class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     if (!this.options.runWorkers || !this.workerRedis || !this.handler) return;
     const registry = new JobRegistry().register(this.handler);
-    this.workers = startWorkers(this.workerRedis, [QUEUES.operations], registry, { concurrency: this.options.concurrency, log });
+    this.workers = startWorkers(this.workerRedis, [QUEUES.operations], registry, {
+      concurrency: this.options.concurrency,
+      ...(this.options.lockDurationMs ? { lockDurationMs: this.options.lockDurationMs } : {}),
+      log,
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
