@@ -8,7 +8,7 @@ import { formatError } from './common/error-format';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
 import { LiveWakeupPlugin } from './operations/live-wakeup.plugin';
-import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect } from './operations/ws-context';
+import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './operations/ws-context';
 import { RESOLVERS } from './resolvers';
 
 const logger = new Logger('GraphQL');
@@ -41,6 +41,7 @@ const logError = (message: string, err: unknown): void => logger.error(message, 
       subscriptions: {
         'graphql-ws': {
           onConnect: wsOnConnect,
+          onSubscribe: (ctx) => wsOnSubscribe(ctx),
           onNext: (_ctx, _id, _payload, args, result) => wsFormatResult(result, args.contextValue, logError),
           // graphql-ws calls it when a stream ends with an error; not in Nest's option type, passed through as is
           ...{ onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) => wsFormatErrors(errors, logError) },

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { NotFoundError } from '@haaas/domain';
 import type { GraphQLContext } from '../common/loaders';
 import { tokenExpiryMs } from './live.resolver';
-import { isWsConnectionContext, wsContext, wsFormatResult, wsOnConnect } from './ws-context';
+import { isWsConnectionContext, MAX_SUBSCRIPTIONS_PER_CONNECTION, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './ws-context';
 
 describe('operations over graphql-ws', () => {
   it('builds the request the JWT guard reads from connectionParams only, any case, strings only', () => {
@@ -33,6 +33,15 @@ describe('operations over graphql-ws', () => {
     expect(JSON.stringify(result)).not.toContain('ER_BAD_FIELD_ERROR');
     expect(logged).toHaveLength(1);
     expect(wsFormatResult({ data: { ok: true } }, {}, () => undefined)).toBeUndefined();
+  });
+
+  it('refuses operations beyond the per-connection limit with a code the client can act on', () => {
+    const open = (n: number) => ({ subscriptions: Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), null])) });
+    expect(wsOnSubscribe(open(MAX_SUBSCRIPTIONS_PER_CONNECTION))).toBeUndefined();
+    const refused = wsOnSubscribe(open(MAX_SUBSCRIPTIONS_PER_CONNECTION + 1));
+    expect(wsFormatErrors(refused ?? [], () => undefined)).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('at most 100 subscriptions'), extensions: expect.objectContaining({ code: 'PRECONDITION_FAILED', reason: 'TOO_MANY_SUBSCRIPTIONS' }) }),
+    ]);
   });
 
   it("ends a subscription when its token expires: reads `exp` of the (already verified) token", () => {

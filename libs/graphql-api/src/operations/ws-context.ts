@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ExecutionResult, FormattedExecutionResult, GraphQLError } from 'graphql';
+import { ExecutionResult, FormattedExecutionResult, GraphQLError } from 'graphql';
 import { TENANT_HEADER } from '@haaas/auth';
+import { PreconditionFailedError } from '@haaas/domain';
 import { ErrorLogger, formatError } from '../common/error-format';
 import { GraphQLContext, LoaderRegistry } from '../common/loaders';
 
@@ -43,6 +44,18 @@ export function isWsConnectionContext(arg: unknown): arg is WsConnectionContext 
 /** Refuses a connection that brings no token at all (graphql-ws closes it with 4403); a bad token is refused per operation by the guard. */
 export function wsOnConnect(ctx: WsConnectionContext): boolean {
   return typeof paramsOf(ctx)['authorization'] === 'string';
+}
+
+/** Operations open at once on one connection: each live feed costs reads, so a client cannot open them without bound. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+
+/** Refuses an operation beyond the per-connection limit (graphql-ws counts the new one in `subscriptions`). */
+export function wsOnSubscribe(ctx: { readonly subscriptions: Readonly<Record<string, unknown>> }): readonly GraphQLError[] | undefined {
+  if (Object.keys(ctx.subscriptions).length <= MAX_SUBSCRIPTIONS_PER_CONNECTION) return undefined;
+  const refusal = new PreconditionFailedError(`at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection; end some, or open another connection`, {
+    reason: 'TOO_MANY_SUBSCRIPTIONS',
+  });
+  return [new GraphQLError(refusal.message, { originalError: refusal })];
 }
 
 /**
