@@ -177,6 +177,24 @@ describe('node power through fencing devices', () => {
     expect(await nodes.get(alice, simNodeId)).toMatchObject({ maintenance: false, status: NodeStatus.OFFLINE });
   });
 
+  it('reboots it through its BMC (its services moved off first), waits until libvirt answers again, ends maintenance', async () => {
+    const before = sim.bmc.chassisLog().length;
+    const op = await settled((await operations.request(alice, { kind: OperationKind.NODE_REBOOT, targetId: simNodeId })).id);
+    expect(op.state).toBe(OperationState.SUCCEEDED);
+    expect(op.steps.map((s) => `${s.name}:${s.state}`)).toEqual([
+      'enter maintenance:SUCCEEDED',
+      'plan placements:SUCCEEDED',
+      'power reboot:SUCCEEDED',
+      'wait for the host to answer:SUCCEEDED',
+      'leave maintenance:SUCCEEDED',
+    ]);
+    // the BMC was asked to cycle the chassis: libvirtd was killed and started again
+    expect(sim.bmc.chassisLog().slice(before).join(' ')).toMatch(/set power 0.*set power 1|cycle/);
+    expect(sim.bmc.power()).toBe('on');
+    expect(await sim.host.isUp()).toBe(true);
+    expect(await nodes.get(alice, simNodeId)).toMatchObject({ maintenance: false });
+  });
+
   it('says what to configure for a node that has neither host power nor a fencing device', async () => {
     const op = await settled((await operations.request(alice, { kind: OperationKind.NODE_REBOOT, targetId: bareNodeId })).id);
     expect(op.state).toBe(OperationState.FAILED);

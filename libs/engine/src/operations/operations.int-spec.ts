@@ -297,6 +297,27 @@ describe('service actions on real libvirt hosts', () => {
   });
 });
 
+describe('a relocation the target cannot take', () => {
+  it('starts the service again where it ran, and fails saying so', async () => {
+    const roll = await vmService('roll', { definedOn: 'opsA' });
+    const to = nodeIds['opsA'] ?? '';
+    expect((await settled(alice, (await operations.request(alice, { kind: OperationKind.SERVICE_RELOCATE, targetId: roll.serviceId, params: { targetNodeId: to } })).id)).state).toBe('SUCCEEDED');
+    expect(await runningOn(roll.vm)).toEqual(['opsA']);
+    // opsC's hypervisor dies; the database still says ONLINE (the detector has not noticed yet)
+    await peer.kill('opsC');
+    try {
+      const op = await settled(alice, (await operations.request(alice, { kind: OperationKind.SERVICE_RELOCATE, targetId: roll.serviceId, params: { targetNodeId: nodeIds['opsC'] } })).id);
+      expect(op.state).toBe(OperationState.FAILED);
+      expect(op.error).toMatch(/^TARGET_UNREACHABLE: opsc\.example\.com did not answer: .* \(after 3 attempts\); it runs again where it was$/);
+      expect(await runningOn(roll.vm)).toEqual(['opsA']);
+      expect(await services.get(alice, roll.serviceId)).toMatchObject({ state: ServiceState.STARTED, currentNodeId: to });
+    } finally {
+      await peer.restart('opsC');
+    }
+    expect((await settled(alice, (await operations.request(alice, { kind: OperationKind.SERVICE_STOP, targetId: roll.serviceId })).id)).state).toBe('SUCCEEDED');
+  }, 60_000);
+});
+
 describe('node evacuation', () => {
   it('moves every service off the node, by priority, to the nodes placement chooses; the node is in maintenance', async () => {
     const domain = await domains.create(alice, {
