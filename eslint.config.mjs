@@ -26,9 +26,15 @@ const depConstraints = [
   { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:engine', 'type:auth'] },
   // tooling (local infra, the demo datacenter) may start the adapters' test peers
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:adapter'] },
+  // composition roots: the wiring of a process (its modules, configuration, shutdown); apps are
+  // entry points over them, and tests and benchmarks start the same wiring
+  {
+    sourceTag: 'type:composition',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine'],
+  },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:composition'],
   },
   {
     sourceTag: 'type:test',

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import { createApiApp } from '@haaas/api';
+import { createApiApp } from '@haaas/api-server';
 import { signDevToken } from '@haaas/auth';
 import { loadConfig } from '@haaas/config';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';

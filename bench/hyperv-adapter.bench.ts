@@ -6,10 +6,8 @@
  */
 import { Agent, request } from 'node:http';
 import { deadline } from '@haaas/hypervisor';
-import { HypervAdapter } from '../libs/adapter-hyperv/src/hyperv.adapter';
-import { HypervHostSimulator } from '../libs/adapter-hyperv/src/testing/hyperv-host.simulator';
-import { startWinRmTestServer } from '../libs/adapter-hyperv/src/testing/winrm-test.server';
-import { WinRmClient } from '../libs/adapter-hyperv/src/winrm/winrm.client';
+import { HypervAdapter, WinRmClient } from '@haaas/adapter-hyperv';
+import { HypervHostSimulator, startWinRmTestServer } from '@haaas/adapter-hyperv/testing';
 
 const RUNS = Number(process.argv[2] ?? 40);
 const PASSWORD = 'bench-Pa55';

@@ -10,7 +10,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { KvmAdapter, type KvmHost } from '@haaas/adapter-kvm';
 import { deadline } from '@haaas/hypervisor';
-import { startLibvirtHosts, testDomainXml } from '../libs/adapter-kvm/src/testing';
+import { startLibvirtHosts, testDomainXml } from '@haaas/adapter-kvm/testing';
 
 const RUNS = Number(process.argv[2] ?? 30);
 const o = (): { signal: AbortSignal } => ({ signal: deadline(30_000) });

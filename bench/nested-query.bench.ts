@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiApp } from '@haaas/api';
+import { createApiApp } from '@haaas/api-server';
 import { signDevToken } from '@haaas/auth';
 import { loadConfig } from '@haaas/config';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';

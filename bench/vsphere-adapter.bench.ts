@@ -7,8 +7,8 @@
  * Prints figures; asserts nothing about time.
  */
 import { Agent, request } from 'node:https';
-import { startVcsim } from '../libs/adapter-vsphere/src/testing';
-import { VsphereAdapter } from '../libs/adapter-vsphere/src';
+import { VsphereAdapter } from '@haaas/adapter-vsphere';
+import { startVcsim } from '@haaas/adapter-vsphere/testing';
 
 const RUNS = Number(process.argv[2] ?? 40);
 

@@ -1,12 +1,17 @@
 /**
  * `npm start`: the product on this machine. Uses MySQL and Redis from HAAAS_DB_URL / HAAAS_REDIS_URL,
  * or starts its own MariaDB and Redis under .data/ (installing the Debian packages when missing),
- * applies the migrations and serves the API. Ctrl-C stops everything it started.
+ * applies the migrations, serves the API and runs a worker (detector and recovery). With the
+ * embedded MariaDB (nothing configured) it also brings up the demo: a simulated KVM datacenter and
+ * a demo tenant (HAAAS_DEMO=0 turns it off). Ctrl-C stops everything it started.
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { startApi } from '../apps/api/src';
+import { startApi } from '@haaas/api-server';
+import { signDevToken } from '@haaas/auth';
 import { loadConfig } from '@haaas/config';
+import { startDemoDatacenter, DemoDatacenter } from '@haaas/demo';
+import { startWorker } from '@haaas/worker-server';
 import { startLocalInfra } from '@haaas/devstack';
 import { runMigrations } from '@haaas/persistence';
 
@@ -16,6 +21,7 @@ async function main(): Promise<void> {
   if (process.env.NODE_ENV === 'production' && (!process.env.HAAAS_DB_URL || !process.env.HAAAS_REDIS_URL)) {
     throw new Error('in production HAAAS_DB_URL and HAAAS_REDIS_URL must be set: npm start embeds MariaDB and Redis only for development');
   }
+  const embedded = !process.env.HAAAS_DB_URL;
   const infra = await startLocalInfra({ dataDir: join(__dirname, '..', '.data'), database: 'haaas', log });
   process.env.HAAAS_DB_URL = infra.dbUrl;
   process.env.HAAAS_REDIS_URL = infra.redisUrl;
@@ -30,14 +36,30 @@ async function main(): Promise<void> {
     const applied = await runMigrations({ url: config.database.url });
     log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
     const { app, url } = await startApi(config);
+    const worker = await startWorker(config);
+    let demo: DemoDatacenter | undefined;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         log(`${signal}: shutting down`);
-        void app
-          .close()
+        void (demo?.stop() ?? Promise.resolve())
+          .then(() => worker.close())
+          .then(() => app.close())
           .then(stopInfra)
           .finally(() => process.exit(0));
       });
+    }
+    if (embedded && process.env.HAAAS_DEMO === '1') {
+      log('bringing up the demo datacenter (HAAAS_DEMO=0 to skip)');
+      const token = await signDevToken({ tenant: 'demo', roles: ['member'], subject: 'demo-setup' }, config);
+      demo = await startDemoDatacenter({ graphqlUrl: `${url}/graphql`, token, dataDir: join(__dirname, '..', '.data', 'demo'), log: (line) => log(`demo: ${line}`) });
+      console.log(
+        [
+          '',
+          `Demo datacenter: cluster demo-dc (tenant demo), hosts ${demo.hosts.map((h) => h.name).join(', ')}; services ${demo.services.map((x) => `${x.name} (${x.priority}) on ${x.homeHost}`).join(', ')}.`,
+          '  Crash a host:   npm run demo -- kill host2',
+          '  Watch it:       npm run demo -- status',
+        ].join('\n'),
+      );
     }
     console.log(
       [

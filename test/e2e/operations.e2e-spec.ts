@@ -5,8 +5,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { type LibvirtHosts, processesMatching, startLibvirtHosts, testDomainXml } from '@haaas/adapter-kvm/testing';
 // a second API replica needs the app's own factory, as support/api.ts uses it for the first
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { createApiApp } from '@haaas/api';
+import { createApiApp } from '@haaas/api-server';
 import { hypervisorAdapters, OperationsModule } from '@haaas/engine';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';

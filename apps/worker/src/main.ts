@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { loadConfig } from '@haaas/config';
-import { startWorker } from './bootstrap';
+import { startWorker } from '@haaas/worker-server';
 
 startWorker(loadConfig()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);

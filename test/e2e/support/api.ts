@@ -3,7 +3,7 @@ import { signDevToken } from '@haaas/auth';
 import { AppConfig, loadConfig } from '@haaas/config';
 import type { Role } from '@haaas/domain';
 import { queryCounter, runMigrations } from '@haaas/persistence';
-import { createApiApp } from '@haaas/api';
+import { createApiApp } from '@haaas/api-server';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
