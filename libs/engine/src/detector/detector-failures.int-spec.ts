@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LibvirtHosts, startLibvirtHosts } from '@haaas/adapter-kvm/testing';
 import { LocalServer, startRedis } from '@haaas/devstack';
-import { NodeStatus } from '@haaas/domain';
+import { ClusterState, NodeStatus } from '@haaas/domain';
 import { runMigrations } from '@haaas/persistence';
 import { QUEUES } from '@haaas/queue';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
@@ -40,7 +40,7 @@ describe('failure detector: declaring failures through two channels', () => {
     await runMigrations({ url: db.url });
     redisDir = mkdtempSync(join(tmpdir(), 'haaas-det-redis-'));
     redis = await startRedis({ dataDir: redisDir });
-    hosts = await startLibvirtHosts({ hosts: ['dead', 'alive', 'grace', 'addrok', 'addrsilent'] });
+    hosts = await startLibvirtHosts({ hosts: ['dead', 'alive', 'grace', 'addrok', 'addrsilent', 'paused'] });
     h = await DetectorHarness.open(db.url, redis.url);
     detector = h.detector({ detection: { ...FAST_SETTINGS.detection, bootGraceSeconds: GRACE_S } });
     detector.start();
@@ -167,5 +167,22 @@ describe('failure detector: declaring failures through two channels', () => {
     });
     expect((incident?.declaredAt.getTime() as number) - rebootSeen).toBeGreaterThanOrEqual(GRACE_S * 1000 - 300);
     expect(await status(nodeId)).toBe(NodeStatus.FAILED);
+  });
+
+  it('watches only STARTED clusters: a SUSPENDED cluster (maintenance of the whole cluster) is left alone, and picked up when resumed', async () => {
+    const { clusterId, nodeId } = await cluster('c-suspended', hosts.host('paused').uri);
+    await online(nodeId);
+    await h.setClusterState(alice, clusterId, ClusterState.SUSPENDED);
+    await sleep(800); // the detector's cluster list is refreshed every 500 ms here
+    const eventsBefore = (await h.events(alice, clusterId)).length;
+    await hosts.kill('paused');
+    h.silence(nodeId);
+    await sleep(4000); // twice the deadtime, with the hypervisor dead
+    expect(await status(nodeId)).toBe(NodeStatus.ONLINE);
+    expect(await h.incidents(alice, nodeId)).toEqual([]);
+    expect((await h.events(alice, clusterId)).length).toBe(eventsBefore);
+    // resumed: the silence is noticed at once (it is past the deadtime already) and confirmed
+    await h.setClusterState(alice, clusterId, ClusterState.STARTED);
+    await waitFor('declared after the resume', async () => (await h.incidents(alice, nodeId)).length === 1);
   });
 });

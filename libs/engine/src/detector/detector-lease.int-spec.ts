@@ -23,6 +23,15 @@ describe('failure detector: one leader at a time, and fencing tokens', () => {
   const leading = (d: FailureDetector) => waitFor(`${d.settings.holder} to lead`, async () => d.stats().leading);
   const clusterToken = async (clusterId: string) => Number((await h.store.repos.clusters.get(alice, clusterId)).detectorToken);
 
+  // a longer lease than the other files: under a loaded machine (parallel test files, MariaDB,
+  // libvirtd) a 1.5 s lease can lapse between two renewals, which is not what these tests are about
+  const LEASE = { leaseMs: 3000, renewEveryMs: 600 };
+  let resumeAll: (() => void)[] = [];
+  afterEach(() => {
+    for (const r of resumeAll) r();
+    resumeAll = [];
+  });
+
   beforeAll(async () => {
     db = await createTestDatabase();
     await runMigrations({ url: db.url });
@@ -43,12 +52,12 @@ describe('failure detector: one leader at a time, and fencing tokens', () => {
   it('lets exactly one of two detectors evaluate, and the other take over with a higher token when the first stops', async () => {
     const clusterId = await h.startedCluster(alice, 'two');
     for (const name of ['a', 'b', 'c']) h.beat(alice, clusterId, await h.join(alice, clusterId, `${name}.two.example.com`));
-    const a = h.detector({}, {}, 'a');
-    const b = h.detector({}, {}, 'b');
+    const a = h.detector(LEASE, {}, 'a');
+    const b = h.detector(LEASE, {}, 'b');
     a.start();
     await leading(a);
     b.start();
-    await sleep(2500); // b tries to acquire 6 times meanwhile
+    await sleep(2500); // b tries to acquire 4 times meanwhile
     expect(a.stats().evaluations).toBeGreaterThan(5);
     expect(b.stats()).toMatchObject({ leading: false, evaluations: 0, ticks: 0 });
     expect(await a.lease.currentHolder()).toEqual({ holder: 'a', token: a.stats().token });
@@ -75,14 +84,17 @@ describe('failure detector: one leader at a time, and fencing tokens', () => {
 
     let resume!: () => void;
     const resumed = new Promise<void>((r) => (resume = r));
+    resumeAll.push(() => resume()); // never leave the paused detector hanging, even when an assertion fails
     let pausedAt: number | null = null;
+    let pausedToken = 0;
     // a process pause at the worst moment: after deciding to declare and checking the lease, before writing
     const paused: FailureDetector = h.detector(
-      {},
+      LEASE,
       {
         beforeWrite: async (w) => {
           if (!w.declares.includes(nodeId) || pausedAt !== null) return;
           pausedAt = Date.now();
+          pausedToken = w.token;
           paused.lease.suspend(); // a paused process renews nothing either
           await resumed;
         },
@@ -91,14 +103,13 @@ describe('failure detector: one leader at a time, and fencing tokens', () => {
     );
     paused.start();
     await leading(paused);
-    const successor = h.detector({}, {}, 'successor');
+    const successor = h.detector(LEASE, {}, 'successor');
     successor.start();
     await waitFor(`${nodeId} ONLINE`, async () => (await h.node(alice, nodeId)).status === NodeStatus.ONLINE);
 
     await hosts.kill('h1');
     h.silence(nodeId);
     await waitFor('the leader to pause just before declaring', async () => pausedAt !== null);
-    const pausedToken = paused.stats().token as number;
     await leading(successor);
     const successorToken = successor.stats().token as number;
     expect(successorToken).toBeGreaterThan(pausedToken);

@@ -70,12 +70,16 @@ describe('failure detector: losing Redis', () => {
 
   it('after FLUSHALL: the open incident gets its recovery job back, the token goes above MySQL\'s, and nothing is declared twice', async () => {
     const requeuedBefore = detector.stats().requeued;
+    const before = await job();
     await h.redis.flushall();
-    expect(await job()).toBeUndefined();
+    const flushedAt = Date.now();
     // the lease and its counter are gone too: the detector loses the lease, takes token 1, is refused by
     // the clusters (42), lifts the counter above 42 and leads again
     await waitFor('the recovery job back', async () => (await job()) !== undefined, 15_000);
     const again = await job();
+    // a new job (the old one went with Redis), under the same id
+    expect(again?.timestamp).toBeGreaterThanOrEqual(flushedAt - 50);
+    expect(again?.timestamp).not.toBe(before?.timestamp);
     expect(again?.name).toBe('incident.recover');
     expect(again?.data).toEqual({ tenantId: 'alice', incidentId });
     expect(detector.stats().requeued).toBeGreaterThan(requeuedBefore);

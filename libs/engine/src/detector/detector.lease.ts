@@ -133,6 +133,10 @@ export class DetectorLease {
     this.suspended = false;
   }
 
+  get isSuspended(): boolean {
+    return this.suspended;
+  }
+
   private value(token: number): string {
     return `${this.options.holder}#${token}`;
   }

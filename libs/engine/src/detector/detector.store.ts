@@ -11,18 +11,11 @@ const DIRECTORY_SCOPE = TenantScope.of('system', { subject: 'system:detector', r
 
 export const OPEN_INCIDENT_STATES: readonly IncidentState[] = Object.values(IncidentState).filter((s) => !isTerminal(s));
 
-/** A cluster the detector watches. */
+/** A cluster the detector watches, as read when the list was last refreshed (its policy and hypervisor). */
 export interface ClusterRef {
   readonly tenantId: string;
   readonly clusterId: string;
-}
-
-/** What one tick needs of a cluster from MySQL (cached briefly by the detector). */
-export interface ClusterInventory {
   readonly cluster: ClusterEntity;
-  readonly nodes: readonly NodeEntity[];
-  /** Per node, the last successful fence of its incidents (ms), if any. */
-  readonly fencedAtMs: ReadonlyMap<string, number>;
 }
 
 /** A write was refused: the cluster carries a higher detector token, so another detector leads now. */
@@ -71,7 +64,7 @@ export class DetectorStore {
           if ((usage.get(id)?.clusters ?? 0) === 0) continue;
           tenantIds.push(id);
           const clusters = await this.store.repos.clusters.find(detectorScope(id), { state: ClusterState.STARTED });
-          for (const c of clusters) started.push({ tenantId: id, clusterId: c.id });
+          for (const c of clusters) started.push({ tenantId: id, clusterId: c.id, cluster: c });
         }
       }
       if (page.length <= pageSize) break;
@@ -80,27 +73,25 @@ export class DetectorStore {
     return { tenantIds, started };
   }
 
-  /** The cluster, its nodes and their last fences: four statements whatever the number of nodes. */
-  async inventory(scope: TenantScope, clusterId: string): Promise<ClusterInventory | null> {
-    const cluster = await this.store.repos.clusters.findById(scope, clusterId);
-    if (!cluster) return null;
-    const nodes = await this.store.repos.nodes.find(scope, { clusterId });
+  /** The nodes of a cluster: one statement. */
+  nodesOf(scope: TenantScope, clusterId: string): Promise<NodeEntity[]> {
+    return this.store.repos.nodes.find(scope, { clusterId });
+  }
+
+  /**
+   * The last successful fence of each of these nodes (ms), from their incidents: one statement
+   * through the (tenant, node, id) index. Only nodes that were declared failed can have one worth
+   * reading, so the detector asks for those alone and a healthy cluster costs no such query.
+   */
+  async lastFences(scope: TenantScope, clusterId: string, nodeIds: readonly string[]): Promise<Map<string, number>> {
     const fencedAtMs = new Map<string, number>();
-    if (nodes.length > 0) {
-      // the newest fenced incident of each node, through the (tenant, node, id) index
-      const pages = await this.store.repos.incidents.pageByParent(
-        scope,
-        'nodeId',
-        nodes.map((n) => n.id),
-        { first: 1, direction: 'DESC' },
-        { clusterId, fencedAt: isNotNull() },
-      );
-      for (const [nodeId, page] of pages) {
-        const at = page.rows[0]?.fencedAt;
-        if (at) fencedAtMs.set(nodeId, at.getTime());
-      }
+    if (nodeIds.length === 0) return fencedAtMs;
+    const pages = await this.store.repos.incidents.pageByParent(scope, 'nodeId', nodeIds, { first: 1, direction: 'DESC' }, { clusterId, fencedAt: isNotNull() });
+    for (const [nodeId, page] of pages) {
+      const at = page.rows[0]?.fencedAt;
+      if (at) fencedAtMs.set(nodeId, at.getTime());
     }
-    return { cluster, nodes, fencedAtMs };
+    return fencedAtMs;
   }
 
   /**

@@ -25,7 +25,7 @@ import { forEachBounded, Semaphore } from './bounded.util';
 import { detectorStateKey, failureReportsKey, leaseKeys, QUORUM_FIELD } from './detector.keys';
 import { DetectorLease } from './detector.lease';
 import { DetectorSettings, resolveDetectorSettings } from './detector.options';
-import { ClusterInventory, ClusterRef, DetectorStore, detectorScope, StaleDetectorTokenError } from './detector.store';
+import { ClusterRef, DetectorStore, detectorScope, StaleDetectorTokenError } from './detector.store';
 import { incidentIdempotencyKey } from './incident-key';
 import {
   AddressRecord,
@@ -175,7 +175,9 @@ export class FailureDetector {
   private readonly inflight = new Set<string>();
   private readonly fresh = new Map<string, FreshAnswer>();
   private clusterList: { readonly atPerf: number; readonly tenantIds: readonly string[]; readonly started: readonly ClusterRef[] } | null = null;
-  private readonly inventories = new Map<string, { readonly atPerf: number; readonly inventory: ClusterInventory | null }>();
+  /** Per cluster: its nodes, and the last fences of the nodes that can have one, read from MySQL and reused briefly. */
+  private readonly inventories = new Map<string, { readonly atPerf: number; readonly nodes: readonly NodeEntity[] }>();
+  private readonly fences = new Map<string, { readonly atPerf: number; readonly ids: string; readonly fencedAtMs: ReadonlyMap<string, number> }>();
   /** Redis's clock at the start of the last tick, and our monotonic clock then. */
   private clock = { redisMs: 0, perf: 0 };
   private leaderTicks = 0;
@@ -230,7 +232,12 @@ export class FailureDetector {
     this.running = false;
     if (this.leaseTimer) clearTimeout(this.leaseTimer);
     if (this.tickTimer) clearTimeout(this.tickTimer);
-    await Promise.allSettled([this.leaseStepRunning, this.tickRunning, ...this.probeTasks]);
+    // bounded: a tick stuck on a dead database must not hold the shutdown; whatever it writes later is
+    // fenced by the token, which the next leader raises
+    const settled = Promise.allSettled([this.leaseStepRunning, this.tickRunning, ...this.probeTasks]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, Math.max(5000, 2 * this.settings.probeDeadlineMs))))]);
+    clearTimeout(timer);
     if (this.term) {
       this.term = null;
       await this.lease.release().catch((err: unknown) => this.log.warn(`lease release failed: ${message(err)}`));
@@ -252,6 +259,7 @@ export class FailureDetector {
 
   /** One lease step (public for tests that drive the detector by hand). */
   async leaseStep(): Promise<void> {
+    if (this.lease.isSuspended) return; // a paused process neither renews nor notices anything
     try {
       if (this.term) {
         if (!(await this.lease.renew())) this.endTerm('the lease was lost (expired and taken over, or Redis forgot it)');
@@ -270,6 +278,7 @@ export class FailureDetector {
     this.leaderTicks = 0;
     // a new leader reads MySQL afresh: what it cached in an earlier term may be stale
     this.inventories.clear();
+    this.fences.clear();
     this.clusterList = null;
     this.log.log(`leading the failure detection with fencing token ${token} (${this.settings.holder})`);
     // tick at once rather than up to a tick later; a running tick reschedules itself when it ends
@@ -354,16 +363,37 @@ export class FailureDetector {
     if (cached && performance.now() - cached.atPerf < this.settings.clusterListTtlMs) return cached;
     const list = await this.db.listClusters();
     this.clusterList = { atPerf: performance.now(), ...list };
+    // forget what belongs to clusters no longer watched (stopped, suspended, deleted)
+    const watched = new Set(list.started.map(clusterKey));
+    for (const key of [...this.inventories.keys(), ...this.fences.keys()]) if (!watched.has(key)) this.forgetCluster(key);
+    for (const key of this.fresh.keys()) if (!watched.has(key.slice(0, key.lastIndexOf('/')))) this.fresh.delete(key);
+    for (const key of this.failingClusters) if (!watched.has(key)) this.failingClusters.delete(key);
     return this.clusterList;
   }
 
-  private async inventory(scope: TenantScope, clusterId: string): Promise<ClusterInventory | null> {
+  private async nodesOf(scope: TenantScope, clusterId: string): Promise<readonly NodeEntity[]> {
     const key = `${scope.tenantId}/${clusterId}`;
     const cached = this.inventories.get(key);
-    if (cached && performance.now() - cached.atPerf < this.settings.inventoryTtlMs) return cached.inventory;
-    const inventory = await this.db.inventory(scope, clusterId);
-    this.inventories.set(key, { atPerf: performance.now(), inventory });
-    return inventory;
+    if (cached && performance.now() - cached.atPerf < this.settings.inventoryTtlMs) return cached.nodes;
+    const nodes = await this.db.nodesOf(scope, clusterId);
+    this.inventories.set(key, { atPerf: performance.now(), nodes });
+    return nodes;
+  }
+
+  private async fencesOf(scope: TenantScope, clusterId: string, nodeIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    if (nodeIds.length === 0) return new Map();
+    const key = `${scope.tenantId}/${clusterId}`;
+    const ids = [...nodeIds].sort().join(',');
+    const cached = this.fences.get(key);
+    if (cached && cached.ids === ids && performance.now() - cached.atPerf < this.settings.inventoryTtlMs) return cached.fencedAtMs;
+    const fencedAtMs = await this.db.lastFences(scope, clusterId, nodeIds);
+    this.fences.set(key, { atPerf: performance.now(), ids, fencedAtMs });
+    return fencedAtMs;
+  }
+
+  private forgetCluster(key: string): void {
+    this.inventories.delete(key);
+    this.fences.delete(key);
   }
 
   /** Redis's clock now, estimated from the last tick's reading (for the time a probe was asked). */
@@ -373,8 +403,10 @@ export class FailureDetector {
 
   private async evaluateCluster(ref: ClusterRef, term: Term, nowMs: number): Promise<void> {
     const scope = detectorScope(ref.tenantId);
-    const inv = await this.inventory(scope, ref.clusterId);
-    if (!inv || inv.cluster.state !== ClusterState.STARTED || inv.nodes.length === 0) return;
+    const cluster = ref.cluster;
+    if (cluster.state !== ClusterState.STARTED) return;
+    const nodes = await this.nodesOf(scope, ref.clusterId);
+    if (nodes.length === 0) return;
     this.counters.evaluations += 1;
     const ck = clusterKey(ref);
 
@@ -390,29 +422,33 @@ export class FailureDetector {
     const stateKey = detectorStateKey(this.settings.keyPrefix, ref.tenantId, ref.clusterId);
     const reportsKey = failureReportsKey(this.settings.keyPrefix, ref.tenantId, ref.clusterId);
     const [records, rawStates, rawReports] = await Promise.all([
-      this.deps.heartbeats.records(scope, ref.clusterId, inv.nodes.map((n) => n.id)),
+      this.deps.heartbeats.records(scope, ref.clusterId, nodes.map((n) => n.id)),
       this.redis.hgetall(stateKey),
       this.redis.hgetall(reportsKey),
     ]);
 
-    const policy = { heartbeatIntervalSeconds: inv.cluster.heartbeatIntervalSeconds, deadtimeSeconds: inv.cluster.deadtimeSeconds };
+    const policy = { heartbeatIntervalSeconds: cluster.heartbeatIntervalSeconds, deadtimeSeconds: cluster.deadtimeSeconds };
     const priors = new Map<string, NodeRecord>();
-    const inputs: ClusterNodeEvaluation[] = [];
-    for (const node of inv.nodes) {
+    for (const node of nodes) {
       const stored = decodeNodeRecord(rawStates[node.id]);
       const base = stored ?? initialRecord(node, nowMs);
       const fresh = this.fresh.get(nodeKey(ref, node.id));
-      const prior: NodeRecord = { ...base, probe: newer(base.probe, fresh?.probe ?? null), address: newer(base.address, fresh?.address ?? null) };
-      priors.set(node.id, prior);
-      inputs.push({ nodeId: node.id, state: prior.health, observation: observe(nowMs, node, records.get(node.id), prior, inv.fencedAtMs.get(node.id) ?? null) });
+      priors.set(node.id, { ...base, probe: newer(base.probe, fresh?.probe ?? null), address: newer(base.address, fresh?.address ?? null) });
     }
+    // a fence follows a declaration: only nodes declared, fenced or not ONLINE can have one that matters
+    const fenceable = nodes.filter((n) => n.status !== NodeStatus.ONLINE || mayBeFenced(priors.get(n.id) as NodeRecord)).map((n) => n.id);
+    const fencedAtMs = await this.fencesOf(scope, ref.clusterId, fenceable);
+    const inputs: ClusterNodeEvaluation[] = nodes.map((node) => {
+      const prior = priors.get(node.id) as NodeRecord;
+      return { nodeId: node.id, state: prior.health, observation: observe(nowMs, node, records.get(node.id), prior, fencedAtMs.get(node.id) ?? null) };
+    });
     const evaluation = evaluateClusterHealth(inputs, policy, this.settings.detection);
 
     const changes: NodeChange[] = [];
     const checks: ReportCheck[] = [];
     const nextRecords = new Map<string, NodeRecord>();
     const toProbe: NodeEntity[] = [];
-    const byId = new Map(inv.nodes.map((n) => [n.id, n]));
+    const byId = new Map(nodes.map((n) => [n.id, n]));
     for (const d of evaluation.decisions) {
       const node = byId.get(d.nodeId) as NodeEntity;
       const prior = priors.get(d.nodeId) as NodeRecord;
@@ -452,8 +488,8 @@ export class FailureDetector {
         }
       }
     }
-    const previousQuorum = parseQuorum(rawStates[QUORUM_FIELD]);
-    const quorumChanged = previousQuorum === null ? !evaluation.quorum.quorate : previousQuorum !== evaluation.quorum.quorate;
+    const quorum = quorumTransition(parseQuorum(rawStates[QUORUM_FIELD]), evaluation.quorum.quorate);
+    const quorumChanged = quorum.event !== null;
 
     let skipped = new Set<string>();
     let incidents: IncidentEntity[] = [];
@@ -471,7 +507,7 @@ export class FailureDetector {
       if (written === null) return; // lost the lease meanwhile: decide again next time (or never)
       skipped = written.skipped;
       incidents = written.incidents;
-      this.inventories.delete(`${ref.tenantId}/${ref.clusterId}`);
+      this.forgetCluster(ck);
     }
 
     for (const incident of incidents) await this.enqueueRecovery(ref.tenantId, incident);
@@ -484,7 +520,7 @@ export class FailureDetector {
       saved.push(nodeId);
       args.push(nodeId, encodeNodeRecord(rec));
     }
-    args.push(QUORUM_FIELD, JSON.stringify({ quorate: evaluation.quorum.quorate }));
+    args.push(QUORUM_FIELD, JSON.stringify(quorum.next));
     const consumed = checks.filter((c) => !skipped.has(c.node.id)).flatMap((c) => [c.node.id, c.raw]);
     const [ok, current] = await this.redis.haaasDetectorSave(stateKey, reportsKey, term.token, this.settings.stateTtlMs, args.length / 2, ...args, ...consumed);
     if (ok !== 1) throw new StaleDetectorTokenError(ref.clusterId, term.token, Number(current));
@@ -496,7 +532,7 @@ export class FailureDetector {
       if (fresh && rec && newer(rec.probe, fresh.probe) === rec.probe) this.fresh.delete(k);
     }
 
-    for (const node of toProbe) this.probe(ref, scope, node, inv.cluster.hypervisor);
+    for (const node of toProbe) this.probe(ref, scope, node, cluster.hypervisor);
   }
 
   /**
@@ -702,6 +738,11 @@ export function initialRecord(node: NodeEntity, nowMs: number): NodeRecord {
   return { health: { ...health, declared: UNCLEAN.has(node.status) }, probe: null, address: null, episodeSinceMs: null, reportedAtMs: null };
 }
 
+/** The node was declared failed or fenced (by its record): its last fence matters to the domain. */
+function mayBeFenced(record: NodeRecord): boolean {
+  return record.health.declared || UNCLEAN.has(record.health.status) || record.health.status === NodeStatus.FENCED || record.health.status === NodeStatus.OFFLINE;
+}
+
 /** The domain's observation of a node from its heartbeat record, its row and the detector's record. */
 export function observe(nowMs: number, node: NodeEntity, heartbeat: HeartbeatRecord | undefined, record: NodeRecord, fencedAtMs: number | null): NodeObservation {
   // a check the agent does not run (no storage path, no isolation address) is absent, not failed
@@ -762,14 +803,32 @@ export function reportedAfterLastHeartbeat(reportedAtMs: number | null, lastHear
   return reportedAtMs !== null && lastHeartbeatAtMs !== null && reportedAtMs >= lastHeartbeatAtMs - intervalMs;
 }
 
-function parseQuorum(raw: string | undefined): boolean | null {
+/** The cluster's last quorum as the detector stored it; `lost`: a quorum_lost event is outstanding. */
+export interface QuorumMemory {
+  readonly quorate: boolean;
+  readonly lost: boolean;
+}
+
+function parseQuorum(raw: string | undefined): QuorumMemory | null {
   if (!raw) return null;
   try {
-    const v = JSON.parse(raw) as { quorate?: unknown };
-    return typeof v.quorate === 'boolean' ? v.quorate : null;
+    const v = JSON.parse(raw) as { quorate?: unknown; lost?: unknown };
+    return typeof v.quorate === 'boolean' ? { quorate: v.quorate, lost: v.lost === true } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * What to log about quorum, once per transition: LOST when a quorate cluster stops being so,
+ * REGAINED when it returns after a LOST. A cluster first seen (or whose state Redis lost) is only
+ * remembered: a cluster whose agents have not reported yet has not "lost" anything.
+ */
+export function quorumTransition(previous: QuorumMemory | null, quorate: boolean): { readonly event: 'LOST' | 'REGAINED' | null; readonly next: QuorumMemory } {
+  if (previous === null) return { event: null, next: { quorate, lost: false } };
+  if (previous.quorate && !quorate) return { event: 'LOST', next: { quorate, lost: true } };
+  if (!previous.quorate && quorate) return { event: previous.lost ? 'REGAINED' : null, next: { quorate, lost: false } };
+  return { event: null, next: previous };
 }
 
 function message(err: unknown): string {

@@ -5,7 +5,7 @@ export { FailureReportService } from './failure-report.service';
 export type { FailureReportOptions, NodeFailureReportResult, ReportNodeFailure } from './failure-report.service';
 export { DetectorLease } from './detector.lease';
 export { DetectorStore, detectorScope, OPEN_INCIDENT_STATES, StaleDetectorTokenError } from './detector.store';
-export type { ClusterInventory, ClusterRef, IncidentDraft } from './detector.store';
+export type { ClusterRef, IncidentDraft } from './detector.store';
 export { DETECTOR_OPTIONS, resolveDetectorSettings } from './detector.options';
 export type { DetectorModuleOptions, DetectorSettings } from './detector.options';
 export { DEFAULT_KEY_PREFIX, detectorStateKey, failureReportsKey, leaseKeys, QUORUM_FIELD } from './detector.keys';
