@@ -40,7 +40,7 @@ describe('failure detector: declaring failures through two channels', () => {
     await runMigrations({ url: db.url });
     redisDir = mkdtempSync(join(tmpdir(), 'haaas-det-redis-'));
     redis = await startRedis({ dataDir: redisDir });
-    hosts = await startLibvirtHosts({ hosts: ['dead', 'alive', 'grace', 'addrok', 'addrsilent', 'paused'] });
+    hosts = await startLibvirtHosts({ hosts: ['dead', 'alive', 'grace', 'addrok', 'addrsilent', 'paused', 'again'] });
     h = await DetectorHarness.open(db.url, redis.url);
     detector = h.detector({ detection: { ...FAST_SETTINGS.detection, bootGraceSeconds: GRACE_S } });
     detector.start();
@@ -184,5 +184,47 @@ describe('failure detector: declaring failures through two channels', () => {
     // resumed: the silence is noticed at once (it is past the deadtime already) and confirmed
     await h.setClusterState(alice, clusterId, ClusterState.STARTED);
     await waitFor('declared after the resume', async () => (await h.incidents(alice, nodeId)).length === 1);
+  });
+
+  it('makes a new failure after the node was fenced and came back a new incident (after its grace), and never the same one twice', async () => {
+    const { clusterId, nodeId } = await cluster('c-again', hosts.host('again').uri);
+    await online(nodeId);
+    await hosts.kill('again');
+    h.silence(nodeId);
+    const [first] = await waitFor('the first incident', async () => {
+      const list = await h.incidents(alice, nodeId);
+      return list.length > 0 ? list : undefined;
+    });
+    // what the recovery does: the node is fenced, its status FENCED, the incident settles
+    await h.store.transaction(async (repos) => {
+      const incident = await repos.incidents.lock(alice, first?.id as string);
+      incident.fencedAt = new Date();
+      incident.state = 'RECOVERED';
+      incident.finishedAt = new Date();
+      await repos.incidents.save(alice, incident);
+      const node = await repos.nodes.lock(alice, nodeId);
+      node.status = NodeStatus.FENCED;
+      await repos.nodes.save(alice, node);
+    });
+    const fenced = await waitFor('the detector to agree it is fenced', async () => {
+      const n = await h.node(alice, nodeId);
+      return n.statusReason?.startsWith('fenced: waiting for the node to rejoin') ? n : undefined;
+    });
+    expect(fenced.status).toBe(NodeStatus.FENCED);
+
+    // it is powered on again: its agent reports, it rejoins (with a grace period)
+    await hosts.restart('again');
+    h.beat(alice, clusterId, nodeId);
+    await online(nodeId);
+    // and fails again at once: not within the grace, then declared as a second, distinct incident
+    await hosts.kill('again');
+    h.silence(nodeId);
+    await waitFor('suspect within the grace period', async () => (await h.node(alice, nodeId)).statusReason?.includes('grace period'));
+    expect(await h.incidents(alice, nodeId)).toHaveLength(1);
+    const second = await waitFor('the second incident', async () => (await h.incidents(alice, nodeId)).find((i) => i.id !== first?.id));
+    expect(second.idempotencyKey).not.toBe(first?.idempotencyKey);
+    expect(second.lastSeenAt?.getTime()).toBeGreaterThan(first?.lastSeenAt?.getTime() as number);
+    await sleep(1000);
+    expect(await h.incidents(alice, nodeId)).toHaveLength(2);
   });
 });

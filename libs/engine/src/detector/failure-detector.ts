@@ -4,7 +4,6 @@ import {
   AgentChecks,
   ClusterNodeEvaluation,
   ClusterState,
-  DetectionSettings,
   evaluateClusterHealth,
   Hypervisor,
   initialNodeHealth,
@@ -209,10 +208,6 @@ export class FailureDetector {
     if (now - (this.warned.get(key) ?? -Infinity) < 60_000) return;
     this.warned.set(key, now);
     this.log.warn(text);
-  }
-
-  get detection(): Partial<DetectionSettings> {
-    return this.settings.detection;
   }
 
   stats(): DetectorStats {
@@ -512,7 +507,9 @@ export class FailureDetector {
 
     for (const incident of incidents) await this.enqueueRecovery(ref.tenantId, incident);
 
-    // the Redis side: saved only after MySQL committed, so a failed write is decided again next tick
+    // the Redis side: saved only after MySQL committed, so a failed write is decided again next tick;
+    // and only while leading (the script's token check covers a successor that already wrote here)
+    if (this.term !== term || !this.lease.holding) return;
     const args: (string | number)[] = [];
     const saved: string[] = [];
     for (const [nodeId, rec] of nextRecords) {
@@ -564,8 +561,10 @@ export class FailureDetector {
         if (err instanceof NotFoundError) return null;
         throw err;
       });
-      // the node left, moved, or an operator toggled maintenance since we read it: decide again with fresh data
-      if (!row || row.clusterId !== ref.clusterId || row.maintenance !== c.node.maintenance) {
+      // the node left, moved, an operator toggled maintenance, or another writer (recovery: FENCED;
+      // operations) changed its status since we read it: decide again with fresh data next tick
+      const changedElsewhere = row !== null && row.status !== c.node.status && row.status !== c.decision.status;
+      if (!row || row.clusterId !== ref.clusterId || row.maintenance !== c.node.maintenance || changedElsewhere) {
         skipped.add(c.node.id);
         continue;
       }
