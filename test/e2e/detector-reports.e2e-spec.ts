@@ -5,9 +5,7 @@ import { INestApplication, INestApplicationContext, Module } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { LibvirtHosts, startLibvirtHosts } from '@haaas/adapter-kvm/testing';
-// e2e tests boot the applications themselves (the API and the worker), as their users run them
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { AppModule } from '@haaas/api';
+import { AppModule } from '@haaas/api-server';
 import { signDevToken } from '@haaas/auth';
 import { AppConfig, loadConfig } from '@haaas/config';
 import { LocalServer, startRedis } from '@haaas/devstack';
@@ -16,8 +14,7 @@ import { FailureReportsModule, HeartbeatStore } from '@haaas/engine';
 import { openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer, QUEUES } from '@haaas/queue';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { startWorker } from '@haaas/worker';
+import { startWorker } from '@haaas/worker-server';
 import type { GraphQLResponse } from './support/api';
 
 const TENANT = 'reports-e2e';

@@ -24,7 +24,7 @@ export class WorkerModule {
         }),
         HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
         RecoveryModule.forRoot({ redisUrl: config.redis.url, adapters, sealer }),
-        DetectorModule.forRoot({ redisUrl: config.redis.url, adapters: hypervisorAdapters() }),
+        DetectorModule.forRoot({ redisUrl: config.redis.url, adapters }),
         // runs the operations the API queues (operation.run)
         OperationsModule.forRoot({ redisUrl: config.redis.url, adapters, sealer, runWorkers: true, live: false }),
       ],
