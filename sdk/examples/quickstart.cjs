@@ -1,8 +1,11 @@
 // The quick start as CommonJS: node quickstart.cjs (HAAAS_URL, HAAAS_TOKEN).
+// Its last part is live, over graphql-ws: npm install @haaas/sdk graphql-ws ws
 const { ConflictError, HaaasClient, NotFoundError } = require('@haaas/sdk');
+const WebSocket = require('ws');
 
 async function main() {
-  const client = new HaaasClient({ url: process.env.HAAAS_URL ?? 'http://127.0.0.1:4000', token: process.env.HAAAS_TOKEN ?? '' });
+  // Node 20 has no global WebSocket: the subscriptions use ws's
+  const client = new HaaasClient({ url: process.env.HAAAS_URL ?? 'http://127.0.0.1:4000', token: process.env.HAAAS_TOKEN ?? '', webSocketImpl: WebSocket });
   const me = await client.viewer();
   console.log(`signed in as ${me.subject} in tenant ${me.tenantId}`);
 
@@ -25,6 +28,13 @@ async function main() {
   for await (const node of client.nodes.list({ clusterId: cluster.id, pageSize: 1 })) console.log(`node ${node.hostname}: ${node.status}`);
   const events = await client.events.list({ clusterId: cluster.id }).toArray();
   console.log(`the log has ${events.length} events, newest ${events[0]?.type}`);
+
+  // live: what happens after the newest event read above (no gap: the API replays from `after`)
+  const next = (async () => {
+    for await (const event of client.subscriptions.clusterEvents({ clusterId: cluster.id, after: events[0]?.id ?? null })) return event;
+  })();
+  await client.clusters.update({ id: cluster.id, description: 'watched' });
+  console.log(`live: ${(await next).type}`);
   await client.clusters.destroy(cluster.id, { force: true });
   await client.clusters.get(cluster.id).catch((e) => {
     if (!(e instanceof NotFoundError)) throw e;

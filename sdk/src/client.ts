@@ -5,15 +5,19 @@ import {
   FailoverDomainsApi,
   FenceAgentsApi,
   FencingDevicesApi,
+  IncidentsApi,
   type NamespaceContext,
   NodesApi,
+  OperationsApi,
   ResourcesApi,
   ServicesApi,
+  SubscriptionsApi,
   TenantsApi,
+  type WaitForOperationOptions,
 } from './namespaces.js';
 import { SubscriptionTransport } from './subscriptions.js';
 import { type FetchLike, type GraphQLDocument, type RequestOptions, type RetryOptions, type TokenProvider, Transport } from './transport.js';
-import type { Viewer } from './types.js';
+import type { Operation, Viewer } from './types.js';
 
 export interface HaaasClientOptions {
   /** The API: its origin (`https://haaas.example.com`, `/graphql` is added) or the GraphQL endpoint itself. */
@@ -71,6 +75,12 @@ export class HaaasClient {
   readonly events: EventsApi;
   /** Tenants and quotas (platform admins). */
   readonly tenants: TenantsApi;
+  /** Operations (what the actions return): read, list, wait for. */
+  readonly operations: OperationsApi;
+  /** Incidents (host failures and their recovery). */
+  readonly incidents: IncidentsApi;
+  /** Live updates over graphql-ws: `clusterEvents`, `operationUpdated`. */
+  readonly subscriptions: SubscriptionsApi;
 
   private readonly transport: Transport;
   private readonly live: SubscriptionTransport;
@@ -90,7 +100,7 @@ export class HaaasClient {
       url: options.subscriptionUrl ?? endpoint.replace(/^http/, 'ws'),
       webSocketImpl: options.webSocketImpl,
     });
-    const ctx: NamespaceContext = { transport: this.transport, pageSize: Math.min(500, Math.max(1, options.pageSize ?? 100)) };
+    const ctx: NamespaceContext = { transport: this.transport, live: this.live, pageSize: Math.min(500, Math.max(1, options.pageSize ?? 100)) };
     this.clusters = new ClustersApi(ctx);
     this.nodes = new NodesApi(ctx);
     this.resources = new ResourcesApi(ctx);
@@ -100,6 +110,9 @@ export class HaaasClient {
     this.fenceAgents = new FenceAgentsApi(ctx);
     this.events = new EventsApi(ctx);
     this.tenants = new TenantsApi(ctx);
+    this.operations = new OperationsApi(ctx);
+    this.incidents = new IncidentsApi(ctx);
+    this.subscriptions = new SubscriptionsApi(ctx);
   }
 
   /** The GraphQL endpoint requests go to. */
@@ -110,6 +123,11 @@ export class HaaasClient {
   /** Who is calling: token subject, roles, and the tenant with its quota and usage. */
   async viewer(options?: RequestOptions): Promise<Viewer> {
     return (await this.transport.request(GetViewerDocument, {}, options)).viewer;
+  }
+
+  /** Waits until an operation ends; see {@link OperationsApi.wait}. */
+  waitForOperation(id: string, options?: WaitForOperationOptions): Promise<Operation> {
+    return this.operations.wait(id, options);
   }
 
   /**
@@ -133,7 +151,7 @@ export class HaaasClient {
     return new HaaasClient({ ...this.options, tenant });
   }
 
-  /** Closes the subscription WebSocket, if one is open. HTTP needs no closing. */
+  /** Closes the subscriptions' WebSockets, if any are open. HTTP needs no closing. */
   close(): Promise<void> {
     return this.live.close();
   }

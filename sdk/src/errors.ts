@@ -31,7 +31,10 @@ export type ErrorCode =
   | 'GRAPHQL_VALIDATION_FAILED'
   | 'GRAPHQL_PARSE_FAILED'
   | 'NETWORK_ERROR'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'OPERATION_FAILED'
+  | 'OPERATION_CANCELLED'
+  | 'MISSING_DEPENDENCY';
 
 export interface HaaasErrorOptions {
   readonly code: string;
@@ -45,7 +48,7 @@ export interface HaaasErrorOptions {
 /** Base class of every error the SDK throws. */
 export class HaaasError extends Error {
   /** `extensions.code` of the (first) GraphQL error, or the SDK's own code (`NETWORK_ERROR`, `TIMEOUT`). */
-  readonly code: ErrorCode | (string & {});
+  readonly code: ErrorCode | (string & Record<never, never>);
   /** The API's request id (also in its logs), when the API answered. */
   readonly requestId: string | undefined;
   /** Every GraphQL error of the response. */
@@ -138,8 +141,30 @@ export class NetworkError extends HaaasError {
   }
 }
 
-/** `waitForOperation` (or a request) ran out of time. */
-export class TimeoutError extends HaaasError {}
+/** What the operation errors carry of the operation (the SDK's `Operation` fits). */
+export interface OperationSnapshot {
+  readonly id: string;
+  readonly state: string;
+  readonly error: string | null;
+}
+
+/** `waitForOperation` ran out of time; `operation` is the last state seen (the operation goes on). */
+export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
+  readonly operation: TOperation | undefined;
+  constructor(message: string, options: HaaasErrorOptions & { readonly operation?: TOperation | undefined }) {
+    super(message, options);
+    this.operation = options.operation;
+  }
+}
+
+/** The awaited operation ended FAILED or CANCELLED; `operation` says why (`error`, `steps`). */
+export class OperationFailedError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
+  readonly operation: TOperation;
+  constructor(operation: TOperation) {
+    super(`operation ${operation.id} ${operation.state}${operation.error ? `: ${operation.error}` : ''}`, { code: `OPERATION_${operation.state}` });
+    this.operation = operation;
+  }
+}
 
 const CLASSES: Readonly<Record<string, new (message: string, options: HaaasErrorOptions) => HaaasError>> = {
   BAD_USER_INPUT: BadUserInputError,

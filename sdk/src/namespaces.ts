@@ -3,12 +3,18 @@
  * operation of src/operations. Methods mirror the API: mutations that take an `input` object take
  * it as is; those with separate arguments take them positionally.
  */
+import { OperationFailedError, TimeoutError } from './errors.js';
 import * as Ops from './generated/graphql.js';
 import { type Connection, type ListOptions, Paginated, splitListParams, toPage } from './paginate.js';
-import type { GraphQLDocument, RequestOptions, Transport } from './transport.js';
+import type { SubscriptionTransport } from './subscriptions.js';
+import { anySignal, type GraphQLDocument, type InternalRequestOptions, newIdempotencyKey, type RequestOptions, sleep, type Transport } from './transport.js';
 import type {
   Cluster,
   ClusterEvent,
+  FailoverPlan,
+  Incident,
+  NodeFailureReport,
+  Operation,
   FailoverDomain,
   FenceAgent,
   FencingAssociation,
@@ -29,7 +35,18 @@ import type {
  */
 export interface NamespaceContext {
   readonly transport: Transport;
+  readonly live: SubscriptionTransport;
   readonly pageSize: number;
+}
+
+/** Options of the actions (startCluster, relocateService, ...), which return an {@link Operation}. */
+export interface ActionOptions extends RequestOptions {
+  /**
+   * Sent with the request so that a repeat returns the operation of the first request instead of a
+   * second one (1-80 printable ASCII characters, per tenant). The SDK makes one when none is given,
+   * which is what lets it retry an action after a network error: the API deduplicates it.
+   */
+  readonly idempotencyKey?: string;
 }
 
 /** `force` of the destructive mutations that have one. */
@@ -42,8 +59,14 @@ abstract class Namespace {
   /** @internal namespaces are made by {@link HaaasClient} */
   constructor(protected readonly ctx: NamespaceContext) {}
 
-  protected request<R, V>(document: GraphQLDocument<R, V>, variables: V, options?: RequestOptions): Promise<R> {
+  protected request<R, V>(document: GraphQLDocument<R, V>, variables: V, options?: InternalRequestOptions): Promise<R> {
     return this.ctx.transport.request(document, variables, options);
+  }
+
+  /** An action: with an idempotency key (the caller's or a new one), so retrying it is safe. */
+  protected async act<R, V>(document: GraphQLDocument<R, V>, variables: Omit<V, 'idempotencyKey'>, options: ActionOptions, pick: (r: R) => Operation): Promise<Operation> {
+    const idempotencyKey = options.idempotencyKey ?? newIdempotencyKey();
+    return pick(await this.request(document, { ...variables, idempotencyKey } as V, { signal: options.signal, idempotent: true }));
   }
 
   /** A lazily paged list over one connection-returning query. */
@@ -97,6 +120,29 @@ export class ClustersApi extends Namespace {
   async destroy(id: string, options: ForceOptions = {}): Promise<Cluster> {
     return (await this.request(Ops.DestroyClusterDocument, { id, force: options.force ?? false }, options)).destroyCluster;
   }
+
+  /**
+   * Activates HA. Refused at once with {@link PreconditionFailedError} without quorum (N/2 + 1
+   * nodes ONLINE and not in maintenance) or the policy's minHealthyNodes, or when SUSPENDED.
+   */
+  start(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.StartClusterDocument, { id }, options, (r) => r.startCluster);
+  }
+
+  /** Deactivates HA, then stops the running services (lowest priority first). */
+  stop(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.StopClusterDocument, { id }, options, (r) => r.stopCluster);
+  }
+
+  /** Pauses monitoring and recovery of a started cluster: failures are not acted on until resumed. */
+  suspend(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.SuspendClusterDocument, { id }, options, (r) => r.suspendCluster);
+  }
+
+  /** Resumes monitoring and recovery of a suspended cluster. */
+  resume(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.ResumeClusterDocument, { id }, options, (r) => r.resumeCluster);
+  }
 }
 
 /** Nodes: the hypervisor hosts of clusters. */
@@ -148,6 +194,42 @@ export class NodesApi extends Namespace {
   /** Issues (or replaces, revoking the old one) the node agent's token; shown this one time only. */
   async issueAgentToken(nodeId: string, options?: RequestOptions): Promise<NodeAgentToken> {
     return (await this.request(Ops.IssueNodeAgentTokenDocument, { nodeId }, options)).issueNodeAgentToken;
+  }
+
+  /**
+   * Dry run: what would happen if this node failed now (fencing, quorum, where each service would
+   * go, in which order and wave, which would fail and why), by the same planner as recovery.
+   */
+  async failoverPlan(nodeId: string, options?: RequestOptions): Promise<FailoverPlan> {
+    return (await this.request(Ops.GetFailoverPlanDocument, { nodeId }, options)).failoverPlan;
+  }
+
+  /**
+   * Reports that an external monitor saw the node fail (Pacemaker alerts, masakari-monitors style).
+   * The failure detector still confirms it itself before declaring a failure.
+   */
+  async reportFailure(input: Ops.ReportNodeFailureInput, options?: RequestOptions): Promise<NodeFailureReport> {
+    return (await this.request(Ops.ReportNodeFailureDocument, { input }, options)).reportNodeFailure;
+  }
+
+  /** Powers the node on, waits until its hypervisor answers, and ends its maintenance. */
+  startup(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.StartupNodeDocument, { id }, options, (r) => r.startupNode);
+  }
+
+  /** Maintenance on, services moved off (as evacuate), then powered off; it stays in maintenance. */
+  shutdown(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.ShutdownNodeDocument, { id }, options, (r) => r.shutdownNode);
+  }
+
+  /** Maintenance on, services moved off, reboot, wait for the hypervisor, maintenance off. */
+  reboot(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.RebootNodeDocument, { id }, options, (r) => r.rebootNode);
+  }
+
+  /** Maintenance on, and every running service moved off, highest priority first, where placement says. */
+  evacuate(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.EvacuateNodeDocument, { id }, options, (r) => r.evacuateNode);
   }
 }
 
@@ -220,6 +302,26 @@ export class ServicesApi extends Namespace {
   /** Destroys a service (its resources are released, not deleted); CONFLICT unless STOPPED, DISABLED or FAILED, or `force`. */
   async destroy(id: string, options: ForceOptions = {}): Promise<Service> {
     return (await this.request(Ops.DestroyServiceDocument, { id, force: options.force ?? false }, options)).destroyService;
+  }
+
+  /** Starts the service (resources in order) where it runs or on the best node; never while a VM of it is active elsewhere. */
+  start(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.StartServiceDocument, { id }, options, (r) => r.startService);
+  }
+
+  /** Stops the service (resources in reverse order, gracefully, then forced after its stop timeout). */
+  stop(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.StopServiceDocument, { id }, options, (r) => r.stopService);
+  }
+
+  /** Stops the service and starts it again on the same node. */
+  restart(id: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.RestartServiceDocument, { id }, options, (r) => r.restartService);
+  }
+
+  /** Moves the service to `targetNodeId` (placement must accept it), or to the best other node. */
+  relocate(id: string, options: ActionOptions & { readonly targetNodeId?: string } = {}): Promise<Operation> {
+    return this.act(Ops.RelocateServiceDocument, { id, targetNodeId: options.targetNodeId ?? null }, options, (r) => r.relocateService);
   }
 }
 
@@ -334,5 +436,143 @@ export class TenantsApi extends Namespace {
   /** Sets (a number) or resets (null) quota limits; omitted ones are kept. */
   async setQuota(input: Ops.SetTenantQuotaInput, options?: RequestOptions): Promise<Tenant> {
     return (await this.request(Ops.SetTenantQuotaDocument, { input }, options)).setTenantQuota;
+  }
+}
+
+/** Options of {@link OperationsApi.wait}. */
+export interface WaitForOperationOptions extends RequestOptions {
+  /** Called with the operation at each change seen (state, progress, steps). */
+  readonly onProgress?: (operation: Operation) => void;
+  /** Give up after this long with a {@link TimeoutError} (the operation goes on). Default: 15 minutes. */
+  readonly timeoutMs?: number;
+  /** Follow it over the `operationUpdated` subscription (needs graphql-ws) instead of polling. */
+  readonly live?: boolean;
+  /** Polling interval (default 1000 ms). */
+  readonly pollIntervalMs?: number;
+  /** Resolve with a FAILED or CANCELLED operation instead of rejecting with {@link OperationFailedError}. */
+  readonly resolveOnFailure?: boolean;
+}
+
+const FINAL_STATES: ReadonlySet<string> = new Set<Ops.OperationState>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** True once an operation has ended (SUCCEEDED, FAILED or CANCELLED). */
+export function isOperationFinished(operation: Pick<Operation, 'state'>): boolean {
+  return FINAL_STATES.has(operation.state);
+}
+
+/** Operations: what the actions (start, stop, relocate, ...) return, run by a worker. */
+export class OperationsApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<Operation> {
+    return (await this.request(Ops.GetOperationDocument, { id }, options)).operation;
+  }
+
+  /** Operations of the tenant, newest first. */
+  list(params?: Ops.OperationFilter & ListOptions): Paginated<Operation> {
+    const { filter, options } = splitListParams<Ops.OperationFilter>(params);
+    return this.paginate(Ops.ListOperationsDocument, { filter }, (r) => r.operations, options);
+  }
+
+  /**
+   * Waits until the operation ends and resolves with it (SUCCEEDED), or rejects with
+   * {@link OperationFailedError} (FAILED, CANCELLED), {@link TimeoutError} after `timeoutMs`, or the
+   * signal's reason. `onProgress` sees each change on the way.
+   *
+   * ```ts
+   * const op = await client.services.relocate(serviceId, { targetNodeId });
+   * await client.operations.wait(op.id, { onProgress: (o) => console.log(o.progress, o.steps.at(-1)?.name) });
+   * ```
+   */
+  async wait(id: string, options: WaitForOperationOptions = {}): Promise<Operation> {
+    const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = anySignal([options.signal, timeout.signal]);
+    let last: Operation | undefined;
+    try {
+      const updates = options.live ? new SubscriptionsApi(this.ctx).operationUpdated(id, { signal: signal.signal }) : this.poll(id, options.pollIntervalMs ?? 1000, signal.signal);
+      for await (const op of updates) {
+        if (!last || op.updatedAt !== last.updatedAt || op.state !== last.state || op.progress !== last.progress) options.onProgress?.(op);
+        last = op;
+        if (!isOperationFinished(op)) continue;
+        if (op.state !== 'SUCCEEDED' && !options.resolveOnFailure) throw new OperationFailedError(op);
+        return op;
+      }
+      // a live stream that ended without a final state (cannot happen with polling)
+      return last ?? (await this.get(id, { signal: options.signal }));
+    } catch (e) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (timeout.signal.aborted) throw new TimeoutError(`operation ${id} still ${last?.state ?? 'unknown'} after ${timeoutMs} ms`, { code: 'TIMEOUT', operation: last });
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      signal.clear();
+    }
+  }
+
+  private async *poll(id: string, intervalMs: number, signal: AbortSignal): AsyncGenerator<Operation, void, undefined> {
+    while (true) {
+      const op = await this.get(id, { signal });
+      yield op;
+      if (isOperationFinished(op)) return;
+      await sleep(intervalMs, signal);
+    }
+  }
+}
+
+/** Incidents: one per host failure, with its fencing and the recovery of each service. */
+export class IncidentsApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<Incident> {
+    return (await this.request(Ops.GetIncidentDocument, { id }, options)).incident;
+  }
+
+  /** Incidents of the tenant, newest first. */
+  list(params?: Ops.IncidentFilter & ListOptions): Paginated<Incident> {
+    const { filter, options } = splitListParams<Ops.IncidentFilter>(params);
+    return this.paginate(Ops.ListIncidentsDocument, { filter }, (r) => r.incidents, options);
+  }
+}
+
+/**
+ * Live updates over graphql-ws (an optional peer dependency: `npm install graphql-ws`; in Node 20
+ * pass `webSocketImpl` from `ws`). Both survive dropped connections and token expiry: they
+ * reconnect with backoff and a fresh token, and resume without gaps or repeats.
+ */
+export class SubscriptionsApi extends Namespace {
+  /**
+   * The cluster log as it is appended. With `after` (an event id, e.g. the newest of
+   * `events.list()`), the events after it come first, then the live ones.
+   *
+   * ```ts
+   * for await (const event of client.subscriptions.clusterEvents({ clusterId })) console.log(event.type);
+   * ```
+   */
+  clusterEvents(params: { readonly clusterId: string; readonly after?: string | null } & RequestOptions): AsyncGenerator<ClusterEvent, void, undefined> {
+    const { clusterId, after = null, signal } = params;
+    return this.ctx.live.resuming(
+      Ops.ClusterEventsDocument,
+      (r) => r.clusterEvents,
+      {
+        // resume after the last event delivered; ids are time-ordered UUIDv7, so a repeat is one not greater than it
+        variables: (last) => ({ clusterId, after: last?.id ?? after }),
+        isNew: (event, last) => !last || event.id > last.id,
+        isFinished: () => false,
+      },
+      { signal },
+    );
+  }
+
+  /** The operation now, then at each change; ends when the operation does. */
+  operationUpdated(id: string, options: RequestOptions = {}): AsyncGenerator<Operation, void, undefined> {
+    return this.ctx.live.resuming(
+      Ops.OperationUpdatedDocument,
+      (r) => r.operationUpdated,
+      {
+        variables: () => ({ id }),
+        // after a reconnection the API sends the current state again: skip it when nothing changed
+        isNew: (op, last) => !last || op.updatedAt !== last.updatedAt || op.state !== last.state || op.progress !== last.progress,
+        isFinished: (last) => last !== undefined && isOperationFinished(last),
+      },
+      options,
+    );
   }
 }

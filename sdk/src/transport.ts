@@ -49,6 +49,15 @@ export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** @internal options the namespaces add to a request */
+export interface InternalRequestOptions extends RequestOptions {
+  /**
+   * The mutation carries an idempotency key, so the API answers a repeat with the result of the
+   * first request: it may be retried like a query.
+   */
+  readonly idempotent?: boolean;
+}
+
 export interface TransportOptions {
   readonly endpoint: string;
   readonly token: TokenProvider;
@@ -84,6 +93,16 @@ export class Transport {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
+  /** @internal retries allowed for reads (and for reconnecting subscriptions) */
+  get retries(): number {
+    return this.retry.retries;
+  }
+
+  /** True when the token comes from a callback, which can be asked for a fresh one. */
+  get refreshableToken(): boolean {
+    return typeof this.options.token === 'function';
+  }
+
   /** The token to send now (asks the callback, if one was given). */
   async token(refresh = false): Promise<string> {
     const t = this.options.token;
@@ -100,16 +119,17 @@ export class Transport {
     return new Transport({ ...this.options, ...changes });
   }
 
-  async request<TResult, TVariables>(document: GraphQLDocument<TResult, TVariables>, variables: TVariables | undefined, options: RequestOptions = {}): Promise<TResult> {
+  async request<TResult, TVariables>(document: GraphQLDocument<TResult, TVariables>, variables: TVariables | undefined, options: InternalRequestOptions = {}): Promise<TResult> {
     const query = document.toString();
     const { kind, name } = describeOperation(query);
-    // queries read only, so repeating one is safe; mutations are not, so they get exactly one attempt
-    const retries = kind === 'query' ? this.retry.retries : 0;
+    // queries read only, so repeating one is safe; a mutation is repeated only when it carries an
+    // idempotency key (the API then returns the first result); any other gets exactly one attempt
+    const retries = kind === 'query' || options.idempotent ? this.retry.retries : 0;
     const body = JSON.stringify({ query, variables: variables ?? {}, ...(name ? { operationName: name } : {}) });
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
-      const outcome = await this.attempt(body, kind, name, refreshed, options.signal);
+      const outcome = await this.attempt(body, options.idempotent ? 'query' : kind, name, refreshed, options.signal);
       if (outcome.ok) return outcome.data as TResult;
       const error = outcome.error;
       // the API refuses a bad token before running anything, so one retry with a fresh token is safe even for a mutation
@@ -189,7 +209,8 @@ export class Transport {
     };
   }
 
-  private backoff(attempt: number, retryAfterMs: number | undefined): number {
+  /** @internal the delay before retry number `attempt` (0-based), also used by subscriptions to reconnect */
+  backoff(attempt: number, retryAfterMs?: number): number {
     const exp = Math.min(this.retry.maxDelayMs, this.retry.minDelayMs * 2 ** attempt);
     // half fixed, half random: spreads clients that failed together without collapsing to zero
     const delay = exp / 2 + Math.random() * (exp / 2);
@@ -276,6 +297,12 @@ function errorMessage(e: unknown): string {
     return cause instanceof Error ? `${e.message} (${cause.message})` : e.message;
   }
   return String(e);
+}
+
+/** A fresh idempotency key: a UUID where the platform has one (Node 20+, browsers on https), else random enough. */
+export function newIdempotencyKey(): string {
+  const uuid = globalThis.crypto?.randomUUID?.();
+  return uuid ?? `sdk-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */

@@ -9,11 +9,15 @@ import type {
   FenceAgentFieldsFragment,
   FencingAssociationFieldsFragment,
   FencingDeviceFieldsFragment,
+  GetFailoverPlanQuery,
   GetNodeFencingTopologyQuery,
   GetViewerQuery,
+  IncidentFieldsFragment,
   IssueNodeAgentTokenMutation,
   NodeFieldsFragment,
+  OperationFieldsFragment,
   ProbeNodeMutation,
+  ReportNodeFailureMutation,
   ResourceFieldsFragment,
   ServiceFieldsFragment,
   TenantFieldsFragment,
@@ -50,3 +54,15 @@ export type NodeProbeResult = ProbeNodeMutation['probeNode'];
 export type NodeAgentToken = IssueNodeAgentTokenMutation['issueNodeAgentToken'];
 /** The answer of a fencing device to a harmless test action. */
 export type FencingTestResult = TestFencingDeviceMutation['testFencingDevice'];
+/** An action run by a worker: state, progress 0-100, steps, error, attempts, timings. */
+export type Operation = OperationFieldsFragment;
+/** One step of an operation. */
+export type OperationStep = Operation['steps'][number];
+/** A host failure: detection, fencing by level, and the recovery of each service, with timings. */
+export type Incident = IncidentFieldsFragment;
+/** The recovery of one service in an incident. */
+export type ServiceRecovery = Incident['services'][number];
+/** A dry run of a node's failure. */
+export type FailoverPlan = GetFailoverPlanQuery['failoverPlan'];
+/** The answer to an external failure report. */
+export type NodeFailureReport = ReportNodeFailureMutation['reportNodeFailure'];

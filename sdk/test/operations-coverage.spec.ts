@@ -1,8 +1,9 @@
 /**
- * Every query and mutation of apps/api/schema.graphql has an SDK method: the table below names
- * the method for each root field, the test walks the schema's root types and fails on a field
- * without an entry, and runs each entry to check that the method really sends that field. A new
- * API operation therefore fails this test until the SDK gets a method for it.
+ * Every query, mutation and subscription of apps/api/schema.graphql has an SDK method: the table
+ * below names the method for each root field, the test walks the schema's root types and fails on
+ * a field without an entry, and runs each entry to check that the method really sends that field
+ * (over HTTP, or over a scripted graphql-ws socket for subscriptions). A new API operation
+ * therefore fails this test until the SDK gets a method for it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { HaaasClient, type FetchLike } from '@haaas/sdk';
 const ID = '01000000-0000-7000-8000-000000000000';
 type Call = (c: HaaasClient) => Promise<unknown>;
 const first = (list: AsyncIterable<unknown>): Promise<unknown> => list[Symbol.asyncIterator]().next();
+const signal = (): AbortSignal => AbortSignal.timeout(5000);
 
 /** Root field → the SDK call that sends it. */
 const SDK_METHODS: Record<string, Call> = {
@@ -35,6 +37,11 @@ const SDK_METHODS: Record<string, Call> = {
   tenant: (c) => c.tenants.get('t'),
   tenants: (c) => first(c.tenants.list()),
   viewer: (c) => c.viewer(),
+  operation: (c) => c.operations.get(ID),
+  operations: (c) => first(c.operations.list({ clusterId: ID })),
+  incident: (c) => c.incidents.get(ID),
+  incidents: (c) => first(c.incidents.list({ clusterId: ID })),
+  failoverPlan: (c) => c.nodes.failoverPlan(ID),
   // mutations
   createCluster: (c) => c.clusters.create({ name: 'x', hypervisor: 'KVM' }),
   updateCluster: (c) => c.clusters.update({ id: ID }),
@@ -68,26 +75,78 @@ const SDK_METHODS: Record<string, Call> = {
   testFencingDevice: (c) => c.fencingDevices.test(ID),
   createTenant: (c) => c.tenants.create({ id: 't' }),
   setTenantQuota: (c) => c.tenants.setQuota({ id: 't' }),
+  reportNodeFailure: (c) => c.nodes.reportFailure({ nodeId: ID, source: 'monitor' }),
+  startCluster: (c) => c.clusters.start(ID),
+  stopCluster: (c) => c.clusters.stop(ID),
+  suspendCluster: (c) => c.clusters.suspend(ID),
+  resumeCluster: (c) => c.clusters.resume(ID),
+  startupNode: (c) => c.nodes.startup(ID),
+  shutdownNode: (c) => c.nodes.shutdown(ID),
+  rebootNode: (c) => c.nodes.reboot(ID),
+  evacuateNode: (c) => c.nodes.evacuate(ID),
+  startService: (c) => c.services.start(ID),
+  stopService: (c) => c.services.stop(ID),
+  restartService: (c) => c.services.restart(ID),
+  relocateService: (c) => c.services.relocate(ID, { targetNodeId: ID }),
+  // subscriptions
+  clusterEvents: (c) => first(c.subscriptions.clusterEvents({ clusterId: ID, signal: signal() })),
+  operationUpdated: (c) => first(c.subscriptions.operationUpdated(ID, { signal: signal() })),
 };
 
 const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'apps', 'api', 'schema.graphql'), 'utf8'));
-const rootFields = [schema.getQueryType(), schema.getMutationType()].flatMap((t) => (t ? Object.keys(t.getFields()).map((f) => [t.name, f] as const) : []));
+const rootFields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((t) => (t ? Object.keys(t.getFields()).map((f) => [t.name, f] as const) : []));
 
-/** The root fields a request asked for, read from the query text it sent. */
+function rootFieldsOf(query: string): string[] {
+  const op = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return (op?.selectionSet.selections ?? []).flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+}
+
+const NOT_FOUND = [{ message: 'recorded', extensions: { code: 'NOT_FOUND' } }];
+
+/** A client whose requests (HTTP, and subscriptions over a scripted graphql-ws socket) are noted, by root field, and answered NOT_FOUND. */
 function recordingClient(): { client: HaaasClient; sent: string[] } {
   const sent: string[] = [];
   const fetch: FetchLike = async (_url, init) => {
-    const { query } = JSON.parse(init.body) as { query: string };
-    const op = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    for (const s of op?.selectionSet.selections ?? []) if (s.kind === Kind.FIELD) sent.push(s.name.value);
-    const body = JSON.stringify({ data: null, errors: [{ message: 'recorded', extensions: { code: 'NOT_FOUND' } }] });
+    sent.push(...rootFieldsOf((JSON.parse(init.body) as { query: string }).query));
+    const body = JSON.stringify({ data: null, errors: NOT_FOUND });
     return { status: 200, headers: { get: () => null }, text: async () => body };
   };
-  return { client: new HaaasClient({ url: 'http://api.test', token: 't', fetch, retry: false }), sent };
+  // the graphql-transport-ws protocol, as much of it as graphql-ws's client needs
+  class ScriptedSocket {
+    static readonly CONNECTING = 0;
+    static readonly OPEN = 1;
+    static readonly CLOSING = 2;
+    static readonly CLOSED = 3;
+    readyState = 0;
+    onopen: (() => void) | null = null;
+    onmessage: ((event: { data: string }) => void) | null = null;
+    onclose: ((event: { code: number; reason: string }) => void) | null = null;
+    onerror: ((event: unknown) => void) | null = null;
+    constructor() {
+      setTimeout(() => {
+        this.readyState = ScriptedSocket.OPEN;
+        this.onopen?.();
+      });
+    }
+    send(data: string): void {
+      const msg = JSON.parse(data) as { id?: string; type: string; payload?: { query?: string } };
+      const reply = (m: object) => setTimeout(() => this.onmessage?.({ data: JSON.stringify(m) }));
+      if (msg.type === 'connection_init') reply({ type: 'connection_ack' });
+      if (msg.type === 'subscribe') {
+        sent.push(...rootFieldsOf(msg.payload?.query ?? ''));
+        reply({ id: msg.id, type: 'error', payload: NOT_FOUND });
+      }
+    }
+    close(code = 1000, reason = ''): void {
+      this.readyState = 3;
+      setTimeout(() => this.onclose?.({ code, reason }));
+    }
+  }
+  return { client: new HaaasClient({ url: 'http://api.test', token: 't', fetch, retry: false, webSocketImpl: ScriptedSocket }), sent };
 }
 
 describe('SDK coverage of the schema', () => {
-  it('has an SDK method for every query and mutation of the schema', () => {
+  it('has an SDK method for every query, mutation and subscription of the schema', () => {
     const missing = rootFields.filter(([, f]) => !SDK_METHODS[f]).map(([t, f]) => `${t}.${f}`);
     expect(missing).toEqual([]);
     const stale = Object.keys(SDK_METHODS).filter((f) => !rootFields.some(([, g]) => g === f));
@@ -99,6 +158,7 @@ describe('SDK coverage of the schema', () => {
     if (!call) return; // reported by the test above
     const { client, sent } = recordingClient();
     await call(client).catch(() => undefined);
+    await client.close();
     expect(sent).toEqual([field]);
   });
 });

@@ -2,7 +2,8 @@
  * The package as users get it: `npm pack` in sdk/, the tarball's contents, then a fresh project
  * outside the workspace that installs the tarball, type-checks the TypeScript example against the
  * shipped declarations (as an ES module and as CommonJS), and runs the .mjs and .cjs examples
- * against the live API.
+ * against the live API, their subscription included (graphql-ws, the optional peer, installed
+ * next to the SDK).
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,8 +51,9 @@ describe('the packed @haaas/sdk', () => {
     const app = join(tmp, 'consumer');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sdk-consumer', version: '0.0.0', private: true }));
-    // the SDK's one dependency comes from npm's cache when it is there, else from the registry
-    await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', join(tmp, pack.filename)], { cwd: app });
+    // the SDK's one dependency, and graphql-ws and ws for the examples' subscription, come from
+    // npm's cache when they are there, else from the registry
+    await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', join(tmp, pack.filename), 'graphql-ws@^6', 'ws@^8'], { cwd: app });
 
     copyFileSync(join(SDK, 'examples', 'quickstart.ts'), join(app, 'quickstart.mts'));
     copyFileSync(join(SDK, 'examples', 'quickstart.ts'), join(app, 'quickstart.cts'));
@@ -86,6 +88,8 @@ describe('the packed @haaas/sdk', () => {
       expect(stdout).toContain(`node hv1.${flavour}.example.com: OFFLINE`);
       expect(stdout).toContain(`node hv2.${flavour}.example.com: OFFLINE`);
       expect(stdout).toMatch(/the log has \d+ events, newest node\.joined/);
+      // graphql-ws loaded by the SDK's own import() from each build
+      expect(stdout).toContain('live: cluster.updated');
       expect(stdout).toContain(`cluster quickstart-${flavour} destroyed`);
     }
   });

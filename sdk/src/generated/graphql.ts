@@ -165,6 +165,20 @@ export type FailoverDomainMemberInput = {
   priority?: number;
 };
 
+/** What happens when every fencing level fails. */
+export const FenceFailurePolicy = {
+  AWAIT_OPERATOR: 'AWAIT_OPERATOR',
+  PROCEED_UNFENCED: 'PROCEED_UNFENCED'
+} as const;
+
+export type FenceFailurePolicy = typeof FenceFailurePolicy[keyof typeof FenceFailurePolicy];
+export const FenceStepState = {
+  FAILED: 'FAILED',
+  PENDING: 'PENDING',
+  SUCCEEDED: 'SUCCEEDED'
+} as const;
+
+export type FenceStepState = typeof FenceStepState[keyof typeof FenceStepState];
 export type FencingDeviceFilter = {
   /** Exact agent, e.g. fence_ipmilan. */
   agent?: string | null | undefined;
@@ -184,6 +198,33 @@ export const Hypervisor = {
 } as const;
 
 export type Hypervisor = typeof Hypervisor[keyof typeof Hypervisor];
+/** Why an incident waits for an operator. */
+export const IncidentAwaitingReason = {
+  FENCING: 'FENCING',
+  QUORUM: 'QUORUM'
+} as const;
+
+export type IncidentAwaitingReason = typeof IncidentAwaitingReason[keyof typeof IncidentAwaitingReason];
+export type IncidentFilter = {
+  clusterId?: string | null | undefined;
+  /** The failed node. */
+  nodeId?: string | null | undefined;
+  state?: IncidentState | null | undefined;
+};
+
+/** DETECTED → FENCING → (AWAITING_OPERATOR) → RECOVERING → RECOVERED | PARTIALLY_RECOVERED | FAILED; or CANCELLED. */
+export const IncidentState = {
+  AWAITING_OPERATOR: 'AWAITING_OPERATOR',
+  CANCELLED: 'CANCELLED',
+  DETECTED: 'DETECTED',
+  FAILED: 'FAILED',
+  FENCING: 'FENCING',
+  PARTIALLY_RECOVERED: 'PARTIALLY_RECOVERED',
+  RECOVERED: 'RECOVERED',
+  RECOVERING: 'RECOVERING'
+} as const;
+
+export type IncidentState = typeof IncidentState[keyof typeof IncidentState];
 export type IpResourceSpecInput = {
   /** IPv4 or IPv6 address. */
   address: string;
@@ -252,6 +293,78 @@ export const NodeStatus = {
 } as const;
 
 export type NodeStatus = typeof NodeStatus[keyof typeof NodeStatus];
+export type OperationFilter = {
+  clusterId?: string | null | undefined;
+  kind?: OperationKind | null | undefined;
+  state?: OperationState | null | undefined;
+  /** The cluster, node or service acted on. */
+  targetId?: string | null | undefined;
+};
+
+/** The actions of seed 002, each run as an Operation. */
+export const OperationKind = {
+  CLUSTER_RESUME: 'CLUSTER_RESUME',
+  CLUSTER_START: 'CLUSTER_START',
+  CLUSTER_STOP: 'CLUSTER_STOP',
+  CLUSTER_SUSPEND: 'CLUSTER_SUSPEND',
+  NODE_EVACUATE: 'NODE_EVACUATE',
+  NODE_REBOOT: 'NODE_REBOOT',
+  NODE_SHUTDOWN: 'NODE_SHUTDOWN',
+  NODE_STARTUP: 'NODE_STARTUP',
+  SERVICE_RELOCATE: 'SERVICE_RELOCATE',
+  SERVICE_RESTART: 'SERVICE_RESTART',
+  SERVICE_START: 'SERVICE_START',
+  SERVICE_STOP: 'SERVICE_STOP'
+} as const;
+
+export type OperationKind = typeof OperationKind[keyof typeof OperationKind];
+/** PENDING (queued) → RUNNING → SUCCEEDED | FAILED | CANCELLED. */
+export const OperationState = {
+  CANCELLED: 'CANCELLED',
+  FAILED: 'FAILED',
+  PENDING: 'PENDING',
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED'
+} as const;
+
+export type OperationState = typeof OperationState[keyof typeof OperationState];
+export const OperationStepState = {
+  FAILED: 'FAILED',
+  PENDING: 'PENDING',
+  RUNNING: 'RUNNING',
+  SKIPPED: 'SKIPPED',
+  SUCCEEDED: 'SUCCEEDED'
+} as const;
+
+export type OperationStepState = typeof OperationStepState[keyof typeof OperationStepState];
+export const OperationTargetType = {
+  CLUSTER: 'CLUSTER',
+  NODE: 'NODE',
+  SERVICE: 'SERVICE'
+} as const;
+
+export type OperationTargetType = typeof OperationTargetType[keyof typeof OperationTargetType];
+/** Why a node cannot take a service, in the order placement checks. */
+export const PlacementRejectionReason = {
+  ALREADY_TRIED: 'ALREADY_TRIED',
+  ANTI_AFFINITY: 'ANTI_AFFINITY',
+  EXCLUDED_NODE: 'EXCLUDED_NODE',
+  INSUFFICIENT_CAPACITY: 'INSUFFICIENT_CAPACITY',
+  MAINTENANCE: 'MAINTENANCE',
+  NOT_A_MEMBER: 'NOT_A_MEMBER',
+  NOT_ONLINE: 'NOT_ONLINE',
+  SUSPECT: 'SUSPECT'
+} as const;
+
+export type PlacementRejectionReason = typeof PlacementRejectionReason[keyof typeof PlacementRejectionReason];
+/** START on a target, SKIP (recovery action DISABLE), or WILL_FAIL (no node can take it). */
+export const PlannedOutcome = {
+  SKIP: 'SKIP',
+  START: 'START',
+  WILL_FAIL: 'WILL_FAIL'
+} as const;
+
+export type PlannedOutcome = typeof PlannedOutcome[keyof typeof PlannedOutcome];
 export const RecoveryAction = {
   DISABLE: 'DISABLE',
   RELOCATE: 'RELOCATE',
@@ -259,6 +372,21 @@ export const RecoveryAction = {
 } as const;
 
 export type RecoveryAction = typeof RecoveryAction[keyof typeof RecoveryAction];
+export const RecoveryBlockerCode = {
+  NOT_QUORATE: 'NOT_QUORATE',
+  NO_FENCING_DEVICE: 'NO_FENCING_DEVICE'
+} as const;
+
+export type RecoveryBlockerCode = typeof RecoveryBlockerCode[keyof typeof RecoveryBlockerCode];
+/** A host failure seen by an external monitor (a Pacemaker alert agent, a masakari host monitor, any monitoring system). */
+export type ReportNodeFailureInput = {
+  nodeId: string;
+  /** What the monitor saw (at most 512 characters), kept in the cluster log. */
+  reason?: string | null | undefined;
+  /** Who reports: `pacemaker`, `masakari-hostmonitor`, ... (1-64 letters, digits, spaces and ._:/@-). */
+  source: string;
+};
+
 /** Filters of resources; all given ones must match. */
 export type ResourceFilter = {
   /** Only the resources of this cluster. */
@@ -278,6 +406,15 @@ export const ResourceType = {
 } as const;
 
 export type ResourceType = typeof ResourceType[keyof typeof ResourceType];
+/** Time to recover against the recovery time objective: MET, MISSED, PENDING (not settled), NONE (no objective). */
+export const RtoOutcome = {
+  MET: 'MET',
+  MISSED: 'MISSED',
+  NONE: 'NONE',
+  PENDING: 'PENDING'
+} as const;
+
+export type RtoOutcome = typeof RtoOutcome[keyof typeof RtoOutcome];
 export type ServiceFilter = {
   clusterId?: string | null | undefined;
   failoverDomainId?: string | null | undefined;
@@ -315,6 +452,17 @@ export type ServicePolicyInput = {
   stopTimeoutSeconds?: number | null | undefined;
 };
 
+export const ServiceRecoveryState = {
+  FAILED: 'FAILED',
+  PENDING: 'PENDING',
+  PLACING: 'PLACING',
+  RETRYING: 'RETRYING',
+  RUNNING: 'RUNNING',
+  SKIPPED: 'SKIPPED',
+  STARTING: 'STARTING'
+} as const;
+
+export type ServiceRecoveryState = typeof ServiceRecoveryState[keyof typeof ServiceRecoveryState];
 export const ServiceState = {
   DISABLED: 'DISABLED',
   FAILED: 'FAILED',
@@ -419,6 +567,103 @@ export type VolumeResourceSpecInput = {
   ref: string;
 };
 
+export type StartClusterMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type StartClusterMutation = { startCluster: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type StopClusterMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type StopClusterMutation = { stopCluster: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type SuspendClusterMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type SuspendClusterMutation = { suspendCluster: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type ResumeClusterMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type ResumeClusterMutation = { resumeCluster: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type StartupNodeMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type StartupNodeMutation = { startupNode: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type ShutdownNodeMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type ShutdownNodeMutation = { shutdownNode: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type RebootNodeMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type RebootNodeMutation = { rebootNode: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type EvacuateNodeMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type EvacuateNodeMutation = { evacuateNode: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type StartServiceMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type StartServiceMutation = { startService: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type StopServiceMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type StopServiceMutation = { stopService: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type RestartServiceMutationVariables = Exact<{
+  id: string;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type RestartServiceMutation = { restartService: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type RelocateServiceMutationVariables = Exact<{
+  id: string;
+  targetNodeId?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type RelocateServiceMutation = { relocateService: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
 export type GetClusterQueryVariables = Exact<{
   id: string;
 }>;
@@ -481,6 +726,14 @@ export type ListClusterEventsQueryVariables = Exact<{
 
 
 export type ListClusterEventsQuery = { clusterLog: { nodes: Array<{ id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ClusterEventsSubscriptionVariables = Exact<{
+  clusterId: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type ClusterEventsSubscription = { clusterEvents: { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown } };
 
 export type GetFailoverDomainQueryVariables = Exact<{
   id: string;
@@ -613,6 +866,40 @@ export type TenantFieldsFragment = { id: string, displayName: string | null, cre
 
 export type PageInfoFieldsFragment = { hasNextPage: boolean, endCursor: string | null };
 
+export type OperationFieldsFragment = { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> };
+
+export type IncidentFieldsFragment = { id: string, clusterId: string, nodeId: string, state: IncidentState, awaiting: IncidentAwaitingReason | null, source: string, reason: string | null, detectedAt: string, declaredAt: string, lastSeenAt: string | null, fencingStartedAt: string | null, fencedAt: string | null, recoveryStartedAt: string | null, finishedAt: string | null, node: { id: string, hostname: string } | null, fencing: { required: boolean | null, proceededUnfenced: boolean, fencedBy: string | null, confirmedBy: string | null, levels: Array<{ level: number, state: FenceStepState, devices: Array<{ deviceId: string, name: string | null, agent: string | null, state: FenceStepState, attempts: number | null, latencyMs: number | null, powerState: string | null, error: string | null, at: string | null }> }> }, services: Array<{ serviceId: string, priority: number, state: ServiceRecoveryState, attempts: number, targetNodeId: string | null, triedNodeIds: Array<string>, reason: string | null, startedAt: string | null, recoveredAt: string | null, timeToRecoverMs: number | null, rtoSeconds: number | null, rto: RtoOutcome }>, timings: { detectionMs: number, fencingMs: number | null, maxTimeToRecoverMs: number | null, rtoMet: number, rtoMissed: number } };
+
+export type GetIncidentQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetIncidentQuery = { incident: { id: string, clusterId: string, nodeId: string, state: IncidentState, awaiting: IncidentAwaitingReason | null, source: string, reason: string | null, detectedAt: string, declaredAt: string, lastSeenAt: string | null, fencingStartedAt: string | null, fencedAt: string | null, recoveryStartedAt: string | null, finishedAt: string | null, node: { id: string, hostname: string } | null, fencing: { required: boolean | null, proceededUnfenced: boolean, fencedBy: string | null, confirmedBy: string | null, levels: Array<{ level: number, state: FenceStepState, devices: Array<{ deviceId: string, name: string | null, agent: string | null, state: FenceStepState, attempts: number | null, latencyMs: number | null, powerState: string | null, error: string | null, at: string | null }> }> }, services: Array<{ serviceId: string, priority: number, state: ServiceRecoveryState, attempts: number, targetNodeId: string | null, triedNodeIds: Array<string>, reason: string | null, startedAt: string | null, recoveredAt: string | null, timeToRecoverMs: number | null, rtoSeconds: number | null, rto: RtoOutcome }>, timings: { detectionMs: number, fencingMs: number | null, maxTimeToRecoverMs: number | null, rtoMet: number, rtoMissed: number } } };
+
+export type ListIncidentsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: IncidentFilter | null | undefined;
+}>;
+
+
+export type ListIncidentsQuery = { incidents: { nodes: Array<{ id: string, clusterId: string, nodeId: string, state: IncidentState, awaiting: IncidentAwaitingReason | null, source: string, reason: string | null, detectedAt: string, declaredAt: string, lastSeenAt: string | null, fencingStartedAt: string | null, fencedAt: string | null, recoveryStartedAt: string | null, finishedAt: string | null, node: { id: string, hostname: string } | null, fencing: { required: boolean | null, proceededUnfenced: boolean, fencedBy: string | null, confirmedBy: string | null, levels: Array<{ level: number, state: FenceStepState, devices: Array<{ deviceId: string, name: string | null, agent: string | null, state: FenceStepState, attempts: number | null, latencyMs: number | null, powerState: string | null, error: string | null, at: string | null }> }> }, services: Array<{ serviceId: string, priority: number, state: ServiceRecoveryState, attempts: number, targetNodeId: string | null, triedNodeIds: Array<string>, reason: string | null, startedAt: string | null, recoveredAt: string | null, timeToRecoverMs: number | null, rtoSeconds: number | null, rto: RtoOutcome }>, timings: { detectionMs: number, fencingMs: number | null, maxTimeToRecoverMs: number | null, rtoMet: number, rtoMissed: number } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type GetFailoverPlanQueryVariables = Exact<{
+  nodeId: string;
+}>;
+
+
+export type GetFailoverPlanQuery = { failoverPlan: { nodeId: string, clusterId: string, clusterState: ClusterState, haActive: boolean, parallelism: number, plannedAt: string, quorum: { totalNodes: number, healthyNodes: number, quorum: number, quorate: boolean }, fencing: { required: boolean, onFailure: FenceFailurePolicy, summary: string, levels: Array<{ level: number, deviceIds: Array<string> }> }, blockers: Array<{ code: RecoveryBlockerCode, message: string }>, services: Array<{ serviceId: string, priority: number, recoveryAction: RecoveryAction, maxRelocations: number, recoveryTimeObjectiveSeconds: number | null, outcome: PlannedOutcome, targetNodeId: string | null, wave: number | null, reason: string | null, note: string | null, rejected: Array<{ nodeId: string, reason: PlacementRejectionReason, detail: string }> }>, waves: Array<{ index: number, priority: number, serviceIds: Array<string> }>, counts: { start: number, skip: number, willFail: number } } };
+
+export type ReportNodeFailureMutationVariables = Exact<{
+  input: ReportNodeFailureInput;
+}>;
+
+
+export type ReportNodeFailureMutation = { reportNodeFailure: { nodeId: string, status: NodeStatus, statusReason: string | null, monitored: boolean, pendingReports: number, incidentExists: boolean, incidentId: string | null, incidentState: string | null } };
+
 export type GetNodeQueryVariables = Exact<{
   id: string;
 }>;
@@ -687,6 +974,29 @@ export type IssueNodeAgentTokenMutationVariables = Exact<{
 
 
 export type IssueNodeAgentTokenMutation = { issueNodeAgentToken: { nodeId: string, token: string, fingerprint: string, issuedAt: string } };
+
+export type GetOperationQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetOperationQuery = { operation: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type ListOperationsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: OperationFilter | null | undefined;
+}>;
+
+
+export type ListOperationsQuery = { operations: { nodes: Array<{ id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type OperationUpdatedSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OperationUpdatedSubscription = { operationUpdated: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
 
 export type GetResourceQueryVariables = Exact<{
   id: string;
@@ -1128,6 +1438,486 @@ export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
   endCursor
 }
     `, {"fragmentName":"PageInfoFields"}) as unknown as TypedDocumentString<PageInfoFieldsFragment, unknown>;
+export const OperationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+    `, {"fragmentName":"OperationFields"}) as unknown as TypedDocumentString<OperationFieldsFragment, unknown>;
+export const IncidentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment IncidentFields on Incident {
+  id
+  clusterId
+  nodeId
+  node {
+    id
+    hostname
+  }
+  state
+  awaiting
+  source
+  reason
+  detectedAt
+  declaredAt
+  lastSeenAt
+  fencingStartedAt
+  fencedAt
+  recoveryStartedAt
+  finishedAt
+  fencing {
+    required
+    proceededUnfenced
+    fencedBy
+    confirmedBy
+    levels {
+      level
+      state
+      devices {
+        deviceId
+        name
+        agent
+        state
+        attempts
+        latencyMs
+        powerState
+        error
+        at
+      }
+    }
+  }
+  services {
+    serviceId
+    priority
+    state
+    attempts
+    targetNodeId
+    triedNodeIds
+    reason
+    startedAt
+    recoveredAt
+    timeToRecoverMs
+    rtoSeconds
+    rto
+  }
+  timings {
+    detectionMs
+    fencingMs
+    maxTimeToRecoverMs
+    rtoMet
+    rtoMissed
+  }
+}
+    `, {"fragmentName":"IncidentFields"}) as unknown as TypedDocumentString<IncidentFieldsFragment, unknown>;
+export const StartClusterDocument = new TypedDocumentString(`
+    mutation StartCluster($id: ID!, $idempotencyKey: String) {
+  startCluster(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<StartClusterMutation, StartClusterMutationVariables>;
+export const StopClusterDocument = new TypedDocumentString(`
+    mutation StopCluster($id: ID!, $idempotencyKey: String) {
+  stopCluster(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<StopClusterMutation, StopClusterMutationVariables>;
+export const SuspendClusterDocument = new TypedDocumentString(`
+    mutation SuspendCluster($id: ID!, $idempotencyKey: String) {
+  suspendCluster(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<SuspendClusterMutation, SuspendClusterMutationVariables>;
+export const ResumeClusterDocument = new TypedDocumentString(`
+    mutation ResumeCluster($id: ID!, $idempotencyKey: String) {
+  resumeCluster(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ResumeClusterMutation, ResumeClusterMutationVariables>;
+export const StartupNodeDocument = new TypedDocumentString(`
+    mutation StartupNode($id: ID!, $idempotencyKey: String) {
+  startupNode(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<StartupNodeMutation, StartupNodeMutationVariables>;
+export const ShutdownNodeDocument = new TypedDocumentString(`
+    mutation ShutdownNode($id: ID!, $idempotencyKey: String) {
+  shutdownNode(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ShutdownNodeMutation, ShutdownNodeMutationVariables>;
+export const RebootNodeDocument = new TypedDocumentString(`
+    mutation RebootNode($id: ID!, $idempotencyKey: String) {
+  rebootNode(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RebootNodeMutation, RebootNodeMutationVariables>;
+export const EvacuateNodeDocument = new TypedDocumentString(`
+    mutation EvacuateNode($id: ID!, $idempotencyKey: String) {
+  evacuateNode(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<EvacuateNodeMutation, EvacuateNodeMutationVariables>;
+export const StartServiceDocument = new TypedDocumentString(`
+    mutation StartService($id: ID!, $idempotencyKey: String) {
+  startService(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<StartServiceMutation, StartServiceMutationVariables>;
+export const StopServiceDocument = new TypedDocumentString(`
+    mutation StopService($id: ID!, $idempotencyKey: String) {
+  stopService(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<StopServiceMutation, StopServiceMutationVariables>;
+export const RestartServiceDocument = new TypedDocumentString(`
+    mutation RestartService($id: ID!, $idempotencyKey: String) {
+  restartService(id: $id, idempotencyKey: $idempotencyKey) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RestartServiceMutation, RestartServiceMutationVariables>;
+export const RelocateServiceDocument = new TypedDocumentString(`
+    mutation RelocateService($id: ID!, $targetNodeId: ID, $idempotencyKey: String) {
+  relocateService(
+    id: $id
+    targetNodeId: $targetNodeId
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RelocateServiceMutation, RelocateServiceMutationVariables>;
 export const GetClusterDocument = new TypedDocumentString(`
     query GetCluster($id: ID!) {
   cluster(id: $id) {
@@ -1417,6 +2207,25 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListClusterEventsQuery, ListClusterEventsQueryVariables>;
+export const ClusterEventsDocument = new TypedDocumentString(`
+    subscription ClusterEvents($clusterId: ID!, $after: ID) {
+  clusterEvents(clusterId: $clusterId, after: $after) {
+    ...EventFields
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  at
+  actor
+  objectType
+  objectId
+  nodeId
+  serviceId
+  message
+  before
+  after
+}`) as unknown as TypedDocumentString<ClusterEventsSubscription, ClusterEventsSubscriptionVariables>;
 export const GetFailoverDomainDocument = new TypedDocumentString(`
     query GetFailoverDomain($id: ID!) {
   failoverDomain(id: $id) {
@@ -1857,6 +2666,223 @@ export const TestFencingDeviceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TestFencingDeviceMutation, TestFencingDeviceMutationVariables>;
+export const GetIncidentDocument = new TypedDocumentString(`
+    query GetIncident($id: ID!) {
+  incident(id: $id) {
+    ...IncidentFields
+  }
+}
+    fragment IncidentFields on Incident {
+  id
+  clusterId
+  nodeId
+  node {
+    id
+    hostname
+  }
+  state
+  awaiting
+  source
+  reason
+  detectedAt
+  declaredAt
+  lastSeenAt
+  fencingStartedAt
+  fencedAt
+  recoveryStartedAt
+  finishedAt
+  fencing {
+    required
+    proceededUnfenced
+    fencedBy
+    confirmedBy
+    levels {
+      level
+      state
+      devices {
+        deviceId
+        name
+        agent
+        state
+        attempts
+        latencyMs
+        powerState
+        error
+        at
+      }
+    }
+  }
+  services {
+    serviceId
+    priority
+    state
+    attempts
+    targetNodeId
+    triedNodeIds
+    reason
+    startedAt
+    recoveredAt
+    timeToRecoverMs
+    rtoSeconds
+    rto
+  }
+  timings {
+    detectionMs
+    fencingMs
+    maxTimeToRecoverMs
+    rtoMet
+    rtoMissed
+  }
+}`) as unknown as TypedDocumentString<GetIncidentQuery, GetIncidentQueryVariables>;
+export const ListIncidentsDocument = new TypedDocumentString(`
+    query ListIncidents($first: Int!, $after: String, $filter: IncidentFilter) {
+  incidents(first: $first, after: $after, filter: $filter) {
+    nodes {
+      ...IncidentFields
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment IncidentFields on Incident {
+  id
+  clusterId
+  nodeId
+  node {
+    id
+    hostname
+  }
+  state
+  awaiting
+  source
+  reason
+  detectedAt
+  declaredAt
+  lastSeenAt
+  fencingStartedAt
+  fencedAt
+  recoveryStartedAt
+  finishedAt
+  fencing {
+    required
+    proceededUnfenced
+    fencedBy
+    confirmedBy
+    levels {
+      level
+      state
+      devices {
+        deviceId
+        name
+        agent
+        state
+        attempts
+        latencyMs
+        powerState
+        error
+        at
+      }
+    }
+  }
+  services {
+    serviceId
+    priority
+    state
+    attempts
+    targetNodeId
+    triedNodeIds
+    reason
+    startedAt
+    recoveredAt
+    timeToRecoverMs
+    rtoSeconds
+    rto
+  }
+  timings {
+    detectionMs
+    fencingMs
+    maxTimeToRecoverMs
+    rtoMet
+    rtoMissed
+  }
+}`) as unknown as TypedDocumentString<ListIncidentsQuery, ListIncidentsQueryVariables>;
+export const GetFailoverPlanDocument = new TypedDocumentString(`
+    query GetFailoverPlan($nodeId: ID!) {
+  failoverPlan(nodeId: $nodeId) {
+    nodeId
+    clusterId
+    clusterState
+    haActive
+    parallelism
+    plannedAt
+    quorum {
+      totalNodes
+      healthyNodes
+      quorum
+      quorate
+    }
+    fencing {
+      required
+      onFailure
+      summary
+      levels {
+        level
+        deviceIds
+      }
+    }
+    blockers {
+      code
+      message
+    }
+    services {
+      serviceId
+      priority
+      recoveryAction
+      maxRelocations
+      recoveryTimeObjectiveSeconds
+      outcome
+      targetNodeId
+      wave
+      reason
+      note
+      rejected {
+        nodeId
+        reason
+        detail
+      }
+    }
+    waves {
+      index
+      priority
+      serviceIds
+    }
+    counts {
+      start
+      skip
+      willFail
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GetFailoverPlanQuery, GetFailoverPlanQueryVariables>;
+export const ReportNodeFailureDocument = new TypedDocumentString(`
+    mutation ReportNodeFailure($input: ReportNodeFailureInput!) {
+  reportNodeFailure(input: $input) {
+    nodeId
+    status
+    statusReason
+    monitored
+    pendingReports
+    incidentExists
+    incidentId
+    incidentState
+  }
+}
+    `) as unknown as TypedDocumentString<ReportNodeFailureMutation, ReportNodeFailureMutationVariables>;
 export const GetNodeDocument = new TypedDocumentString(`
     query GetNode($id: ID!) {
   node(id: $id) {
@@ -2159,6 +3185,111 @@ export const IssueNodeAgentTokenDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<IssueNodeAgentTokenMutation, IssueNodeAgentTokenMutationVariables>;
+export const GetOperationDocument = new TypedDocumentString(`
+    query GetOperation($id: ID!) {
+  operation(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<GetOperationQuery, GetOperationQueryVariables>;
+export const ListOperationsDocument = new TypedDocumentString(`
+    query ListOperations($first: Int!, $after: String, $filter: OperationFilter) {
+  operations(first: $first, after: $after, filter: $filter) {
+    nodes {
+      ...OperationFields
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ListOperationsQuery, ListOperationsQueryVariables>;
+export const OperationUpdatedDocument = new TypedDocumentString(`
+    subscription OperationUpdated($id: ID!) {
+  operationUpdated(id: $id) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<OperationUpdatedSubscription, OperationUpdatedSubscriptionVariables>;
 export const GetResourceDocument = new TypedDocumentString(`
     query GetResource($id: ID!) {
   resource(id: $id) {
