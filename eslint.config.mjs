@@ -38,7 +38,7 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:app', 'type:testing', 'type:sdk'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:composition', 'type:testing', 'type:sdk'],
   },
   // the published SDK stands alone: it may import no workspace library (only its npm dependencies)
   { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },

@@ -50,9 +50,10 @@ export class DetectorStore {
    * watched). A few statements per 500 tenants, plus one per tenant with clusters: the detector
    * calls it every few seconds, not every tick.
    */
-  async listClusters(): Promise<{ readonly tenantIds: string[]; readonly started: ClusterRef[] }> {
+  async listClusters(): Promise<{ readonly tenantIds: string[]; readonly started: ClusterRef[]; readonly idle: ClusterRef[] }> {
     const tenantIds: string[] = [];
     const started: ClusterRef[] = [];
+    const idle: ClusterRef[] = [];
     const pageSize = 500;
     let after: string | null = null;
     for (;;) {
@@ -63,14 +64,16 @@ export class DetectorStore {
         for (const id of ids) {
           if ((usage.get(id)?.clusters ?? 0) === 0) continue;
           tenantIds.push(id);
-          const clusters = await this.store.repos.clusters.find(detectorScope(id), { state: ClusterState.STARTED });
-          for (const c of clusters) started.push({ tenantId: id, clusterId: c.id, cluster: c });
+          // STARTED clusters are watched for failures, STOPPED ones only for presence (ONLINE/OFFLINE,
+          // so that HA can start); SUSPENDED ones not at all (the whole cluster is in maintenance)
+          const clusters = await this.store.repos.clusters.find(detectorScope(id), { state: anyOf([ClusterState.STARTED, ClusterState.STOPPED]) });
+          for (const c of clusters) (c.state === ClusterState.STARTED ? started : idle).push({ tenantId: id, clusterId: c.id, cluster: c });
         }
       }
       if (page.length <= pageSize) break;
       after = ids[ids.length - 1] ?? null;
     }
-    return { tenantIds, started };
+    return { tenantIds, started, idle };
   }
 
   /** The nodes of a cluster: one statement. */

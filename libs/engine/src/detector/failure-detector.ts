@@ -1,3 +1,4 @@
+import { trackPresence } from './presence.tracker';
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
@@ -173,7 +174,7 @@ export class FailureDetector {
   private readonly probeTasks = new Set<Promise<void>>();
   private readonly inflight = new Set<string>();
   private readonly fresh = new Map<string, FreshAnswer>();
-  private clusterList: { readonly atPerf: number; readonly tenantIds: readonly string[]; readonly started: readonly ClusterRef[] } | null = null;
+  private clusterList: { readonly atPerf: number; readonly tenantIds: readonly string[]; readonly started: readonly ClusterRef[]; readonly idle: readonly ClusterRef[] } | null = null;
   /** Per cluster: its nodes, and the last fences of the nodes that can have one, read from MySQL and reused briefly. */
   private readonly inventories = new Map<string, { readonly atPerf: number; readonly nodes: readonly NodeEntity[] }>();
   private readonly fences = new Map<string, { readonly atPerf: number; readonly ids: string; readonly fencedAtMs: ReadonlyMap<string, number> }>();
@@ -314,6 +315,10 @@ export class FailureDetector {
       this.clock = { redisMs: nowMs, perf: performance.now() };
       const list = await this.clusters();
       this.counters.ticks += 1;
+      // presence of nodes in clusters without HA: who is there decides whether HA may start
+      await forEachBounded(list.idle, this.settings.clusterConcurrency, async (ref) => {
+        await trackPresence(this.db, this.deps.heartbeats, ref, term.token, nowMs);
+      });
       const results = await forEachBounded(list.started, this.settings.clusterConcurrency, (ref) => this.evaluateCluster(ref, term, nowMs));
       for (const [i, r] of results.entries()) {
         const ref = list.started[i] as ClusterRef;
@@ -353,7 +358,7 @@ export class FailureDetector {
     }
   }
 
-  private async clusters(): Promise<{ readonly tenantIds: readonly string[]; readonly started: readonly ClusterRef[] }> {
+  private async clusters(): Promise<{ readonly tenantIds: readonly string[]; readonly started: readonly ClusterRef[]; readonly idle: readonly ClusterRef[] }> {
     const cached = this.clusterList;
     if (cached && performance.now() - cached.atPerf < this.settings.clusterListTtlMs) return cached;
     const list = await this.db.listClusters();
