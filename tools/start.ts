@@ -48,7 +48,7 @@ async function main(): Promise<void> {
           .finally(() => process.exit(0));
       });
     }
-    if (embedded && process.env.HAAAS_DEMO === '1') {
+    if (embedded && process.env.HAAAS_DEMO !== '0') {
       log('bringing up the demo datacenter (HAAAS_DEMO=0 to skip)');
       const token = await signDevToken({ tenant: 'demo', roles: ['member'], subject: 'demo-setup' }, config);
       demo = await startDemoDatacenter({ graphqlUrl: `${url}/graphql`, token, dataDir: join(__dirname, '..', '.data', 'demo'), log: (line) => log(`demo: ${line}`) });
