@@ -110,8 +110,8 @@ export class ClusterView {
         id: n.id,
         status: n.status,
         maintenance: n.maintenance,
-        // spare hosts are not stored yet (no column): every node is an ordinary candidate
-        reserved: false,
+        // spare hosts come last (or first, by the recovery's reserved-hosts mode)
+        reserved: n.reserved ?? false,
         capacityCpus: n.cpus,
         capacityMemoryMb: n.memoryMb,
         usedCpus: u?.cpus ?? 0,

@@ -61,6 +61,9 @@ export class JoinNodeInput {
   @Field(() => String, { nullable: true, description: 'IP address or host name probed to tell FAILED from EXCLUDED.' })
   checkAddress?: string | null;
 
+  @Field(() => Boolean, { nullable: true, description: 'A spare host: placement uses it only when no other candidate fits. Default false.' })
+  reserved?: boolean | null;
+
   @Field(() => [AttributeInput], { nullable: true })
   attributes?: AttributeInput[] | null;
 }
@@ -78,6 +81,9 @@ export class UpdateNodeInput {
 
   @Field(() => UpdateNodeEndpointInput, { nullable: true })
   endpoint?: UpdateNodeEndpointInput | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Make it a spare host (true) or an ordinary one (false); omitted keeps it.' })
+  reserved?: boolean | null;
 }
 
 @InputType({ description: 'Filters of the nodes of a cluster; all given ones must match.' })

@@ -48,6 +48,7 @@ export class NodeResolver {
         endpoint: { uri: input.endpoint.uri, username: input.endpoint.username, password: input.endpoint.password },
         capacity: { cpus: input.capacity.cpus, memoryMb: input.capacity.memoryMb },
         checkAddress: input.checkAddress,
+        reserved: input.reserved,
         attributes: input.attributes ?? [],
       }),
     );
@@ -61,6 +62,7 @@ export class NodeResolver {
         capacity: input.capacity ?? undefined,
         checkAddress: input.checkAddress,
         endpoint: input.endpoint ?? undefined,
+        reserved: input.reserved,
       }),
     );
   }

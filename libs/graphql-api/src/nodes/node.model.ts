@@ -57,6 +57,9 @@ export class Node {
   })
   checkAddress!: string | null;
 
+  @Field({ description: 'A spare host: placement uses it only when no other candidate fits.' })
+  reserved!: boolean;
+
   @Field(() => [Attribute], { description: 'Free-form attributes, sorted by key.' })
   attributes!: Attribute[];
 
@@ -82,6 +85,7 @@ export function toNode(n: NodeRecord): Node {
     endpoint: { uri: n.endpointUri, username: n.endpointUsername, hasPassword: n.endpointSecret !== null },
     capacity: { cpus: n.cpus, memoryMb: n.memoryMb },
     checkAddress: n.checkAddress,
+    reserved: n.reserved ?? false,
     attributes: toAttributes(n.attributes),
     createdAt: n.createdAt,
     updatedAt: n.updatedAt,

@@ -37,6 +37,8 @@ export interface JoinNode {
   readonly endpoint: EndpointInput;
   readonly capacity: CapacityInput;
   readonly checkAddress?: string | null;
+  /** A spare host, used for placement only when nothing else fits. */
+  readonly reserved?: boolean | null;
   readonly attributes?: AttributeChange['set'];
 }
 
@@ -56,6 +58,8 @@ export interface UpdateNode {
   /** `null` clears it; omitted keeps it. */
   readonly checkAddress?: string | null;
   readonly endpoint?: UpdateNodeEndpoint | null;
+  /** Omitted keeps it. */
+  readonly reserved?: boolean | null;
 }
 
 /** Filters of nodes within a cluster (for `Cluster.nodes`). */
@@ -173,6 +177,7 @@ export class NodeService {
           endpointUsername: input.endpoint.username ?? null,
           endpointSecret: null,
           checkAddress: normalizeCheckAddress(input.checkAddress ?? null),
+          reserved: input.reserved ?? false,
           cpus: input.capacity.cpus,
           memoryMb: input.capacity.memoryMb,
           attributes,
@@ -232,6 +237,7 @@ export class NodeService {
         node.memoryMb = input.capacity.memoryMb;
       }
       if (input.checkAddress !== undefined) node.checkAddress = normalizeCheckAddress(input.checkAddress);
+      if (input.reserved !== undefined && input.reserved !== null) node.reserved = input.reserved;
       if (endpoint.uri != null) node.endpointUri = endpoint.uri;
       if (endpoint.username !== undefined) node.endpointUsername = endpoint.username;
       let passwordNote: string | null = null;

@@ -62,4 +62,11 @@ export class NodeEntity extends TenantOwnedEntity {
 
   @Column({ type: 'datetime', precision: 3, nullable: true })
   statusChangedAt?: Date | null;
+
+  /**
+   * A spare (vSphere HA's "failover host"): placement uses it only when no ordinary candidate fits,
+   * so capacity is kept free for failures.
+   */
+  @Column({ type: 'boolean', default: false })
+  reserved?: boolean;
 }

@@ -1,7 +1,8 @@
 import { Initial1795303558781 } from './1795303558781-Initial';
 import { FailoverEngine1795306287614 } from './1795306287614-FailoverEngine';
 import { RecoveryRetries1795307245594 } from './1795307245594-RecoveryRetries';
+import { ReservedHosts1795310415050 } from './1795310415050-ReservedHosts';
 
 /** Every migration, in order. `npm run migration:generate -- <Name>` writes new ones. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
-export const MIGRATIONS: Function[] = [Initial1795303558781, FailoverEngine1795306287614, RecoveryRetries1795307245594];
+export const MIGRATIONS: Function[] = [Initial1795303558781, FailoverEngine1795306287614, RecoveryRetries1795307245594, ReservedHosts1795310415050];
