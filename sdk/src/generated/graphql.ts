@@ -244,6 +244,8 @@ export type JoinNodeInput = {
   /** RFC 1123 host name; stored lower-case; unique in the tenant. */
   hostname: string;
   kind: NodeKind;
+  /** A spare host: placement uses it only when no other candidate fits. Default false. */
+  reserved?: boolean | null | undefined;
 };
 
 export type NodeCapacityInput = {
@@ -531,6 +533,8 @@ export type UpdateNodeInput = {
   checkAddress?: string | null | undefined;
   endpoint?: UpdateNodeEndpointInput | null | undefined;
   id: string;
+  /** Make it a spare host (true) or an ordinary one (false); omitted keeps it. */
+  reserved?: boolean | null | undefined;
 };
 
 /** Replaces the spec of a resource: give the spec field of its type (the type cannot change). */
