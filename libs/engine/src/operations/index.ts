@@ -14,3 +14,5 @@ export { LiveSignalPublisher, LiveSignalListener, clusterEventsChannel, operatio
 export { OPERATIONS_SIGNALS } from './operations.tokens';
 export { checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key';
 export { OPERATIONS_ACTOR } from './operation-run.handler';
+export { FailbackScheduler, FAILBACK_ACTOR, failbackKey } from './failback.scheduler';
+export type { FailbackSchedulerOptions, FailbackPassResult } from './failback.scheduler';

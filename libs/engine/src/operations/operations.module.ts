@@ -9,6 +9,7 @@ import { resolveRecoveryOptions } from '../recovery/recovery.options';
 import { ServiceClaims } from '../recovery/service-claims';
 import { ServiceRunner } from '../recovery/service.runner';
 import { ClusterOperations } from './cluster.operations';
+import { FailbackScheduler, FailbackSchedulerOptions } from './failback.scheduler';
 import { FailoverPlanService } from './failover-plan.service';
 import { IncidentsService } from './incidents.service';
 import { ClusterEventFeed } from './live/cluster-event.feed';
@@ -44,6 +45,8 @@ export interface OperationsModuleOptions {
   /** How long startup and reboot wait for the host to answer (default 10 min). */
   readonly bootTimeoutMs?: number;
   readonly bootPollMs?: number;
+  /** Move services back to their preferred nodes (issue 4), in worker mode only; false turns it off. */
+  readonly failback?: FailbackSchedulerOptions | false;
 }
 
 type ResolvedOptions = Required<Pick<OperationsModuleOptions, 'runWorkers' | 'live' | 'concurrency' | 'livePollMs' | 'claimWaitMs' | 'bootTimeoutMs' | 'bootPollMs'>> & OperationsModuleOptions;
@@ -99,6 +102,7 @@ class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(OperationRunHandler) private readonly handler: OperationRunHandler | null,
     @Inject(ClusterEventFeed) private readonly events: ClusterEventFeed | null,
     @Inject(OperationFeed) private readonly operations: OperationFeed | null,
+    @Inject(FailbackScheduler) private readonly failback: FailbackScheduler | null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -109,10 +113,12 @@ class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
       ...(this.options.lockDurationMs ? { lockDurationMs: this.options.lockDurationMs } : {}),
       log,
     });
+    this.failback?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     // running operations stop at a safe point and are picked up again by another worker
+    await this.failback?.stop();
     await Promise.all(this.workers.map((w) => w.close()));
     this.events?.close();
     this.operations?.close();
@@ -167,6 +173,11 @@ export class OperationsModule {
         useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor) =>
           o.runWorkers ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs }) : null,
         inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor],
+      },
+      {
+        provide: FailbackScheduler,
+        useFactory: (store: Store, operations: OperationsService) => (o.runWorkers && o.failback !== false ? new FailbackScheduler(store, operations, o.failback ?? {}) : null),
+        inject: [Store, OperationsService],
       },
       OperationsLifecycle,
     ];

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { ClusterState, ConflictError, FailbackNode, NodeStatus, PreconditionFailedError, ServiceState, shouldFailBack, TenantScope } from '@haaas/domain';
+import { appendEvent } from '@haaas/management';
+import { anyOf, NodeEntity, Store } from '@haaas/persistence';
+import { OPEN_INCIDENT_STATES } from '../detector/detector.store';
+import { ClusterView, loadClusterView } from '../recovery/cluster-view';
+import { storedIdempotencyKey } from './idempotency-key';
+import { OperationKind } from './operation.types';
+import { OperationsService } from './operations.service';
+
+export const FAILBACK_ACTOR = 'system:failback';
+
+export interface FailbackSchedulerOptions {
+  /** How often every STARTED cluster is looked at (default 5 s). */
+  readonly intervalMs?: number;
+  /** How long a returning preferred node must be ONLINE before services move back (default: the domain's 300 s). */
+  readonly stabilisationSeconds?: number;
+}
+
+/** What one pass did (for tests and logs). */
+export interface FailbackPassResult {
+  readonly clusters: number;
+  readonly scheduled: number;
+}
+
+// listing tenants is a platform-admin read; only ids are read with it
+const DIRECTORY_SCOPE = TenantScope.of('system', { subject: FAILBACK_ACTOR, roles: ['admin'] });
+
+export function failbackScope(tenantId: string): TenantScope {
+  return TenantScope.of(tenantId, { subject: FAILBACK_ACTOR, roles: ['admin'] });
+}
+
+/**
+ * The operation's idempotency key: one failback per (service, target, the target's current ONLINE
+ * period). Any number of workers may run the scheduler: they ask for the same operation, and a
+ * failback that failed is not retried until the target goes away and comes back. Hashed because
+ * the ids and the time do not fit the 80 characters of a key.
+ */
+export function failbackKey(serviceId: string, targetNodeId: string, onlineSinceMs: number): string {
+  return `failback.${createHash('sha256').update(`${serviceId}/${targetNodeId}/${onlineSinceMs}`).digest('hex').slice(0, 40)}`;
+}
+
+/** When a node became ONLINE, if it is ONLINE now (statusChangedAt is written with every status change). */
+function onlineSinceMs(node: NodeEntity): number | null {
+  return node.status === NodeStatus.ONLINE && node.statusChangedAt ? node.statusChangedAt.getTime() : null;
+}
+
+/**
+ * Failback (rgmanager): when a more preferred member of a service's ordered failover domain has
+ * been ONLINE for the stabilisation time, the service is moved back to it by a SERVICE_RELOCATE
+ * operation requested by `system:failback`, unless the domain says nofailback. Nothing moves while
+ * an incident of the cluster is open, nor while another operation on the service is active (the
+ * operations service refuses it; that refusal is expected and quiet). The move itself is an
+ * ordinary operation: the service claim serialises it with recoveries.
+ */
+export class FailbackScheduler {
+  private readonly logger = new Logger('Failback');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private readonly intervalMs: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly operations: OperationsService,
+    private readonly options: FailbackSchedulerOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 5000;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      // never two passes at once: a slow pass makes the next one wait for the following tick
+      if (this.running) return;
+      this.running = this.runOnce()
+        .catch((err: unknown) => this.logger.error(`failback pass failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (this.running = null));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass over every STARTED cluster of every tenant (public for tests). */
+  async runOnce(nowMs = Date.now()): Promise<FailbackPassResult> {
+    let clusters = 0;
+    let scheduled = 0;
+    const pageSize = 500;
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.store.repos.tenants.list(DIRECTORY_SCOPE, pageSize, after);
+      for (const tenant of page.slice(0, pageSize)) {
+        const scope = failbackScope(tenant.id);
+        for (const cluster of await this.store.repos.clusters.find(scope, { state: ClusterState.STARTED })) {
+          clusters++;
+          try {
+            scheduled += await this.runCluster(scope, cluster.id, nowMs);
+          } catch (err) {
+            this.logger.error(`cluster ${tenant.id}/${cluster.id}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      }
+      if (page.length <= pageSize) break;
+      after = page[pageSize - 1]?.id ?? null;
+    }
+    return { clusters, scheduled };
+  }
+
+  /** Schedules the failbacks due in one cluster; returns how many operations it requested. */
+  async runCluster(scope: TenantScope, clusterId: string, nowMs = Date.now()): Promise<number> {
+    // an open incident is still placing services: moving others now would race its plan
+    if ((await this.store.repos.incidents.count(scope, { clusterId, state: anyOf(OPEN_INCIDENT_STATES) })) > 0) return 0;
+    const view = await loadClusterView(this.store.repos, scope, clusterId);
+    const candidates = view.services.filter((s) => {
+      if (s.state !== ServiceState.STARTED || !s.currentNodeId || !s.failoverDomainId) return false;
+      const domain = view.domains.get(s.failoverDomainId);
+      return domain !== undefined && domain.ordered && !domain.nofailback;
+    });
+    if (candidates.length === 0) return 0;
+    const nodes: FailbackNode[] = view.placementNodes().map((n) => {
+      const entity = view.nodesById.get(n.id);
+      return { ...n, onlineSinceMs: entity ? onlineSinceMs(entity) : null };
+    });
+    let scheduled = 0;
+    // most important first, as recovery does
+    for (const service of [...candidates].sort((a, b) => b.priority - a.priority)) {
+      const decision = shouldFailBack({
+        service: view.recoveryService(service),
+        currentNodeId: service.currentNodeId ?? '',
+        nodes,
+        nowMs,
+        ...(this.options.stabilisationSeconds !== undefined ? { settings: { stabilisationSeconds: this.options.stabilisationSeconds } } : {}),
+      });
+      if (!decision.failBack) continue;
+      const since = nodes.find((n) => n.id === decision.targetNodeId)?.onlineSinceMs ?? null;
+      if (since === null) continue;
+      if (await this.schedule(scope, view, service.id, service.currentNodeId ?? '', decision.targetNodeId, since, decision.reason)) scheduled++;
+    }
+    return scheduled;
+  }
+
+  private async schedule(scope: TenantScope, view: ClusterView, serviceId: string, fromNodeId: string, targetNodeId: string, since: number, reason: string): Promise<boolean> {
+    const key = failbackKey(serviceId, targetNodeId, since);
+    // already asked for in this ONLINE period of the target (done, running or failed): nothing more
+    if (await this.store.repos.operations.findOne(scope, { idempotencyKey: storedIdempotencyKey(scope, key) })) return false;
+    let operationId: string;
+    try {
+      const op = await this.operations.request(scope, { kind: OperationKind.SERVICE_RELOCATE, targetId: serviceId, params: { targetNodeId }, idempotencyKey: key });
+      operationId = op.id;
+    } catch (err) {
+      // another operation on the service is active, or it got there meanwhile: the next pass looks again
+      if (err instanceof ConflictError || err instanceof PreconditionFailedError) return false;
+      throw err;
+    }
+    const name = view.servicesById.get(serviceId)?.name ?? serviceId;
+    const host = (id: string): string => view.nodesById.get(id)?.hostname ?? id;
+    await this.store.transaction((repos) =>
+      appendEvent(repos, scope, {
+        clusterId: view.cluster.id,
+        type: 'service.failback_scheduled',
+        objectType: 'Service',
+        objectId: serviceId,
+        serviceId,
+        nodeId: targetNodeId,
+        before: { nodeId: fromNodeId },
+        after: { nodeId: targetNodeId, operationId, onlineSince: new Date(since).toISOString() },
+        message: `service "${name}" moves back from ${host(fromNodeId)} to ${host(targetNodeId)}: ${reason}`,
+      }),
+    );
+    this.logger.log(`failback of ${scope.tenantId}/${serviceId} to ${targetNodeId} requested (operation ${operationId})`);
+    return true;
+  }
+}
