@@ -23,7 +23,7 @@ import { KvmAdapter } from '@haaas/adapter-kvm';
 import { startLibvirtHosts, testDomainXml } from '@haaas/adapter-kvm/testing';
 import { loadConfig } from '@haaas/config';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';
-import { ClusterState, Hypervisor, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, TenantScope } from '@haaas/domain';
+import { ClusterState, Hypervisor, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { DetectorModule, HeartbeatsModule, HeartbeatStore, RecoveryModule, ServiceRunner } from '@haaas/engine';
 import { startSimulatedHost } from '@haaas/fencing/testing';
 import type { HypervisorAdapter, HypervisorHost } from '@haaas/hypervisor';
@@ -186,6 +186,8 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
       });
       await runner.withClaim(scope, service.id, 'bench', (claim) => runner.start(claim, failedId, { reason: 'bench: initial start' }));
     });
+    const onFailed = await store.repos.services.find(scope, { clusterId: cluster.id, currentNodeId: failedId, state: ServiceState.STARTED });
+    if (onFailed.length !== s.vms) throw new Error(`set-up: ${onFailed.length} of ${s.vms} services are STARTED on ${s.failed.name}`);
     console.log(`   set-up: ${s.vms} services started on ${s.failed.name} in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
 
     // every node beats (each 300 ms, as an eager agent with a 1 s interval) until the failure
@@ -216,10 +218,15 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
     await sleep(350); // a beat in flight lands before the host dies
     await s.crash();
 
-    const until = Date.now() + 300_000;
+    const until = Date.now() + 600_000;
     let incident = (await store.repos.incidents.find(scope, { nodeId: failedId }))[0];
+    let progressAt = Date.now() + 30_000;
     while (!incident || !TERMINAL.includes(incident.state)) {
-      if (Date.now() > until) throw new Error(`no recovery after 300 s (incident ${incident?.state ?? 'none'}, ${rec.starts.length} starts)`);
+      if (Date.now() > until) throw new Error(`no recovery after 600 s (incident ${incident?.state ?? 'none'}, ${rec.starts.length} starts)`);
+      if (Date.now() > progressAt) {
+        progressAt += 30_000;
+        console.log(`   ... incident ${incident?.state ?? 'not yet declared'}, ${rec.starts.length} starts so far`);
+      }
       await sleep(50);
       incident = (await store.repos.incidents.find(scope, { nodeId: failedId }))[0];
     }
