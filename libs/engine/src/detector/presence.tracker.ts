@@ -33,7 +33,9 @@ export async function trackPresence(db: DetectorStore, heartbeats: HeartbeatStor
     .map((node) => ({ node, status: presenceStatus(node, records.get(node.id)?.seenAt, nowMs, cluster.deadtimeSeconds) }))
     .filter((c) => c.status !== c.node.status);
   if (changes.length === 0) return 0;
-  await db.fenced(scope, ref.clusterId, token, async (repos) => {
+  await db.fenced(scope, ref.clusterId, token, async (repos, locked) => {
+    // the cluster list is cached for a few seconds: act only if HA is still not started now
+    if (locked.state !== ClusterState.STOPPED) return;
     for (const { node, status } of changes) {
       const fresh = await repos.nodes.lock(scope, node.id);
       // another writer (an operation, maintenance) changed it since the read: leave it to the next tick
