@@ -76,7 +76,7 @@ export class IncidentRecoverHandler implements JobHandler<'incident.recover'> {
       const nodes = view ? view.nodes.map((n) => ({ id: n.id, status: n.status, maintenance: n.maintenance })) : [];
       const quorate = quorumReport(nodes, [snap.row.nodeId]).quorate;
       return { events: [{ type: 'BEGIN_FENCING', atMs: Date.now(), quorate }] };
-    }, true);
+    }, { view: true });
     return t.changed && t.after.state !== IncidentState.AWAITING_OPERATOR;
   }
 

@@ -34,6 +34,17 @@ export interface IncidentSnapshot {
   readonly plan: RecoveryPlan | null;
 }
 
+/**
+ * What a read needs beyond the incident and its service recovery rows. `view`: the whole cluster
+ * (placement, quorum). `policiesOf`: the step concerns this one service only, so only its policy
+ * row is read (the other services hydrate with maxRelocations 0, which only a relocation decision
+ * of their own would read); without it every service row of the incident is read.
+ */
+export interface SnapshotNeeds {
+  readonly view?: boolean;
+  readonly policiesOf?: string;
+}
+
 /** What a step decided: domain events to apply in order, and facts to record with them. */
 export interface IncidentDecision {
   readonly events: readonly IncidentEvent[];
@@ -78,13 +89,36 @@ export class IncidentLedger {
   ) {}
 
   /** The incident as the rows say now (no lock). */
-  read(scope: TenantScope, incidentId: string, withView = false): Promise<IncidentSnapshot> {
-    return this.snapshot(this.store.repos, scope, incidentId, false, withView);
+  read(scope: TenantScope, incidentId: string, needs: SnapshotNeeds = {}): Promise<IncidentSnapshot> {
+    return this.snapshot(this.store.repos, scope, incidentId, false, needs);
+  }
+
+  /**
+   * One service's recovery and the incident's state as the rows say now (no lock): what a service
+   * job checks before each step, without reading (and hydrating) the incident's other recoveries.
+   * Only a check: every change goes through `apply`, which reads the whole incident under its lock.
+   */
+  async readService(scope: TenantScope, incidentId: string, serviceId: string): Promise<{ readonly state: IncidentState; readonly service: ServiceRecovery | null }> {
+    const repos = this.store.repos;
+    const row = await repos.incidents.get(scope, incidentId);
+    const recoveries = await repos.serviceRecoveries.find(scope, { incidentId, serviceId });
+    if (recoveries.length === 0) return { state: row.state as IncidentState, service: null };
+    const services = await repos.services.findByIds(scope, [serviceId]);
+    const json = isIncidentRecordJson(row.fencing) ? row.fencing : null;
+    const incident = hydrateIncident({
+      row,
+      recoveries,
+      plan: emptyPlan(row.nodeId, json?.required ?? true, this.options.recovery.parallelism),
+      policies: new Map(services.map((x) => [x.id, { maxRelocations: x.maxRelocations }])),
+      retry: this.options.retry,
+      parallelism: this.options.recovery.parallelism,
+    });
+    return { state: incident.state, service: incident.services.find((x) => x.serviceId === serviceId) ?? null };
   }
 
   /** Decides and applies in one transaction (see the class comment). */
-  apply(scope: TenantScope, incidentId: string, decide: (snapshot: IncidentSnapshot, repos: Repositories) => Promise<IncidentDecision>, withView = false): Promise<IncidentTransition> {
-    return this.store.transaction((repos) => this.applyIn(repos, scope, incidentId, decide, withView));
+  apply(scope: TenantScope, incidentId: string, decide: (snapshot: IncidentSnapshot, repos: Repositories) => Promise<IncidentDecision>, needs: SnapshotNeeds = {}): Promise<IncidentTransition> {
+    return this.store.transaction((repos) => this.applyIn(repos, scope, incidentId, decide, needs));
   }
 
   /** The same inside a transaction the caller runs (e.g. the one recording that a service runs). */
@@ -93,9 +127,9 @@ export class IncidentLedger {
     scope: TenantScope,
     incidentId: string,
     decide: (snapshot: IncidentSnapshot, repos: Repositories) => Promise<IncidentDecision>,
-    withView = false,
+    needs: SnapshotNeeds = {},
   ): Promise<IncidentTransition> {
-    const snap = await this.snapshot(repos, scope, incidentId, true, withView);
+    const snap = await this.snapshot(repos, scope, incidentId, true, needs);
     const decision = await decide(snap, repos);
     const before = snap.incident;
     let after = before;
@@ -114,12 +148,12 @@ export class IncidentLedger {
     return { before, after, changed: true, refused };
   }
 
-  private async snapshot(repos: Repositories, scope: TenantScope, incidentId: string, lock: boolean, withView: boolean): Promise<IncidentSnapshot> {
+  private async snapshot(repos: Repositories, scope: TenantScope, incidentId: string, lock: boolean, needs: SnapshotNeeds): Promise<IncidentSnapshot> {
     const row = lock ? await repos.incidents.lock(scope, incidentId) : await repos.incidents.get(scope, incidentId);
     const recoveries = await repos.serviceRecoveries.find(scope, { incidentId });
     const json = isIncidentRecordJson(row.fencing) ? row.fencing : null;
     const needPlan = recoveries.length === 0 && !isTerminal(row.state as IncidentState);
-    const view = needPlan || withView ? await loadClusterView(repos, scope, row.clusterId) : null;
+    const view = needPlan || needs.view ? await loadClusterView(repos, scope, row.clusterId) : null;
     let plan: RecoveryPlan | null = null;
     let policies: Map<string, ServicePolicyFacts>;
     if (needPlan && view) {
@@ -135,7 +169,9 @@ export class IncidentLedger {
       });
       policies = new Map(view.services.map((s) => [s.id, { maxRelocations: s.maxRelocations }]));
     } else {
-      const services = view ? [...view.services] : await repos.services.findByIds(scope, recoveries.map((r) => r.serviceId));
+      // one service's step reads one service row, not the incident's thousand (each read was O(N))
+      const ids = needs.policiesOf !== undefined ? [needs.policiesOf] : recoveries.map((r) => r.serviceId);
+      const services = view ? [...view.services] : await repos.services.findByIds(scope, ids);
       policies = new Map(services.map((s) => [s.id, { maxRelocations: s.maxRelocations }]));
     }
     const incident = hydrateIncident({
@@ -247,6 +283,9 @@ export class IncidentLedger {
       for (const s of after.services) {
         const prev = existing.get(s.serviceId);
         const was = beforeById.get(s.serviceId);
+        // the machine keeps an untouched service's object: nothing to write or log for it (a step
+        // changes one service of a thousand, and comparing every row was O(N) under the lock)
+        if (prev && was === s) continue;
         if (!prev) {
           await repos.serviceRecoveries.create(scope, { incidentId: row.id, serviceId: s.serviceId, ...recoveryRowFields(s) });
         } else if (!was || recoveryChanged(was, s)) {

@@ -38,9 +38,8 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
 
   async handle(payload: JobPayloads['service.recover'], context?: JobContext): Promise<void> {
     const scope = recoveryScope(payload.tenantId);
-    const snap = await this.ledger.read(scope, payload.incidentId);
-    const service = snap.incident.services.find((s) => s.serviceId === payload.serviceId);
-    if (snap.incident.state === IncidentState.RECOVERING && service && isInFlight(service)) {
+    const { state, service } = await this.ledger.readService(scope, payload.incidentId, payload.serviceId);
+    if (state === IncidentState.RECOVERING && service && isInFlight(service)) {
       const claim = await this.runner.claim(scope, payload.serviceId, recoveryClaimOwner(payload.incidentId, this.options.workerTag), {
         waitMs: this.options.claimWaitMs,
         ...(context ? { signal: context.signal } : {}),
@@ -52,7 +51,7 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
       }
     }
     // the next services: admitted by this one settling (or already queued: ids are idempotent)
-    const after = await this.ledger.read(scope, payload.incidentId);
+    const after = await this.ledger.read(scope, payload.incidentId, { policiesOf: payload.serviceId });
     if (after.incident.state === IncidentState.RECOVERING) await this.queue.enqueueServices(payload.tenantId, after.incident);
   }
 
@@ -61,9 +60,9 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
     for (let step = 0; step < 1000; step++) {
       claim.assertHeld();
       if (context?.signal.aborted) throw new Error('the worker is shutting down: the job will be taken up again');
-      const snap = await this.ledger.read(scope, p.incidentId);
-      const s = snap.incident.services.find((x) => x.serviceId === p.serviceId);
-      if (!s || snap.incident.state !== IncidentState.RECOVERING || !isInFlight(s)) return;
+      // this service's row only: the step's own transaction re-checks it under the incident lock
+      const { state, service: s } = await this.ledger.readService(scope, p.incidentId, p.serviceId);
+      if (!s || state !== IncidentState.RECOVERING || !isInFlight(s)) return;
       switch (s.state) {
         case ServiceRecoveryState.PLACING:
           await this.place(scope, p, s, claim);
@@ -119,7 +118,7 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
           ? { events: [{ type: 'SERVICE_TARGET_CHOSEN', atMs, serviceId: p.serviceId, nodeId: decision.nodeId }], serviceNotes }
           : { events: [{ type: 'SERVICE_NO_CANDIDATE', atMs, serviceId: p.serviceId, reason: decision.reason }], serviceNotes };
       },
-      true,
+      { view: true },
     );
   }
 
@@ -134,12 +133,12 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
         failedState: ServiceState.RECOVERING,
         ...(context ? { signal: context.signal } : {}),
         onStarted: async (repos) => {
-          await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RUNNING', atMs: Date.now(), serviceId: p.serviceId, nodeId: target }] }));
+          await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RUNNING', atMs: Date.now(), serviceId: p.serviceId, nodeId: target }] }), { policiesOf: p.serviceId });
         },
         onFailed: async (repos, error) => {
           const t = await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({
             events: [{ type: 'SERVICE_START_FAILED', atMs: Date.now(), serviceId: p.serviceId, nodeId: target, error: error.message, retryable: error.retryable }],
-          }));
+          }), { policiesOf: p.serviceId });
           const after = t.after.services.find((x) => x.serviceId === p.serviceId);
           if (!after) return;
           const note = decisionNote(after);
@@ -171,7 +170,7 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
         else signal.addEventListener('abort', onAbort, { once: true });
       });
     }
-    await this.ledger.apply(scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RETRY_DUE', atMs: Math.max(Date.now(), s.retryAtMs ?? 0), serviceId: p.serviceId }] }));
+    await this.ledger.apply(scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RETRY_DUE', atMs: Math.max(Date.now(), s.retryAtMs ?? 0), serviceId: p.serviceId }] }), { policiesOf: p.serviceId });
   }
 }
 
