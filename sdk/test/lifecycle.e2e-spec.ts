@@ -31,7 +31,7 @@ import { startLiveApi, type LiveApi } from './live';
 
 let live: LiveApi;
 beforeAll(async () => {
-  live = await startLiveApi({ operationsWorker: { redisDb: 14 } });
+  live = await startLiveApi({ operationsWorker: { redisDb: 10 } });
 }, 60_000);
 afterAll(() => live?.close());
 

@@ -8,6 +8,7 @@ import { ensureDebianPackages } from '@haaas/devstack';
 import { TenantScope } from '@haaas/domain';
 import { HeartbeatStore, type HeartbeatRecord } from '@haaas/engine';
 import { startTestApi, TestApi } from './support/api';
+import { testRedisUrl } from '@haaas/testing';
 
 const ROOT = join(__dirname, '..', '..');
 const TENANT = 'agent-e2e';
@@ -104,14 +105,13 @@ describe('node agent and heartbeat endpoint (real API over HTTP, MariaDB, Redis)
 
   beforeAll(async () => {
     await ensureDebianPackages(['iputils-ping'], { binaries: { 'iputils-ping': ['ping'] } });
-    const url = new URL(process.env['HAAAS_TEST_REDIS_URL'] ?? '');
     // a database of its own: other test files flush theirs
-    url.pathname = '/6';
-    redis = new Redis(url.href);
+    const redisUrl = testRedisUrl(6);
+    redis = new Redis(redisUrl);
     heartbeats = new HeartbeatStore(redis);
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (apiOutput.push(String(chunk)), originals.out(chunk, ...rest))) as typeof process.stdout.write;
     process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (apiOutput.push(String(chunk)), originals.err(chunk, ...rest))) as typeof process.stderr.write;
-    api = await startTestApi({ HAAAS_REDIS_URL: url.href }, { logs: true });
+    api = await startTestApi({ HAAAS_REDIS_URL: redisUrl }, { logs: true });
     jwt = await api.token(TENANT);
     clusterId = (await api.ok<{ createCluster: { id: string } }>(jwt, `mutation { createCluster(input: { name: "east", hypervisor: KVM }) { id } }`)).createCluster.id;
     dir = await mkdtemp(join(tmpdir(), 'agent-e2e-'));

@@ -5,6 +5,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DemoDatacenter, GraphQLCaller, startDemoDatacenter } from '@haaas/demo';
 import { startWorker } from '@haaas/worker-server';
+import { testRedisUrl } from '@haaas/testing';
 import { startTestApi, TestApi } from './support/api';
 
 /**
@@ -21,7 +22,7 @@ describe('failover of a crashed host on the simulated datacenter', () => {
 
   beforeAll(async () => {
     // a Redis database of its own: no other test's workers take these jobs
-    const redisUrl = `${process.env['HAAAS_TEST_REDIS_URL']}/9`;
+    const redisUrl = testRedisUrl(9);
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     await redis.quit();

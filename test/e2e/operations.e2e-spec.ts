@@ -11,6 +11,7 @@ import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { startTestApi, type TestApi } from './support/api';
+import { testRedisUrl } from '@haaas/testing';
 
 /**
  * The operations API over HTTP and graphql-ws against the real API: mutations return Operations
@@ -21,14 +22,6 @@ import { startTestApi, type TestApi } from './support/api';
  */
 
 /** A Redis database of this file's own: the queues are shared by name with other test files' workers. */
-function redisUrl(db: number): string {
-  const base = process.env['HAAAS_TEST_REDIS_URL'];
-  if (!base) throw new Error('HAAAS_TEST_REDIS_URL is not set');
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 interface Received<T> {
   readonly items: T[];
   error: unknown;
@@ -102,7 +95,7 @@ describe('operations over HTTP and subscriptions over graphql-ws', () => {
 
   beforeAll(async () => {
     peer = await startLibvirtHosts({ hosts: ['e2eA', 'e2eB'] });
-    const redis = redisUrl(12);
+    const redis = testRedisUrl(12);
     api = await startTestApi({ HAAAS_REDIS_URL: redis });
     // a second API replica on the same database and Redis: subscribers there see what the first does
     replica = await createApiApp(api.config, { logger: false });

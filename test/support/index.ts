@@ -1,2 +1,3 @@
 export { createTestDatabase } from './database';
 export type { TestDatabase } from './database';
+export { testRedisUrl } from './redis';

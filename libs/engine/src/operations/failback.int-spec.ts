@@ -8,7 +8,7 @@ import { deadline, HypervisorAdapter } from '@haaas/hypervisor';
 import { ClusterService, FailoverDomainService, FencingExecutor, NodeService, QuotaService, ResourceService, ServiceGroupService } from '@haaas/management';
 import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
-import { createTestDatabase, TestDatabase } from '@haaas/testing';
+import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { FAILBACK_ACTOR, FailbackScheduler } from './failback.scheduler';
 import { LiveSignalPublisher } from './live/live-signals';
 import { createOperationRunHandler } from './operations.module';
@@ -22,14 +22,6 @@ import { OperationKind, OperationState } from './operation.types';
 const alice = TenantScope.of('alice', { subject: 'alice@example.com', roles: ['member'] });
 const sealer = { seal: (s: string) => s, open: (s: string) => s };
 type DataSource = Awaited<ReturnType<typeof openDataSource>>;
-
-function redisUrl(db: number): string {
-  const base = process.env['HAAAS_TEST_REDIS_URL'];
-  if (!base) throw new Error('HAAAS_TEST_REDIS_URL is not set');
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 let peer: LibvirtHosts;
 let db: TestDatabase;
@@ -56,7 +48,7 @@ beforeAll(async () => {
   await runMigrations({ url: db.url });
   ds = await openDataSource({ url: db.url });
   store = new Store(ds);
-  const url = redisUrl(14);
+  const url = testRedisUrl(14);
   commands = new Redis(url, { maxRetriesPerRequest: 3 });
   workerRedis = new Redis(url, { maxRetriesPerRequest: null });
   await commands.flushdb();

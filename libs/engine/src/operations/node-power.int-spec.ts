@@ -10,7 +10,7 @@ import { HypervisorAdapter } from '@haaas/hypervisor';
 import { ClusterService, FencingDeviceService, FencingExecutor, NodeService, QuotaService, ResourceService, ServiceGroupService, SyntaxOnlyFenceAgentCatalog } from '@haaas/management';
 import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
-import { createTestDatabase, TestDatabase } from '@haaas/testing';
+import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { LiveSignalPublisher } from './live/live-signals';
 import { createOperationRunHandler } from './operations.module';
 import { OperationsService } from './operations.service';
@@ -43,14 +43,6 @@ let otherNodeId: string;
 let bareNodeId: string;
 let serviceId: string;
 
-function redisUrl(db: number): string {
-  const base = process.env['HAAAS_TEST_REDIS_URL'];
-  if (!base) throw new Error('HAAAS_TEST_REDIS_URL is not set');
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 async function settled(id: string, timeoutMs = 90_000): Promise<OperationEntity> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -68,7 +60,7 @@ beforeAll(async () => {
   await runMigrations({ url: db.url });
   ds = await openDataSource({ url: db.url });
   store = new Store(ds);
-  const url = redisUrl(13);
+  const url = testRedisUrl(13);
   commands = new Redis(url, { maxRetriesPerRequest: 3 });
   workerRedis = new Redis(url, { maxRetriesPerRequest: null });
   await commands.flushdb();

@@ -7,7 +7,7 @@ import { DEFAULT_TENANT_QUOTA, Hypervisor, NodeKind, NodeStatus, ResourceType, S
 import { ClusterService, NodeService, QuotaService, ResourceService, ServiceGroupService } from '@haaas/management';
 import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer } from '@haaas/queue';
-import { createTestDatabase, TestDatabase } from '@haaas/testing';
+import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { LiveSignalPublisher } from './live/live-signals';
 import { OperationsService } from './operations.service';
 import { OperationKind, OperationState } from './operation.types';
@@ -79,11 +79,7 @@ beforeAll(async () => {
   await runMigrations({ url: db.url });
   ds = await openDataSource({ url: db.url });
   store = new Store(ds);
-  const base = process.env['HAAAS_TEST_REDIS_URL'];
-  if (!base) throw new Error('HAAAS_TEST_REDIS_URL is not set');
-  const u = new URL(base);
-  u.pathname = '/15';
-  redisUrl = u.toString();
+  redisUrl = testRedisUrl(15);
   redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   await redis.flushdb();
   producer = new JobProducer(redis);

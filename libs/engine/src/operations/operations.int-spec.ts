@@ -8,7 +8,7 @@ import { deadline, HypervisorAdapter } from '@haaas/hypervisor';
 import { ClusterService, FailoverDomainService, FencingExecutor, NodeService, QuotaService, ResourceService, ServiceGroupService } from '@haaas/management';
 import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
-import { createTestDatabase, TestDatabase } from '@haaas/testing';
+import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { FailoverPlanService } from './failover-plan.service';
 import { LiveSignalPublisher } from './live/live-signals';
 import { createOperationRunHandler } from './operations.module';
@@ -26,14 +26,6 @@ const sealer = { seal: (s: string) => s, open: (s: string) => s };
 type DataSource = Awaited<ReturnType<typeof openDataSource>>;
 
 /** A Redis database of this file's own: queues are shared by name, and other test files run workers too. */
-function redisUrl(db: number): string {
-  const base = process.env['HAAAS_TEST_REDIS_URL'];
-  if (!base) throw new Error('HAAAS_TEST_REDIS_URL is not set');
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 let peer: LibvirtHosts;
 let db: TestDatabase;
 let ds: DataSource;
@@ -61,7 +53,7 @@ beforeAll(async () => {
   await runMigrations({ url: db.url });
   ds = await openDataSource({ url: db.url });
   store = new Store(ds);
-  const url = redisUrl(11);
+  const url = testRedisUrl(11);
   commands = new Redis(url, { maxRetriesPerRequest: 3 });
   workerRedis = new Redis(url, { maxRetriesPerRequest: null });
   await commands.flushdb();
