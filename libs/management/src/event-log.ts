@@ -15,10 +15,12 @@ export interface EventDraft {
 
 /**
  * Appends to the cluster log inside the caller's transaction, so a change and its event are
- * written together or not at all. Who: the token subject; when: the database clock.
+ * written together or not at all. Who: the token subject; when: the database clock. Once the
+ * transaction commits, the Store's commit observers hear of it (the live feeds' wake-ups, the
+ * clean-up after a node left), so no writer has to remember to tell them.
  */
 export async function appendEvent(repos: Repositories, scope: TenantScope, e: EventDraft): Promise<void> {
-  await repos.events.create(scope, {
+  const row = await repos.events.create(scope, {
     clusterId: e.clusterId,
     actor: scope.actor.subject,
     type: e.type,
@@ -30,6 +32,7 @@ export async function appendEvent(repos: Repositories, scope: TenantScope, e: Ev
     after: (e.after ?? null) as Record<string, unknown> | null,
     message: e.message ?? null,
   });
+  repos.afterCommit.event({ tenantId: scope.tenantId, clusterId: row.clusterId, eventId: row.id, type: row.type, nodeId: row.nodeId });
 }
 
 /** A plain snapshot of an entity for the log: no relations, no secrets. */

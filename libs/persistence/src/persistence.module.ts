@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatabaseOptions, openDataSource } from './data-source';
 import { Store } from './store';
@@ -26,7 +26,14 @@ export class PersistenceModule {
             return openDataSource(options);
           },
         },
-        { provide: Store, useFactory: (ds: DataSource) => new Store(ds), inject: [DATA_SOURCE] },
+        {
+          provide: Store,
+          useFactory: (ds: DataSource) => {
+            const logger = new Logger('Store');
+            return new Store(ds, { log: (line) => logger.warn(line) });
+          },
+          inject: [DATA_SOURCE],
+        },
         DataSourceCloser,
       ],
       exports: [Store],

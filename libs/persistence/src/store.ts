@@ -112,7 +112,33 @@ function assertAdmin(scope: TenantScope): void {
   if (!scope.isAdmin) throw new Error('tenant directory: admin scope required');
 }
 
+/** An event appended by a committed transaction, as the Store's commit observers see it. */
+export interface CommittedEvent {
+  readonly tenantId: string;
+  readonly clusterId: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly nodeId: string | null;
+}
+
+/** Called once per committed transaction that appended events, with those events. */
+export type CommitObserver = (events: readonly CommittedEvent[]) => void | Promise<void>;
+
+/**
+ * What a transaction leaves to be done once it has committed: never before (a reader woken
+ * earlier would not see the rows yet), never after a rollback. Outside a transaction (each
+ * statement commits at once) it is done right away.
+ */
+export interface AfterCommit {
+  /** Runs `fn` after the commit; a failure is logged and never undoes or fails the transaction. */
+  run(fn: () => void | Promise<void>): void;
+  /** Tells the Store's commit observers, after the commit, that this event was appended. */
+  event(e: CommittedEvent): void;
+}
+
 export interface Repositories {
+  /** Hooks of the current transaction (see AfterCommit). */
+  readonly afterCommit: AfterCommit;
   readonly tenants: TenantDirectoryRepository;
   readonly clusters: TenantRepository<ClusterEntity>;
   readonly nodes: TenantRepository<NodeEntity>;
@@ -128,8 +154,9 @@ export interface Repositories {
   readonly operations: TenantRepository<OperationEntity>;
 }
 
-function repositoriesOf(manager: EntityManager): Repositories {
+function repositoriesOf(manager: EntityManager, afterCommit: AfterCommit): Repositories {
   return {
+    afterCommit,
     tenants: new TenantDirectoryRepository(manager),
     clusters: new TenantRepository(manager.getRepository(ClusterEntity), 'Cluster'),
     nodes: new TenantRepository(manager.getRepository(NodeEntity), 'Node'),
@@ -155,28 +182,107 @@ export function isDeadlock(err: unknown): boolean {
   return errno === 1213 || errno === 1205;
 }
 
+/** The after-commit work one transaction collected (one per attempt: a rolled-back attempt's is dropped). */
+class PendingCommit implements AfterCommit {
+  readonly callbacks: (() => void | Promise<void>)[] = [];
+  readonly events: CommittedEvent[] = [];
+
+  run(fn: () => void | Promise<void>): void {
+    this.callbacks.push(fn);
+  }
+
+  event(e: CommittedEvent): void {
+    this.events.push(e);
+  }
+}
+
+export interface StoreOptions {
+  /** Where failures of after-commit work go (default: console.warn). */
+  readonly log?: (line: string) => void;
+  /**
+   * How long `transaction` waits for its after-commit work before returning anyway (default 1 s):
+   * long enough that a caller sees its effects done (a left node's token refused), short enough
+   * that a stuck Redis does not stall every writer.
+   */
+  readonly afterCommitWaitMs?: number;
+}
+
 /** Entry point of the persistence layer: repositories for reads, and transactions for writes. */
 export class Store {
   readonly repos: Repositories;
+  private readonly observers = new Set<CommitObserver>();
+  private readonly log: (line: string) => void;
+  private readonly afterCommitWaitMs: number;
 
-  constructor(private readonly dataSource: DataSource) {
-    this.repos = repositoriesOf(dataSource.manager);
+  constructor(
+    private readonly dataSource: DataSource,
+    options: StoreOptions = {},
+  ) {
+    this.log = options.log ?? ((line) => console.warn(line));
+    this.afterCommitWaitMs = options.afterCommitWaitMs ?? 1000;
+    // outside a transaction every statement has committed when it returns: hooks start at once
+    // (nobody awaits them: the callers of `run`/`event` are synchronous)
+    this.repos = repositoriesOf(dataSource.manager, {
+      run: (fn) => void this.settle([fn], []),
+      event: (e) => void this.settle([], [e]),
+    });
   }
 
   /**
    * Runs `fn` in one transaction (REPEATABLE READ, InnoDB's default): all of it or none of it.
    * A transaction InnoDB picked as a deadlock victim was rolled back whole, so it is run again
-   * (a few times, with jitter); `fn` must therefore have no effects outside the database.
+   * (a few times, with jitter); `fn` must therefore have no effects outside the database, except
+   * through `repos.afterCommit`, which runs after the successful commit only.
    */
   async transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      const pending = new PendingCommit();
+      let result: T;
       try {
-        return await this.dataSource.transaction((manager) => fn(repositoriesOf(manager)));
+        result = await this.dataSource.transaction((manager) => fn(repositoriesOf(manager, pending)));
       } catch (err) {
         if (!isDeadlock(err) || attempt >= DEADLOCK_ATTEMPTS) throw err;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+        continue;
       }
+      await this.settle(pending.callbacks, pending.events);
+      return result;
     }
+  }
+
+  /**
+   * Observes every committed transaction that appended events, in this process (whatever wrote
+   * them: the API, the detector, the recovery). Returns the function that stops observing.
+   */
+  observeCommits(observer: CommitObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Runs the after-commit work, waiting for it at most afterCommitWaitMs; failures are logged, never thrown. */
+  private async settle(callbacks: readonly (() => void | Promise<void>)[], events: readonly CommittedEvent[]): Promise<void> {
+    const observers = events.length > 0 ? [...this.observers] : [];
+    const work = [...callbacks, ...observers.map((o) => () => o(events))];
+    if (work.length === 0) return;
+    const runs = work.map((fn) => {
+      try {
+        return Promise.resolve(fn()).catch((err: unknown) => this.failed(err));
+      } catch (err) {
+        this.failed(err);
+        return Promise.resolve();
+      }
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.afterCommitWaitMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.all(runs), late]);
+    clearTimeout(timer);
+  }
+
+  private failed(err: unknown): void {
+    this.log(`after-commit work failed (the transaction stays committed): ${err instanceof Error ? err.message : String(err)}`);
   }
 
   /** Readiness: one round trip to the database. */

@@ -10,6 +10,7 @@ export type { FenceLevelRecord, FenceDeviceRecord } from '../recovery/incident.c
 export { ClusterEventFeed } from './live/cluster-event.feed';
 export { OperationFeed } from './live/operation.feed';
 export { AsyncQueue } from './live/async-queue';
+export { LiveCommitBridge, clustersOf } from './live/live-commit.bridge';
 export { LiveSignalPublisher, LiveSignalListener, clusterEventsChannel, operationChannel, tenantEventsChannel } from './live/live-signals';
 export { OPERATIONS_SIGNALS } from './operations.tokens';
 export { checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key';

@@ -13,6 +13,7 @@ import { FailbackScheduler, FailbackSchedulerOptions } from './failback.schedule
 import { FailoverPlanService } from './failover-plan.service';
 import { IncidentsService } from './incidents.service';
 import { ClusterEventFeed } from './live/cluster-event.feed';
+import { LiveCommitBridge } from './live/live-commit.bridge';
 import { LiveSignalListener, LiveSignalPublisher } from './live/live-signals';
 import { OperationFeed } from './live/operation.feed';
 import { NodeOperations } from './node.operations';
@@ -103,6 +104,7 @@ class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(ClusterEventFeed) private readonly events: ClusterEventFeed | null,
     @Inject(OperationFeed) private readonly operations: OperationFeed | null,
     @Inject(FailbackScheduler) private readonly failback: FailbackScheduler | null,
+    @Inject(LiveCommitBridge) private readonly bridge: LiveCommitBridge,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -120,6 +122,7 @@ class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     // running operations stop at a safe point and are picked up again by another worker
     await this.failback?.stop();
     await Promise.all(this.workers.map((w) => w.close()));
+    this.bridge.close();
     this.events?.close();
     this.operations?.close();
     await this.producer.close();
@@ -154,6 +157,16 @@ export class OperationsModule {
       { provide: WORKER_REDIS, useFactory: () => (o.runWorkers ? new Redis(o.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-operations-worker' }) : null) },
       { provide: OPERATIONS_PRODUCER, useFactory: (redis: Redis) => new JobProducer(redis), inject: [COMMANDS] },
       { provide: OPERATIONS_SIGNALS, useFactory: (redis: Redis) => new LiveSignalPublisher(redis, log), inject: [COMMANDS] },
+      {
+        // every committed event of this process wakes its cluster's feeds on every replica
+        provide: LiveCommitBridge,
+        useFactory: (store: Store, signals: LiveSignalPublisher) => {
+          const bridge = new LiveCommitBridge(store, signals);
+          bridge.start();
+          return bridge;
+        },
+        inject: [Store, OPERATIONS_SIGNALS],
+      },
       { provide: OPERATIONS_LISTENER, useFactory: (redis: Redis | null) => (redis ? new LiveSignalListener(redis, log) : null), inject: [SUBSCRIBER] },
       {
         provide: ClusterEventFeed,

@@ -35,7 +35,12 @@ export class LiveSignalPublisher {
   ) {}
 
   async clusterEvents(scope: TenantScope, clusterId: string): Promise<void> {
-    await this.publish(clusterEventsChannel(scope.tenantId, clusterId));
+    await this.clusterEventsOf(scope.tenantId, clusterId);
+  }
+
+  /** The same, from a tenant id (what the Store's commit observers see). */
+  async clusterEventsOf(tenantId: string, clusterId: string): Promise<void> {
+    await this.publish(clusterEventsChannel(tenantId, clusterId));
   }
 
   /** Any of the tenant's clusters may have new events: cheaper than knowing which, for writers that do not say. */
