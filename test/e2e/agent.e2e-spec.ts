@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { ensureDebianPackages } from '@haaas/devstack';
 import { TenantScope } from '@haaas/domain';
-import { HeartbeatStore, type HeartbeatRecord } from '@haaas/engine';
+import { agentTokenCacheKey, HeartbeatStore, type HeartbeatRecord } from '@haaas/engine';
 import { startTestApi, TestApi } from './support/api';
 import { testRedisUrl } from '@haaas/testing';
 
@@ -178,6 +178,25 @@ describe('node agent and heartbeat endpoint (real API over HTTP, MariaDB, Redis)
       }
     });
 
+    it('answers 401 at once to the token of a node that left its cluster, and has forgotten its heartbeats', async () => {
+      const leaving = await join_(clusterId, 'leaving.example.com');
+      const own = (await issue(leaving)).token;
+      // both tokens are now cached: in this API process and in Redis
+      expect((await post(own, beat())).status).toBe(200);
+      expect((await post(token, beat())).status).toBe(200);
+      expect(await recordOf(leaving)).toBeDefined();
+      expect((await heartbeats.lastSeen(scope, clusterId)).has(leaving)).toBe(true);
+      await api.ok(jwt, `mutation($id: ID!) { leaveNode(id: $id) { id } }`, { id: leaving });
+      const refused = await post(own, beat());
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(await recordOf(leaving)).toBeUndefined();
+      expect((await heartbeats.lastSeen(scope, clusterId)).has(leaving)).toBe(false);
+      expect(await redis.get(agentTokenCacheKey(TENANT, leaving))).toBe('-');
+      // the nodes that stay are untouched
+      expect((await post(token, beat())).status).toBe(200);
+    });
+
     it('answers 400 with every bad field, 413 to an oversized body and 415 to something else than JSON', async () => {
       const bad = await post(token, { ...beat(), sentAt: 'yesterday', checks: { storage: { ok: 'yes' } } });
       expect(bad.status).toBe(400);
@@ -252,6 +271,17 @@ describe('node agent and heartbeat endpoint (real API over HTTP, MariaDB, Redis)
       await agent.waitForLog(/heartbeats delivered again/);
       expect(agent.log).toContain(`using node agent token ${second.fingerprint}`);
       await waitFor(async () => ((await recordOf(nodeId))?.seenAt ?? 0) > stalled, 10_000, () => agent.log);
+      expect(await agent.stop()).toBe(0);
+    });
+
+    it('is refused (401) once its node has left the cluster, and says so', async () => {
+      const nodeId = await join_(clusterId, 'kvm-leaving.example.com');
+      const issuedToken = await issue(nodeId);
+      const agent = await startAgent('leaving', {}, issuedToken.token);
+      await agent.waitForLog(/first heartbeat delivered/);
+      await api.ok(jwt, `mutation($id: ID!) { leaveNode(id: $id) { id } }`, { id: nodeId });
+      const log = await agent.waitForLog(/HTTP 401/);
+      expect(log).toContain(`the API refused the node agent token ${issuedToken.fingerprint} (HTTP 401`);
       expect(await agent.stop()).toBe(0);
     });
 

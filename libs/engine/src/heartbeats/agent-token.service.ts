@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { TenantScope } from '@haaas/domain';
+import { appendEvent } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { agentTokenFingerprint, agentTokenHashesEqual, hashAgentToken, mintAgentToken, parseAgentToken } from './agent-token';
 import { HEARTBEAT_OPTIONS, HEARTBEAT_REDIS, type ResolvedHeartbeatsOptions } from './heartbeats.options';
@@ -65,14 +66,12 @@ export class AgentTokenService {
       const previous = row.agentTokenHash ?? null;
       row.agentTokenHash = hash;
       const saved = await repos.nodes.save(scope, row);
-      await repos.events.create(scope, {
+      await appendEvent(repos, scope, {
         clusterId: saved.clusterId,
-        actor: scope.actor.subject,
         type: previous ? 'node.agent_token_rotated' : 'node.agent_token_issued',
         objectType: 'Node',
         objectId: saved.id,
         nodeId: saved.id,
-        serviceId: null,
         before: previous ? { agentToken: agentTokenFingerprint(previous) } : null,
         after: { agentToken: agentTokenFingerprint(hash) },
         message: previous ? 'node agent token rotated: the previous token no longer authenticates' : 'node agent token issued',
@@ -97,11 +96,19 @@ export class AgentTokenService {
     return { tenantId: claimed.tenantId, clusterId: entry.clusterId, nodeId: claimed.nodeId };
   }
 
-  /** Forgets what the caches know of a node's token: after it left its cluster. */
+  /**
+   * Refuses a node's token from now on, after the node left its cluster (its row, hash included,
+   * is gone): Redis gets "none" rather than a delete, so that a heartbeat which read the hash from
+   * MySQL just before the commit cannot put it back (its write is SET NX). This process's cache
+   * forgets it at once; other API replicas within their in-process TTL (localTtlMs), as for a
+   * rotation. Node ids are never reused, so "none" is the truth for good.
+   */
   async invalidate(scope: TenantScope, nodeId: string): Promise<void> {
     const key = agentTokenCacheKey(scope.tenantId, nodeId);
     this.local.delete(key);
-    await this.redis.del(key);
+    await this.redis.set(key, NONE, 'EX', this.options.negativeCacheTtlSeconds);
+    // a load that started before the SET may have filled the cache meanwhile
+    this.local.delete(key);
   }
 
   private async load(key: string, tenantId: string, nodeId: string): Promise<TokenEntry | null> {

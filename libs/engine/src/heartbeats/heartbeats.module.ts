@@ -4,6 +4,7 @@ import { AgentTokenService } from './agent-token.service';
 import { HeartbeatIntake } from './heartbeat-intake.service';
 import { HeartbeatStore } from './heartbeat.store';
 import { HEARTBEAT_OPTIONS, HEARTBEAT_REDIS, HeartbeatsOptions, resolveHeartbeatsOptions, type ResolvedHeartbeatsOptions } from './heartbeats.options';
+import { LeftNodeCleanup } from './left-node.cleanup';
 
 const OWNS_REDIS = Symbol('HEARTBEAT_OWNS_REDIS');
 
@@ -48,6 +49,7 @@ export class HeartbeatsModule {
         },
         AgentTokenService,
         HeartbeatIntake,
+        LeftNodeCleanup,
         HeartbeatRedisCloser,
       ],
       exports: [HeartbeatStore, AgentTokenService, HeartbeatIntake],

@@ -16,6 +16,7 @@ export type { IssuedAgentToken } from './agent-token.service';
 export { HeartbeatIntake, intervalCacheKey } from './heartbeat-intake.service';
 export type { HeartbeatAck } from './heartbeat-intake.service';
 export { HeartbeatsModule } from './heartbeats.module';
+export { LeftNodeCleanup, NODE_LEFT_EVENT } from './left-node.cleanup';
 export { HEARTBEAT_REDIS, HEARTBEAT_OPTIONS } from './heartbeats.options';
 export type { HeartbeatsOptions } from './heartbeats.options';
 export { LocalCache } from './local-cache';
