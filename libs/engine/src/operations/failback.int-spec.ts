@@ -9,7 +9,7 @@ import { ClusterService, FailoverDomainService, FencingExecutor, NodeService, Qu
 import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
-import { FAILBACK_ACTOR, FailbackScheduler } from './failback.scheduler';
+import { FAILBACK_ACTOR, FailbackScheduler, failbackScope } from './failback.scheduler';
 import { LiveSignalPublisher } from './live/live-signals';
 import { createOperationRunHandler } from './operations.module';
 import { OperationsService } from './operations.service';
@@ -278,5 +278,45 @@ describe('failback', () => {
     expect(ops).toHaveLength(1);
     expect((await settled((ops[0] as OperationEntity).id)).state).toBe(OperationState.SUCCEEDED);
     expect(await runningOn(busy.vm)).toEqual(['fbA']);
+  }, 60_000);
+
+  it('schedules one operation and logs one event when two workers race (each with its own connections)', async () => {
+    const raced = await serviceOn('raced', await domain('prefer-a-3', true, false), 'fbB');
+    // a second worker: its own pool of MariaDB connections, its own Redis connection and producer
+    const ds2 = await openDataSource({ url: db.url });
+    const redis2 = new Redis(testRedisUrl(14), { maxRetriesPerRequest: 3 });
+    const producer2 = new JobProducer(redis2);
+    try {
+      const store2 = new Store(ds2);
+      const first = new FailbackScheduler(store, operations, { stabilisationSeconds: 1 });
+      const second = new FailbackScheduler(store2, new OperationsService(store2, producer2, new LiveSignalPublisher(redis2)), { stabilisationSeconds: 1 });
+      const failbackOps = async () => (await store.repos.operations.find(alice, { clusterId })).filter((o) => o.requestedBy === FAILBACK_ACTOR);
+      const failbackEvents = () => store.repos.events.find(alice, { clusterId, type: 'service.failback_scheduled' });
+      const opsBefore = new Set((await failbackOps()).map((o) => o.id));
+      const eventsBefore = (await failbackEvents()).length;
+      // both read the cluster before either writes: each would ask for the failback
+      const system = failbackScope(alice.tenantId);
+      const passes = await Promise.all([first.runCluster(system, clusterId), second.runCluster(system, clusterId)]);
+      // what the two passes say they scheduled is what was created, and logged once each
+      const created = (await failbackOps()).filter((o) => !opsBefore.has(o.id));
+      expect(passes[0] + passes[1]).toBe(created.length);
+      expect((await failbackEvents()).length - eventsBefore).toBe(created.length);
+      const ops = await failbacksOf(raced.serviceId);
+      expect(ops).toHaveLength(1);
+      const op = ops[0] as OperationEntity;
+      const events = await store.repos.events.find(alice, { serviceId: raced.serviceId, type: 'service.failback_scheduled' });
+      expect(events).toHaveLength(1);
+      expect(events[0]?.after).toMatchObject({ operationId: op.id, nodeId: id('fbA') });
+      expect(await store.repos.events.count(alice, { objectId: op.id, type: 'operation.requested' })).toBe(1);
+      // later passes of either find it asked for
+      expect(await Promise.all([first.runCluster(system, clusterId), second.runCluster(system, clusterId)])).toEqual([0, 0]);
+      for (const o of created) expect((await settled(o.id)).state).toBe(OperationState.SUCCEEDED);
+      expect(await runningOn(raced.vm)).toEqual(['fbA']);
+      expect(await store.repos.events.count(alice, { serviceId: raced.serviceId, type: 'service.failback_scheduled' })).toBe(1);
+    } finally {
+      await producer2.close();
+      await redis2.quit();
+      await ds2.destroy();
+    }
   }, 60_000);
 });

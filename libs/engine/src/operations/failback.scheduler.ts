@@ -7,7 +7,7 @@ import { OPEN_INCIDENT_STATES } from '../detector/detector.store';
 import { ClusterView, loadClusterView } from '../recovery/cluster-view';
 import { storedIdempotencyKey } from './idempotency-key';
 import { OperationKind } from './operation.types';
-import { OperationsService } from './operations.service';
+import { OperationsService, Submitted } from './operations.service';
 
 export const FAILBACK_ACTOR = 'system:failback';
 
@@ -148,31 +148,37 @@ export class FailbackScheduler {
     const key = failbackKey(serviceId, targetNodeId, since);
     // already asked for in this ONLINE period of the target (done, running or failed): nothing more
     if (await this.store.repos.operations.findOne(scope, { idempotencyKey: storedIdempotencyKey(scope, key) })) return false;
-    let operationId: string;
+    const name = view.servicesById.get(serviceId)?.name ?? serviceId;
+    const host = (id: string): string => view.nodesById.get(id)?.hostname ?? id;
+    let submitted: Submitted;
     try {
-      const op = await this.operations.request(scope, { kind: OperationKind.SERVICE_RELOCATE, targetId: serviceId, params: { targetNodeId }, idempotencyKey: key });
-      operationId = op.id;
+      submitted = await this.operations.submit(
+        scope,
+        { kind: OperationKind.SERVICE_RELOCATE, targetId: serviceId, params: { targetNodeId }, idempotencyKey: key },
+        {
+          // with the operation, by the worker that creates it: when several workers race for the
+          // same key, the others get the existing operation and log nothing
+          onCreate: (repos, op) =>
+            appendEvent(repos, scope, {
+              clusterId: view.cluster.id,
+              type: 'service.failback_scheduled',
+              objectType: 'Service',
+              objectId: serviceId,
+              serviceId,
+              nodeId: targetNodeId,
+              before: { nodeId: fromNodeId },
+              after: { nodeId: targetNodeId, operationId: op.id, onlineSince: new Date(since).toISOString() },
+              message: `service "${name}" moves back from ${host(fromNodeId)} to ${host(targetNodeId)}: ${reason}`,
+            }),
+        },
+      );
     } catch (err) {
       // another operation on the service is active, or it got there meanwhile: the next pass looks again
       if (err instanceof ConflictError || err instanceof PreconditionFailedError) return false;
       throw err;
     }
-    const name = view.servicesById.get(serviceId)?.name ?? serviceId;
-    const host = (id: string): string => view.nodesById.get(id)?.hostname ?? id;
-    await this.store.transaction((repos) =>
-      appendEvent(repos, scope, {
-        clusterId: view.cluster.id,
-        type: 'service.failback_scheduled',
-        objectType: 'Service',
-        objectId: serviceId,
-        serviceId,
-        nodeId: targetNodeId,
-        before: { nodeId: fromNodeId },
-        after: { nodeId: targetNodeId, operationId, onlineSince: new Date(since).toISOString() },
-        message: `service "${name}" moves back from ${host(fromNodeId)} to ${host(targetNodeId)}: ${reason}`,
-      }),
-    );
-    this.logger.log(`failback of ${scope.tenantId}/${serviceId} to ${targetNodeId} requested (operation ${operationId})`);
+    if (!submitted.created) return false;
+    this.logger.log(`failback of ${scope.tenantId}/${serviceId} to ${targetNodeId} requested (operation ${submitted.operation.id})`);
     return true;
   }
 }

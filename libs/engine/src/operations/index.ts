@@ -2,6 +2,7 @@ export * from './operation.types';
 export { OperationsModule, createOperationRunHandler } from './operations.module';
 export type { OperationsModuleOptions, OperationRunDeps } from './operations.module';
 export { OperationsService, STALE_OPERATION_MS } from './operations.service';
+export type { SubmitOptions, Submitted } from './operations.service';
 export { FailoverPlanService } from './failover-plan.service';
 export type { FailoverPlanView } from './failover-plan.service';
 export { IncidentsService } from './incidents.service';

@@ -28,6 +28,21 @@ interface ResolvedTarget {
   readonly targetType: OperationTargetType;
 }
 
+export interface SubmitOptions {
+  /**
+   * More to write in the transaction that creates the operation, by the request that creates it
+   * only (never on a replay of its idempotency key): a requester's own log entry is then written
+   * exactly once, however many requesters race.
+   */
+  readonly onCreate?: (repos: Repositories, op: OperationEntity) => Promise<void>;
+}
+
+/** A request's operation, and whether this request created it (false: the key's earlier request did). */
+export interface Submitted {
+  readonly operation: OperationEntity;
+  readonly created: boolean;
+}
+
 /**
  * Requests operations (the API side): checks the request and its preconditions synchronously, so
  * that a refused action is an error of the mutation and not a FAILED operation, then writes the
@@ -62,6 +77,11 @@ export class OperationsService {
   }
 
   async request(scope: TenantScope, request: OperationRequest): Promise<OperationEntity> {
+    return (await this.submit(scope, request)).operation;
+  }
+
+  /** `request`, telling whether this call created the operation, with more written alongside its creation. */
+  async submit(scope: TenantScope, request: OperationRequest, options: SubmitOptions = {}): Promise<Submitted> {
     const p = new Problems();
     checkIdempotencyKey(p, 'idempotencyKey', request.idempotencyKey);
     p.check(Object.values(OperationKind).includes(request.kind), 'kind', 'unknown operation kind');
@@ -71,7 +91,7 @@ export class OperationsService {
 
     if (key) {
       const existing = await this.store.repos.operations.findOne(scope, { idempotencyKey: key });
-      if (existing) return this.replay(scope, existing, request, params);
+      if (existing) return { operation: await this.replay(scope, existing, request, params), created: false };
     }
 
     let outcome: { op: OperationEntity; created: boolean };
@@ -101,21 +121,22 @@ export class OperationsService {
           finishedAt: null,
         });
         await appendEvent(repos, scope, operationEvent(op, { type: 'operation.requested', message: `${op.kind} requested by ${op.requestedBy}` }));
+        await options.onCreate?.(repos, op);
         return { op, created: true };
       });
     } catch (err) {
       // the same key sent twice at once: the other request created it
       if (key && isDuplicateKey(err)) {
         const existing = await this.store.repos.operations.findOne(scope, { idempotencyKey: key });
-        if (existing) return this.replay(scope, existing, request, params);
+        if (existing) return { operation: await this.replay(scope, existing, request, params), created: false };
       }
       throw err;
     }
-    if (!outcome.created) return this.replay(scope, outcome.op, request, params);
+    if (!outcome.created) return { operation: await this.replay(scope, outcome.op, request, params), created: false };
     const created = outcome.op;
     await this.enqueue(scope, created);
     await this.signals.clusterEvents(scope, created.clusterId);
-    return created;
+    return { operation: created, created: true };
   }
 
   /** Queues the run of an operation; a job with its id already queued is kept (BullMQ dedupes by id). */
