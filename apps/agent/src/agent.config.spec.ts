@@ -22,7 +22,17 @@ describe('agent configuration', () => {
       requestTimeoutMs: 5000,
       maxBackoffSeconds: 10,
       allowPlainHttp: false,
+      actions: { enabled: true, types: ['IP', 'APPLICATION', 'VOLUME'], maxConcurrent: 4, pollWaitSeconds: 25 },
     });
+  });
+
+  it('reads where and which resource actions run, and reports every bad action setting', () => {
+    const c = parseAgentConfig({ apiUrl: 'https://h', tokenFile: '/t', actions: { types: ['IP', 'APPLICATION'], netns: '/run/netns/blue', mountns: '/proc/1/ns/mnt', maxConcurrent: 2 } }, '/');
+    expect(c.actions).toEqual({ enabled: true, types: ['IP', 'APPLICATION'], netns: '/run/netns/blue', mountns: '/proc/1/ns/mnt', maxConcurrent: 2, pollWaitSeconds: 25 });
+    expect(parseAgentConfig({ apiUrl: 'https://h', tokenFile: '/t', actions: { enabled: false } }, '/').actions.enabled).toBe(false);
+    expect(() => parseAgentConfig({ apiUrl: 'https://h', tokenFile: '/t', actions: { types: ['VM'], netns: 'blue', pollWaitSeconds: 60, typo: 1 } }, '/')).toThrow(
+      /actions\.typo: unknown setting[\s\S]*actions\.types: must be a list of IP, APPLICATION, VOLUME[\s\S]*actions\.netns: must be the absolute path[\s\S]*actions\.pollWaitSeconds: must be an integer from 1 to 30/,
+    );
   });
 
   it('reads both checks', () => {

@@ -19,7 +19,26 @@ export interface AgentConfig {
   readonly maxBackoffSeconds: number;
   /** Plain http:// to a host other than loopback sends the token unencrypted: refused unless set. */
   readonly allowPlainHttp: boolean;
+  /** Resource actions (IP, APPLICATION, VOLUME) the engine asks this node for; off: none are polled for. */
+  readonly actions: ActionsConfig;
 }
+
+export interface ActionsConfig {
+  readonly enabled: boolean;
+  /** Types carried out; the others are answered "disabled". Default: all three. */
+  readonly types: readonly ('IP' | 'APPLICATION' | 'VOLUME')[];
+  /** Network namespace file to run the actions in (`/run/netns/x`, `/proc/<pid>/ns/net`); default the host's. */
+  readonly netns?: string;
+  /** Mount namespace file to run the actions in (`/proc/<pid>/ns/mnt`); default the host's. */
+  readonly mountns?: string;
+  /** Actions carried out at once (default 4). */
+  readonly maxConcurrent: number;
+  /** Seconds the API may hold an action poll open (default 25). */
+  readonly pollWaitSeconds: number;
+}
+
+const ACTION_TYPES = ['IP', 'APPLICATION', 'VOLUME'] as const;
+const ACTIONS_KEYS = new Set(['enabled', 'types', 'netns', 'mountns', 'maxConcurrent', 'pollWaitSeconds']);
 
 export class AgentConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -28,7 +47,7 @@ export class AgentConfigError extends Error {
   }
 }
 
-const KEYS = new Set(['apiUrl', 'token', 'tokenFile', 'intervalSeconds', 'storage', 'isolationAddress', 'requestTimeoutMs', 'maxBackoffSeconds', 'allowPlainHttp']);
+const KEYS = new Set(['apiUrl', 'token', 'tokenFile', 'intervalSeconds', 'storage', 'isolationAddress', 'requestTimeoutMs', 'maxBackoffSeconds', 'allowPlainHttp', 'actions']);
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Host names and IPv4/IPv6 literals only: the address becomes an argument of ping. */
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|[0-9A-Fa-f:.]+)$/;
@@ -118,6 +137,8 @@ export function parseAgentConfig(raw: unknown, baseDir: string): AgentConfig {
     }
   }
 
+  const actions = parseActions(o['actions'], problems);
+
   if (problems.length > 0) throw new AgentConfigError(problems);
   return {
     apiUrl,
@@ -129,7 +150,41 @@ export function parseAgentConfig(raw: unknown, baseDir: string): AgentConfig {
     requestTimeoutMs,
     maxBackoffSeconds,
     allowPlainHttp: allowPlainHttp === true,
+    actions,
   };
+}
+
+function parseActions(v: unknown, problems: string[]): ActionsConfig {
+  const fallback: ActionsConfig = { enabled: true, types: [...ACTION_TYPES], maxConcurrent: 4, pollWaitSeconds: 25 };
+  if (v === undefined) return fallback;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    problems.push('actions: must be { "enabled": true, "types": ["IP", "APPLICATION", "VOLUME"], "netns": "/run/netns/x", ... }');
+    return fallback;
+  }
+  const a = v as Record<string, unknown>;
+  for (const k of Object.keys(a)) if (!ACTIONS_KEYS.has(k)) problems.push(`actions.${k}: unknown setting (known: ${[...ACTIONS_KEYS].join(', ')})`);
+  const enabled = a['enabled'] ?? true;
+  if (typeof enabled !== 'boolean') problems.push('actions.enabled: must be true or false');
+  let types: ActionsConfig['types'] = fallback.types;
+  if (a['types'] !== undefined) {
+    const t = a['types'];
+    if (!Array.isArray(t) || t.some((x) => !(ACTION_TYPES as readonly unknown[]).includes(x))) problems.push(`actions.types: must be a list of ${ACTION_TYPES.join(', ')}`);
+    else types = [...new Set(t as ActionsConfig['types'][number][])];
+  }
+  const ns = (key: 'netns' | 'mountns'): string | undefined => {
+    const p = a[key];
+    if (p === undefined) return undefined;
+    if (typeof p !== 'string' || !isAbsolute(p)) {
+      problems.push(`actions.${key}: must be the absolute path of a namespace file (e.g. /run/netns/blue or /proc/<pid>/ns/${key === 'netns' ? 'net' : 'mnt'})`);
+      return undefined;
+    }
+    return p;
+  };
+  const netns = ns('netns');
+  const mountns = ns('mountns');
+  const maxConcurrent = int(a['maxConcurrent'], 'actions.maxConcurrent', 4, 1, 64, problems);
+  const pollWaitSeconds = int(a['pollWaitSeconds'], 'actions.pollWaitSeconds', 25, 1, 30, problems);
+  return { enabled: enabled === true, types, ...(netns ? { netns } : {}), ...(mountns ? { mountns } : {}), maxConcurrent, pollWaitSeconds };
 }
 
 /** `tcp://host:port` → host and port; otherwise the host for ICMP. */

@@ -14,6 +14,11 @@ export class AgentLogger {
     if (secret.length >= 8) this.secrets.add(secret);
   }
 
+  /** The secrets registered so far: action results are cleaned of them too. */
+  knownSecrets(): readonly string[] {
+    return [...this.secrets];
+  }
+
   info(message: string): void {
     this.log('info', message);
   }

@@ -1,3 +1,6 @@
+import { ActionClient } from './actions/action.client';
+import { ActionExecutor } from './actions/action.executor';
+import { ActionPoller } from './actions/action.poller';
 import type { AgentConfig } from './agent.config';
 import type { AgentLogger } from './agent.logger';
 import { bootTime } from './boot-time';
@@ -56,9 +59,9 @@ export class Agent {
     }
   }
 
-  /** Runs until stop(); resolves when the last heartbeat has finished or been aborted. */
+  /** Runs until stop(); resolves when the last heartbeat has finished or been aborted and the actions under way have ended. */
   start(): Promise<void> {
-    this.running ??= this.loop();
+    this.running ??= Promise.all([this.loop(), this.actions()]).then(() => undefined);
     return this.running;
   }
 
@@ -83,6 +86,28 @@ export class Agent {
       await sleep(Math.max(0, started + delay - Date.now()), this.stopping.signal);
     }
     log.info('stopped');
+  }
+
+  /** The resource actions loop, next to the heartbeats: its own long poll, so a slow action never delays a heartbeat. */
+  private async actions(): Promise<void> {
+    const a = this.config.actions;
+    if (!a.enabled) return;
+    const where = a.netns || a.mountns ? ` in ${[a.netns ? `network namespace ${a.netns}` : '', a.mountns ? `mount namespace ${a.mountns}` : ''].filter(Boolean).join(' and ')}` : ' on this host';
+    this.deps.logger.info(`resource actions: ${a.types.length > 0 ? a.types.join(', ') : 'none'}${where}, up to ${a.maxConcurrent} at once`);
+    const executor = new ActionExecutor({
+      types: a.types,
+      namespaces: { ...(a.netns ? { net: a.netns } : {}), ...(a.mountns ? { mount: a.mountns } : {}) },
+      secrets: () => this.deps.logger.knownSecrets(),
+    });
+    const poller = new ActionPoller(
+      new ActionClient(this.config.apiUrl, this.config.requestTimeoutMs),
+      executor,
+      this.tokens,
+      this.deps.logger,
+      { waitSeconds: a.pollWaitSeconds, maxConcurrent: a.maxConcurrent, maxBackoffMs: this.config.maxBackoffSeconds * 1000 },
+      this.stopping.signal,
+    );
+    await poller.run();
   }
 
   /** One heartbeat; returns the delay until the next one. */
