@@ -7,7 +7,6 @@ import type { GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
-import { LiveWakeupPlugin } from './operations/live-wakeup.plugin';
 import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './operations/ws-context';
 import { RESOLVERS } from './resolvers';
 
@@ -49,7 +48,7 @@ const logError = (message: string, err: unknown): void => logger.error(message, 
       },
     }),
   ],
-  // the plugin wakes the live feeds after mutations (found by the Apollo driver among providers)
-  providers: [...RESOLVERS, LiveWakeupPlugin],
+  // live feeds are woken after each commit that appended events (LiveCommitBridge of @haaas/engine)
+  providers: [...RESOLVERS],
 })
 export class GraphqlApiModule {}
