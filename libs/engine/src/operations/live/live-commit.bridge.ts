@@ -23,7 +23,9 @@ export class LiveCommitBridge {
   ) {}
 
   start(): void {
-    this.stop ??= this.store.observeCommits((events) => this.publish(events));
+    // not awaited: the writer's transaction need not wait for Redis (a stuck Redis would slow every
+    // writer by the Store's after-commit wait); the PUBLISH is sent now, and a failure is logged
+    this.stop ??= this.store.observeCommits((events) => void this.publish(events));
   }
 
   close(): void {
