@@ -6,9 +6,11 @@ import WebSocket from 'ws';
 import { type LibvirtHosts, processesMatching, startLibvirtHosts, testDomainXml } from '@haaas/adapter-kvm/testing';
 // a second API replica needs the app's own factory, as support/api.ts uses it for the first
 import { createApiApp } from '@haaas/api-server';
-import { hypervisorAdapters, OperationsModule } from '@haaas/engine';
-import { ManagementModule, sealerOf } from '@haaas/management';
-import { PersistenceModule } from '@haaas/persistence';
+import Redis from 'ioredis';
+import { TenantScope } from '@haaas/domain';
+import { clusterEventsChannel, hypervisorAdapters, OperationsModule } from '@haaas/engine';
+import { appendEvent, ManagementModule, sealerOf } from '@haaas/management';
+import { PersistenceModule, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { startTestApi, type TestApi } from './support/api';
 import { testRedisUrl } from '@haaas/testing';
@@ -322,5 +324,43 @@ describe('operations over HTTP and subscriptions over graphql-ws', () => {
     // a reader may watch, not act
     const denied = await api.gql(aliceReader, `mutation($id: ID!) { stopService(id: $id) { id } }`, { id: serviceId });
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('wakes a cluster’s feeds once per committed transaction, from the API process and from the worker process', async () => {
+    // a cluster of its own: no operation of the other tests publishes on its channel
+    const quiet = (await api.ok<{ createCluster: { id: string } }>(alice, `mutation { createCluster(input: { name: "quiet", hypervisor: KVM }) { id } }`)).createCluster.id;
+    const channel = clusterEventsChannel('alice-co', quiet);
+    const barrierChannel = `haaas:test:operations-e2e:barrier:${process.pid}`;
+    const counter = new Redis(testRedisUrl(12));
+    const pub = new Redis(testRedisUrl(12));
+    let woken = 0;
+    let barriers = 0;
+    counter.on('message', (ch: string) => (ch === channel ? woken++ : ch === barrierChannel ? barriers++ : undefined));
+    // everything published before the barrier message has reached `counter` once it arrives
+    const barrier = async (n: number) => {
+      await pub.publish(barrierChannel, '1');
+      await until('the barrier', () => barriers >= n, 10_000);
+    };
+    try {
+      await counter.subscribe(channel, barrierChannel);
+      // a management mutation through the API: its event wakes this cluster (the API publishes no tenant-wide wake-up any more)
+      await api.ok(alice, `mutation($id: ID!) { setClusterAttributes(id: $id, change: { set: [{ key: "k", value: "v" }] }) { id } }`, { id: quiet });
+      await until('the API’s wake-up', () => woken >= 1, 10_000);
+      await barrier(1);
+      expect(woken).toBe(1);
+      // two events written by the worker process in one plain transaction, as recovery writes them
+      const workerStore = worker.get(Store, { strict: false });
+      const system = TenantScope.of('alice-co', { subject: 'system:recovery', roles: ['admin'] });
+      await workerStore.transaction(async (repos) => {
+        await appendEvent(repos, system, { clusterId: quiet, type: 'test.one', objectType: 'Cluster', objectId: quiet });
+        await appendEvent(repos, system, { clusterId: quiet, type: 'test.two', objectType: 'Cluster', objectId: quiet });
+      });
+      await until('the worker’s wake-up', () => woken >= 2, 10_000);
+      await barrier(2);
+      expect(woken).toBe(2);
+    } finally {
+      await counter.quit();
+      await pub.quit();
+    }
   });
 });
