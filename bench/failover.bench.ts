@@ -29,7 +29,7 @@ import { startSimulatedHost } from '@haaas/fencing/testing';
 import type { HypervisorAdapter, HypervisorHost } from '@haaas/hypervisor';
 import { ClusterService, FencingDeviceService, ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
-import { PersistenceModule, runMigrations, Store } from '@haaas/persistence';
+import { PersistenceModule, queryCounter, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { InMemoryHypervisor, memUri } from './support/in-memory-hypervisor';
 
@@ -84,7 +84,7 @@ function workerModule(dbUrl: string, redisUrl: string, adapters: HypervisorAdapt
   return {
     module: FailoverBenchModule,
     imports: [
-      PersistenceModule.forRoot({ url: dbUrl, poolSize: 24 }),
+      PersistenceModule.forRoot({ url: dbUrl, poolSize: 24, logSql: process.env.BENCH_LOG_SQL === '1' }),
       ManagementModule.forRoot({ defaultQuota: { maxClusters: 10, maxNodes: 100, maxResources: 5000, maxServices: 5000 }, sealer, adapters }),
       HeartbeatsModule.forRoot({ redisUrl }),
       RecoveryModule.forRoot({ redisUrl, adapters, sealer, concurrency: 16, workerTag: keyPrefix }),
@@ -131,6 +131,8 @@ interface Figures {
   readonly firstStartMs: number;
   readonly startsPerSecond: number;
   readonly state: string;
+  /** SQL statements this process ran from the crash to the end of recovery (the bench's own polling included). */
+  readonly statements: number;
 }
 
 async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<Figures> {
@@ -216,6 +218,7 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
     rec.on.value = true;
     beating.delete(failedId);
     await sleep(350); // a beat in flight lands before the host dies
+    const statementsBefore = queryCounter.total;
     await s.crash();
 
     const until = Date.now() + 600_000;
@@ -230,6 +233,7 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
       await sleep(50);
       incident = (await store.repos.incidents.find(scope, { nodeId: failedId }))[0];
     }
+    const statements = queryCounter.total - statementsBefore;
     const last = Math.max(...rec.starts.map((c) => c.at));
     const first = Math.min(...rec.starts.map((c) => c.at));
     const declared = incident.declaredAt?.getTime() ?? NaN;
@@ -242,6 +246,7 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
       firstStartMs: first - declared,
       startsPerSecond: rec.starts.length / (Math.max(1, last - first) / 1000),
       state: incident.state,
+      statements,
     };
   } finally {
     if (pump) clearInterval(pump);
@@ -264,6 +269,7 @@ function report(f: Figures, vms: number, baselineMs: number): void {
   console.log(`   declared failed → last start:     ${f.fromDeclaredMs.toFixed(0)} ms   (${f.startsPerSecond.toFixed(0)} starts/s between first and last start)`);
   console.log(`   baseline, ${vms} startVm in a loop: ${baselineMs.toFixed(1)} ms   (${((vms / baselineMs) * 1000).toFixed(0)} starts/s)`);
   console.log(`   ratio (declared → last start) / baseline: ${(f.fromDeclaredMs / baselineMs).toFixed(1)}x`);
+  console.log(`   SQL statements from the crash to the end of recovery: ${f.statements} (${(f.statements / vms).toFixed(1)} per VM)`);
 }
 
 async function inMemory(dbUrl: string, redisUrl: string, vms: number): Promise<void> {

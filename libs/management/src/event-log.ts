@@ -20,7 +20,8 @@ export interface EventDraft {
  * clean-up after a node left), so no writer has to remember to tell them.
  */
 export async function appendEvent(repos: Repositories, scope: TenantScope, e: EventDraft): Promise<void> {
-  const row = await repos.events.create(scope, {
+  // not read back: the log is written on every step of a recovery
+  const id = await repos.events.insertOne(scope, {
     clusterId: e.clusterId,
     actor: scope.actor.subject,
     type: e.type,
@@ -32,7 +33,7 @@ export async function appendEvent(repos: Repositories, scope: TenantScope, e: Ev
     after: (e.after ?? null) as Record<string, unknown> | null,
     message: e.message ?? null,
   });
-  repos.afterCommit.event({ tenantId: scope.tenantId, clusterId: row.clusterId, eventId: row.id, type: row.type, nodeId: row.nodeId });
+  repos.afterCommit.event({ tenantId: scope.tenantId, clusterId: e.clusterId, eventId: id, type: e.type, nodeId: e.nodeId ?? null });
 }
 
 /** A plain snapshot of an entity for the log: no relations, no secrets. */

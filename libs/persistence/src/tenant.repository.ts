@@ -62,6 +62,11 @@ export class TenantRepository<E extends TenantRow> {
     return row;
   }
 
+  /** Like lock, but null when the row is absent (or another tenant's). */
+  lockIfExists(scope: TenantScope, id: string): Promise<E | null> {
+    return this.repo.findOne({ where: this.scoped(scope, { id } as Where<E>), lock: { mode: 'pessimistic_write' } });
+  }
+
   findByIds(scope: TenantScope, ids: readonly string[]): Promise<E[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.repo.findBy(this.scoped(scope, { id: In([...new Set(ids)]) } as Where<E>));
@@ -96,6 +101,28 @@ export class TenantRepository<E extends TenantRow> {
     const row = this.repo.create({ ...fields, id: newId(), tenantId: scope.tenantId } as unknown as E);
     await this.repo.insert(row as Parameters<Repository<E>['insert']>[0]);
     return this.get(scope, row.id);
+  }
+
+  /**
+   * Inserts many new rows of this tenant in a few statements (500 rows each), without reading
+   * them back (their ids, in order, are returned): recovery creates a row per service of a failed
+   * host at once.
+   */
+  async insertMany(scope: TenantScope, rows: readonly NewRow<E>[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500).map((fields) => this.repo.create({ ...fields, id: newId(), tenantId: scope.tenantId } as unknown as E));
+      await this.repo.insert(chunk as Parameters<Repository<E>['insert']>[0]);
+      ids.push(...chunk.map((r) => r.id));
+    }
+    return ids;
+  }
+
+  /** Inserts one new row of this tenant and returns its id, without reading it back (what `create` does). */
+  async insertOne(scope: TenantScope, fields: NewRow<E>): Promise<string> {
+    const [id] = await this.insertMany(scope, [fields]);
+    if (id === undefined) throw new Error(`${this.kind}: insert returned no id`);
+    return id;
   }
 
   /** Saves changes to a row read through this repository. */
@@ -205,6 +232,38 @@ export class TenantRepository<E extends TenantRow> {
       .addGroupBy(`t.${by}`)
       .getRawMany<{ parent: string; value: string; count: string | number }>();
     return rows.map((r) => ({ parent: r.parent, value: String(r.value), count: Number(r.count) }));
+  }
+
+  /**
+   * Plain rows of only `columns`, without entity objects: for hot paths that read thousands of
+   * rows many times (recovery reads its incident and the cluster on every step). TypeORM's entity
+   * hydration (class instances, every column transformed) was most of the time of such a read;
+   * here only the named columns are selected and each value goes through the driver's own
+   * conversion (JSON, booleans, dates), so the values equal what `find` gives.
+   */
+  async select<K extends keyof E & string>(scope: TenantScope, where: Where<E>, columns: readonly K[]): Promise<Pick<E, K>[]> {
+    const meta = this.repo.metadata;
+    const driver = this.repo.manager.connection.driver;
+    const cols = columns.map((c) => {
+      const col = meta.findColumnWithPropertyName(c);
+      if (!col) throw new Error(`${meta.name} has no column ${c}`);
+      return { name: c, col, alias: `c_${col.databaseName}` };
+    });
+    const qb = this.repo.createQueryBuilder('t').where(this.scoped(scope, where)).orderBy('t.id', 'ASC');
+    qb.select([]);
+    for (const c of cols) qb.addSelect(`t.${c.col.databaseName}`, c.alias);
+    const raw = await qb.getRawMany<Record<string, unknown>>();
+    return raw.map((r) => {
+      const out: Record<string, unknown> = {};
+      for (const c of cols) out[c.name] = driver.prepareHydratedValue(r[c.alias], c.col);
+      return out as Pick<E, K>;
+    });
+  }
+
+  /** Writes `fields` to one row of this tenant without reading it first (the caller holds its lock or owns it). */
+  async update(scope: TenantScope, id: string, fields: Partial<NewRow<E>>): Promise<void> {
+    const result = await this.repo.update(this.scoped(scope, { id } as Where<E>), fields as Parameters<Repository<E>['update']>[1]);
+    if ((result.affected ?? 0) === 0) throw new NotFoundError(this.kind, id);
   }
 
   /** The same repository bound to a transaction's EntityManager. */

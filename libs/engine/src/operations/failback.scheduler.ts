@@ -42,7 +42,7 @@ export function failbackKey(serviceId: string, targetNodeId: string, onlineSince
 }
 
 /** When a node became ONLINE, if it is ONLINE now (statusChangedAt is written with every status change). */
-function onlineSinceMs(node: NodeEntity): number | null {
+function onlineSinceMs(node: Pick<NodeEntity, 'status' | 'statusChangedAt'>): number | null {
   return node.status === NodeStatus.ONLINE && node.statusChangedAt ? node.statusChangedAt.getTime() : null;
 }
 

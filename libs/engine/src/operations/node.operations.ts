@@ -1,7 +1,7 @@
 import { planPlacements, quorumReport, sortForPlacement, TenantScope } from '@haaas/domain';
 import type { NodeService } from '@haaas/management';
 import type { NodeEntity, ServiceEntity, Store } from '@haaas/persistence';
-import { loadClusterView } from '../recovery/cluster-view';
+import { loadClusterView, ServiceFacts } from '../recovery/cluster-view';
 import type { NodePower, PowerAction } from './node-power';
 import type { OperationRun } from './operation-run';
 import { OperationStepError } from './operation-run';
@@ -212,7 +212,7 @@ export class NodeOperations {
 }
 
 interface PlannedMove {
-  readonly service: ServiceEntity;
+  readonly service: ServiceFacts;
   readonly targetNodeId: string | null;
   readonly reason: string | null;
 }

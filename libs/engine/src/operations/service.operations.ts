@@ -1,6 +1,6 @@
 import { NodeRejection, placeService, PreconditionFailedError, ServiceState, TenantScope } from '@haaas/domain';
 import type { NodeEntity, ServiceEntity, Store } from '@haaas/persistence';
-import { ClusterView, loadClusterView } from '../recovery/cluster-view';
+import { ClusterView, loadClusterView, ServiceFacts } from '../recovery/cluster-view';
 import type { OperationRun } from './operation-run';
 import { OperationStepError } from './operation-run';
 
@@ -28,7 +28,7 @@ export function isRunning(service: Pick<ServiceEntity, 'state'>): boolean {
 }
 
 /** Why no node fits, as one line: the first few nodes' reasons. */
-export function rejectionSummary(reason: string | null, rejected: readonly NodeRejection[], nodes: ReadonlyMap<string, NodeEntity>): string {
+export function rejectionSummary(reason: string | null, rejected: readonly NodeRejection[], nodes: ReadonlyMap<string, Pick<NodeEntity, 'hostname'>>): string {
   const detail = rejected
     .slice(0, 5)
     .map((r) => `${nodes.get(r.nodeId)?.hostname ?? r.nodeId}: ${r.reason} (${r.detail})`)
@@ -191,7 +191,7 @@ function hostnameOf(view: ClusterView, nodeId: string): string {
 }
 
 /** The cluster's nodes as placement sees them, without the service itself (it is the one moving). */
-function withoutOwnLoad(view: ClusterView, service: ServiceEntity): ReturnType<ClusterView['placementNodes']> {
+function withoutOwnLoad(view: ClusterView, service: ServiceFacts): ReturnType<ClusterView['placementNodes']> {
   const size = view.sizeOf(service.id);
   const at = view.locationsOf(service);
   const group = service.antiAffinityGroup;

@@ -7,6 +7,7 @@ import {
   ServiceState,
   TenantScope,
 } from '@haaas/domain';
+import { anyOf } from '@haaas/persistence';
 import type { ClusterEntity, NodeEntity, Repositories, ResourceEntity, ServiceEntity } from '@haaas/persistence';
 import { readResourceSpec } from '@haaas/management';
 import { vmSizeOf, VmSize } from './vm-size.util';
@@ -22,10 +23,39 @@ export function vmRefOf(resource: ResourceEntity): string | null {
 }
 
 /** Resources of a service in start order: position ascending (unpositioned last), then id. */
-export function startOrder(resources: readonly ResourceEntity[]): ResourceEntity[] {
-  const pos = (r: ResourceEntity): number => (r.position === null ? Number.MAX_SAFE_INTEGER : r.position);
+export function startOrder<R extends Pick<ResourceEntity, 'id' | 'position'>>(resources: readonly R[]): R[] {
+  const pos = (r: R): number => (r.position === null ? Number.MAX_SAFE_INTEGER : r.position);
   return [...resources].sort((a, b) => pos(a) - pos(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+/** What placement, the plan and failback read of a service (no attributes, no claim). */
+export const SERVICE_FACTS = [
+  'id',
+  'clusterId',
+  'name',
+  'state',
+  'currentNodeId',
+  'failoverDomainId',
+  'priority',
+  'recoveryAction',
+  'startTimeoutSeconds',
+  'stopTimeoutSeconds',
+  'maxRestarts',
+  'restartWindowSeconds',
+  'maxRelocations',
+  'autostart',
+  'antiAffinityGroup',
+  'recoveryTimeObjectiveSeconds',
+] as const satisfies readonly (keyof ServiceEntity)[];
+export type ServiceFacts = Pick<ServiceEntity, (typeof SERVICE_FACTS)[number]>;
+
+/** What they read of a node (no endpoint, no secrets). */
+export const NODE_FACTS = ['id', 'clusterId', 'hostname', 'kind', 'status', 'maintenance', 'reserved', 'cpus', 'memoryMb', 'statusChangedAt'] as const satisfies readonly (keyof NodeEntity)[];
+export type NodeFacts = Pick<NodeEntity, (typeof NODE_FACTS)[number]>;
+
+/** What they read of a resource: its size and where it is, never its kept definition. */
+export const RESOURCE_FACTS = ['id', 'serviceId', 'type', 'position', 'placedNodeId', 'attributes', 'vmCpus', 'vmMemoryMb', 'vmDefinitionFormat'] as const satisfies readonly (keyof ResourceEntity)[];
+export type ResourceFacts = Pick<ResourceEntity, (typeof RESOURCE_FACTS)[number]> & Pick<ResourceEntity, 'vmDefinition'>;
 
 /**
  * One read of a cluster as placement and the recovery plan need it: nodes with what they carry,
@@ -34,16 +64,16 @@ export function startOrder(resources: readonly ResourceEntity[]): ResourceEntity
  * recoveries in flight, so concurrent placements see each other's choices.
  */
 export class ClusterView {
-  readonly nodesById: ReadonlyMap<string, NodeEntity>;
-  readonly servicesById: ReadonlyMap<string, ServiceEntity>;
-  private readonly resourcesByService = new Map<string, ResourceEntity[]>();
+  readonly nodesById: ReadonlyMap<string, NodeFacts>;
+  readonly servicesById: ReadonlyMap<string, ServiceFacts>;
+  private readonly resourcesByService = new Map<string, ResourceFacts[]>();
   private readonly sizes = new Map<string, VmSize>();
 
   constructor(
     readonly cluster: ClusterEntity,
-    readonly nodes: readonly NodeEntity[],
-    readonly services: readonly ServiceEntity[],
-    resources: readonly ResourceEntity[],
+    readonly nodes: readonly NodeFacts[],
+    readonly services: readonly ServiceFacts[],
+    resources: readonly ResourceFacts[],
     readonly domains: ReadonlyMap<string, FailoverDomainSpec>,
     /** Service id → nodes it is bound for by a recovery or operation in flight. */
     private readonly inFlightTargets: ReadonlyMap<string, readonly string[]> = new Map(),
@@ -56,10 +86,6 @@ export class ClusterView {
       list.push(r);
       this.resourcesByService.set(r.serviceId, list);
     }
-  }
-
-  resourcesOf(serviceId: string): ResourceEntity[] {
-    return startOrder(this.resourcesByService.get(serviceId) ?? []);
   }
 
   /** Sum over the service's VMs. */
@@ -78,7 +104,7 @@ export class ClusterView {
   }
 
   /** Every node the service is on or bound for. */
-  locationsOf(service: ServiceEntity): Set<string> {
+  locationsOf(service: ServiceFacts): Set<string> {
     const at = new Set<string>();
     if (service.currentNodeId && HOLDS_CAPACITY.has(service.state)) at.add(service.currentNodeId);
     for (const r of this.resourcesByService.get(service.id) ?? []) if (r.placedNodeId) at.add(r.placedNodeId);
@@ -87,7 +113,7 @@ export class ClusterView {
   }
 
   /** Services that ran on `nodeId`: current node there, or a VM placed there. */
-  servicesOn(nodeId: string): ServiceEntity[] {
+  servicesOn(nodeId: string): ServiceFacts[] {
     return this.services.filter((s) => s.currentNodeId === nodeId || (this.resourcesByService.get(s.id) ?? []).some((r) => r.placedNodeId === nodeId));
   }
 
@@ -122,7 +148,7 @@ export class ClusterView {
   }
 
   /** A service as placement and the plan see it. */
-  recoveryService(service: ServiceEntity, triedNodeIds?: readonly string[]): RecoveryService {
+  recoveryService(service: ServiceFacts, triedNodeIds?: readonly string[]): RecoveryService {
     const size = this.sizeOf(service.id);
     return recoveryServiceOf({
       id: service.id,
@@ -150,15 +176,24 @@ export class ClusterView {
 /** In-flight states of a service recovery: its target holds capacity before the service runs there. */
 const IN_FLIGHT_RECOVERY = ['STARTING', 'RETRYING'];
 
-/** Reads a cluster's nodes, services, resources and domains (and the targets of recoveries in flight) in a few statements. */
+/**
+ * Reads a cluster's nodes, services, resources and domains (and the targets of recoveries in
+ * flight) in a few statements, as plain rows of the columns placement needs: recovery reads this
+ * under the incident's lock for every service it places, so a thousand-service cluster must cost
+ * milliseconds (entity objects and the VMs' definitions made it ~40 ms).
+ */
 export async function loadClusterView(repos: Repositories, scope: TenantScope, clusterId: string): Promise<ClusterView> {
-  const [cluster, nodes, services, resources, domainRows] = await Promise.all([
+  const [cluster, nodes, services, resourceRows, domainRows] = await Promise.all([
     repos.clusters.get(scope, clusterId),
-    repos.nodes.find(scope, { clusterId }),
-    repos.services.find(scope, { clusterId }),
-    repos.resources.find(scope, { clusterId }),
+    repos.nodes.select(scope, { clusterId }, NODE_FACTS),
+    repos.services.select(scope, { clusterId }, SERVICE_FACTS),
+    repos.resources.select(scope, { clusterId }, RESOURCE_FACTS),
     repos.failoverDomains.find(scope, { clusterId }),
   ]);
+  // VMs whose definition was kept before sizes were recorded with it: their definitions, once
+  const unsized = resourceRows.filter((r) => r.type === ResourceType.VM && r.vmCpus == null && r.vmDefinitionFormat != null).map((r) => r.id);
+  const definitions = new Map(unsized.length > 0 ? (await repos.resources.select(scope, { id: anyOf(unsized) }, ['id', 'vmDefinition'])).map((r) => [r.id, r.vmDefinition ?? null]) : []);
+  const resources: ResourceFacts[] = resourceRows.map((r) => ({ ...r, vmDefinition: definitions.get(r.id) ?? null }));
   const members = await repos.domainMembers.forDomains(
     scope,
     domainRows.map((d) => d.id),
@@ -176,7 +211,7 @@ export async function loadClusterView(repos: Repositories, scope: TenantScope, c
     ]),
   );
   const serviceIds = new Set(services.map((s) => s.id));
-  const active = await repos.serviceRecoveries.findIn(scope, 'state', IN_FLIGHT_RECOVERY);
+  const active = await repos.serviceRecoveries.select(scope, { state: anyOf(IN_FLIGHT_RECOVERY) }, ['serviceId', 'targetNodeId']);
   const targets = new Map<string, string[]>();
   for (const r of active) {
     if (!serviceIds.has(r.serviceId) || !r.targetNodeId) continue;

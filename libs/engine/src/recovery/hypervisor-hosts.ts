@@ -24,7 +24,7 @@ export class HostSessions {
     if (open) return open;
     const adapter = this.adapters.get(this.hypervisor);
     if (!adapter) throw new PreconditionFailedError(`no adapter for ${this.hypervisor} is configured in this worker`);
-    const credentials = await this.nodes.credentials(this.scope, node.id);
+    const credentials = this.nodes.credentialsOf(this.scope, node);
     if (credentials.password) this.secrets.push(credentials.password);
     const host = adapter.connect({ uri: credentials.uri, username: credentials.username, password: credentials.password, host: node.hostname });
     this.hosts.set(node.id, host);

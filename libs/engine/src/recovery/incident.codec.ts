@@ -67,10 +67,14 @@ export interface ServicePolicyFacts {
   readonly maxRelocations: number;
 }
 
+/** The columns of a service recovery row the incident machine is hydrated from (read as plain rows). */
+export const RECOVERY_COLUMNS = ['id', 'serviceId', 'state', 'priority', 'targetNodeId', 'triedNodeIds', 'attempts', 'targetAttempts', 'retryAt', 'reason', 'startedAt', 'recoveredAt', 'rtoSeconds'] as const satisfies readonly (keyof ServiceRecoveryEntity)[];
+export type RecoveryRow = Pick<ServiceRecoveryEntity, (typeof RECOVERY_COLUMNS)[number]>;
+
 export interface HydrateInput {
   readonly row: IncidentEntity;
   /** The service recovery rows; empty before recovery began. */
-  readonly recoveries: readonly ServiceRecoveryEntity[];
+  readonly recoveries: readonly RecoveryRow[];
   /** The plan from the current rows: the services and fencing levels before recovery began. */
   readonly plan: RecoveryPlan;
   /** Current policies of the incident's services (a deleted service counts with maxRelocations 0). */
@@ -139,7 +143,7 @@ function sortRecoveries(services: ServiceRecovery[]): ServiceRecovery[] {
   return services.sort((a, b) => b.priority - a.priority || (a.serviceId < b.serviceId ? -1 : a.serviceId > b.serviceId ? 1 : 0));
 }
 
-function serviceFromRow(r: ServiceRecoveryEntity, failureAtMs: number, policies: ReadonlyMap<string, ServicePolicyFacts>): ServiceRecovery {
+function serviceFromRow(r: RecoveryRow, failureAtMs: number, policies: ReadonlyMap<string, ServicePolicyFacts>): ServiceRecovery {
   const state = r.state as ServiceRecoveryState;
   const recoveredAtMs = ms(r.recoveredAt);
   const timeToRecoverMs = state === ServiceRecoveryState.RUNNING && recoveredAtMs !== null ? recoveredAtMs - failureAtMs : null;

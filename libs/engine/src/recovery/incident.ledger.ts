@@ -17,9 +17,10 @@ import {
   TenantScope,
 } from '@haaas/domain';
 import { appendEvent, EventDraft } from '@haaas/management';
-import { IncidentEntity, Repositories, ServiceEntity, ServiceRecoveryEntity, Store } from '@haaas/persistence';
+import { anyOf, IncidentEntity, Repositories, ServiceEntity, Store } from '@haaas/persistence';
 import { ClusterView, loadClusterView } from './cluster-view';
-import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, recoveryChanged, recoveryRowFields, ServicePolicyFacts } from './incident.codec';
+import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, RECOVERY_COLUMNS, recoveryChanged, recoveryRowFields, RecoveryRow, ServicePolicyFacts } from './incident.codec';
+import { RecentRecoveries } from './recent-recoveries.cache';
 import { RECOVERY_OPTIONS } from './recovery.options';
 import type { ResolvedRecoveryOptions } from './recovery.options';
 
@@ -27,7 +28,7 @@ import type { ResolvedRecoveryOptions } from './recovery.options';
 export interface IncidentSnapshot {
   readonly row: IncidentEntity;
   readonly incident: Incident;
-  readonly recoveries: readonly ServiceRecoveryEntity[];
+  readonly recoveries: readonly RecoveryRow[];
   /** The cluster as it is now: read for the plan (before recovery) and for placement. */
   readonly view: ClusterView | null;
   /** The plan from the current rows, while no service recovery row exists; null afterwards. */
@@ -83,6 +84,8 @@ export function recoveryScope(tenantId: string): TenantScope {
  */
 @Injectable()
 export class IncidentLedger {
+  private readonly recent = new RecentRecoveries();
+
   constructor(
     private readonly store: Store,
     @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
@@ -101,15 +104,15 @@ export class IncidentLedger {
   async readService(scope: TenantScope, incidentId: string, serviceId: string): Promise<{ readonly state: IncidentState; readonly service: ServiceRecovery | null }> {
     const repos = this.store.repos;
     const row = await repos.incidents.get(scope, incidentId);
-    const recoveries = await repos.serviceRecoveries.find(scope, { incidentId, serviceId });
+    const recoveries = await repos.serviceRecoveries.select(scope, { incidentId, serviceId }, RECOVERY_COLUMNS);
     if (recoveries.length === 0) return { state: row.state as IncidentState, service: null };
-    const services = await repos.services.findByIds(scope, [serviceId]);
     const json = isIncidentRecordJson(row.fencing) ? row.fencing : null;
     const incident = hydrateIncident({
       row,
       recoveries,
       plan: emptyPlan(row.nodeId, json?.required ?? true, this.options.recovery.parallelism),
-      policies: new Map(services.map((x) => [x.id, { maxRelocations: x.maxRelocations }])),
+      // the relocation budget is not part of the check (every decision reads it under the lock)
+      policies: new Map(),
       retry: this.options.retry,
       parallelism: this.options.recovery.parallelism,
     });
@@ -150,7 +153,10 @@ export class IncidentLedger {
 
   private async snapshot(repos: Repositories, scope: TenantScope, incidentId: string, lock: boolean, needs: SnapshotNeeds): Promise<IncidentSnapshot> {
     const row = lock ? await repos.incidents.lock(scope, incidentId) : await repos.incidents.get(scope, incidentId);
-    const recoveries = await repos.serviceRecoveries.find(scope, { incidentId });
+    // plain rows, or the ones this process committed at this very version: this runs under the
+    // incident's lock for every step of every service, and reading a thousand rows each time was
+    // most of a large recovery's cost
+    const recoveries = this.recent.get(incidentId, row.version) ?? (await repos.serviceRecoveries.select(scope, { incidentId }, RECOVERY_COLUMNS));
     const json = isIncidentRecordJson(row.fencing) ? row.fencing : null;
     const needPlan = recoveries.length === 0 && !isTerminal(row.state as IncidentState);
     const view = needPlan || needs.view ? await loadClusterView(repos, scope, row.clusterId) : null;
@@ -171,7 +177,7 @@ export class IncidentLedger {
     } else {
       // one service's step reads one service row, not the incident's thousand (each read was O(N))
       const ids = needs.policiesOf !== undefined ? [needs.policiesOf] : recoveries.map((r) => r.serviceId);
-      const services = view ? [...view.services] : await repos.services.findByIds(scope, ids);
+      const services = view ? [...view.services] : await repos.services.select(scope, { id: anyOf(ids) }, ['id', 'maxRelocations']);
       policies = new Map(services.map((s) => [s.id, { maxRelocations: s.maxRelocations }]));
     }
     const incident = hydrateIncident({
@@ -262,23 +268,26 @@ export class IncidentLedger {
       }
     }
 
-    // the incident row
+    // the incident row: always written, so its version counts every change of the incident's rows
     applyIncidentToRow(after, row, decision.fenceDetails);
-    await repos.incidents.save(scope, row);
+    await repos.incidents.update(scope, row.id, { state: row.state, reason: row.reason, fencedAt: row.fencedAt, finishedAt: row.finishedAt, fencing: row.fencing });
+    const version = row.version + 1;
 
     // service recoveries: rows from the moment recovery begins, then only the changed ones
     const recovering = after.timings.recoveryStartedAtMs !== null;
     const existing = new Map(snap.recoveries.map((r) => [r.serviceId, r]));
     const beforeById = new Map(before.services.map((s) => [s.serviceId, s]));
-    const serviceRows = new Map<string, ServiceEntity>();
-    const serviceRow = async (id: string): Promise<ServiceEntity | null> => {
+    // the services whose state a transition sets: locked (lock order: incident, then services), written once
+    const serviceRows = new Map<string, ServiceRowChange | null>();
+    const serviceRow = async (id: string): Promise<ServiceRowChange | null> => {
       if (!serviceRows.has(id)) {
-        const s = await repos.services.findById(scope, id);
-        if (!s) return null;
-        serviceRows.set(id, await repos.services.lock(scope, id));
+        const locked = await repos.services.lockIfExists(scope, id);
+        serviceRows.set(id, locked ? { id, state: locked.state, currentNodeId: locked.currentNodeId, changed: false } : null);
       }
       return serviceRows.get(id) ?? null;
     };
+    const inserts: Parameters<typeof repos.serviceRecoveries.insertMany>[1][number][] = [];
+    const rows = new Map<string, RecoveryRow>(snap.recoveries.map((r) => [r.serviceId, r]));
     if (recovering) {
       for (const s of after.services) {
         const prev = existing.get(s.serviceId);
@@ -287,15 +296,21 @@ export class IncidentLedger {
         // changes one service of a thousand, and comparing every row was O(N) under the lock)
         if (prev && was === s) continue;
         if (!prev) {
-          await repos.serviceRecoveries.create(scope, { incidentId: row.id, serviceId: s.serviceId, ...recoveryRowFields(s) });
+          inserts.push({ incidentId: row.id, serviceId: s.serviceId, ...recoveryRowFields(s) });
         } else if (!was || recoveryChanged(was, s)) {
-          Object.assign(prev, recoveryRowFields(s));
-          await repos.serviceRecoveries.save(scope, prev);
+          const fields = recoveryRowFields(s);
+          await repos.serviceRecoveries.update(scope, prev.id, fields);
+          rows.set(s.serviceId, { id: prev.id, serviceId: s.serviceId, ...fields });
         }
         await this.serviceSteps(scope, row, !prev ? null : (was ?? null), s, applied, decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events);
       }
     }
-    for (const svc of serviceRows.values()) await repos.services.save(scope, svc);
+    // a thousand rows when recovery begins: inserted in a few statements, not one each
+    const insertedIds = await repos.serviceRecoveries.insertMany(scope, inserts);
+    inserts.forEach(({ incidentId: _incident, ...fields }, i) => rows.set(fields.serviceId, { ...fields, id: insertedIds[i] ?? '' }));
+    const committed = [...rows.values()];
+    repos.afterCommit.run(() => this.recent.put(row.id, version, committed));
+    for (const svc of serviceRows.values()) if (svc?.changed) await repos.services.update(scope, svc.id, { state: svc.state, currentNodeId: svc.currentNodeId });
     for (const e of events) await appendEvent(repos, scope, e);
   }
 
@@ -307,7 +322,7 @@ export class IncidentLedger {
     s: ServiceRecovery,
     applied: readonly IncidentEvent[],
     notes: Record<string, unknown>,
-    serviceRow: (id: string) => Promise<ServiceEntity | null>,
+    serviceRow: (id: string) => Promise<ServiceRowChange | null>,
     events: EventDraft[],
   ): Promise<void> {
     const S = ServiceRecoveryState;
@@ -331,6 +346,7 @@ export class IncidentLedger {
       if (!svc) return;
       svc.state = state;
       if (currentNodeId !== undefined) svc.currentNodeId = currentNodeId;
+      svc.changed = true;
     };
 
     if (was === null) {
@@ -383,6 +399,14 @@ export class IncidentLedger {
     // STARTING → RETRYING: recorded by the runner's service.start_failed event, with the retry time
     void scope;
   }
+}
+
+/** A service row a transition changes: its state and node, written after every event is decided. */
+interface ServiceRowChange {
+  readonly id: string;
+  state: ServiceEntity['state'];
+  currentNodeId: string | null;
+  changed: boolean;
 }
 
 function emptyPlan(nodeId: string, required: boolean, parallelism: number): RecoveryPlan {

@@ -77,9 +77,8 @@ export class ServiceClaims {
       if (holder !== null && holder !== owner && expires !== null && expires.getTime() > now) {
         return { ok: false as const, holder, expires };
       }
-      service.claimedBy = owner;
-      service.claimExpiresAt = new Date(now + this.options.ttlMs);
-      await repos.services.save(scope, service);
+      // an UPDATE of the two columns: TypeORM's save would read the row again to diff it
+      await repos.services.update(scope, serviceId, { claimedBy: owner, claimExpiresAt: new Date(now + this.options.ttlMs) });
       if (holder !== null && holder !== owner) {
         // a crashed or stuck actor's claim ran out: worth a line in the log for whoever investigates
         await appendEvent(repos, scope, {
@@ -144,8 +143,7 @@ export class ServiceClaims {
           const service = await repos.services.lock(scope, serviceId);
           if (service.claimedBy !== owner) return false;
           const next = Date.now() + this.options.ttlMs;
-          service.claimExpiresAt = new Date(next);
-          await repos.services.save(scope, service);
+          await repos.services.update(scope, serviceId, { claimExpiresAt: new Date(next) });
           expiresAt = next;
           return true;
         });
@@ -178,13 +176,9 @@ export class ServiceClaims {
         clearInterval(timer);
         await renewing;
         await this.store.transaction(async (repos) => {
-          const service = await repos.services.findById(scope, serviceId);
-          if (!service || service.claimedBy !== owner) return;
-          const locked = await repos.services.lock(scope, serviceId);
-          if (locked.claimedBy !== owner) return;
-          locked.claimedBy = null;
-          locked.claimExpiresAt = null;
-          await repos.services.save(scope, locked);
+          const locked = await repos.services.lockIfExists(scope, serviceId);
+          if (!locked || locked.claimedBy !== owner) return;
+          await repos.services.update(scope, serviceId, { claimedBy: null, claimExpiresAt: null });
         });
       },
     };

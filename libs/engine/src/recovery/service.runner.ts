@@ -11,6 +11,7 @@ import { RECOVERY_OPTIONS } from './recovery.options';
 import type { ResolvedRecoveryOptions } from './recovery.options';
 import { ClaimLostError, ClaimWaitOptions, ServiceClaim, ServiceClaims } from './service-claims';
 import { locateVms, VmSearch } from './vm-locator';
+import { NO_SIZE, sizeFromDefinition } from './vm-size.util';
 
 export type StartErrorKind =
   /** A VM of the service is active on another node: starting it here would run it twice. */
@@ -205,7 +206,7 @@ export class ServiceRunner {
         const s = await this.lockOwned(repos, claim);
         const before = s.state;
         s.state = options.startingState ?? ServiceState.STARTING;
-        await repos.services.save(scope, s);
+        await repos.services.update(scope, s.id, { state: s.state, currentNodeId: s.currentNodeId });
         await appendEvent(repos, scope, {
           clusterId: s.clusterId,
           type: 'service.starting',
@@ -299,15 +300,15 @@ export class ServiceRunner {
         const before = { state: s.state, currentNodeId: s.currentNodeId };
         for (const [resourceId, def] of definitions) {
           const r = await repos.resources.lock(scope, resourceId);
-          if (r.vmDefinition === def.data && r.vmDefinitionFormat === def.format) continue;
-          r.vmDefinition = def.data;
-          r.vmDefinitionFormat = def.format;
-          await repos.resources.save(scope, r);
+          // the size goes with the definition, so placement never reads definitions (0: it states none)
+          if (r.vmDefinition === def.data && r.vmDefinitionFormat === def.format && r.vmCpus != null) continue;
+          const size = sizeFromDefinition(def.format, def.data) ?? NO_SIZE;
+          await repos.resources.update(scope, resourceId, { vmDefinition: def.data, vmDefinitionFormat: def.format, vmCpus: size.cpus, vmMemoryMb: size.memoryMb });
           stored += 1;
         }
         s.state = ServiceState.STARTED;
         s.currentNodeId = nodeId;
-        await repos.services.save(scope, s);
+        await repos.services.update(scope, s.id, { state: s.state, currentNodeId: s.currentNodeId });
         await appendEvent(repos, scope, {
           clusterId: s.clusterId,
           type: 'service.started',
@@ -342,7 +343,7 @@ export class ServiceRunner {
         const before = s.state;
         s.state = outcome?.serviceState ?? options.failedState ?? ServiceState.FAILED;
         if (outcome?.currentNodeId !== undefined) s.currentNodeId = outcome.currentNodeId;
-        await repos.services.save(scope, s);
+        await repos.services.update(scope, s.id, { state: s.state, currentNodeId: s.currentNodeId });
         await appendEvent(repos, scope, {
           clusterId: s.clusterId,
           type: 'service.start_failed',
@@ -395,7 +396,7 @@ export class ServiceRunner {
           const s = await this.lockOwned(repos, claim);
           const before = s.state;
           s.state = ServiceState.STOPPING;
-          await repos.services.save(scope, s);
+          await repos.services.update(scope, s.id, { state: s.state, currentNodeId: s.currentNodeId });
           await appendEvent(repos, scope, {
             clusterId: s.clusterId,
             type: 'service.stopping',
@@ -449,7 +450,7 @@ export class ServiceRunner {
             const before = r.placedNodeId ?? null;
             if (r.placedNodeId === nodeId) {
               r.placedNodeId = null;
-              await repos.resources.save(scope, r);
+              await repos.resources.update(scope, r.id, { placedNodeId: r.placedNodeId ?? null });
             }
             await appendEvent(repos, scope, {
               clusterId: r.clusterId,
@@ -472,7 +473,7 @@ export class ServiceRunner {
           const before = { state: s.state, currentNodeId: s.currentNodeId };
           s.state = ServiceState.STOPPED;
           s.currentNodeId = null;
-          await repos.services.save(scope, s);
+          await repos.services.update(scope, s.id, { state: s.state, currentNodeId: s.currentNodeId });
           await appendEvent(repos, scope, {
             clusterId: s.clusterId,
             type: 'service.stopped',
@@ -507,7 +508,7 @@ export class ServiceRunner {
       const before = r.placedNodeId ?? null;
       if (before === nodeId && !alreadyRunning) return;
       r.placedNodeId = nodeId;
-      if (before !== nodeId) await repos.resources.save(scope, r);
+      if (before !== nodeId) await repos.resources.update(scope, r.id, { placedNodeId: r.placedNodeId ?? null });
       await appendEvent(repos, scope, {
         clusterId: r.clusterId,
         type: alreadyRunning ? 'resource.started' : 'resource.placed',

@@ -68,14 +68,19 @@ export function sizeFromDefinition(format: string | null | undefined, data: stri
 
 /**
  * The size of a VM resource: its `cpus` / `memoryMb` attributes when an operator set them, else
- * what its kept definition says, else nothing (placement then checks no capacity for it).
+ * the size recorded with its kept definition (`vmCpus`/`vmMemoryMb`), else what the definition
+ * itself says (a definition kept before sizes were recorded), else nothing (placement then checks
+ * no capacity for it).
  */
 export function vmSizeOf(resource: {
   readonly attributes: Readonly<Record<string, string>>;
+  readonly vmCpus?: number | null;
+  readonly vmMemoryMb?: number | null;
   readonly vmDefinition?: string | null;
   readonly vmDefinitionFormat?: string | null;
 }): VmSize {
-  const fromDefinition = sizeFromDefinition(resource.vmDefinitionFormat, resource.vmDefinition) ?? NO_SIZE;
+  const recorded = resource.vmCpus != null || resource.vmMemoryMb != null ? { cpus: resource.vmCpus ?? 0, memoryMb: resource.vmMemoryMb ?? 0 } : null;
+  const fromDefinition = recorded ?? sizeFromDefinition(resource.vmDefinitionFormat, resource.vmDefinition) ?? NO_SIZE;
   const attr = (key: string): number | undefined => {
     const raw = resource.attributes[key];
     if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;

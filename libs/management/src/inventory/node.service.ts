@@ -5,6 +5,7 @@ import {
   ConflictError,
   NodeKind,
   NodeStatus,
+  NotFoundError,
   Problems,
   TenantScope,
 } from '@haaas/domain';
@@ -133,7 +134,12 @@ export class NodeService {
 
   /** Host name, endpoint and password of a node for the hypervisor adapters (server side only). */
   async credentials(scope: TenantScope, id: string): Promise<NodeCredentials> {
-    const node = await this.store.repos.nodes.get(scope, id);
+    return this.credentialsOf(scope, await this.store.repos.nodes.get(scope, id));
+  }
+
+  /** The same from a node row the caller has just read (a recovery step connects to every node of the cluster). */
+  credentialsOf(scope: TenantScope, node: Pick<NodeEntity, 'id' | 'tenantId' | 'endpointUri' | 'endpointUsername' | 'endpointSecret'>): NodeCredentials {
+    if (node.tenantId !== scope.tenantId) throw new NotFoundError('Node', node.id);
     return {
       uri: node.endpointUri,
       username: node.endpointUsername,

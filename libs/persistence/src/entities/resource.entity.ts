@@ -52,6 +52,17 @@ export class ResourceEntity extends TenantOwnedEntity {
   @Column({ type: 'varchar', length: 16, nullable: true })
   vmDefinitionFormat?: string | null;
 
+  /**
+   * The VM's size as its kept definition says (vCPUs, MiB), written with the definition: placement
+   * reads these two numbers for every VM of a cluster, never the definitions themselves. Null: no
+   * definition kept yet, or one that states no size.
+   */
+  @Column({ type: 'int', nullable: true })
+  vmCpus?: number | null;
+
+  @Column({ type: 'int', nullable: true })
+  vmMemoryMb?: number | null;
+
   /** The node the VM was last started on by HAaaS (write-ahead, before the start call). */
   @Column({ type: 'char', length: 36, nullable: true })
   placedNodeId?: string | null;

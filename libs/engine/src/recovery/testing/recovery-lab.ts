@@ -301,6 +301,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
               const r = await repos.resources.lock(scope, id);
               r.vmDefinition = null;
               r.vmDefinitionFormat = null;
+              r.vmCpus = null;
+              r.vmMemoryMb = null;
               await repos.resources.save(scope, r);
             }
           });
