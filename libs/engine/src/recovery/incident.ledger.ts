@@ -196,6 +196,7 @@ export class IncidentLedger {
     const before = snap.incident;
     const firstRun = !isIncidentRecordJson(row.fencing);
     const events: EventDraft[] = [];
+    let closing: number | null = null;
     const incidentEvent = (type: string, message: string, afterFields: Record<string, unknown> = {}, beforeFields: Record<string, unknown> | null = null): void => {
       events.push({ clusterId: row.clusterId, type, objectType: 'Incident', objectId: row.id, nodeId: row.nodeId, before: beforeFields, after: { incidentId: row.id, ...afterFields }, message: message.slice(0, 1024) });
     };
@@ -244,6 +245,8 @@ export class IncidentLedger {
         default:
           if (isTerminal(after.state)) {
             const report = incidentReport(after);
+            // the closing event comes last, after the service events of the step that closed it
+            closing = events.length;
             incidentEvent(`incident.${after.state.toLowerCase()}`, `${after.state}: ${after.reason ?? ''}`, {
               state: after.state,
               reason: after.reason,
@@ -311,6 +314,7 @@ export class IncidentLedger {
     const committed = [...rows.values()];
     repos.afterCommit.run(() => this.recent.put(row.id, version, committed));
     for (const svc of serviceRows.values()) if (svc?.changed) await repos.services.update(scope, svc.id, { state: svc.state, currentNodeId: svc.currentNodeId });
+    if (closing !== null) events.push(...events.splice(closing, 1));
     for (const e of events) await appendEvent(repos, scope, e);
   }
 
