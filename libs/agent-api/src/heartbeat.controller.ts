@@ -7,7 +7,7 @@ import { MAX_HEARTBEAT_BYTES, parseHeartbeat } from './heartbeat.request';
 
 /** Error bodies of the agent API: the codes of the GraphQL API (ADR 0006) where one fits. */
 export interface AgentApiError {
-  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNAVAILABLE';
+  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNAVAILABLE';
   readonly message: string;
   readonly problems?: readonly FieldProblem[];
 }

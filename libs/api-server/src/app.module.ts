@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { AgentApiModule } from '@haaas/agent-api';
 import { AuthModule } from '@haaas/auth';
 import type { AppConfig } from '@haaas/config';
-import { FailureReportsModule, HeartbeatsModule, hypervisorAdapters, OperationsModule } from '@haaas/engine';
+import { FailureReportsModule, HeartbeatsModule, hypervisorAdapters, NodeActionsModule, OperationsModule } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
@@ -41,6 +41,8 @@ export class AppModule {
         GraphqlApiModule,
         // node agents: heartbeats into Redis, tokens verified without MySQL (POST /v1/agent/heartbeat)
         HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
+        // node agents' resource actions: long poll and results (POST /v1/agent/actions/...)
+        NodeActionsModule.forRoot({ redisUrl: config.redis.url }),
         // external monitors' failure reports, confirmed by the detector
         FailureReportsModule.forRoot({ redisUrl: config.redis.url }),
         AgentApiModule,

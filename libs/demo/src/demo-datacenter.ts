@@ -193,6 +193,10 @@ async function startAgent(api: GraphQLCaller, h: DemoHost, graphqlUrl: string, d
     intervalSeconds: 1,
     storage: { path: join(dir, 'storage') },
     allowPlainHttp: true,
+    // the simulated hosts share this machine: IP and VOLUME actions would change its real network
+    // and mounts, so they are answered "disabled"; APPLICATION commands run here (the demo's
+    // services are VM-only, so only resources an operator adds reach the agents)
+    actions: { types: ['APPLICATION'] },
   };
   writeFileSync(join(dir, 'agent.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
   const child = spawn(process.execPath, [join(ROOT, 'tools', 'run.js'), join(ROOT, 'apps', 'agent', 'src', 'main.ts'), '--config', join(dir, 'agent.json')], {

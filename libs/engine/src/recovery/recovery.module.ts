@@ -5,6 +5,11 @@ import { HYPERVISOR_ADAPTERS, SECRET_SEALER } from '@haaas/management';
 import type { HypervisorAdapters, SecretSealer } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
+import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
+import { NodeActionBroker } from '../node-actions/node-action.broker';
+import { NODE_RESOURCE_DRIVER } from '../node-actions/node-action.types';
+import type { NodeResourceDriver } from '../node-actions/node-action.types';
+import { nodeActionsRedis } from '../node-actions/node-actions.module';
 import { IncidentCommands } from './incident.commands';
 import { IncidentLedger } from './incident.ledger';
 import { IncidentRecoverHandler } from './incident-recover.handler';
@@ -16,6 +21,36 @@ import { ServiceRecoverHandler } from './service-recover.handler';
 import { ServiceRunner } from './service.runner';
 
 const OWNS_REDIS = Symbol('RECOVERY_OWNS_REDIS');
+const NODE_ACTIONS = Symbol('RECOVERY_NODE_ACTIONS');
+
+/** The node agents' side of IP, APPLICATION and VOLUME resources: a broker on a connection of its own (lazy). */
+interface NodeActionsLink {
+  readonly driver: NodeResourceDriver;
+  close(): Promise<void>;
+}
+
+function nodeActionsLink(config: RecoveryModuleConfig): NodeActionsLink {
+  if (config.nodeResources) return { driver: config.nodeResources, close: async () => undefined };
+  // not the queue's connection: BullMQ's waits forever for Redis, an agent action must fail in time
+  const redis = config.redis ? config.redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000 }) : nodeActionsRedis(config.redisUrl ?? '');
+  const broker = new NodeActionBroker(redis);
+  return {
+    driver: new AgentNodeResourceDriver(broker),
+    async close() {
+      await broker.close();
+      // lazy: a process that never carried out a non-VM resource never connected
+      if (redis.status === 'wait') redis.disconnect();
+      else await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+class NodeActionsCloser implements OnApplicationShutdown {
+  constructor(@Inject(NODE_ACTIONS) private readonly link: NodeActionsLink) {}
+  onApplicationShutdown(): Promise<void> {
+    return this.link.close();
+  }
+}
 
 /** Starts the BullMQ workers of the recovery queue once the application is up; stops them first on shutdown. */
 @Injectable()
@@ -64,6 +99,8 @@ export interface RecoveryModuleConfig extends RecoveryModuleOptions {
   readonly adapters: HypervisorAdapters;
   /** Opens sealed fencing secrets and node credentials (the same sealer the management module got). */
   readonly sealer: SecretSealer;
+  /** Carries out IP, APPLICATION and VOLUME resources (default: through the node agents, on this Redis). */
+  readonly nodeResources?: NodeResourceDriver;
 }
 
 /**
@@ -89,6 +126,9 @@ export class RecoveryModule {
         // the management module keeps these two to itself: the same instances, given again
         { provide: HYPERVISOR_ADAPTERS, useValue: config.adapters },
         { provide: SECRET_SEALER, useValue: config.sealer },
+        { provide: NODE_ACTIONS, useFactory: () => nodeActionsLink(config) },
+        { provide: NODE_RESOURCE_DRIVER, useFactory: (link: NodeActionsLink) => link.driver, inject: [NODE_ACTIONS] },
+        NodeActionsCloser,
         {
           provide: ServiceClaims,
           useFactory: (store: Store, o: ResolvedRecoveryOptions) => new ServiceClaims(store, { ttlMs: o.claimTtlMs, renewEveryMs: Math.max(200, Math.floor(o.claimTtlMs / 3)) }),

@@ -86,13 +86,18 @@ describe('ServiceRunner', () => {
     expect(await service(id)).toMatchObject({ state: ServiceState.STARTED, currentNodeId: node('b') });
   });
 
-  it('records resources without an adapter as started by the engine, and says so', async () => {
+  it('hands IP resources to the node agent of the target, placed ahead; no agent answering is a retryable TARGET_UNREACHABLE', async () => {
+    // the agent side (a real agent process carrying the actions out) is test/e2e/node-actions.e2e-spec.ts
     const ip = await lab.app.get(ResourceService).create(lab.scope, { clusterId: seeded.clusterId, name: 'vip-1', type: ResourceType.IP, ip: { address: '10.9.9.9', prefixLength: 24 } });
-    const svc = await lab.app.get(ServiceGroupService).create(lab.scope, { clusterId: seeded.clusterId, name: 'vip', resources: [ip.id] });
-    const started = await lab.runner.withClaim(lab.scope, svc.id, 'test', (claim) => lab.runner.start(claim, node('c'), { reason: 'test' }));
-    expect(started.resources).toEqual([expect.objectContaining({ type: ResourceType.IP, action: 'RECORDED', vmRef: null })]);
-    const [event] = (await lab.events(seeded.clusterId, ['resource.started'])).filter((e) => e.objectId === ip.id);
-    expect(event?.message).toMatch(/recorded as started \(no adapter for IP resources yet\)/);
+    const svc = await lab.app.get(ServiceGroupService).create(lab.scope, { clusterId: seeded.clusterId, name: 'vip', resources: [ip.id], policy: { startTimeoutSeconds: 1 } });
+    const err = await lab.runner.withClaim(lab.scope, svc.id, 'test', (claim) => lab.runner.start(claim, node('c'), { reason: 'test' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceStartError);
+    expect(err).toMatchObject({ kind: 'TARGET_UNREACHABLE', retryable: true, resourceId: ip.id });
+    expect((err as Error).message).toMatch(/the node agent of c\.\S+ did not take the start of IP vip-1 within 1 s/);
+    // written ahead, so a cleanup of this node (a stop with onlyNodeId) reaches it
+    expect((await lab.store.repos.resources.get(lab.scope, ip.id)).placedNodeId).toBe(node('c'));
+    const types = (await lab.events(seeded.clusterId)).filter((e) => e.serviceId === svc.id).map((e) => e.type);
+    expect(types).toEqual(['service.created', 'service.starting', 'resource.placed', 'service.start_failed']);
   });
 
   it('keeps a service to one actor: a held claim refuses others, an expired one is taken over and logged, a lost one stops the holder', async () => {

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NodeStatus, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { AdapterError, deadline, VmDefinition } from '@haaas/hypervisor';
-import { appendEvent, HYPERVISOR_ADAPTERS, NodeService } from '@haaas/management';
+import { appendEvent, HYPERVISOR_ADAPTERS, NodeService, readResourceSpec, SPEC_FIELD } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
 import { NodeEntity, Repositories, ResourceEntity, ServiceEntity, Store } from '@haaas/persistence';
 import { redact } from '@haaas/secrets';
+import { NODE_RESOURCE_DRIVER, NodeResourceError } from '../node-actions/node-action.types';
+import type { AgentResourceType, NodeResourceDone, NodeResourceDriver } from '../node-actions/node-action.types';
 import { startOrder, vmRefOf } from './cluster-view';
 import { adapterMessage, HostSessions } from './hypervisor-hosts';
 import { RECOVERY_OPTIONS } from './recovery.options';
@@ -23,7 +25,9 @@ export type StartErrorKind =
   /** The target is not a node of the service's cluster. */
   | 'NOT_IN_CLUSTER'
   /** The hypervisor refused or failed a call (the adapter's error kind is in the message). */
-  | 'ADAPTER';
+  | 'ADAPTER'
+  /** The node agent carried out an IP, APPLICATION or VOLUME start and it failed (exit code in the message). */
+  | 'RESOURCE_FAILED';
 
 /** A start that did not complete. `retryable`: the same start on the same node may succeed later. */
 export class ServiceStartError extends Error {
@@ -34,6 +38,8 @@ export class ServiceStartError extends Error {
     readonly nodeId: string,
     readonly resourceId: string | null = null,
     readonly vmRef: string | null = null,
+    /** Exit code of the node agent's command that failed, if one ran. */
+    readonly exitCode: number | null = null,
   ) {
     super(message);
     this.name = 'ServiceStartError';
@@ -61,10 +67,15 @@ export interface ResourceStart {
   readonly vmRef: string | null;
   /**
    * STARTED: startVm was called; REGISTERED_AND_STARTED: registered from the kept definition first;
-   * ALREADY_RUNNING: found active on the target, no call made; RECORDED: not a VM, recorded only.
+   * ALREADY_RUNNING: found active on the target, no call made; AGENT: not a VM, carried out by the
+   * target's node agent (`outcome` DONE, or ALREADY when there was nothing to do).
    */
-  readonly action: 'STARTED' | 'REGISTERED_AND_STARTED' | 'ALREADY_RUNNING' | 'RECORDED';
+  readonly action: 'STARTED' | 'REGISTERED_AND_STARTED' | 'ALREADY_RUNNING' | 'AGENT';
   readonly latencyMs: number;
+  /** AGENT only: the agent's outcome, what it did and the exit code of its command. */
+  readonly outcome?: NodeResourceDone['outcome'];
+  readonly detail?: string;
+  readonly exitCode?: number | null;
 }
 
 export interface StartedService {
@@ -140,11 +151,13 @@ export interface StoppedService {
  *  5. exports every VM's definition from the target and keeps it (`resources.vm_definition`), so
  *     the VM can be registered elsewhere if this host dies;
  *  6. records services.state = STARTED and current_node_id, with the caller's writes.
- * IP, APPLICATION and VOLUME resources have no adapter yet: they are recorded as started by the
- * engine (an event says so) and nothing is done for them on the node.
+ * IP, APPLICATION and VOLUME resources are carried out by the target's node agent (the
+ * NodeResourceDriver, `node-actions/`): placed ahead like VMs, then started within the service's
+ * startTimeoutSeconds; an agent that does not answer in time is TARGET_UNREACHABLE (retryable).
  *
  * Stop: resources in reverse order; each VM on its node with a graceful shutdown of
- * shutdownTimeoutSeconds (else the service's stopTimeoutSeconds), then forced by the adapter.
+ * shutdownTimeoutSeconds (else the service's stopTimeoutSeconds), then forced by the adapter;
+ * other resources by the agent of the node they were placed on, within stopTimeoutSeconds.
  *
  * Every step appends an event to the cluster log in the transaction that records it.
  */
@@ -156,6 +169,7 @@ export class ServiceRunner {
     private readonly nodes: NodeService,
     @Inject(HYPERVISOR_ADAPTERS) private readonly adapters: HypervisorAdapters,
     @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
+    @Inject(NODE_RESOURCE_DRIVER) private readonly nodeResources: NodeResourceDriver,
   ) {}
 
   /** Takes the service's claim (see ServiceClaims.claim); renewed until released. */
@@ -231,11 +245,19 @@ export class ServiceRunner {
         const t0 = performance.now();
         const ref = vmRefOf(resource);
         if (ref === null) {
-          records.push({ resourceId: resource.id, name: resource.name, type: resource.type, vmRef: null, action: 'RECORDED', latencyMs: 0 });
+          // write-ahead as for VMs: a failed or crashed start is cleaned up (stopped) on this node
+          await this.place(scope, claim, resource, nodeId, null, false);
+          const done = await this.nodeResources.start({ scope, nodeId, hostname: target.hostname }, { resource: agentResource(resource), timeoutMs: service.startTimeoutSeconds * 1000, signal });
+          const latencyMs = Math.round(performance.now() - t0);
+          records.push({ resourceId: resource.id, name: resource.name, type: resource.type, vmRef: null, action: 'AGENT', latencyMs, outcome: done.outcome, detail: done.detail, exitCode: done.exitCode });
           await this.resourceEvent(scope, resource, nodeId, 'resource.started', {
-            action: 'RECORDED',
-            note: `no ${resource.type} adapter yet: recorded as started by the engine; nothing was done on the node`,
-          }, `${resource.type} ${resource.name}: recorded as started (no adapter for ${resource.type} resources yet)`);
+            action: 'AGENT',
+            outcome: done.outcome,
+            detail: done.detail,
+            exitCode: done.exitCode,
+            agentLatencyMs: done.latencyMs,
+            latencyMs,
+          }, `${resource.type} ${resource.name} ${done.outcome === 'ALREADY' ? 'already up' : 'started'} on ${target.hostname} by its agent in ${latencyMs} ms: ${done.detail}`);
           continue;
         }
         const where = search.vms.get(ref);
@@ -359,6 +381,7 @@ export class ServiceRunner {
             retryable: failure.retryable,
             resourceId: failure.resourceId,
             vmRef: failure.vmRef,
+            ...(failure.exitCode !== null ? { exitCode: failure.exitCode } : {}),
             error: failure.message,
             reason: options.reason,
             ...(outcome?.note ?? {}),
@@ -418,11 +441,7 @@ export class ServiceRunner {
         claim.assertHeld();
         const ref = vmRefOf(resource);
         if (ref === null) {
-          if (options.onlyNodeId) continue;
-          await this.resourceEvent(scope, resource, service.currentNodeId, 'resource.stopped', {
-            action: 'RECORDED',
-            note: `no ${resource.type} adapter yet: recorded as stopped by the engine; nothing was done on the node`,
-          }, `${resource.type} ${resource.name}: recorded as stopped (no adapter for ${resource.type} resources yet)`);
+          await this.stopOnAgent(scope, resource, service, nodes, options, signal);
           continue;
         }
         const onNodes = resource.placedNodeId ? [resource.placedNodeId] : service.currentNodeId ? [service.currentNodeId] : [...(search?.vms.get(ref)?.activeOn ?? [])];
@@ -500,8 +519,47 @@ export class ServiceRunner {
     return s;
   }
 
-  /** Records that the VM is (to be) on `nodeId`: the write-ahead before a start, or the finding that it runs there. */
-  private async place(scope: TenantScope, claim: ServiceClaim, resource: ResourceEntity, nodeId: string, ref: string, alreadyRunning: boolean): Promise<void> {
+  /**
+   * Stops an IP, APPLICATION or VOLUME resource through the agent of the node it was placed on (else
+   * the service's node), then forgets the placement. Nowhere to stop it: nothing to do.
+   */
+  private async stopOnAgent(scope: TenantScope, resource: ResourceEntity, service: ServiceEntity, nodes: readonly NodeEntity[], options: StopServiceOptions, signal: AbortSignal): Promise<void> {
+    const nodeId = resource.placedNodeId ?? service.currentNodeId;
+    if (!nodeId || (options.onlyNodeId && nodeId !== options.onlyNodeId)) return;
+    const node = nodes.find((n) => n.id === nodeId);
+    if (!node) return;
+    const t0 = performance.now();
+    let done: NodeResourceDone;
+    try {
+      done = await this.nodeResources.stop({ scope, nodeId, hostname: node.hostname }, { resource: agentResource(resource), timeoutMs: service.stopTimeoutSeconds * 1000, signal });
+    } catch (err) {
+      if (!(err instanceof NodeResourceError)) throw err;
+      throw new ServiceStopError(`${resource.type} ${resource.name} could not be stopped on ${node.hostname}: ${err.message}`, err.retryable, nodeId, resource.id);
+    }
+    const latencyMs = Math.round(performance.now() - t0);
+    await this.store.transaction(async (repos) => {
+      const r = await repos.resources.lock(scope, resource.id);
+      const before = r.placedNodeId ?? null;
+      if (r.placedNodeId === nodeId) {
+        r.placedNodeId = null;
+        await repos.resources.update(scope, r.id, { placedNodeId: r.placedNodeId ?? null });
+      }
+      await appendEvent(repos, scope, {
+        clusterId: r.clusterId,
+        type: 'resource.stopped',
+        objectType: 'Resource',
+        objectId: r.id,
+        serviceId: r.serviceId,
+        nodeId,
+        before: { placedNodeId: before },
+        after: { placedNodeId: r.placedNodeId ?? null, action: 'AGENT', outcome: done.outcome, detail: done.detail, exitCode: done.exitCode, agentLatencyMs: done.latencyMs, latencyMs, reason: options.reason },
+        message: `${resource.type} ${resource.name} ${done.outcome === 'ALREADY' ? 'already down' : 'stopped'} on ${node.hostname} by its agent in ${latencyMs} ms: ${done.detail}`.slice(0, 1024),
+      });
+    });
+  }
+
+  /** Records that the resource is (to be) on `nodeId`: the write-ahead before a start, or the finding that a VM runs there. */
+  private async place(scope: TenantScope, claim: ServiceClaim, resource: ResourceEntity, nodeId: string, ref: string | null, alreadyRunning: boolean): Promise<void> {
     await this.store.transaction(async (repos) => {
       await this.lockOwned(repos, claim);
       const r = await repos.resources.lock(scope, resource.id);
@@ -518,7 +576,7 @@ export class ServiceRunner {
         nodeId,
         before: { placedNodeId: before },
         after: alreadyRunning ? { placedNodeId: nodeId, vmRef: ref, action: 'ALREADY_RUNNING' } : { placedNodeId: nodeId, vmRef: ref },
-        message: alreadyRunning ? `VM ${ref} already active on the target: no start needed` : `VM ${ref} placed on the target before its start (write-ahead)`,
+        message: alreadyRunning ? `VM ${ref} already active on the target: no start needed` : `${ref !== null ? `VM ${ref}` : `${resource.type} ${resource.name}`} placed on the target before its start (write-ahead)`,
       });
     });
   }
@@ -552,8 +610,19 @@ function refsOf(resources: readonly ResourceEntity[]): string[] {
   return resources.map(vmRefOf).filter((r): r is string => r !== null);
 }
 
+/** What the node agent gets of a resource: its identity and its type's spec (commands, address, volume), nothing sealed. */
+function agentResource(resource: ResourceEntity): { id: string; name: string; type: AgentResourceType; spec: Record<string, unknown> } {
+  const type = resource.type as AgentResourceType;
+  const spec = readResourceSpec(type, resource.spec)[SPEC_FIELD[type]] ?? {};
+  return { id: resource.id, name: resource.name, type, spec: { ...spec } };
+}
+
 function toStartError(err: unknown, nodeId: string, resource: ResourceEntity | null, secrets: readonly string[]): ServiceStartError {
   if (err instanceof ServiceStartError) return err;
+  if (err instanceof NodeResourceError) {
+    const kind = err.kind === 'AGENT_UNREACHABLE' ? 'TARGET_UNREACHABLE' : 'RESOURCE_FAILED';
+    return new ServiceStartError(kind, redact(err.message, secrets), err.retryable, nodeId, resource?.id ?? null, null, err.result?.exitCode ?? null);
+  }
   const ref = resource ? vmRefOf(resource) : null;
   if (err instanceof AdapterError) {
     const kind = err.kind === 'UNREACHABLE' ? 'TARGET_UNREACHABLE' : 'ADAPTER';
