@@ -75,6 +75,12 @@ for (const t of tokens) run(t);
 parentPort.postMessage('started');
 `;
 
+/** Connections Redis has open (CLIENT LIST, one line each). */
+async function redisClients(redis: Redis): Promise<number> {
+  const list = (await redis.call('CLIENT', 'LIST')) as string;
+  return list.trim().split('\n').length;
+}
+
 async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(count);
   let next = 0;
@@ -132,7 +138,7 @@ async function main(): Promise<void> {
     console.log(`   ${NODES} nodes in ${clusters.length} clusters, each with its own token (joined and issued in ${((performance.now() - seedStart) / 1000).toFixed(1)} s); agents in ${WORKERS} worker thread(s); ${availableParallelism()} CPUs`);
 
     const redis = new Redis(infra.redisUrl);
-    const clientsBefore = (await redis.client('LIST')).toString().trim().split('\n').length;
+    const clientsBefore = await redisClients(redis);
     for (let w = 0; w < WORKERS; w++) {
       const worker = new Worker(AGENTS, { eval: true, workerData: { port: apiPort, tokens: nodes.filter((_n, i) => i % WORKERS === w).map((n) => n.token) } });
       await new Promise((resolve) => worker.once('message', resolve));
@@ -145,7 +151,7 @@ async function main(): Promise<void> {
     const elu0 = performance.eventLoopUtilization();
     await new Promise((r) => setTimeout(r, 26_000));
     const idle = performance.eventLoopUtilization(elu0).utilization;
-    const clientsIdle = (await redis.client('LIST')).toString().trim().split('\n').length;
+    const clientsIdle = await redisClients(redis);
     console.log(`1) ${NODES} agents waiting in a long poll each`);
     console.log(`   API event loop busy ${(idle * 100).toFixed(1)}% (polls renewed every 25 s: ${(NODES / 25).toFixed(0)} requests/s)`);
     const sockets = await new Promise<number>((resolve) => (app.getHttpServer() as import('node:http').Server).getConnections((_e, n) => resolve(n)));
