@@ -26,6 +26,7 @@ import { createDatabase, startLocalInfra } from '@haaas/devstack';
 import { ClusterState, Hypervisor, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { DetectorModule, HeartbeatsModule, HeartbeatStore, RecoveryModule, ServiceRunner } from '@haaas/engine';
 import { startSimulatedHost } from '@haaas/fencing/testing';
+import { PooledAdapter } from '@haaas/hypervisor';
 import type { HypervisorAdapter, HypervisorHost } from '@haaas/hypervisor';
 import { ClusterService, FencingDeviceService, ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
@@ -137,7 +138,9 @@ interface Figures {
 
 async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<Figures> {
   const rec = recording(s.adapter);
-  const adapters: HypervisorAdapters = new Map([[Hypervisor.KVM, rec.adapter]]);
+  // pooled as hypervisorAdapters() pools them in the worker: connections kept between steps
+  const pooled = new PooledAdapter(rec.adapter);
+  const adapters: HypervisorAdapters = new Map([[Hypervisor.KVM, pooled]]);
   const app: INestApplicationContext = await NestFactory.createApplicationContext(workerModule(dbUrl, redisUrl, adapters, `bench${randomBytes(3).toString('hex')}`), {
     logger: ['error', 'warn'],
   });
@@ -251,6 +254,7 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
   } finally {
     if (pump) clearInterval(pump);
     await app.close();
+    await pooled.close();
   }
 }
 

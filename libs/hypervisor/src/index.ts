@@ -1,3 +1,4 @@
 export * from './adapter.errors';
 export * from './hypervisor.port';
 export * from './deadline.util';
+export * from './pooled.adapter';

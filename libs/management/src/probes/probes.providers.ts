@@ -1,6 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { FenceAgentCatalog as InstalledAgents, FenceAgentRunner } from '@haaas/fencing';
 import { FENCE_AGENT_CATALOG } from '../fencing-and-log/fence-agent.catalog';
+import { AdapterPoolsCloser } from './adapter-pools.closer';
 import { FenceAgentDirectoryService } from './fence-agent-directory.service';
 import { FencingTestService } from './fencing-test.service';
 import { FencingExecutor } from './fencing.executor';
@@ -12,6 +13,7 @@ const fenceLog = new Logger('fencing');
 /** Application services that talk to hypervisors and BMCs on an operator's request. */
 export const PROBE_SERVICES: Provider[] = [
   NodeProbeService,
+  AdapterPoolsCloser,
   FencingExecutor,
   FencingTestService,
   FenceAgentDirectoryService,
