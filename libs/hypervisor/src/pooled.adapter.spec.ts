@@ -9,18 +9,17 @@ class ScriptedHost {
   failNext: AdapterError | null = null;
   constructor(readonly id: number) {}
   asHost(): HypervisorHost {
-    const self = this;
     const call = async <T>(value: T): Promise<T> => {
-      self.calls += 1;
-      if (self.closed) throw new Error(`host ${self.id} used after close`);
-      const f = self.failNext;
-      self.failNext = null;
+      this.calls += 1;
+      if (this.closed) throw new Error(`host ${this.id} used after close`);
+      const f = this.failNext;
+      this.failNext = null;
       if (f) throw f;
       return value;
     };
     return {
       capabilities: { migrate: false, hostPower: false, register: true },
-      probe: () => call({ reachable: true, connectionState: 'CONNECTED', maintenance: false, latencyMs: 0, details: { host: String(self.id) } }),
+      probe: () => call({ reachable: true, connectionState: 'CONNECTED', maintenance: false, latencyMs: 0, details: { host: String(this.id) } }),
       listVms: () => call([]),
       getVm: (ref) => call({ ref, name: ref, powerState: 'RUNNING' }),
       startVm: () => call(undefined),
@@ -31,7 +30,7 @@ class ScriptedHost {
       migrateVm: () => call(undefined),
       hostPower: () => call('on'),
       close: async () => {
-        self.closed = true;
+        this.closed = true;
       },
     } as HypervisorHost;
   }
