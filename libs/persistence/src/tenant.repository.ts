@@ -266,6 +266,15 @@ export class TenantRepository<E extends TenantRow> {
     if ((result.affected ?? 0) === 0) throw new NotFoundError(this.kind, id);
   }
 
+  /**
+   * Writes `fields` to the rows of this tenant that match `where`, in one statement, and tells how
+   * many matched: a compare-and-set when `where` names the values the caller last saw.
+   */
+  async updateWhere(scope: TenantScope, where: Where<E>, fields: Partial<NewRow<E>>): Promise<number> {
+    const result = await this.repo.update(this.scoped(scope, where), fields as Parameters<Repository<E>['update']>[1]);
+    return result.affected ?? 0;
+  }
+
   /** The same repository bound to a transaction's EntityManager. */
   withManager(manager: EntityManager): TenantRepository<E> {
     return new TenantRepository(manager.getRepository<E>(this.repo.target), this.kind);

@@ -73,14 +73,14 @@ export class ClusterView {
     readonly cluster: ClusterEntity,
     readonly nodes: readonly NodeFacts[],
     readonly services: readonly ServiceFacts[],
-    resources: readonly ResourceFacts[],
+    private readonly resourceRows: readonly ResourceFacts[],
     readonly domains: ReadonlyMap<string, FailoverDomainSpec>,
     /** Service id → nodes it is bound for by a recovery or operation in flight. */
     private readonly inFlightTargets: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {
     this.nodesById = new Map(nodes.map((n) => [n.id, n]));
     this.servicesById = new Map(services.map((s) => [s.id, s]));
-    for (const r of resources) {
+    for (const r of resourceRows) {
       if (r.serviceId === null) continue;
       const list = this.resourcesByService.get(r.serviceId) ?? [];
       list.push(r);
@@ -110,6 +110,17 @@ export class ClusterView {
     for (const r of this.resourcesByService.get(service.id) ?? []) if (r.placedNodeId) at.add(r.placedNodeId);
     for (const n of this.inFlightTargets.get(service.id) ?? []) at.add(n);
     return at;
+  }
+
+  /**
+   * The same cluster with more nodes some services are bound for (a recovery's targets decided
+   * since this view was read): placement counts them as `locationsOf` counts in-flight targets.
+   * Rows are shared, not copied.
+   */
+  withTargets(targets: ReadonlyMap<string, readonly string[]>): ClusterView {
+    const merged = new Map(this.inFlightTargets);
+    for (const [serviceId, nodes] of targets) merged.set(serviceId, [...new Set([...(merged.get(serviceId) ?? []), ...nodes])]);
+    return new ClusterView(this.cluster, this.nodes, this.services, this.resourceRows, this.domains, merged);
   }
 
   /** Services that ran on `nodeId`: current node there, or a VM placed there. */
@@ -176,29 +187,13 @@ export class ClusterView {
 /** In-flight states of a service recovery: its target holds capacity before the service runs there. */
 const IN_FLIGHT_RECOVERY = ['STARTING', 'RETRYING'];
 
-/**
- * Reads a cluster's nodes, services, resources and domains (and the targets of recoveries in
- * flight) in a few statements, as plain rows of the columns placement needs: recovery reads this
- * under the incident's lock for every service it places, so a thousand-service cluster must cost
- * milliseconds (entity objects and the VMs' definitions made it ~40 ms).
- */
-export async function loadClusterView(repos: Repositories, scope: TenantScope, clusterId: string): Promise<ClusterView> {
-  const [cluster, nodes, services, resourceRows, domainRows] = await Promise.all([
-    repos.clusters.get(scope, clusterId),
-    repos.nodes.select(scope, { clusterId }, NODE_FACTS),
-    repos.services.select(scope, { clusterId }, SERVICE_FACTS),
-    repos.resources.select(scope, { clusterId }, RESOURCE_FACTS),
-    repos.failoverDomains.find(scope, { clusterId }),
-  ]);
-  // VMs whose definition was kept before sizes were recorded with it: their definitions, once
-  const unsized = resourceRows.filter((r) => r.type === ResourceType.VM && r.vmCpus == null && r.vmDefinitionFormat != null).map((r) => r.id);
-  const definitions = new Map(unsized.length > 0 ? (await repos.resources.select(scope, { id: anyOf(unsized) }, ['id', 'vmDefinition'])).map((r) => [r.id, r.vmDefinition ?? null]) : []);
-  const resources: ResourceFacts[] = resourceRows.map((r) => ({ ...r, vmDefinition: definitions.get(r.id) ?? null }));
+/** Domains by id, with their members, for the given domain ids. */
+async function loadDomains(repos: Repositories, scope: TenantScope, domainRows: readonly { id: string; ordered: boolean; restricted: boolean; nofailback: boolean }[]): Promise<Map<string, FailoverDomainSpec>> {
   const members = await repos.domainMembers.forDomains(
     scope,
     domainRows.map((d) => d.id),
   );
-  const domains = new Map<string, FailoverDomainSpec>(
+  return new Map<string, FailoverDomainSpec>(
     domainRows.map((d) => [
       d.id,
       {
@@ -210,6 +205,31 @@ export async function loadClusterView(repos: Repositories, scope: TenantScope, c
       },
     ]),
   );
+}
+
+/** Resources as the view reads them, with the definitions of VMs kept before sizes were recorded. */
+async function loadResourceFacts(repos: Repositories, scope: TenantScope, where: { clusterId: string } | { serviceId: string }): Promise<ResourceFacts[]> {
+  const rows = await repos.resources.select(scope, where, RESOURCE_FACTS);
+  const unsized = rows.filter((r) => r.type === ResourceType.VM && r.vmCpus == null && r.vmMemoryMb == null && r.vmDefinitionFormat != null).map((r) => r.id);
+  const definitions = new Map(unsized.length > 0 ? (await repos.resources.select(scope, { id: anyOf(unsized) }, ['id', 'vmDefinition'])).map((r) => [r.id, r.vmDefinition ?? null]) : []);
+  return rows.map((r) => ({ ...r, vmDefinition: definitions.get(r.id) ?? null }));
+}
+
+/**
+ * Reads a cluster's nodes, services, resources and domains (and the targets of recoveries in
+ * flight) in a few statements, as plain rows of the columns placement needs: recovery reads this
+ * under the incident's lock for every service it places, so a thousand-service cluster must cost
+ * milliseconds (entity objects and the VMs' definitions made it ~40 ms).
+ */
+export async function loadClusterView(repos: Repositories, scope: TenantScope, clusterId: string): Promise<ClusterView> {
+  const [cluster, nodes, services, resources, domainRows] = await Promise.all([
+    repos.clusters.get(scope, clusterId),
+    repos.nodes.select(scope, { clusterId }, NODE_FACTS),
+    repos.services.select(scope, { clusterId }, SERVICE_FACTS),
+    loadResourceFacts(repos, scope, { clusterId }),
+    repos.failoverDomains.find(scope, { clusterId }),
+  ]);
+  const domains = await loadDomains(repos, scope, domainRows);
   const serviceIds = new Set(services.map((s) => s.id));
   const active = await repos.serviceRecoveries.select(scope, { state: anyOf(IN_FLIGHT_RECOVERY) }, ['serviceId', 'targetNodeId']);
   const targets = new Map<string, string[]>();

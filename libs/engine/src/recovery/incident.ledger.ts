@@ -44,6 +44,11 @@ export interface IncidentSnapshot {
 export interface SnapshotNeeds {
   readonly view?: boolean;
   readonly policiesOf?: string;
+  /**
+   * The step places this service: the cluster as read at most `placementViewMaxAgeMs` ago by this
+   * process for this incident, with the targets the incident has chosen since (exact: from its rows).
+   */
+  readonly placementOf?: string;
 }
 
 /** What a step decided: domain events to apply in order, and facts to record with them. */
@@ -62,6 +67,9 @@ export interface IncidentTransition {
   /** Guards that refused an event (the event was stale or not allowed), for the caller to log or reload. */
   readonly refused: readonly string[];
 }
+
+/** Recovery states in which the service is on, or bound for, its target node. */
+const BOUND_FOR_TARGET: ReadonlySet<string> = new Set([ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING, ServiceRecoveryState.RUNNING]);
 
 const IN_FLIGHT: ReadonlySet<ServiceRecoveryState> = new Set([ServiceRecoveryState.PLACING, ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING]);
 
@@ -85,6 +93,8 @@ export function recoveryScope(tenantId: string): TenantScope {
 @Injectable()
 export class IncidentLedger {
   private readonly recent = new RecentRecoveries();
+  /** The cluster as last read for placing an incident's services, by incident (see placementView). */
+  private readonly placementViews = new Map<string, { readonly view: ClusterView; readonly at: number }>();
 
   constructor(
     private readonly store: Store,
@@ -104,7 +114,8 @@ export class IncidentLedger {
   async readService(scope: TenantScope, incidentId: string, serviceId: string): Promise<{ readonly state: IncidentState; readonly service: ServiceRecovery | null }> {
     const repos = this.store.repos;
     const row = await repos.incidents.get(scope, incidentId);
-    const recoveries = await repos.serviceRecoveries.select(scope, { incidentId, serviceId }, RECOVERY_COLUMNS);
+    const kept = this.recent.get(incidentId, row.version);
+    const recoveries = kept ? kept.filter((r) => r.serviceId === serviceId) : await repos.serviceRecoveries.select(scope, { incidentId, serviceId }, RECOVERY_COLUMNS);
     if (recoveries.length === 0) return { state: row.state as IncidentState, service: null };
     const json = isIncidentRecordJson(row.fencing) ? row.fencing : null;
     const incident = hydrateIncident({
@@ -159,7 +170,12 @@ export class IncidentLedger {
     const recoveries = this.recent.get(incidentId, row.version) ?? (await repos.serviceRecoveries.select(scope, { incidentId }, RECOVERY_COLUMNS));
     const json = isIncidentRecordJson(row.fencing) ? row.fencing : null;
     const needPlan = recoveries.length === 0 && !isTerminal(row.state as IncidentState);
-    const view = needPlan || needs.view ? await loadClusterView(repos, scope, row.clusterId) : null;
+    const view =
+      needPlan || needs.view
+        ? await loadClusterView(repos, scope, row.clusterId)
+        : needs.placementOf !== undefined
+          ? await this.placementView(repos, scope, row, recoveries)
+          : null;
     let plan: RecoveryPlan | null = null;
     let policies: Map<string, ServicePolicyFacts>;
     if (needPlan && view) {
@@ -176,7 +192,8 @@ export class IncidentLedger {
       policies = new Map(view.services.map((s) => [s.id, { maxRelocations: s.maxRelocations }]));
     } else {
       // one service's step reads one service row, not the incident's thousand (each read was O(N))
-      const ids = needs.policiesOf !== undefined ? [needs.policiesOf] : recoveries.map((r) => r.serviceId);
+      const one = needs.placementOf ?? needs.policiesOf;
+      const ids = one !== undefined ? [one] : recoveries.map((r) => r.serviceId);
       const services = view ? [...view.services] : await repos.services.select(scope, { id: anyOf(ids) }, ['id', 'maxRelocations']);
       policies = new Map(services.map((s) => [s.id, { maxRelocations: s.maxRelocations }]));
     }
@@ -189,6 +206,30 @@ export class IncidentLedger {
       parallelism: this.options.recovery.parallelism,
     });
     return { row, incident, recoveries, view, plan };
+  }
+
+  /**
+   * The cluster for placing one of the incident's services. Reading the whole cluster for every
+   * placement was most of the incident lock's time in large recoveries (9 ms a placement at 1,000
+   * services, all serialised), so it is read at most every `placementViewMaxAgeMs` (1 s) per
+   * incident, and what the incident itself decided since then (targets of its recoveries under way
+   * or done, read from its rows under the lock) is added to it: its own placements are always
+   * counted; other changes to the cluster (an operator's relocation meanwhile) count from the next
+   * read, at most that much later.
+   */
+  private async placementView(repos: Repositories, scope: TenantScope, row: IncidentEntity, recoveries: readonly RecoveryRow[]): Promise<ClusterView> {
+    const now = Date.now();
+    let cached = this.placementViews.get(row.id);
+    if (!cached || now - cached.at >= this.options.placementViewMaxAgeMs) {
+      cached = { view: await loadClusterView(repos, scope, row.clusterId), at: now };
+      this.placementViews.delete(row.id);
+      this.placementViews.set(row.id, cached);
+      // a worker recovers a few incidents at a time: keep the last few
+      for (const id of this.placementViews.keys()) if (this.placementViews.size > 16) this.placementViews.delete(id);
+    }
+    const targets = new Map<string, string[]>();
+    for (const r of recoveries) if (r.targetNodeId && BOUND_FOR_TARGET.has(r.state)) targets.set(r.serviceId, [r.targetNodeId]);
+    return cached.view.withTargets(targets);
   }
 
   private async persist(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident, applied: readonly IncidentEvent[], decision: IncidentDecision): Promise<void> {
@@ -345,8 +386,9 @@ export class IncidentLedger {
     };
     const prevState = was?.state ?? null;
     if (prevState === s.state && was && was.targetNodeId === s.targetNodeId && was.targetAttempts === s.targetAttempts) return;
-    const svc = await serviceRow(s.serviceId);
-    const setService = (state: ServiceState, currentNodeId?: string | null): void => {
+    // the service row is locked only by the transitions that set its state
+    const setService = async (state: ServiceState, currentNodeId?: string | null): Promise<void> => {
+      const svc = await serviceRow(s.serviceId);
       if (!svc) return;
       svc.state = state;
       if (currentNodeId !== undefined) svc.currentNodeId = currentNodeId;
@@ -356,11 +398,11 @@ export class IncidentLedger {
     if (was === null) {
       // recovery begins for this service
       if (s.state === S.SKIPPED) {
-        setService(ServiceState.DISABLED, null);
+        await setService(ServiceState.DISABLED, null);
         push('service.recovery_skipped', `not recovered: ${s.reason ?? 'recovery action DISABLE'}`, { reason: s.reason });
         return;
       }
-      setService(ServiceState.RECOVERING);
+      await setService(ServiceState.RECOVERING);
       if (s.state === S.PENDING) {
         push('service.recovery_pending', `waiting for its turn (priority ${s.priority})`, {});
         return;
@@ -395,7 +437,7 @@ export class IncidentLedger {
       return;
     }
     if (s.state === S.FAILED && prevState !== S.FAILED) {
-      setService(ServiceState.FAILED, null);
+      await setService(ServiceState.FAILED, null);
       const cancelled = applied.some((e) => e.type === 'OPERATOR_CANCELLED');
       push(cancelled ? 'service.recovery_cancelled' : 'service.recovery_failed', `${cancelled ? 'recovery cancelled' : 'recovery failed'}: ${s.reason ?? ''}`, { reason: s.reason, triedNodeIds: s.triedNodeIds, attempts: s.attempts, rto: s.rto });
       return;

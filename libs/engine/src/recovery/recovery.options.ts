@@ -33,6 +33,8 @@ export interface RecoveryModuleOptions {
   readonly recovery?: Partial<RecoverySettings>;
   /** Start retries on one target (defaults of @haaas/domain: 3 attempts, 2 s then 4 s). */
   readonly retry?: Partial<RetryPolicy>;
+  /** Placement reads the whole cluster at most this often per incident (default 1000 ms); see IncidentLedger. */
+  readonly placementViewMaxAgeMs?: number;
   /** Names this process in claims (default: 8 random hex characters). */
   readonly workerTag?: string;
   readonly log?: (line: string) => void;
@@ -51,6 +53,7 @@ export interface ResolvedRecoveryOptions {
   readonly forcedStopDeadlineMs: number;
   readonly recovery: RecoverySettings;
   readonly retry: RetryPolicy;
+  readonly placementViewMaxAgeMs: number;
   readonly workerTag: string;
   readonly log: (line: string) => void;
 }
@@ -69,6 +72,7 @@ export function resolveRecoveryOptions(o: RecoveryModuleOptions): ResolvedRecove
     forcedStopDeadlineMs: o.forcedStopDeadlineMs ?? 30_000,
     recovery: { ...DEFAULT_RECOVERY_SETTINGS, ...o.recovery },
     retry: { ...DEFAULT_RETRY_POLICY, ...o.retry },
+    placementViewMaxAgeMs: o.placementViewMaxAgeMs ?? 1_000,
     workerTag: o.workerTag ?? randomBytes(4).toString('hex'),
     log: o.log ?? (() => undefined),
   };

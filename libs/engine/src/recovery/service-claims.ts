@@ -1,6 +1,6 @@
-import { ConflictError, TenantScope } from '@haaas/domain';
+import { ConflictError, NotFoundError, TenantScope } from '@haaas/domain';
 import { appendEvent } from '@haaas/management';
-import { Store } from '@haaas/persistence';
+import { isNull, Store } from '@haaas/persistence';
 
 /** The service is claimed by another actor (an operation or another recovery job) whose claim has not expired. */
 export class ServiceClaimedError extends ConflictError {
@@ -69,33 +69,39 @@ export class ServiceClaims {
 
   /** Takes the claim when it is free, expired, or already `owner`'s; null when another actor holds it. */
   async tryClaim(scope: TenantScope, serviceId: string, owner: string): Promise<ServiceClaim | null> {
-    const taken = await this.store.transaction(async (repos) => {
-      const service = await repos.services.lock(scope, serviceId);
+    // read, then compare-and-set what was read: one statement and no transaction per claim (a
+    // recovery claims every service it starts); a row changed in between is read again
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const [seen] = await this.store.repos.services.select(scope, { id: serviceId }, ['clusterId', 'claimedBy', 'claimExpiresAt']);
+      if (!seen) throw new NotFoundError('Service', serviceId);
       const now = Date.now();
-      const holder = service.claimedBy ?? null;
-      const expires = service.claimExpiresAt ?? null;
-      if (holder !== null && holder !== owner && expires !== null && expires.getTime() > now) {
-        return { ok: false as const, holder, expires };
-      }
-      // an UPDATE of the two columns: TypeORM's save would read the row again to diff it
-      await repos.services.update(scope, serviceId, { claimedBy: owner, claimExpiresAt: new Date(now + this.options.ttlMs) });
+      const holder = seen.claimedBy ?? null;
+      const expires = seen.claimExpiresAt ?? null;
+      if (holder !== null && holder !== owner && expires !== null && expires.getTime() > now) return null;
+      const taken = await this.store.repos.services.updateWhere(
+        scope,
+        { id: serviceId, claimedBy: holder ?? isNull(), claimExpiresAt: expires ?? isNull() },
+        { claimedBy: owner, claimExpiresAt: new Date(now + this.options.ttlMs) },
+      );
+      if (taken === 0) continue;
       if (holder !== null && holder !== owner) {
         // a crashed or stuck actor's claim ran out: worth a line in the log for whoever investigates
-        await appendEvent(repos, scope, {
-          clusterId: service.clusterId,
-          type: 'service.claim_taken_over',
-          objectType: 'Service',
-          objectId: service.id,
-          serviceId: service.id,
-          before: { claimedBy: holder, claimExpiresAt: expires?.toISOString() ?? null },
-          after: { claimedBy: owner },
-          message: `claim of ${holder} expired; taken by ${owner}`,
-        });
+        await this.store.transaction((repos) =>
+          appendEvent(repos, scope, {
+            clusterId: seen.clusterId,
+            type: 'service.claim_taken_over',
+            objectType: 'Service',
+            objectId: serviceId,
+            serviceId,
+            before: { claimedBy: holder, claimExpiresAt: expires?.toISOString() ?? null },
+            after: { claimedBy: owner },
+            message: `claim of ${holder} expired; taken by ${owner}`,
+          }),
+        );
       }
-      return { ok: true as const };
-    });
-    if (!taken.ok) return null;
-    return this.held(scope, serviceId, owner);
+      return this.held(scope, serviceId, owner);
+    }
+    return null;
   }
 
   /** Takes the claim, waiting up to `waitMs` for another actor's claim to end; ServiceClaimedError after that. */
@@ -139,14 +145,9 @@ export class ServiceClaims {
     };
     const renew = async (): Promise<void> => {
       try {
-        const ok = await this.store.transaction(async (repos) => {
-          const service = await repos.services.lock(scope, serviceId);
-          if (service.claimedBy !== owner) return false;
-          const next = Date.now() + this.options.ttlMs;
-          await repos.services.update(scope, serviceId, { claimExpiresAt: new Date(next) });
-          expiresAt = next;
-          return true;
-        });
+        const next = Date.now() + this.options.ttlMs;
+        const ok = (await this.store.repos.services.updateWhere(scope, { id: serviceId, claimedBy: owner }, { claimExpiresAt: new Date(next) })) > 0;
+        if (ok) expiresAt = next;
         if (!ok) lose();
       } catch {
         // the database did not answer: the claim holds until it would expire
@@ -175,11 +176,7 @@ export class ServiceClaims {
         released = true;
         clearInterval(timer);
         await renewing;
-        await this.store.transaction(async (repos) => {
-          const locked = await repos.services.lockIfExists(scope, serviceId);
-          if (!locked || locked.claimedBy !== owner) return;
-          await repos.services.update(scope, serviceId, { claimedBy: null, claimExpiresAt: null });
-        });
+        await this.store.repos.services.updateWhere(scope, { id: serviceId, claimedBy: owner }, { claimedBy: null, claimExpiresAt: null });
       },
     };
   }

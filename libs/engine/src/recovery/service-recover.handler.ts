@@ -118,7 +118,8 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
           ? { events: [{ type: 'SERVICE_TARGET_CHOSEN', atMs, serviceId: p.serviceId, nodeId: decision.nodeId }], serviceNotes }
           : { events: [{ type: 'SERVICE_NO_CANDIDATE', atMs, serviceId: p.serviceId, reason: decision.reason }], serviceNotes };
       },
-      { view: true },
+      // the nodes' usage summed by the database and this service's own rows: not the whole cluster
+      { placementOf: p.serviceId },
     );
   }
 

@@ -128,4 +128,22 @@ describe('ServiceRunner', () => {
     await second.release();
     expect((await service(id)).claimedBy).toBeNull();
   });
+
+  it('gives a contended claim to exactly one of many actors, free or expired, and logs one takeover', async () => {
+    const id = await lab.addService(seeded, 'race', { vms: ['race-1'], on: 'c' });
+    const claims = lab.app.get(ServiceClaims);
+    const racers = Array.from({ length: 24 }, (_, i) => `racer-${i}`);
+    const won = (await Promise.all(racers.map((r) => claims.tryClaim(lab.scope, id, r)))).filter((c) => c !== null);
+    expect(won).toHaveLength(1);
+    expect((await service(id)).claimedBy).toBe(won[0]?.owner);
+    // the winner "crashes"; everyone races for the expired claim
+    await lab.store.repos.services.update(lab.scope, id, { claimExpiresAt: new Date(Date.now() - 1000) });
+    const next = (await Promise.all(racers.map((r) => claims.tryClaim(lab.scope, id, `${r}-again`)))).filter((c) => c !== null);
+    expect(next).toHaveLength(1);
+    const takeovers = (await lab.events(seeded.clusterId, ['service.claim_taken_over'])).filter((e) => e.serviceId === id);
+    expect(takeovers).toHaveLength(1);
+    expect(takeovers[0]?.after).toMatchObject({ claimedBy: next[0]?.owner });
+    await Promise.all([...won, ...next].map((c) => c?.release()));
+    expect((await service(id)).claimedBy).toBeNull();
+  });
 });

@@ -314,20 +314,30 @@ export class ServiceRunner {
         definitionsStored: 0,
         latencyMs: Math.round(performance.now() - started),
       };
-      let stored = 0;
+      // definitions that changed (or whose size is not recorded yet), compared with the rows read at
+      // the start (only this claim's holder writes them), in a transaction of their own: the last
+      // one holds the caller's locks (an incident's), so it does no more than it must
+      const changed = resources.filter((r) => {
+        const def = definitions.get(r.id);
+        return def !== undefined && !(r.vmDefinition === def.data && r.vmDefinitionFormat === def.format && r.vmCpus != null);
+      });
+      const stored = changed.length;
+      if (stored > 0) {
+        await this.store.transaction(async (repos) => {
+          await this.lockOwned(repos, claim);
+          for (const r of changed) {
+            const def = definitions.get(r.id);
+            if (!def) continue;
+            // the size goes with the definition, so placement never reads definitions (0: it states none)
+            const size = sizeFromDefinition(def.format, def.data) ?? NO_SIZE;
+            await repos.resources.update(scope, r.id, { vmDefinition: def.data, vmDefinitionFormat: def.format, vmCpus: size.cpus, vmMemoryMb: size.memoryMb });
+          }
+        });
+      }
       await this.store.transaction(async (repos) => {
-        stored = 0;
         if (options.onStarted) await options.onStarted(repos, result);
         const s = await this.lockOwned(repos, claim);
         const before = { state: s.state, currentNodeId: s.currentNodeId };
-        for (const [resourceId, def] of definitions) {
-          const r = await repos.resources.lock(scope, resourceId);
-          // the size goes with the definition, so placement never reads definitions (0: it states none)
-          if (r.vmDefinition === def.data && r.vmDefinitionFormat === def.format && r.vmCpus != null) continue;
-          const size = sizeFromDefinition(def.format, def.data) ?? NO_SIZE;
-          await repos.resources.update(scope, resourceId, { vmDefinition: def.data, vmDefinitionFormat: def.format, vmCpus: size.cpus, vmMemoryMb: size.memoryMb });
-          stored += 1;
-        }
         s.state = ServiceState.STARTED;
         s.currentNodeId = nodeId;
         await repos.services.update(scope, s.id, { state: s.state, currentNodeId: s.currentNodeId });
