@@ -142,7 +142,8 @@ export class RecoveryModule {
         ServiceRecoverHandler,
         RecoveryWorkers,
       ],
-      exports: [ServiceRunner, ServiceClaims, IncidentLedger, RecoveryQueue, IncidentCommands],
+      // the driver too: the operations engine builds its own runner and needs the same one
+      exports: [ServiceRunner, ServiceClaims, IncidentLedger, RecoveryQueue, IncidentCommands, NODE_RESOURCE_DRIVER],
     };
   }
 }
