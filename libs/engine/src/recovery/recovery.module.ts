@@ -5,11 +5,9 @@ import { HYPERVISOR_ADAPTERS, SECRET_SEALER } from '@haaas/management';
 import type { HypervisorAdapters, SecretSealer } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
-import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
-import { NodeActionBroker } from '../node-actions/node-action.broker';
+import { createAgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
 import { NODE_RESOURCE_DRIVER } from '../node-actions/node-action.types';
 import type { NodeResourceDriver } from '../node-actions/node-action.types';
-import { nodeActionsRedis } from '../node-actions/node-actions.module';
 import { IncidentCommands } from './incident.commands';
 import { IncidentLedger } from './incident.ledger';
 import { IncidentRecoverHandler } from './incident-recover.handler';
@@ -23,30 +21,14 @@ import { ServiceRunner } from './service.runner';
 const OWNS_REDIS = Symbol('RECOVERY_OWNS_REDIS');
 const NODE_ACTIONS = Symbol('RECOVERY_NODE_ACTIONS');
 
-/** The node agents' side of IP, APPLICATION and VOLUME resources: a broker on a connection of its own (lazy). */
-interface NodeActionsLink {
-  readonly driver: NodeResourceDriver;
-  close(): Promise<void>;
-}
-
-function nodeActionsLink(config: RecoveryModuleConfig): NodeActionsLink {
+/** The node agents' side of IP, APPLICATION and VOLUME resources: the caller's driver, or one on a connection of its own (lazy). */
+function nodeActionsLink(config: RecoveryModuleConfig): { readonly driver: NodeResourceDriver; close(): Promise<void> } {
   if (config.nodeResources) return { driver: config.nodeResources, close: async () => undefined };
-  // not the queue's connection: BullMQ's waits forever for Redis, an agent action must fail in time
-  const redis = config.redis ? config.redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000 }) : nodeActionsRedis(config.redisUrl ?? '');
-  const broker = new NodeActionBroker(redis);
-  return {
-    driver: new AgentNodeResourceDriver(broker),
-    async close() {
-      await broker.close();
-      // lazy: a process that never carried out a non-VM resource never connected
-      if (redis.status === 'wait') redis.disconnect();
-      else await redis.quit().catch(() => redis.disconnect());
-    },
-  };
+  return createAgentNodeResourceDriver(config.redis ? { redis: config.redis } : { redisUrl: config.redisUrl ?? '' });
 }
 
 class NodeActionsCloser implements OnApplicationShutdown {
-  constructor(@Inject(NODE_ACTIONS) private readonly link: NodeActionsLink) {}
+  constructor(@Inject(NODE_ACTIONS) private readonly link: { close(): Promise<void> }) {}
   onApplicationShutdown(): Promise<void> {
     return this.link.close();
   }
@@ -127,7 +109,7 @@ export class RecoveryModule {
         { provide: HYPERVISOR_ADAPTERS, useValue: config.adapters },
         { provide: SECRET_SEALER, useValue: config.sealer },
         { provide: NODE_ACTIONS, useFactory: () => nodeActionsLink(config) },
-        { provide: NODE_RESOURCE_DRIVER, useFactory: (link: NodeActionsLink) => link.driver, inject: [NODE_ACTIONS] },
+        { provide: NODE_RESOURCE_DRIVER, useFactory: (link: { driver: NodeResourceDriver }) => link.driver, inject: [NODE_ACTIONS] },
         NodeActionsCloser,
         {
           provide: ServiceClaims,
