@@ -11,6 +11,7 @@ import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { FAILBACK_ACTOR, FailbackScheduler, failbackScope } from './failback.scheduler';
 import { LiveSignalPublisher } from './live/live-signals';
+import { AgentNodeResourceDriver, NodeActionBroker } from '../node-actions';
 import { createOperationRunHandler } from './operations.module';
 import { OperationsService } from './operations.service';
 import { OperationKind, OperationState } from './operation.types';
@@ -61,7 +62,7 @@ beforeAll(async () => {
   services = new ServiceGroupService(store, quota);
   domains = new FailoverDomainService(store);
   operations = new OperationsService(store, producer, signals);
-  const handler = createOperationRunHandler({ store, signals, nodes, executor: new FencingExecutor(new FenceAgentRunner(), adapters), adapters, sealer, claimWaitMs: 5000 });
+  const handler = createOperationRunHandler({ store, signals, nodes, executor: new FencingExecutor(new FenceAgentRunner(), adapters), adapters, sealer, nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)), claimWaitMs: 5000 });
   workers = startWorkers(workerRedis, [QUEUES.operations], new JobRegistry().register(handler), { concurrency: 4 });
 
   clusterId = (await clusters.create(alice, { name: 'fb', hypervisor: Hypervisor.KVM })).id;

@@ -12,6 +12,7 @@ import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/pe
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { LiveSignalPublisher } from './live/live-signals';
+import { AgentNodeResourceDriver, NodeActionBroker } from '../node-actions';
 import { createOperationRunHandler } from './operations.module';
 import { OperationsService } from './operations.service';
 import { OperationKind, OperationState } from './operation.types';
@@ -79,6 +80,7 @@ beforeAll(async () => {
     executor: new FencingExecutor(new FenceAgentRunner(), adapters),
     adapters,
     sealer,
+    nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)),
     bootTimeoutMs: 60_000,
     bootPollMs: 250,
   });

@@ -23,6 +23,10 @@ import { OperationsService } from './operations.service';
 import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS } from './operations.tokens';
 import { RunnerServiceActions } from './runner-service-actions';
 import { ServiceOperations } from './service.operations';
+import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
+import { NodeActionBroker } from '../node-actions/node-action.broker';
+import { NODE_RESOURCE_DRIVER } from '../node-actions/node-action.types';
+import type { NodeResourceDriver } from '../node-actions/node-action.types';
 
 export interface OperationsModuleOptions {
   /** redis:// URL of the queues and of the live wake-ups (this module opens its own connections). */
@@ -65,6 +69,8 @@ export interface OperationRunDeps {
   readonly executor: FencingExecutor;
   readonly adapters: HypervisorAdapters;
   readonly sealer: SecretSealer;
+  /** Carries out the services' IP, APPLICATION and VOLUME resources (the recovery module's, through the node agents). */
+  readonly nodeResources: NodeResourceDriver;
   readonly claimWaitMs?: number;
   readonly bootTimeoutMs?: number;
   readonly bootPollMs?: number;
@@ -77,7 +83,7 @@ export interface OperationRunDeps {
 export function createOperationRunHandler(d: OperationRunDeps): OperationRunHandler {
   const claimWaitMs = d.claimWaitMs ?? 60_000;
   const claims = new ServiceClaims(d.store, { ttlMs: 30_000, renewEveryMs: 10_000 });
-  const runner = new ServiceRunner(d.store, claims, d.nodes, d.adapters, resolveRecoveryOptions({ claimWaitMs }));
+  const runner = new ServiceRunner(d.store, claims, d.nodes, d.adapters, resolveRecoveryOptions({ claimWaitMs }), d.nodeResources);
   const actions = new RunnerServiceActions(d.store, runner, { claimWaitMs });
   const services = new ServiceOperations(d.store, actions);
   const power = new NodePower(d.store, d.nodes, d.adapters, d.executor, d.sealer);
@@ -91,6 +97,24 @@ export function createOperationRunHandler(d: OperationRunDeps): OperationRunHand
 }
 
 /** Starts the queue workers of this process (worker mode) and closes every connection on shutdown. */
+/**
+ * The node resource driver of operations: the recovery module's when the application has one (the
+ * worker), else one of its own on this module's Redis, through the same node agents.
+ */
+class OperationNodeResources implements OnApplicationShutdown {
+  readonly driver: NodeResourceDriver;
+  private readonly own: NodeActionBroker | null;
+
+  constructor(recovery: NodeResourceDriver | null, commands: Redis) {
+    this.own = recovery ? null : new NodeActionBroker(commands);
+    this.driver = recovery ?? new AgentNodeResourceDriver(this.own as NodeActionBroker);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.own?.close();
+  }
+}
+
 class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private workers: Worker[] = [];
 
@@ -183,9 +207,16 @@ export class OperationsModule {
       IncidentsService,
       {
         provide: OperationRunHandler,
-        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor) =>
-          o.runWorkers ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs }) : null,
-        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor],
+        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor, resources: OperationNodeResources) =>
+          o.runWorkers
+            ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, nodeResources: resources.driver, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs })
+            : null,
+        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor, OperationNodeResources],
+      },
+      {
+        provide: OperationNodeResources,
+        useFactory: (recovery: NodeResourceDriver | null, commands: Redis) => new OperationNodeResources(recovery, commands),
+        inject: [{ token: NODE_RESOURCE_DRIVER, optional: true }, COMMANDS],
       },
       {
         provide: FailbackScheduler,
