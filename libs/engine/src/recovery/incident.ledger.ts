@@ -95,6 +95,7 @@ export class IncidentLedger {
   private readonly recent = new RecentRecoveries();
   /** The cluster as last read for placing an incident's services, by incident (see placementView). */
   private readonly placementViews = new Map<string, { readonly view: ClusterView; readonly at: number }>();
+  private readonly hostnameCache = new Map<string, { readonly names: ReadonlyMap<string, string>; readonly at: number }>();
 
   constructor(
     private readonly store: Store,
@@ -232,6 +233,17 @@ export class IncidentLedger {
     return cached.view.withTargets(targets);
   }
 
+  /** Host names of a cluster's nodes for the log's messages, read at most every 10 s per cluster. */
+  private async hostnames(repos: Repositories, scope: TenantScope, clusterId: string): Promise<ReadonlyMap<string, string>> {
+    const key = `${scope.tenantId}/${clusterId}`;
+    const kept = this.hostnameCache.get(key);
+    if (kept && Date.now() - kept.at < 10_000) return kept.names;
+    const names = new Map((await repos.nodes.select(scope, { clusterId }, ['id', 'hostname'])).map((n) => [n.id, n.hostname]));
+    this.hostnameCache.set(key, { names, at: Date.now() });
+    if (this.hostnameCache.size > 256) this.hostnameCache.delete(this.hostnameCache.keys().next().value ?? key);
+    return names;
+  }
+
   private async persist(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident, applied: readonly IncidentEvent[], decision: IncidentDecision): Promise<void> {
     const { row, plan } = snap;
     const before = snap.incident;
@@ -346,7 +358,7 @@ export class IncidentLedger {
           await repos.serviceRecoveries.update(scope, prev.id, fields);
           rows.set(s.serviceId, { id: prev.id, serviceId: s.serviceId, ...fields });
         }
-        await this.serviceSteps(scope, row, !prev ? null : (was ?? null), s, applied, decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events);
+        await this.serviceSteps(scope, row, !prev ? null : (was ?? null), s, applied, decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events, await this.hostnames(repos, scope, row.clusterId));
       }
     }
     // a thousand rows when recovery begins: inserted in a few statements, not one each
@@ -369,8 +381,10 @@ export class IncidentLedger {
     notes: Record<string, unknown>,
     serviceRow: (id: string) => Promise<ServiceRowChange | null>,
     events: EventDraft[],
+    hostnames: ReadonlyMap<string, string>,
   ): Promise<void> {
     const S = ServiceRecoveryState;
+    const host = (id: string | null): string => (id === null ? '?' : (hostnames.get(id) ?? id));
     const push = (type: string, message: string, after: Record<string, unknown>): void => {
       events.push({
         clusterId: row.clusterId,
@@ -415,16 +429,16 @@ export class IncidentLedger {
     if (s.state === S.PLACING && prevState !== S.PLACING) return; // a target was given up: the start_failed event says why
     if (s.state === S.STARTING && prevState === S.PLACING) {
       const relocation = s.triedNodeIds.length - 1;
-      push('service.placed', `placed on ${s.targetNodeId}${relocation > 0 ? ` (relocation ${relocation} of ${s.maxRelocations})` : ''}`, { targetNodeId: s.targetNodeId, triedNodeIds: s.triedNodeIds, relocation });
+      push('service.placed', `placed on ${host(s.targetNodeId)}${relocation > 0 ? ` (relocation ${relocation} of ${s.maxRelocations})` : ''}`, { targetNodeId: s.targetNodeId, triedNodeIds: s.triedNodeIds, relocation });
       return;
     }
     if (s.state === S.STARTING && prevState === S.RETRYING) {
-      push('service.retry_started', `start attempt ${s.targetAttempts} on ${s.targetNodeId}`, { targetNodeId: s.targetNodeId, targetAttempts: s.targetAttempts, attempts: s.attempts });
+      push('service.retry_started', `start attempt ${s.targetAttempts} on ${host(s.targetNodeId)}`, { targetNodeId: s.targetNodeId, targetAttempts: s.targetAttempts, attempts: s.attempts });
       return;
     }
     if (s.state === S.RUNNING && prevState !== S.RUNNING) {
       // services.state and current_node_id are written by the runner in this same transaction
-      push('service.recovered', `running on ${s.targetNodeId}${s.timeToRecoverMs !== null ? ` ${(s.timeToRecoverMs / 1000).toFixed(1)} s after the failure` : ''}${s.rto === 'MET' || s.rto === 'MISSED' ? ` (RTO ${s.rtoSeconds} s ${s.rto})` : ''}`, {
+      push('service.recovered', `running on ${host(s.targetNodeId)}${s.timeToRecoverMs !== null ? ` ${(s.timeToRecoverMs / 1000).toFixed(1)} s after the failure` : ''}${s.rto === 'MET' || s.rto === 'MISSED' ? ` (RTO ${s.rtoSeconds} s ${s.rto})` : ''}`, {
         nodeId: s.targetNodeId,
         attempts: s.attempts,
         triedNodeIds: s.triedNodeIds,
