@@ -33,6 +33,7 @@ import type { HypervisorAdapters } from '@haaas/management';
 import { PersistenceModule, queryCounter, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { InMemoryHypervisor, memUri } from './support/in-memory-hypervisor';
+import { pool } from './support/pool';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const TERMINAL: readonly string[] = [IncidentState.RECOVERED, IncidentState.PARTIALLY_RECOVERED, IncidentState.FAILED, IncidentState.CANCELLED, IncidentState.AWAITING_OPERATOR];
@@ -60,20 +61,6 @@ function recording(inner: HypervisorAdapter): { adapter: HypervisorAdapter; star
     },
   };
   return { adapter, starts, on };
-}
-
-async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
 }
 
 /** The worker's modules (as libs/worker-server wires them) with the bench's adapters and fast timings. */

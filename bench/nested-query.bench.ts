@@ -16,6 +16,7 @@ import { signDevToken } from '@haaas/auth';
 import { loadConfig } from '@haaas/config';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';
 import { queryCounter, runMigrations } from '@haaas/persistence';
+import { pool } from './support/pool';
 
 const NESTED = `query Nested {
   clusters(first: 50) { nodes {
@@ -55,20 +56,6 @@ async function seed(gql: Gql, token: string, clusters: number, nodesPer: number,
       });
     });
   }
-}
-
-async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
 }
 
 interface LoadFigures {

@@ -23,13 +23,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Redis from 'ioredis';
-import { createApiApp } from '@haaas/api-server';
-import { signDevToken } from '@haaas/auth';
-import { loadConfig } from '@haaas/config';
-import { createDatabase, startLocalInfra } from '@haaas/devstack';
+import { startLocalInfra } from '@haaas/devstack';
 import { ResourceType } from '@haaas/domain';
 import { NodeActionBroker } from '@haaas/engine';
-import { runMigrations } from '@haaas/persistence';
+import { startAgentFleet } from './support/agent-fleet';
+import { pool } from './support/pool';
 
 const NODES = Number(process.env.BENCH_NODES ?? 2000);
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 1000);
@@ -81,61 +79,15 @@ async function redisClients(redis: Redis): Promise<number> {
   return list.trim().split('\n').length;
 }
 
-async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await fn(i);
-      }
-    }),
-  );
-  return out;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'haaas-bench-'));
   const infra = await startLocalInfra({ dataDir: dir });
   const workers: Worker[] = [];
   try {
-    const dbUrl = await createDatabase(infra.dbUrl, `haaas_bench_na_${Date.now()}`);
-    await runMigrations({ url: dbUrl });
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      HAAAS_DB_URL: dbUrl,
-      HAAAS_REDIS_URL: infra.redisUrl,
-      HAAAS_QUOTA_MAX_CLUSTERS: String(Math.ceil(NODES / NODES_PER_CLUSTER) + 1),
-      HAAAS_QUOTA_MAX_NODES: String(NODES + 1),
-    });
-    const app = await createApiApp(config, { logger: false });
-    await app.listen(0, '127.0.0.1');
-    const apiPort = (app.getHttpServer().address() as { port: number }).port;
-    const jwt = await signDevToken({ tenant: TENANT, roles: ['member'], subject: 'bench' }, config);
-    const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
-      const res = await fetch(`http://127.0.0.1:${apiPort}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` }, body: JSON.stringify({ query, variables }) });
-      const body = (await res.json()) as { data?: T; errors?: unknown[] };
-      if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
-      return body.data as T;
-    };
-
     console.log('HAaaS node actions benchmark');
-    const seedStart = performance.now();
-    const clusters = await pool(Math.ceil(NODES / NODES_PER_CLUSTER), 4, async (c) => {
-      const r = await gql<{ createCluster: { id: string } }>(`mutation($i: CreateClusterInput!) { createCluster(input: $i) { id } }`, { i: { name: `c${c}`, hypervisor: 'KVM' } });
-      return r.createCluster.id;
-    });
-    const nodes = await pool(NODES, 16, async (n) => {
-      const clusterId = clusters[Math.floor(n / NODES_PER_CLUSTER)];
-      const host = `n${n}.bench`;
-      const joined = await gql<{ joinNode: { id: string } }>(`mutation($i: JoinNodeInput!) { joinNode(input: $i) { id } }`, {
-        i: { clusterId, hostname: host, kind: 'PHYSICAL', endpoint: { uri: `qemu+ssh://${host}/system` }, capacity: { cpus: 64, memoryMb: 262144 } },
-      });
-      const issued = await gql<{ issueNodeAgentToken: { token: string } }>(`mutation($n: ID!) { issueNodeAgentToken(nodeId: $n) { token } }`, { n: joined.joinNode.id });
-      return { nodeId: joined.joinNode.id, token: issued.issueNodeAgentToken.token };
-    });
-    console.log(`   ${NODES} nodes in ${clusters.length} clusters, each with its own token (joined and issued in ${((performance.now() - seedStart) / 1000).toFixed(1)} s); agents in ${WORKERS} worker thread(s); ${availableParallelism()} CPUs`);
+    const fleet = await startAgentFleet(infra, { nodes: NODES, perCluster: NODES_PER_CLUSTER, tenant: TENANT, dbPrefix: 'haaas_bench_na' });
+    const { app, apiPort, clusters, nodes } = fleet;
+    console.log(`   ${NODES} nodes in ${clusters.length} clusters, each with its own token (joined and issued in ${fleet.seedSeconds.toFixed(1)} s); agents in ${WORKERS} worker thread(s); ${availableParallelism()} CPUs`);
 
     const redis = new Redis(infra.redisUrl);
     const clientsBefore = await redisClients(redis);

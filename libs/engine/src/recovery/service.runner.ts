@@ -474,25 +474,7 @@ export class ServiceRunner {
           }
           stopped.push({ resourceId: resource.id, vmRef: ref, nodeId });
           const latencyMs = Math.round(performance.now() - t0);
-          await this.store.transaction(async (repos) => {
-            const r = await repos.resources.lock(scope, resource.id);
-            const before = r.placedNodeId ?? null;
-            if (r.placedNodeId === nodeId) {
-              r.placedNodeId = null;
-              await repos.resources.update(scope, r.id, { placedNodeId: r.placedNodeId ?? null });
-            }
-            await appendEvent(repos, scope, {
-              clusterId: r.clusterId,
-              type: 'resource.stopped',
-              objectType: 'Resource',
-              objectId: r.id,
-              serviceId: r.serviceId,
-              nodeId,
-              before: { placedNodeId: before },
-              after: { placedNodeId: r.placedNodeId ?? null, vmRef: ref, forced: gracefulTimeoutMs === 0, latencyMs, reason: options.reason },
-              message: `VM ${ref} stopped on ${node.hostname} in ${latencyMs} ms`,
-            });
-          });
+          await this.recordStopped(scope, resource.id, nodeId, { vmRef: ref, forced: gracefulTimeoutMs === 0, latencyMs, reason: options.reason }, `VM ${ref} stopped on ${node.hostname} in ${latencyMs} ms`);
         }
       }
 
@@ -522,6 +504,27 @@ export class ServiceRunner {
     }
   }
 
+  /** Records a resource stopped on `nodeId`: its placement there cleared, and the event. */
+  private async recordStopped(scope: TenantScope, resourceId: string, nodeId: string, after: Record<string, unknown>, message: string): Promise<void> {
+    await this.store.transaction(async (repos) => {
+      const r = await repos.resources.lock(scope, resourceId);
+      const before = r.placedNodeId ?? null;
+      const cleared = before === nodeId;
+      if (cleared) await repos.resources.update(scope, r.id, { placedNodeId: null });
+      await appendEvent(repos, scope, {
+        clusterId: r.clusterId,
+        type: 'resource.stopped',
+        objectType: 'Resource',
+        objectId: r.id,
+        serviceId: r.serviceId,
+        nodeId,
+        before: { placedNodeId: before },
+        after: { placedNodeId: cleared ? null : before, ...after },
+        message: message.slice(0, 1024),
+      });
+    });
+  }
+
   /** Locks the service row and checks the claim is still this actor's. */
   private async lockOwned(repos: Repositories, claim: ServiceClaim): Promise<ServiceEntity> {
     const s = await repos.services.lock(claim.scope, claim.serviceId);
@@ -547,25 +550,13 @@ export class ServiceRunner {
       throw new ServiceStopError(`${resource.type} ${resource.name} could not be stopped on ${node.hostname}: ${err.message}`, err.retryable, nodeId, resource.id);
     }
     const latencyMs = Math.round(performance.now() - t0);
-    await this.store.transaction(async (repos) => {
-      const r = await repos.resources.lock(scope, resource.id);
-      const before = r.placedNodeId ?? null;
-      if (r.placedNodeId === nodeId) {
-        r.placedNodeId = null;
-        await repos.resources.update(scope, r.id, { placedNodeId: r.placedNodeId ?? null });
-      }
-      await appendEvent(repos, scope, {
-        clusterId: r.clusterId,
-        type: 'resource.stopped',
-        objectType: 'Resource',
-        objectId: r.id,
-        serviceId: r.serviceId,
-        nodeId,
-        before: { placedNodeId: before },
-        after: { placedNodeId: r.placedNodeId ?? null, action: 'AGENT', outcome: done.outcome, detail: done.detail, exitCode: done.exitCode, agentLatencyMs: done.latencyMs, latencyMs, reason: options.reason },
-        message: `${resource.type} ${resource.name} ${done.outcome === 'ALREADY' ? 'already down' : 'stopped'} on ${node.hostname} by its agent in ${latencyMs} ms: ${done.detail}`.slice(0, 1024),
-      });
-    });
+    await this.recordStopped(
+      scope,
+      resource.id,
+      nodeId,
+      { action: 'AGENT', outcome: done.outcome, detail: done.detail, exitCode: done.exitCode, agentLatencyMs: done.latencyMs, latencyMs, reason: options.reason },
+      `${resource.type} ${resource.name} ${done.outcome === 'ALREADY' ? 'already down' : 'stopped'} on ${node.hostname} by its agent in ${latencyMs} ms: ${done.detail}`,
+    );
   }
 
   /** Records that the resource is (to be) on `nodeId`: the write-ahead before a start, or the finding that a VM runs there. */
