@@ -1,9 +1,9 @@
 import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '@haaas/auth';
-import { bearerToken, HeartbeatIntake, NodeActionBroker } from '@haaas/engine';
+import { HeartbeatIntake, NodeActionBroker } from '@haaas/engine';
 import type { NodeActionPayload, NodeAgentIdentity } from '@haaas/engine';
-import type { AgentApiError } from './heartbeat.controller';
+import { authenticateAgent, fail, requireJson } from './agent-http';
 import { MAX_ACTION_BODY_BYTES, parseActionResult, parseNextRequest, validActionId } from './action.request';
 
 export interface NextActionReply {
@@ -14,12 +14,6 @@ export interface NextActionReply {
 export interface ActionResultReply {
   /** RECORDED: the result is the action's; DUPLICATE: a result was recorded before (the first stands). */
   readonly status: 'RECORDED' | 'DUPLICATE';
-}
-
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
-
-function fail(status: HttpStatus, error: AgentApiError): HttpException {
-  return new HttpException(error, status);
 }
 
 /**
@@ -98,23 +92,11 @@ export class ActionController {
     if (contentLength !== undefined && Number(contentLength) > MAX_ACTION_BODY_BYTES) {
       throw fail(HttpStatus.PAYLOAD_TOO_LARGE, { code: 'PAYLOAD_TOO_LARGE', message: `an action request is at most ${MAX_ACTION_BODY_BYTES} bytes` });
     }
-    let node;
-    try {
-      node = await this.intake.authenticate(bearerToken(authorization));
-    } catch (err) {
-      throw this.unavailable('token check', err);
-    }
-    if (!node) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="haaas-agent"');
-      throw fail(HttpStatus.UNAUTHORIZED, { code: 'UNAUTHENTICATED', message: 'invalid or missing node agent token (Authorization: Bearer hna_...); it may have been rotated' });
-    }
-    return node;
+    return authenticateAgent(this.intake, authorization, res, (err) => this.unavailable('token check', err));
   }
 
   private checkType(contentType: string | undefined): void {
-    if (!contentType || !JSON_TYPE.test(contentType)) {
-      throw fail(HttpStatus.UNSUPPORTED_MEDIA_TYPE, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send Content-Type: application/json' });
-    }
+    requireJson(contentType, 'the request');
   }
 
   private unavailable(what: string, err: unknown): HttpException {

@@ -1,28 +1,15 @@
 import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '@haaas/auth';
-import type { FieldProblem } from '@haaas/domain';
-import { bearerToken, HeartbeatIntake } from '@haaas/engine';
+import { HeartbeatIntake } from '@haaas/engine';
+import { authenticateAgent, fail, requireJson } from './agent-http';
 import { MAX_HEARTBEAT_BYTES, parseHeartbeat } from './heartbeat.request';
-
-/** Error bodies of the agent API: the codes of the GraphQL API (ADR 0006) where one fits. */
-export interface AgentApiError {
-  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNAVAILABLE';
-  readonly message: string;
-  readonly problems?: readonly FieldProblem[];
-}
 
 export interface HeartbeatReply {
   /** Seconds until the next heartbeat: the cluster's interval, so it is changed centrally. */
   readonly intervalSeconds: number;
   /** When the server recorded this heartbeat (RFC 3339): the agent compares it with its clock. */
   readonly serverTime: string;
-}
-
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
-
-function fail(status: HttpStatus, error: AgentApiError): HttpException {
-  return new HttpException(error, status);
 }
 
 /**
@@ -50,19 +37,8 @@ export class HeartbeatController {
     if (contentLength !== undefined && Number(contentLength) > MAX_HEARTBEAT_BYTES) {
       throw fail(HttpStatus.PAYLOAD_TOO_LARGE, { code: 'PAYLOAD_TOO_LARGE', message: `a heartbeat is at most ${MAX_HEARTBEAT_BYTES} bytes` });
     }
-    let node;
-    try {
-      node = await this.intake.authenticate(bearerToken(authorization));
-    } catch (err) {
-      throw this.unavailable('token check', err);
-    }
-    if (!node) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="haaas-agent"');
-      throw fail(HttpStatus.UNAUTHORIZED, { code: 'UNAUTHENTICATED', message: 'invalid or missing node agent token (Authorization: Bearer hna_...); it may have been rotated' });
-    }
-    if (!contentType || !JSON_TYPE.test(contentType)) {
-      throw fail(HttpStatus.UNSUPPORTED_MEDIA_TYPE, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the heartbeat as Content-Type: application/json' });
-    }
+    const node = await authenticateAgent(this.intake, authorization, res, (err) => this.unavailable('token check', err));
+    requireJson(contentType, 'the heartbeat');
     const parsed = parseHeartbeat(body);
     if (!parsed.report) {
       throw fail(HttpStatus.BAD_REQUEST, { code: 'BAD_USER_INPUT', message: `invalid heartbeat: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems: parsed.problems });
