@@ -8,5 +8,5 @@ export * from './inventory';
 export * from './service-groups';
 export * from './fencing-and-log';
 export * from './probes';
-export { appendEvent, snapshot } from './event-log';
+export { appendEvent, appendEvents, snapshot } from './event-log';
 export type { EventDraft } from './event-log';

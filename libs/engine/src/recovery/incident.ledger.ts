@@ -16,7 +16,7 @@ import {
   ServiceState,
   TenantScope,
 } from '@haaas/domain';
-import { appendEvent, EventDraft } from '@haaas/management';
+import { appendEvents, EventDraft } from '@haaas/management';
 import { anyOf, IncidentEntity, Repositories, ServiceEntity, Store } from '@haaas/persistence';
 import { ClusterView, loadClusterView } from './cluster-view';
 import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, RECOVERY_COLUMNS, recoveryChanged, recoveryRowFields, RecoveryRow, ServicePolicyFacts } from './incident.codec';
@@ -342,6 +342,13 @@ export class IncidentLedger {
       }
       return serviceRows.get(id) ?? null;
     };
+    if (recovering && snap.recoveries.length === 0) {
+      // recovery begins: every service of the failed host changes state; lock them in one statement
+      for (const svc of await repos.services.lockMany(scope, after.services.map((x) => x.serviceId))) {
+        serviceRows.set(svc.id, { id: svc.id, state: svc.state, currentNodeId: svc.currentNodeId, changed: false });
+      }
+      for (const x of after.services) if (!serviceRows.has(x.serviceId)) serviceRows.set(x.serviceId, null);
+    }
     const inserts: Parameters<typeof repos.serviceRecoveries.insertMany>[1][number][] = [];
     const rows = new Map<string, RecoveryRow>(snap.recoveries.map((r) => [r.serviceId, r]));
     if (recovering) {
@@ -366,9 +373,18 @@ export class IncidentLedger {
     inserts.forEach(({ incidentId: _incident, ...fields }, i) => rows.set(fields.serviceId, { ...fields, id: insertedIds[i] ?? '' }));
     const committed = [...rows.values()];
     repos.afterCommit.run(() => this.recent.put(row.id, version, committed));
-    for (const svc of serviceRows.values()) if (svc?.changed) await repos.services.update(scope, svc.id, { state: svc.state, currentNodeId: svc.currentNodeId });
+    // the services' new states, one statement per distinct (state, node): a thousand at recovery's start
+    const byChange = new Map<string, { state: ServiceEntity['state']; currentNodeId: string | null; ids: string[] }>();
+    for (const svc of serviceRows.values()) {
+      if (!svc?.changed) continue;
+      const key = `${svc.state}/${svc.currentNodeId ?? ''}`;
+      const group = byChange.get(key) ?? { state: svc.state, currentNodeId: svc.currentNodeId, ids: [] };
+      group.ids.push(svc.id);
+      byChange.set(key, group);
+    }
+    for (const g of byChange.values()) await repos.services.updateWhere(scope, { id: anyOf(g.ids) }, { state: g.state, currentNodeId: g.currentNodeId });
     if (closing !== null) events.push(...events.splice(closing, 1));
-    for (const e of events) await appendEvent(repos, scope, e);
+    await appendEvents(repos, scope, events);
   }
 
   /** Events (and service row changes) for one service's transition. `was` is null when its recovery row is new. */
