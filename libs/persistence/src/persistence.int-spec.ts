@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { ClusterState, Hypervisor, NodeKind, NodeStatus, TenantScope } from '@haaas/domain';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
 import { openDataSource, pendingSchemaChanges, runMigrations } from './data-source';
+import { anyOf } from './tenant.repository';
 import { ClusterEntity } from './entities';
 import { queryCounter } from './query-counter';
 import { Store } from './store';
@@ -194,6 +195,11 @@ describe('persistence on MariaDB', () => {
       expect((await repos.clusters.lockIfExists(scope, first?.id ?? ''))?.name).toBe('many-0000');
       expect(await repos.clusters.lockIfExists(bob, first?.id ?? '')).toBeNull();
       expect(await repos.clusters.lockIfExists(scope, 'no-such-id')).toBeNull();
+      const some = rows.slice(0, 3).map((r) => r.name);
+      const ids = (await repos.clusters.select(scope, { name: anyOf(some) }, ['id'])).map((r) => r.id);
+      const locked = await repos.clusters.lockMany(scope, [...ids].reverse().concat(['no-such-id']));
+      expect(locked.map((c) => c.name)).toEqual(some);
+      expect(await repos.clusters.lockMany(bob, ids)).toEqual([]);
     });
   });
 
