@@ -99,8 +99,14 @@ describe('failover of a crashed host on the simulated datacenter', () => {
     for (const name of onHost2) expect({ name, afterFence: recovered(name) > fenced }).toEqual({ name, afterFence: true });
     // priority 800 (web-a, web-b) before priority 100 (batch)
     expect(recovered('batch')).toBeGreaterThan(Math.max(recovered('web-a'), recovered('web-b')));
-    // the incident closes with its last service (the same transaction writes both events)
-    expect(at('incident.recovered')).toBeGreaterThan(at('service.recovery_started', idOf('batch')));
+    // the incident closes with its last service (the same transaction writes both events), and its
+    // closing entry comes last: after every service's start and recovery
+    const closed = at('incident.recovered');
+    expect(closed).toBeGreaterThan(at('service.recovery_started', idOf('batch')));
+    for (const name of onHost2) {
+      const started = events.findIndex((e, i) => i > fenced && e.type === 'service.started' && e.serviceId === idOf(name));
+      expect({ name, startedBeforeRecovered: started < recovered(name), recoveredBeforeClosed: recovered(name) < closed }).toEqual({ name, startedBeforeRecovered: true, recoveredBeforeClosed: true });
+    }
     // each recovered service was started once by the recovery
     for (const name of onHost2) {
       const starts = events.filter((e, i) => i > fenced && e.type === 'service.started' && e.serviceId === idOf(name));

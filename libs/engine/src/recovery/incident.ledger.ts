@@ -66,6 +66,8 @@ export interface IncidentTransition {
   readonly changed: boolean;
   /** Guards that refused an event (the event was stale or not allowed), for the caller to log or reload. */
   readonly refused: readonly string[];
+  /** With `deferEvents`: the log entries of the step, for the caller to append later in the same transaction. */
+  readonly events?: readonly EventDraft[];
 }
 
 /** Recovery states in which the service is on, or bound for, its target node. */
@@ -143,6 +145,8 @@ export class IncidentLedger {
     incidentId: string,
     decide: (snapshot: IncidentSnapshot, repos: Repositories) => Promise<IncidentDecision>,
     needs: SnapshotNeeds = {},
+    /** Return the step's events instead of appending them (the caller logs its own first: see ServiceRunner's onStarted). */
+    options: { readonly deferEvents?: boolean } = {},
   ): Promise<IncidentTransition> {
     const snap = await this.snapshot(repos, scope, incidentId, true, needs);
     const decision = await decide(snap, repos);
@@ -159,8 +163,9 @@ export class IncidentLedger {
       }
     }
     if (applied.length === 0) return { before, after: before, changed: false, refused };
-    await this.persist(repos, scope, snap, after, applied, decision);
-    return { before, after, changed: true, refused };
+    const events = await this.persist(repos, scope, snap, after, applied, decision);
+    if (!options.deferEvents) await appendEvents(repos, scope, events);
+    return { before, after, changed: true, refused, ...(options.deferEvents ? { events } : {}) };
   }
 
   private async snapshot(repos: Repositories, scope: TenantScope, incidentId: string, lock: boolean, needs: SnapshotNeeds): Promise<IncidentSnapshot> {
@@ -244,7 +249,8 @@ export class IncidentLedger {
     return names;
   }
 
-  private async persist(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident, applied: readonly IncidentEvent[], decision: IncidentDecision): Promise<void> {
+  /** Writes the transition's rows and returns its log entries, in order (the caller appends them). */
+  private async persist(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident, applied: readonly IncidentEvent[], decision: IncidentDecision): Promise<EventDraft[]> {
     const { row, plan } = snap;
     const before = snap.incident;
     const firstRun = !isIncidentRecordJson(row.fencing);
@@ -384,7 +390,7 @@ export class IncidentLedger {
     }
     for (const g of byChange.values()) await repos.services.updateWhere(scope, { id: anyOf(g.ids) }, { state: g.state, currentNodeId: g.currentNodeId });
     if (closing !== null) events.push(...events.splice(closing, 1));
-    await appendEvents(repos, scope, events);
+    return events;
   }
 
   /** Events (and service row changes) for one service's transition. `was` is null when its recovery row is new. */

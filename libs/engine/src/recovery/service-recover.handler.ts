@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IncidentState, nextTarget, placeService, ServiceRecovery, ServiceRecoveryState, ServiceState, summarizeRejections, TenantScope } from '@haaas/domain';
+import { appendEvents } from '@haaas/management';
 import type { JobContext, JobHandler, JobPayloads } from '@haaas/queue';
 import { IncidentLedger, isInFlight, recoveryScope } from './incident.ledger';
 import { RECOVERY_OPTIONS } from './recovery.options';
@@ -134,7 +135,9 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
         failedState: ServiceState.RECOVERING,
         ...(context ? { signal: context.signal } : {}),
         onStarted: async (repos) => {
-          await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RUNNING', atMs: Date.now(), serviceId: p.serviceId, nodeId: target }] }), { policiesOf: p.serviceId });
+          // the incident's entries (service.recovered, perhaps incident.recovered) after the runner's service.started
+          const t = await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RUNNING', atMs: Date.now(), serviceId: p.serviceId, nodeId: target }] }), { policiesOf: p.serviceId }, { deferEvents: true });
+          return async (later) => appendEvents(later, scope, t.events ?? []);
         },
         onFailed: async (repos, error) => {
           const t = await this.ledger.applyIn(repos, scope, p.incidentId, async () => ({

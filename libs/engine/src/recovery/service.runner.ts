@@ -95,9 +95,10 @@ export interface StartServiceOptions {
   readonly failedState?: ServiceState;
   /**
    * Extra writes committed with "the service runs on the node" (the caller's bookkeeping). Runs
-   * first in that transaction, so a caller that locks its own rows locks them before the service's.
+   * first in that transaction, so a caller that locks its own rows locks them before the service's;
+   * what it returns runs last in it (e.g. its log entries, after the runner's `service.started`).
    */
-  readonly onStarted?: (repos: Repositories, started: StartedService) => Promise<void>;
+  readonly onStarted?: (repos: Repositories, started: StartedService) => Promise<AfterStarted | void>;
   /**
    * Extra writes committed with the failure (runs first in that transaction). It may say which
    * state the service is left in, and add fields to the `service.start_failed` event (e.g. what the
@@ -106,6 +107,9 @@ export interface StartServiceOptions {
   readonly onFailed?: (repos: Repositories, error: ServiceStartError) => Promise<StartFailureOutcome | void>;
   readonly signal?: AbortSignal;
 }
+
+/** Writes of the caller's that belong after the runner's own in the transaction that records the start (its log entries, so the log reads in order). */
+export type AfterStarted = (repos: Repositories) => Promise<void>;
 
 /** What a caller decided about a failed start, recorded with it. */
 export interface StartFailureOutcome {
@@ -335,7 +339,7 @@ export class ServiceRunner {
         });
       }
       await this.store.transaction(async (repos) => {
-        if (options.onStarted) await options.onStarted(repos, result);
+        const finish = options.onStarted ? await options.onStarted(repos, result) : undefined;
         const s = await this.lockOwned(repos, claim);
         const before = { state: s.state, currentNodeId: s.currentNodeId };
         s.state = ServiceState.STARTED;
@@ -361,6 +365,7 @@ export class ServiceRunner {
           },
           message: `running on ${target.hostname} (${records.length} resource${records.length === 1 ? '' : 's'}, ${result.latencyMs} ms)`,
         });
+        if (finish) await finish(repos);
       });
       return { ...result, definitionsStored: stored };
     } catch (err) {
