@@ -18,3 +18,5 @@ export { checkIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-k
 export { OPERATIONS_ACTOR } from './operation-run.handler';
 export { FailbackScheduler, FAILBACK_ACTOR, failbackKey } from './failback.scheduler';
 export type { FailbackSchedulerOptions, FailbackPassResult } from './failback.scheduler';
+export { ServiceWatch, SERVICE_WATCH_ACTOR } from './service-watch';
+export type { ServiceWatchOptions, ServiceWatchPassResult } from './service-watch';

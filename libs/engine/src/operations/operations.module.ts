@@ -10,6 +10,7 @@ import { ServiceClaims } from '../recovery/service-claims';
 import { ServiceRunner } from '../recovery/service.runner';
 import { ClusterOperations } from './cluster.operations';
 import { FailbackScheduler, FailbackSchedulerOptions } from './failback.scheduler';
+import { ServiceWatch, ServiceWatchOptions } from './service-watch';
 import { FailoverPlanService } from './failover-plan.service';
 import { IncidentsService } from './incidents.service';
 import { ClusterEventFeed } from './live/cluster-event.feed';
@@ -52,6 +53,8 @@ export interface OperationsModuleOptions {
   readonly bootPollMs?: number;
   /** Move services back to their preferred nodes (issue 4), in worker mode only; false turns it off. */
   readonly failback?: FailbackSchedulerOptions | false;
+  /** Restart or relocate services whose VMs stop on healthy nodes (by their policy), in worker mode only; false turns it off. */
+  readonly serviceWatch?: ServiceWatchOptions | false;
 }
 
 type ResolvedOptions = Required<Pick<OperationsModuleOptions, 'runWorkers' | 'live' | 'concurrency' | 'livePollMs' | 'claimWaitMs' | 'bootTimeoutMs' | 'bootPollMs'>> & OperationsModuleOptions;
@@ -128,6 +131,7 @@ class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(ClusterEventFeed) private readonly events: ClusterEventFeed | null,
     @Inject(OperationFeed) private readonly operations: OperationFeed | null,
     @Inject(FailbackScheduler) private readonly failback: FailbackScheduler | null,
+    @Inject(ServiceWatch) private readonly watch: ServiceWatch | null,
     @Inject(LiveCommitBridge) private readonly bridge: LiveCommitBridge,
   ) {}
 
@@ -140,11 +144,13 @@ class OperationsLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
       log,
     });
     this.failback?.start();
+    this.watch?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     // running operations stop at a safe point and are picked up again by another worker
     await this.failback?.stop();
+    await this.watch?.stop();
     await Promise.all(this.workers.map((w) => w.close()));
     this.bridge.close();
     this.events?.close();
@@ -222,6 +228,12 @@ export class OperationsModule {
         provide: FailbackScheduler,
         useFactory: (store: Store, operations: OperationsService) => (o.runWorkers && o.failback !== false ? new FailbackScheduler(store, operations, o.failback ?? {}) : null),
         inject: [Store, OperationsService],
+      },
+      {
+        provide: ServiceWatch,
+        useFactory: (store: Store, operations: OperationsService, nodes: NodeService) =>
+          o.runWorkers && o.serviceWatch !== false ? new ServiceWatch(store, operations, nodes, o.adapters, o.serviceWatch ?? {}) : null,
+        inject: [Store, OperationsService, NodeService],
       },
       OperationsLifecycle,
     ];

@@ -16,7 +16,7 @@ import { vmSizeOf, VmSize } from './vm-size.util';
 const HOLDS_CAPACITY: ReadonlySet<ServiceState> = new Set([ServiceState.STARTED, ServiceState.STARTING, ServiceState.STOPPING, ServiceState.RECOVERING]);
 
 /** The VM ref of a VM resource (its hypervisorRef), or null for other types or an empty spec. */
-export function vmRefOf(resource: ResourceEntity): string | null {
+export function vmRefOf(resource: Pick<ResourceEntity, 'type' | 'spec'>): string | null {
   if (resource.type !== ResourceType.VM) return null;
   const ref = readResourceSpec(ResourceType.VM, resource.spec).vm?.hypervisorRef ?? '';
   return ref === '' ? null : ref;

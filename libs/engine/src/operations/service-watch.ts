@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { ClusterState, ConflictError, NodeStatus, PreconditionFailedError, RecoveryAction, ResourceType, serviceFailureAction, ServiceState, TenantScope } from '@haaas/domain';
+import { deadline } from '@haaas/hypervisor';
+import { appendEvent, NodeService } from '@haaas/management';
+import type { HypervisorAdapters } from '@haaas/management';
+import { anyOf, atLeast, Store } from '@haaas/persistence';
+import { OPEN_INCIDENT_STATES } from '../detector/detector.store';
+import { vmRefOf } from '../recovery/cluster-view';
+import { adapterMessage, HostSessions } from '../recovery/hypervisor-hosts';
+import { OperationKind } from './operation.types';
+import { OperationsService } from './operations.service';
+
+export const SERVICE_WATCH_ACTOR = 'system:service-watch';
+
+export interface ServiceWatchOptions {
+  /** How often the VMs of every started service are looked at (default 5 s). */
+  readonly intervalMs?: number;
+  /** Deadline of asking one node for its VMs (default 10 s). */
+  readonly listDeadlineMs?: number;
+}
+
+/** What one pass did (for tests and logs). */
+export interface ServiceWatchPassResult {
+  readonly services: number;
+  /** Services seen down for the first time (acted on at the next pass if still down). */
+  readonly suspected: number;
+  /** Operations requested for services still down. */
+  readonly acted: number;
+}
+
+const DIRECTORY_SCOPE = TenantScope.of('system', { subject: SERVICE_WATCH_ACTOR, roles: ['admin'] });
+
+function watchScope(tenantId: string): TenantScope {
+  return TenantScope.of(tenantId, { subject: SERVICE_WATCH_ACTOR, roles: ['admin'] });
+}
+
+/** The operation's idempotency key: one action per (service, node, time it was first seen down). */
+function watchKey(serviceId: string, nodeId: string, firstSeenMs: number): string {
+  return `svcwatch.${createHash('sha256').update(`${serviceId}/${nodeId}/${firstSeenMs}`).digest('hex').slice(0, 40)}`;
+}
+
+const OPERATION_OF: Readonly<Record<RecoveryAction, OperationKind>> = {
+  [RecoveryAction.RESTART]: OperationKind.SERVICE_RESTART,
+  [RecoveryAction.RELOCATE]: OperationKind.SERVICE_RELOCATE,
+  [RecoveryAction.DISABLE]: OperationKind.SERVICE_STOP,
+};
+
+/**
+ * Service failures on healthy nodes (a VM that crashed or was powered off behind HAaaS's back):
+ * node failures are the detector's and the incidents'. Every pass asks each ONLINE node of a
+ * STARTED cluster for its VMs (one `listVms` per node) and compares with the STARTED services
+ * placed there. A service whose VM is not running is suspect; still down at the next pass (and not
+ * claimed by another actor, no operation on it since), its policy decides (`serviceFailureAction`):
+ * RESTART in place while the restart budget (`maxRestarts` in `restartWindowSeconds`) allows, else
+ * RELOCATE; DISABLE stops it. The action is an ordinary operation requested by
+ * `system:service-watch` (SERVICE_RESTART, SERVICE_RELOCATE, SERVICE_STOP), so claims serialise it
+ * with everything else; a restart is counted in `services.recent_restarts` and the decision logged
+ * (`service.failure_detected`) in the transaction that creates the operation. Any number of workers
+ * may run it: an operation on the service since it was first seen down (another worker's) stands
+ * them down, and one active operation per service is the operations service's rule. Nothing is
+ * done in a cluster with an open incident, nor on a node that is not ONLINE.
+ */
+export class ServiceWatch {
+  private readonly logger = new Logger('ServiceWatch');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private readonly intervalMs: number;
+  /** Service id → when (and on which node) this process first saw it down. */
+  private readonly suspects = new Map<string, { readonly nodeId: string; readonly sinceMs: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly operations: OperationsService,
+    private readonly nodes: NodeService,
+    private readonly adapters: HypervisorAdapters,
+    private readonly options: ServiceWatchOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 5000;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.runOnce()
+        .catch((err: unknown) => this.logger.error(`service watch pass failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (this.running = null));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass over every STARTED cluster of every tenant (public for tests). */
+  async runOnce(nowMs = Date.now()): Promise<ServiceWatchPassResult> {
+    const total = { services: 0, suspected: 0, acted: 0 };
+    const seen = new Set<string>();
+    const pageSize = 500;
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.store.repos.tenants.list(DIRECTORY_SCOPE, pageSize, after);
+      for (const tenant of page.slice(0, pageSize)) {
+        const scope = watchScope(tenant.id);
+        for (const cluster of await this.store.repos.clusters.find(scope, { state: ClusterState.STARTED })) {
+          try {
+            const r = await this.runCluster(scope, cluster.id, nowMs, seen);
+            total.services += r.services;
+            total.suspected += r.suspected;
+            total.acted += r.acted;
+          } catch (err) {
+            this.logger.error(`cluster ${tenant.id}/${cluster.id}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      }
+      if (page.length <= pageSize) break;
+      after = page[pageSize - 1]?.id ?? null;
+    }
+    // services no longer watched (stopped, moved, deleted) are no longer suspect
+    for (const id of [...this.suspects.keys()]) if (!seen.has(id)) this.suspects.delete(id);
+    return total;
+  }
+
+  /** One cluster's pass (see the class comment); `seen` collects the services still down. */
+  async runCluster(scope: TenantScope, clusterId: string, nowMs: number, seen: Set<string> = new Set()): Promise<ServiceWatchPassResult> {
+    const result = { services: 0, suspected: 0, acted: 0 };
+    if ((await this.store.repos.incidents.count(scope, { clusterId, state: anyOf(OPEN_INCIDENT_STATES) })) > 0) return result;
+    const cluster = await this.store.repos.clusters.get(scope, clusterId);
+    const nodes = (await this.store.repos.nodes.find(scope, { clusterId })).filter((n) => n.status === NodeStatus.ONLINE && !n.maintenance);
+    const services = await this.store.repos.services.select(scope, { clusterId, state: ServiceState.STARTED }, ['id', 'name', 'currentNodeId', 'claimedBy', 'claimExpiresAt']);
+    const resources = await this.store.repos.resources.select(scope, { clusterId, type: ResourceType.VM }, ['serviceId', 'type', 'spec']);
+    const refsOf = new Map<string, string[]>();
+    for (const r of resources) {
+      const ref = vmRefOf(r);
+      if (!r.serviceId || !ref) continue;
+      refsOf.set(r.serviceId, [...(refsOf.get(r.serviceId) ?? []), ref]);
+    }
+    const sessions = new HostSessions(scope, cluster.hypervisor, this.adapters, this.nodes);
+    try {
+      for (const node of nodes) {
+        const here = services.filter((s) => s.currentNodeId === node.id && (refsOf.get(s.id)?.length ?? 0) > 0);
+        if (here.length === 0) continue;
+        let running: Set<string>;
+        try {
+          const host = await sessions.host(node);
+          running = new Set((await host.listVms({ signal: deadline(this.options.listDeadlineMs ?? 10_000) })).filter((v) => v.powerState === 'RUNNING').map((v) => v.ref));
+        } catch (err) {
+          // a node that does not answer is the detector's to judge, not a service failure
+          this.logger.warn(`${node.hostname}: VMs not listed (${adapterMessage(err)}); its services are not judged this pass`);
+          for (const s of here) if (this.suspects.has(s.id)) seen.add(s.id);
+          continue;
+        }
+        for (const s of here) {
+          result.services++;
+          const down = (refsOf.get(s.id) ?? []).filter((ref) => !running.has(ref));
+          const claimed = s.claimedBy != null && s.claimExpiresAt != null && s.claimExpiresAt.getTime() > nowMs;
+          if (down.length === 0 || claimed) {
+            this.suspects.delete(s.id);
+            continue;
+          }
+          seen.add(s.id);
+          const suspect = this.suspects.get(s.id);
+          if (!suspect || suspect.nodeId !== node.id) {
+            this.suspects.set(s.id, { nodeId: node.id, sinceMs: nowMs });
+            result.suspected++;
+            continue;
+          }
+          if (await this.act(scope, clusterId, s.id, s.name, node.id, node.hostname, down, suspect.sinceMs, nowMs)) result.acted++;
+        }
+      }
+    } finally {
+      await sessions.close();
+    }
+    return result;
+  }
+
+  /** Asks for the policy's operation on a service still down; false when someone else acted. */
+  private async act(scope: TenantScope, clusterId: string, serviceId: string, name: string, nodeId: string, hostname: string, down: readonly string[], sinceMs: number, nowMs: number): Promise<boolean> {
+    // another worker (or an operator) acted since this one first saw it down: stand down
+    if (await this.store.repos.operations.exists(scope, { targetId: serviceId, createdAt: atLeast(new Date(sinceMs)) })) {
+      this.suspects.delete(serviceId);
+      return false;
+    }
+    const [policy] = await this.store.repos.services.select(scope, { id: serviceId }, ['recoveryAction', 'maxRestarts', 'restartWindowSeconds', 'recentRestarts']);
+    if (!policy) return false;
+    const recentRestartsMs = (policy.recentRestarts ?? []).map((t) => Date.parse(t)).filter((t) => Number.isFinite(t));
+    const decision = serviceFailureAction(policy, { nodeHealthy: true, recentRestartsMs, nowMs });
+    const kind = OPERATION_OF[decision.action];
+    try {
+      const { created } = await this.operations.submit(
+        scope,
+        { kind, targetId: serviceId, idempotencyKey: watchKey(serviceId, nodeId, sinceMs) },
+        {
+          onCreate: async (repos, op) => {
+            const s = await repos.services.lock(scope, serviceId);
+            if (decision.action === RecoveryAction.RESTART) {
+              const windowMs = policy.restartWindowSeconds * 1000;
+              const kept = recentRestartsMs.filter((t) => nowMs - t < windowMs).map((t) => new Date(t).toISOString());
+              await repos.services.update(scope, s.id, { recentRestarts: [...kept, new Date(nowMs).toISOString()] });
+            }
+            await appendEvent(repos, scope, {
+              clusterId,
+              type: 'service.failure_detected',
+              objectType: 'Service',
+              objectId: serviceId,
+              serviceId,
+              nodeId,
+              before: { state: s.state, currentNodeId: s.currentNodeId },
+              after: { down, firstSeenDownAt: new Date(sinceMs).toISOString(), decision: decision.action, reason: decision.reason, restartBudget: decision.restartBudget, operationId: op.id, operation: kind },
+              message: `service "${name}": ${down.join(', ')} not running on ${hostname}; ${decision.action} (${decision.reason})`.slice(0, 1024),
+            });
+          },
+        },
+      );
+      this.suspects.delete(serviceId);
+      return created;
+    } catch (err) {
+      // an operation on the service is active, or its state changed meanwhile: the next pass looks again
+      if (err instanceof ConflictError || err instanceof PreconditionFailedError) return false;
+      throw err;
+    }
+  }
+}
