@@ -1,7 +1,9 @@
 /**
  * `npm run demo -- <command>` for the simulated datacenter `npm start` runs:
- *   kill <host>   crash a host: its node agent and its libvirtd die at once (the BMC stays up)
- *   status        where each service runs, the nodes' statuses and the last events of the cluster log
+ *   kill <host>        crash a host: its node agent and its libvirtd die at once (the BMC stays up)
+ *   crash-vm <service> power a service's VMs off behind HAaaS's back (its host stays up): the
+ *                      service watch restarts them in place, within the service's restart budget
+ *   status             where each service runs, the nodes' statuses and the last events of the cluster log
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { GraphQLCaller } from '@haaas/demo';
 
 interface DemoState {
   clusterId: string;
-  hosts: { name: string; nodeId: string; dir: string; script: string; agentPid: number | null }[];
+  hosts: { name: string; nodeId: string; uri: string; dir: string; script: string; agentPid: number | null }[];
 }
 
 const STATE = join(__dirname, '..', '.data', 'demo', 'demo.json');
@@ -40,10 +42,26 @@ async function main(): Promise<void> {
     console.log(`${host.name} crashed (agent and libvirtd killed). Watch: npm run demo -- status`);
     return;
   }
+  const config = loadConfig();
+  const token = await signDevToken({ tenant: 'demo', roles: ['reader'], subject: 'demo-cli' }, config);
+  const api = new GraphQLCaller(`http://${config.http.host}:${config.http.port}/graphql`, token);
+  if (command === 'crash-vm') {
+    const r = await api.call<{ cluster: { services: { nodes: { name: string; currentNode: { id: string; hostname: string } | null; resources: { vm: { hypervisorRef: string } | null }[] }[] } } }>(
+      `query($id: ID!) { cluster(id: $id) { services(first: 50) { nodes { name currentNode { id hostname } resources { vm { hypervisorRef } } } } } }`,
+      { id: state.clusterId },
+    );
+    const service = r.cluster.services.nodes.find((s) => s.name === arg);
+    if (!service) throw new Error(`usage: npm run demo -- crash-vm <service>; services: ${r.cluster.services.nodes.map((s) => s.name).join(', ')}`);
+    const host = state.hosts.find((h) => h.nodeId === service.currentNode?.id);
+    if (!host) throw new Error(`service ${service.name} is not running on a demo host now`);
+    for (const ref of service.resources.flatMap((x) => (x.vm ? [x.vm.hypervisorRef] : []))) {
+      // a bare virsh against the host's own libvirtd: HAaaS is not told
+      execFileSync('virsh', ['-q', '-c', host.uri, 'destroy', ref], { stdio: 'inherit' });
+      console.log(`VM ${ref} of ${service.name} powered off on ${service.currentNode?.hostname ?? host.name}. Watch: npm run demo -- status`);
+    }
+    return;
+  }
   if (command === 'status' || command === undefined) {
-    const config = loadConfig();
-    const token = await signDevToken({ tenant: 'demo', roles: ['reader'], subject: 'demo-cli' }, config);
-    const api = new GraphQLCaller(`http://${config.http.host}:${config.http.port}/graphql`, token);
     const r = await api.call<{
       cluster: {
         nodes: { nodes: { hostname: string; status: string }[] };
@@ -65,7 +83,7 @@ async function main(): Promise<void> {
     for (const e of r.cluster.log.nodes) console.log(`  ${e.at}  ${e.type.padEnd(28)} ${e.message ?? ''}`);
     return;
   }
-  throw new Error('usage: npm run demo -- kill <host> | status');
+  throw new Error('usage: npm run demo -- kill <host> | crash-vm <service> | status');
 }
 
 main().catch((err: unknown) => {
