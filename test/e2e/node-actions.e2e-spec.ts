@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,12 @@ import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { loadConfig } from '@haaas/config';
-import { DEFAULT_TENANT_QUOTA, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
-import { hypervisorAdapters, NodeActionBroker, RecoveryModule, ServiceRunner, ServiceStartError } from '@haaas/engine';
-import { ManagementModule, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
+import { ClusterState, DEFAULT_TENANT_QUOTA, NodeStatus, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { hypervisorAdapters, LiveSignalPublisher, NODE_RESOURCE_DRIVER, NodeActionBroker, OperationsService, RecoveryModule, ServiceRunner, ServiceStartError, ServiceWatch } from '@haaas/engine';
+import type { NodeResourceDriver } from '@haaas/engine';
+import { ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
 import { PersistenceModule, Store } from '@haaas/persistence';
+import { JobProducer } from '@haaas/queue';
 import { SecretBox } from '@haaas/secrets';
 import { testRedisUrl } from '@haaas/testing';
 import { startTestApi, TestApi } from './support/api';
@@ -209,6 +211,36 @@ describe('node actions: ServiceRunner → Redis → API → node agent (real pro
     // an agent of that node coming back later finds nothing: the expired action was dropped
     const next = await post(tokens['no-agent'] as string, 'next', { waitSeconds: 0 });
     expect(await next.json()).toEqual({ action: null });
+  });
+
+  it('has the service watch notice an application that stopped on its node (its monitor fails) and ask for a restart in place', async () => {
+    const state = join(dir, 'api.state');
+    const { serviceId } = await addService('api', { app: { start: `touch ${state}`, stop: `rm -f ${state}`, monitor: `test -f ${state}` } });
+    await runner.withClaim(scope, serviceId, 'test', (claim) => runner.start(claim, nodes['with-agent'] as string, { reason: 'test' }));
+    // HA active and the node ONLINE (as the detector would have them); the policy restarts in place
+    await store.transaction(async (repos) => {
+      await repos.clusters.update(scope, clusterId, { state: ClusterState.STARTED });
+      await repos.nodes.update(scope, nodes['with-agent'] as string, { status: NodeStatus.ONLINE, statusChangedAt: new Date() });
+      await repos.services.update(scope, serviceId, { recoveryAction: RecoveryAction.RESTART });
+    });
+    const opsRedis = redis.duplicate();
+    try {
+      const operations = new OperationsService(store, new JobProducer(opsRedis), new LiveSignalPublisher(opsRedis));
+      const watch = new ServiceWatch(store, operations, worker.get(NodeService), hypervisorAdapters(), { listDeadlineMs: 5000 }, worker.get<NodeResourceDriver>(NODE_RESOURCE_DRIVER));
+      // healthy: the agent's monitor command passes
+      expect(await watch.runOnce()).toMatchObject({ services: 1, suspected: 0, acted: 0 });
+      rmSync(state); // the application dies behind HAaaS's back
+      expect(await watch.runOnce()).toMatchObject({ suspected: 1, acted: 0 });
+      expect(await watch.runOnce()).toMatchObject({ acted: 1 });
+      const ops = await store.repos.operations.find(scope, { targetId: serviceId });
+      expect(ops.map((o) => [o.kind, o.requestedBy])).toEqual([['SERVICE_RESTART', 'system:service-watch']]);
+      const [detected] = await events(serviceId, 'service.failure_detected');
+      expect(detected?.after).toMatchObject({ down: ['api-app'], decision: 'RESTART' });
+    } finally {
+      opsRedis.disconnect();
+      await store.repos.clusters.update(scope, clusterId, { state: ClusterState.STOPPED });
+      await runner.withClaim(scope, serviceId, 'test', (claim) => runner.stop(claim, { reason: 'test: clean up' }));
+    }
   });
 
   describe('the endpoints', () => {

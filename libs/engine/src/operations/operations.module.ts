@@ -231,9 +231,9 @@ export class OperationsModule {
       },
       {
         provide: ServiceWatch,
-        useFactory: (store: Store, operations: OperationsService, nodes: NodeService) =>
-          o.runWorkers && o.serviceWatch !== false ? new ServiceWatch(store, operations, nodes, o.adapters, o.serviceWatch ?? {}) : null,
-        inject: [Store, OperationsService, NodeService],
+        useFactory: (store: Store, operations: OperationsService, nodes: NodeService, resources: OperationNodeResources) =>
+          o.runWorkers && o.serviceWatch !== false ? new ServiceWatch(store, operations, nodes, o.adapters, o.serviceWatch ?? {}, resources.driver) : null,
+        inject: [Store, OperationsService, NodeService, OperationNodeResources],
       },
       OperationsLifecycle,
     ];

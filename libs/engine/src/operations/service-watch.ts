@@ -6,8 +6,11 @@ import { appendEvent, NodeService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
 import { anyOf, atLeast, Store } from '@haaas/persistence';
 import { OPEN_INCIDENT_STATES } from '../detector/detector.store';
+import { NodeResourceError } from '../node-actions/node-action.types';
+import type { NodeResourceDriver } from '../node-actions/node-action.types';
 import { vmRefOf } from '../recovery/cluster-view';
 import { adapterMessage, HostSessions } from '../recovery/hypervisor-hosts';
+import { agentResource } from '../recovery/service.runner';
 import { OperationKind } from './operation.types';
 import { OperationsService } from './operations.service';
 
@@ -75,6 +78,8 @@ export class ServiceWatch {
     private readonly nodes: NodeService,
     private readonly adapters: HypervisorAdapters,
     private readonly options: ServiceWatchOptions = {},
+    /** Asks the node agents about IP, APPLICATION and VOLUME resources; without it only VMs are watched. */
+    private readonly nodeResources: NodeResourceDriver | null = null,
   ) {
     this.intervalMs = options.intervalMs ?? 5000;
   }
@@ -132,31 +137,40 @@ export class ServiceWatch {
     const cluster = await this.store.repos.clusters.get(scope, clusterId);
     const nodes = (await this.store.repos.nodes.find(scope, { clusterId })).filter((n) => n.status === NodeStatus.ONLINE && !n.maintenance);
     const services = await this.store.repos.services.select(scope, { clusterId, state: ServiceState.STARTED }, ['id', 'name', 'currentNodeId', 'claimedBy', 'claimExpiresAt']);
-    const resources = await this.store.repos.resources.select(scope, { clusterId, type: ResourceType.VM }, ['serviceId', 'type', 'spec']);
+    const resources = await this.store.repos.resources.select(scope, { clusterId }, ['id', 'name', 'serviceId', 'type', 'spec']);
     const refsOf = new Map<string, string[]>();
+    const agentOf = new Map<string, (typeof resources)[number][]>();
     for (const r of resources) {
+      if (!r.serviceId) continue;
       const ref = vmRefOf(r);
-      if (!r.serviceId || !ref) continue;
-      refsOf.set(r.serviceId, [...(refsOf.get(r.serviceId) ?? []), ref]);
+      if (ref) refsOf.set(r.serviceId, [...(refsOf.get(r.serviceId) ?? []), ref]);
+      else if (this.nodeResources && watchable(r)) agentOf.set(r.serviceId, [...(agentOf.get(r.serviceId) ?? []), r]);
     }
     const sessions = new HostSessions(scope, cluster.hypervisor, this.adapters, this.nodes);
     try {
       for (const node of nodes) {
-        const here = services.filter((s) => s.currentNodeId === node.id && (refsOf.get(s.id)?.length ?? 0) > 0);
+        const here = services.filter((s) => s.currentNodeId === node.id && ((refsOf.get(s.id)?.length ?? 0) > 0 || (agentOf.get(s.id)?.length ?? 0) > 0));
         if (here.length === 0) continue;
-        let running: Set<string>;
-        try {
-          const host = await sessions.host(node);
-          running = new Set((await host.listVms({ signal: deadline(this.options.listDeadlineMs ?? 10_000) })).filter((v) => v.powerState === 'RUNNING').map((v) => v.ref));
-        } catch (err) {
-          // a node that does not answer is the detector's to judge, not a service failure
-          this.logger.warn(`${node.hostname}: VMs not listed (${adapterMessage(err)}); its services are not judged this pass`);
-          for (const s of here) if (this.suspects.has(s.id)) seen.add(s.id);
-          continue;
+        let running: Set<string> | null = null;
+        if (here.some((s) => (refsOf.get(s.id)?.length ?? 0) > 0)) {
+          try {
+            const host = await sessions.host(node);
+            running = new Set((await host.listVms({ signal: deadline(this.options.listDeadlineMs ?? 10_000) })).filter((v) => v.powerState === 'RUNNING').map((v) => v.ref));
+          } catch (err) {
+            // a node that does not answer is the detector's to judge, not a service failure
+            this.logger.warn(`${node.hostname}: VMs not listed (${adapterMessage(err)}); its services are not judged this pass`);
+          }
         }
         for (const s of here) {
+          const vmsDown = (refsOf.get(s.id) ?? []).filter((ref) => running !== null && !running.has(ref));
+          const othersDown = await this.agentDown(scope, node.id, node.hostname, agentOf.get(s.id) ?? []);
+          if ((running === null && (refsOf.get(s.id)?.length ?? 0) > 0) || othersDown === null) {
+            // not judged this pass (its node or its agent did not answer): it stays as it was
+            if (this.suspects.has(s.id)) seen.add(s.id);
+            continue;
+          }
           result.services++;
-          const down = (refsOf.get(s.id) ?? []).filter((ref) => !running.has(ref));
+          const down = [...vmsDown, ...othersDown];
           const claimed = s.claimedBy != null && s.claimExpiresAt != null && s.claimExpiresAt.getTime() > nowMs;
           if (down.length === 0 || claimed) {
             this.suspects.delete(s.id);
@@ -176,6 +190,23 @@ export class ServiceWatch {
       await sessions.close();
     }
     return result;
+  }
+
+  /** Names of the service's agent-carried resources that are not healthy on the node; null when the agent did not answer. */
+  private async agentDown(scope: TenantScope, nodeId: string, hostname: string, resources: readonly { id: string; name: string; type: ResourceType; spec: Record<string, unknown> }[]): Promise<string[] | null> {
+    if (!this.nodeResources || resources.length === 0) return [];
+    const down: string[] = [];
+    for (const r of resources) {
+      try {
+        const health = await this.nodeResources.monitor({ scope, nodeId, hostname }, { resource: agentResource(r), timeoutMs: this.options.listDeadlineMs ?? 10_000 });
+        if (!health.ok) down.push(r.name);
+      } catch (err) {
+        if (err instanceof NodeResourceError && err.kind === 'AGENT_UNREACHABLE') return null;
+        // the monitor itself failed on the host (its command could not run): the resource is not known healthy
+        down.push(r.name);
+      }
+    }
+    return down;
   }
 
   /** Asks for the policy's operation on a service still down; false when someone else acted. */
@@ -224,4 +255,10 @@ export class ServiceWatch {
       throw err;
     }
   }
+}
+
+/** Resources an agent can say are healthy: addresses, volumes, and applications with a monitor command. */
+function watchable(r: { type: ResourceType; spec: Record<string, unknown> }): boolean {
+  if (r.type === ResourceType.IP || r.type === ResourceType.VOLUME) return true;
+  return r.type === ResourceType.APPLICATION && typeof r.spec['monitorCommand'] === 'string' && r.spec['monitorCommand'] !== '';
 }

@@ -617,7 +617,8 @@ function refsOf(resources: readonly ResourceEntity[]): string[] {
 }
 
 /** What the node agent gets of a resource: its identity and its type's spec (commands, address, volume), nothing sealed. */
-function agentResource(resource: ResourceEntity): { id: string; name: string; type: AgentResourceType; spec: Record<string, unknown> } {
+/** A non-VM resource as its node agent receives it. */
+export function agentResource(resource: Pick<ResourceEntity, 'id' | 'name' | 'type' | 'spec'>): { id: string; name: string; type: AgentResourceType; spec: Record<string, unknown> } {
   const type = resource.type as AgentResourceType;
   const spec = readResourceSpec(type, resource.spec)[SPEC_FIELD[type]] ?? {};
   return { id: resource.id, name: resource.name, type, spec: { ...spec } };
