@@ -63,29 +63,45 @@ export type ResourceFacts = Pick<ResourceEntity, (typeof RESOURCE_FACTS)[number]
  * bound for: its current node, the nodes its VMs were placed on (write-ahead), and the targets of
  * recoveries in flight, so concurrent placements see each other's choices.
  */
-export class ClusterView {
+/** The rows' indexes and the services' sizes: built once per read, shared by the views made from it (withTargets). */
+class ClusterIndex {
   readonly nodesById: ReadonlyMap<string, NodeFacts>;
   readonly servicesById: ReadonlyMap<string, ServiceFacts>;
-  private readonly resourcesByService = new Map<string, ResourceFacts[]>();
-  private readonly sizes = new Map<string, VmSize>();
+  readonly resourcesByService = new Map<string, ResourceFacts[]>();
+  readonly sizes = new Map<string, VmSize>();
 
-  constructor(
-    readonly cluster: ClusterEntity,
-    readonly nodes: readonly NodeFacts[],
-    readonly services: readonly ServiceFacts[],
-    private readonly resourceRows: readonly ResourceFacts[],
-    readonly domains: ReadonlyMap<string, FailoverDomainSpec>,
-    /** Service id → nodes it is bound for by a recovery or operation in flight. */
-    private readonly inFlightTargets: ReadonlyMap<string, readonly string[]> = new Map(),
-  ) {
+  constructor(nodes: readonly NodeFacts[], services: readonly ServiceFacts[], resources: readonly ResourceFacts[]) {
     this.nodesById = new Map(nodes.map((n) => [n.id, n]));
     this.servicesById = new Map(services.map((s) => [s.id, s]));
-    for (const r of resourceRows) {
+    for (const r of resources) {
       if (r.serviceId === null) continue;
       const list = this.resourcesByService.get(r.serviceId) ?? [];
       list.push(r);
       this.resourcesByService.set(r.serviceId, list);
     }
+  }
+}
+
+export class ClusterView {
+  readonly nodesById: ReadonlyMap<string, NodeFacts>;
+  readonly servicesById: ReadonlyMap<string, ServiceFacts>;
+  private readonly resourcesByService: ReadonlyMap<string, ResourceFacts[]>;
+  private readonly sizes: Map<string, VmSize>;
+
+  constructor(
+    readonly cluster: ClusterEntity,
+    readonly nodes: readonly NodeFacts[],
+    readonly services: readonly ServiceFacts[],
+    resources: readonly ResourceFacts[],
+    readonly domains: ReadonlyMap<string, FailoverDomainSpec>,
+    /** Service id → nodes it is bound for by a recovery or operation in flight. */
+    private readonly inFlightTargets: ReadonlyMap<string, readonly string[]> = new Map(),
+    private readonly index: ClusterIndex = new ClusterIndex(nodes, services, resources),
+  ) {
+    this.nodesById = index.nodesById;
+    this.servicesById = index.servicesById;
+    this.resourcesByService = index.resourcesByService;
+    this.sizes = index.sizes;
   }
 
   /** Sum over the service's VMs. */
@@ -115,12 +131,12 @@ export class ClusterView {
   /**
    * The same cluster with more nodes some services are bound for (a recovery's targets decided
    * since this view was read): placement counts them as `locationsOf` counts in-flight targets.
-   * Rows are shared, not copied.
+   * Rows, their indexes and the services' sizes are shared, not rebuilt.
    */
   withTargets(targets: ReadonlyMap<string, readonly string[]>): ClusterView {
     const merged = new Map(this.inFlightTargets);
     for (const [serviceId, nodes] of targets) merged.set(serviceId, [...new Set([...(merged.get(serviceId) ?? []), ...nodes])]);
-    return new ClusterView(this.cluster, this.nodes, this.services, this.resourceRows, this.domains, merged);
+    return new ClusterView(this.cluster, this.nodes, this.services, [], this.domains, merged, this.index);
   }
 
   /** Services that ran on `nodeId`: current node there, or a VM placed there. */

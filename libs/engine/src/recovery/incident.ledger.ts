@@ -20,6 +20,7 @@ import { appendEvents, EventDraft } from '@haaas/management';
 import { anyOf, IncidentEntity, Repositories, ServiceEntity, Store } from '@haaas/persistence';
 import { ClusterView, loadClusterView } from './cluster-view';
 import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, RECOVERY_COLUMNS, recoveryChanged, recoveryRowFields, RecoveryRow, ServicePolicyFacts } from './incident.codec';
+import { LocalCache } from '../heartbeats/local-cache';
 import { RecentRecoveries } from './recent-recoveries.cache';
 import { RECOVERY_OPTIONS } from './recovery.options';
 import type { ResolvedRecoveryOptions } from './recovery.options';
@@ -95,14 +96,17 @@ export function recoveryScope(tenantId: string): TenantScope {
 @Injectable()
 export class IncidentLedger {
   private readonly recent = new RecentRecoveries();
-  /** The cluster as last read for placing an incident's services, by incident (see placementView). */
-  private readonly placementViews = new Map<string, { readonly view: ClusterView; readonly at: number }>();
-  private readonly hostnameCache = new Map<string, { readonly names: ReadonlyMap<string, string>; readonly at: number }>();
+  /** The cluster as last read for placing an incident's services, by incident (see placementView); a worker recovers a few at a time. */
+  private readonly placementViews: LocalCache<ClusterView>;
+  /** Host names of a cluster's nodes for the log's messages, by cluster. */
+  private readonly hostnameCache = new LocalCache<ReadonlyMap<string, string>>(10_000, 256);
 
   constructor(
     private readonly store: Store,
     @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
-  ) {}
+  ) {
+    this.placementViews = new LocalCache(options.placementViewMaxAgeMs, 16);
+  }
 
   /** The incident as the rows say now (no lock). */
   read(scope: TenantScope, incidentId: string, needs: SnapshotNeeds = {}): Promise<IncidentSnapshot> {
@@ -224,29 +228,15 @@ export class IncidentLedger {
    * read, at most that much later.
    */
   private async placementView(repos: Repositories, scope: TenantScope, row: IncidentEntity, recoveries: readonly RecoveryRow[]): Promise<ClusterView> {
-    const now = Date.now();
-    let cached = this.placementViews.get(row.id);
-    if (!cached || now - cached.at >= this.options.placementViewMaxAgeMs) {
-      cached = { view: await loadClusterView(repos, scope, row.clusterId), at: now };
-      this.placementViews.delete(row.id);
-      this.placementViews.set(row.id, cached);
-      // a worker recovers a few incidents at a time: keep the last few
-      for (const id of this.placementViews.keys()) if (this.placementViews.size > 16) this.placementViews.delete(id);
-    }
+    const view = await this.placementViews.get(row.id, () => loadClusterView(repos, scope, row.clusterId));
     const targets = new Map<string, string[]>();
     for (const r of recoveries) if (r.targetNodeId && BOUND_FOR_TARGET.has(r.state)) targets.set(r.serviceId, [r.targetNodeId]);
-    return cached.view.withTargets(targets);
+    return view.withTargets(targets);
   }
 
   /** Host names of a cluster's nodes for the log's messages, read at most every 10 s per cluster. */
-  private async hostnames(repos: Repositories, scope: TenantScope, clusterId: string): Promise<ReadonlyMap<string, string>> {
-    const key = `${scope.tenantId}/${clusterId}`;
-    const kept = this.hostnameCache.get(key);
-    if (kept && Date.now() - kept.at < 10_000) return kept.names;
-    const names = new Map((await repos.nodes.select(scope, { clusterId }, ['id', 'hostname'])).map((n) => [n.id, n.hostname]));
-    this.hostnameCache.set(key, { names, at: Date.now() });
-    if (this.hostnameCache.size > 256) this.hostnameCache.delete(this.hostnameCache.keys().next().value ?? key);
-    return names;
+  private hostnames(repos: Repositories, scope: TenantScope, clusterId: string): Promise<ReadonlyMap<string, string>> {
+    return this.hostnameCache.get(`${scope.tenantId}/${clusterId}`, async () => new Map((await repos.nodes.select(scope, { clusterId }, ['id', 'hostname'])).map((n) => [n.id, n.hostname])));
   }
 
   /** Writes the transition's rows and returns its log entries, in order (the caller appends them). */
@@ -357,6 +347,7 @@ export class IncidentLedger {
     }
     const inserts: Parameters<typeof repos.serviceRecoveries.insertMany>[1][number][] = [];
     const rows = new Map<string, RecoveryRow>(snap.recoveries.map((r) => [r.serviceId, r]));
+    const hostnames = recovering ? await this.hostnames(repos, scope, row.clusterId) : new Map<string, string>();
     if (recovering) {
       for (const s of after.services) {
         const prev = existing.get(s.serviceId);
@@ -371,7 +362,7 @@ export class IncidentLedger {
           await repos.serviceRecoveries.update(scope, prev.id, fields);
           rows.set(s.serviceId, { id: prev.id, serviceId: s.serviceId, ...fields });
         }
-        await this.serviceSteps(scope, row, !prev ? null : (was ?? null), s, applied, decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events, await this.hostnames(repos, scope, row.clusterId));
+        await this.serviceSteps(scope, row, !prev ? null : (was ?? null), s, applied, decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events, hostnames);
       }
     }
     // a thousand rows when recovery begins: inserted in a few statements, not one each
