@@ -268,8 +268,7 @@ export class TenantRepository<E extends TenantRow> {
 
   /** Writes `fields` to one row of this tenant without reading it first (the caller holds its lock or owns it). */
   async update(scope: TenantScope, id: string, fields: Partial<NewRow<E>>): Promise<void> {
-    const result = await this.repo.update(this.scoped(scope, { id } as Where<E>), fields as Parameters<Repository<E>['update']>[1]);
-    if ((result.affected ?? 0) === 0) throw new NotFoundError(this.kind, id);
+    if ((await this.updateWhere(scope, { id } as Where<E>, fields)) === 0) throw new NotFoundError(this.kind, id);
   }
 
   /**

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ClusterState, ConflictError, FailbackNode, NodeStatus, PreconditionFailedError, ServiceState, shouldFailBack, TenantScope } from '@haaas/domain';
+import { ConflictError, FailbackNode, NodeStatus, PreconditionFailedError, ServiceState, shouldFailBack, TenantScope } from '@haaas/domain';
 import { appendEvent } from '@haaas/management';
 import { anyOf, NodeEntity, Store } from '@haaas/persistence';
 import { OPEN_INCIDENT_STATES } from '../detector/detector.store';
 import { ClusterView, loadClusterView } from '../recovery/cluster-view';
 import { storedIdempotencyKey } from './idempotency-key';
+import { forEachStartedCluster, PeriodicPass } from './cluster-pass';
 import { OperationKind } from './operation.types';
 import { OperationsService, Submitted } from './operations.service';
 
@@ -23,9 +24,6 @@ export interface FailbackPassResult {
   readonly clusters: number;
   readonly scheduled: number;
 }
-
-// listing tenants is a platform-admin read; only ids are read with it
-const DIRECTORY_SCOPE = TenantScope.of('system', { subject: FAILBACK_ACTOR, roles: ['admin'] });
 
 export function failbackScope(tenantId: string): TenantScope {
   return TenantScope.of(tenantId, { subject: FAILBACK_ACTOR, roles: ['admin'] });
@@ -56,58 +54,37 @@ function onlineSinceMs(node: Pick<NodeEntity, 'status' | 'statusChangedAt'>): nu
  */
 export class FailbackScheduler {
   private readonly logger = new Logger('Failback');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private readonly intervalMs: number;
+  private readonly periodic: PeriodicPass;
 
   constructor(
     private readonly store: Store,
     private readonly operations: OperationsService,
     private readonly options: FailbackSchedulerOptions = {},
   ) {
-    this.intervalMs = options.intervalMs ?? 5000;
+    this.periodic = new PeriodicPass(options.intervalMs ?? 5000, () => this.runOnce(), (err) => this.logger.error(`failback pass failed: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      // never two passes at once: a slow pass makes the next one wait for the following tick
-      if (this.running) return;
-      this.running = this.runOnce()
-        .catch((err: unknown) => this.logger.error(`failback pass failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => (this.running = null));
-    }, this.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One pass over every STARTED cluster of every tenant (public for tests). */
   async runOnce(nowMs = Date.now()): Promise<FailbackPassResult> {
     let clusters = 0;
     let scheduled = 0;
-    const pageSize = 500;
-    let after: string | null = null;
-    for (;;) {
-      const page = await this.store.repos.tenants.list(DIRECTORY_SCOPE, pageSize, after);
-      for (const tenant of page.slice(0, pageSize)) {
-        const scope = failbackScope(tenant.id);
-        for (const cluster of await this.store.repos.clusters.find(scope, { state: ClusterState.STARTED })) {
-          clusters++;
-          try {
-            scheduled += await this.runCluster(scope, cluster.id, nowMs);
-          } catch (err) {
-            this.logger.error(`cluster ${tenant.id}/${cluster.id}: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
-      }
-      if (page.length <= pageSize) break;
-      after = page[pageSize - 1]?.id ?? null;
-    }
+    await forEachStartedCluster(
+      this.store,
+      FAILBACK_ACTOR,
+      async (scope, clusterId) => {
+        clusters++;
+        scheduled += await this.runCluster(scope, clusterId, nowMs);
+      },
+      (key, err) => this.logger.error(`cluster ${key}: ${err instanceof Error ? err.message : String(err)}`),
+    );
     return { clusters, scheduled };
   }
 

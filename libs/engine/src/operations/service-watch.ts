@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ClusterState, ConflictError, NodeStatus, PreconditionFailedError, RecoveryAction, ResourceType, serviceFailureAction, ServiceState, TenantScope } from '@haaas/domain';
+import { ConflictError, NodeStatus, PreconditionFailedError, RecoveryAction, ResourceType, serviceFailureAction, ServiceState, TenantScope } from '@haaas/domain';
 import { deadline } from '@haaas/hypervisor';
 import { appendEvent, NodeService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
@@ -11,6 +11,7 @@ import type { NodeResourceDriver } from '../node-actions/node-action.types';
 import { vmRefOf } from '../recovery/cluster-view';
 import { adapterMessage, HostSessions } from '../recovery/hypervisor-hosts';
 import { agentResource } from '../recovery/service.runner';
+import { forEachStartedCluster, PeriodicPass } from './cluster-pass';
 import { OperationKind } from './operation.types';
 import { OperationsService } from './operations.service';
 
@@ -30,12 +31,6 @@ export interface ServiceWatchPassResult {
   readonly suspected: number;
   /** Operations requested for services still down. */
   readonly acted: number;
-}
-
-const DIRECTORY_SCOPE = TenantScope.of('system', { subject: SERVICE_WATCH_ACTOR, roles: ['admin'] });
-
-function watchScope(tenantId: string): TenantScope {
-  return TenantScope.of(tenantId, { subject: SERVICE_WATCH_ACTOR, roles: ['admin'] });
 }
 
 /** The operation's idempotency key: one action per (service, node, time it was first seen down). */
@@ -66,9 +61,7 @@ const OPERATION_OF: Readonly<Record<RecoveryAction, OperationKind>> = {
  */
 export class ServiceWatch {
   private readonly logger = new Logger('ServiceWatch');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private readonly intervalMs: number;
+  private readonly periodic: PeriodicPass;
   /** Service id → when (and on which node) this process first saw it down. */
   private readonly suspects = new Map<string, { readonly nodeId: string; readonly sinceMs: number }>();
 
@@ -81,50 +74,32 @@ export class ServiceWatch {
     /** Asks the node agents about IP, APPLICATION and VOLUME resources; without it only VMs are watched. */
     private readonly nodeResources: NodeResourceDriver | null = null,
   ) {
-    this.intervalMs = options.intervalMs ?? 5000;
+    this.periodic = new PeriodicPass(options.intervalMs ?? 5000, () => this.runOnce(), (err) => this.logger.error(`service watch pass failed: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.runOnce()
-        .catch((err: unknown) => this.logger.error(`service watch pass failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => (this.running = null));
-    }, this.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.periodic.stop();
   }
 
   /** One pass over every STARTED cluster of every tenant (public for tests). */
   async runOnce(nowMs = Date.now()): Promise<ServiceWatchPassResult> {
     const total = { services: 0, suspected: 0, acted: 0 };
     const seen = new Set<string>();
-    const pageSize = 500;
-    let after: string | null = null;
-    for (;;) {
-      const page = await this.store.repos.tenants.list(DIRECTORY_SCOPE, pageSize, after);
-      for (const tenant of page.slice(0, pageSize)) {
-        const scope = watchScope(tenant.id);
-        for (const cluster of await this.store.repos.clusters.find(scope, { state: ClusterState.STARTED })) {
-          try {
-            const r = await this.runCluster(scope, cluster.id, nowMs, seen);
-            total.services += r.services;
-            total.suspected += r.suspected;
-            total.acted += r.acted;
-          } catch (err) {
-            this.logger.error(`cluster ${tenant.id}/${cluster.id}: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
-      }
-      if (page.length <= pageSize) break;
-      after = page[pageSize - 1]?.id ?? null;
-    }
+    await forEachStartedCluster(
+      this.store,
+      SERVICE_WATCH_ACTOR,
+      async (scope, clusterId) => {
+        const r = await this.runCluster(scope, clusterId, nowMs, seen);
+        total.services += r.services;
+        total.suspected += r.suspected;
+        total.acted += r.acted;
+      },
+      (key, err) => this.logger.error(`cluster ${key}: ${err instanceof Error ? err.message : String(err)}`),
+    );
     // services no longer watched (stopped, moved, deleted) are no longer suspect
     for (const id of [...this.suspects.keys()]) if (!seen.has(id)) this.suspects.delete(id);
     return total;
