@@ -95,7 +95,7 @@ export class OperationsResolver {
     return this.act(scope, OperationKind.NODE_EVACUATE, args);
   }
 
-  @Mutation(() => Operation, { description: 'Starts a service (resources in order) where it runs, or on the best node by placement; never while a VM of it is active on another node.' })
+  @Mutation(() => Operation, { description: 'Starts a service (resources in order) where it runs, or on the best node by placement. A service whose VMs already run on a node is adopted there ("already running there", logged; nothing is started twice); VMs of it active on two nodes refuse the start.' })
   startService(@CurrentScope() scope: TenantScope, @Args() args: OperationActionArgs): Promise<Operation> {
     return this.act(scope, OperationKind.SERVICE_START, args);
   }
