@@ -1,19 +1,8 @@
-import type { Worker } from 'bullmq';
-import Redis from 'ioredis';
-import { startRedis } from '@haaas/devstack';
-import { BadInputError, IncidentState, PreconditionFailedError, RecoveryAction, ServiceState, TenantScope } from '@haaas/domain';
-import { FenceAgentRunner } from '@haaas/fencing';
-import { FencingDeviceService, FencingExecutor, NodeService } from '@haaas/management';
-import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
-import { createTestDatabase } from '@haaas/testing';
-import { hypervisorAdapters } from '../hypervisor-adapters';
-import { AgentNodeResourceDriver, NodeActionBroker } from '../node-actions';
-import { Lab, LAB_TENANT, labSecrets, Seeded, startLab } from '../recovery/testing/recovery-lab';
-import { LiveSignalPublisher } from './live/live-signals';
-import { createOperationRunHandler } from './operations.module';
-import { OperationsService } from './operations.service';
+import { BadInputError, IncidentState, PreconditionFailedError, RecoveryAction, ServiceState } from '@haaas/domain';
+import { FencingDeviceService } from '@haaas/management';
+import type { Lab, Seeded } from '../recovery/testing/recovery-lab';
 import { OperationKind, OperationState } from './operation.types';
-import { ServiceWatch } from './service-watch';
+import { OperatorLab, startOperatorLab } from './testing/operator-lab';
 
 /**
  * Issue 9, point 1: the operator's way out of an incident whose fence failed (a wrong BMC
@@ -23,62 +12,17 @@ import { ServiceWatch } from './service-watch';
  * own domain state and event log, then by the rows.
  */
 describe('incident actions: confirm, retry, cancel; an open incident holds only its node', () => {
+  let ops: OperatorLab;
   let lab: Lab;
-  let operations: OperationsService;
-  let watch: ServiceWatch;
-  let commands: Redis;
-  let workerRedis: Redis;
-  let producer: JobProducer;
-  let workers: Worker[] = [];
-  const member = TenantScope.of(LAB_TENANT, { subject: 'alice@example.com', roles: ['member'] });
 
   beforeAll(async () => {
-    lab = await startLab({
-      database: createTestDatabase,
-      startRedis,
-      workers: true,
-      recovery: { concurrency: 4, fenceTimeoutMs: 20_000, fenceRetries: 0, claimTtlMs: 10_000, fenceRetryMaxMs: 4_000 },
-    });
-    commands = new Redis(lab.redisUrl, { maxRetriesPerRequest: 3 });
-    workerRedis = new Redis(lab.redisUrl, { maxRetriesPerRequest: null });
-    producer = new JobProducer(commands);
-    const signals = new LiveSignalPublisher(commands);
-    operations = new OperationsService(lab.store, producer, signals);
-    const adapters = hypervisorAdapters();
-    const nodes = lab.app.get(NodeService);
-    const nodeResources = new AgentNodeResourceDriver(new NodeActionBroker(commands));
-    const handler = createOperationRunHandler({
-      store: lab.store,
-      signals,
-      nodes,
-      executor: new FencingExecutor(new FenceAgentRunner(), adapters),
-      adapters,
-      sealer: labSecrets().sealer,
-      nodeResources,
-      claimWaitMs: 5000,
-      incidents: lab.commands,
-    });
-    workers = startWorkers(workerRedis, [QUEUES.operations], new JobRegistry().register(handler), { concurrency: 2 });
-    watch = new ServiceWatch(lab.store, operations, nodes, adapters, {}, null);
+    ops = await startOperatorLab({ fenceRetryMaxMs: 4_000 });
+    lab = ops.lab;
   }, 90_000);
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.close()));
-    await producer?.close();
-    await commands?.quit();
-    await workerRedis?.quit();
-    await lab?.close();
-  });
+  afterAll(() => ops?.close());
 
-  const settled = async (opId: string, timeoutMs = 60_000) => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const op = await lab.store.repos.operations.get(lab.scope, opId);
-      if (op.state === OperationState.SUCCEEDED || op.state === OperationState.FAILED) return op;
-      if (Date.now() > until) throw new Error(`operation ${opId} still ${op.state}: ${JSON.stringify(op.steps)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  const ask = async (kind: OperationKind, incidentId: string, note?: string) => settled((await operations.request(member, { kind, targetId: incidentId, ...(note ? { params: { note } } : {}) })).id);
+  const settled = (opId: string) => ops.settled(opId);
+  const ask = async (kind: OperationKind, incidentId: string, note?: string) => settled((await ops.operations.request(ops.member, { kind, targetId: incidentId, ...(note ? { params: { note } } : {}) })).id);
   /** Host a crashed with a wrong BMC password configured: the incident waits for an operator. */
   const waitingIncident = async (vm: string, fenceRetrySeconds: number): Promise<{ seeded: Seeded; incidentId: string; serviceId: string }> => {
     await lab.powerOnFailedHost();
@@ -100,7 +44,7 @@ describe('incident actions: confirm, retry, cancel; an open incident holds only 
     const { seeded, incidentId } = await waitingIncident('r1-held', 3600);
     expect(lab.failed.bmc.power()).toBe('on'); // the wrong password switched nothing
     expect(lab.startsOf('r1-held')).toBe(0); // started on b or c: never (its first start was on a)
-    await expect(operations.request(member, { kind: OperationKind.INCIDENT_CONFIRM_FENCED, targetId: incidentId })).rejects.toBeInstanceOf(BadInputError);
+    await expect(ops.operations.request(ops.member, { kind: OperationKind.INCIDENT_CONFIRM_FENCED, targetId: incidentId })).rejects.toBeInstanceOf(BadInputError);
 
     const op = await ask(OperationKind.INCIDENT_CONFIRM_FENCED, incidentId, 'host a seen powered off at the console by alice');
     expect(op).toMatchObject({ state: OperationState.SUCCEEDED, targetType: 'INCIDENT', requestedBy: 'alice@example.com' });
@@ -113,7 +57,7 @@ describe('incident actions: confirm, retry, cancel; an open incident holds only 
     ]);
     expect((await lab.store.repos.incidents.get(lab.scope, incidentId)).fencing).toMatchObject({ fencedBy: 'OPERATOR', confirmedBy: 'alice@example.com' });
     // a closed incident takes no more actions: refused at once, not a FAILED operation
-    await expect(operations.request(member, { kind: OperationKind.INCIDENT_RETRY, targetId: incidentId })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(ops.operations.request(ops.member, { kind: OperationKind.INCIDENT_RETRY, targetId: incidentId })).rejects.toBeInstanceOf(PreconditionFailedError);
   });
 
   it('a fixed fencing device resumes the incident by itself: the next attempt (doubling waits) switches the BMC off and recovery follows', async () => {
@@ -160,8 +104,8 @@ describe('incident actions: confirm, retry, cancel; an open incident holds only 
     const other = await lab.addService(seeded, 'r5-web', { vms: ['r5-web'], on: 'b', recoveryAction: RecoveryAction.RESTART });
     await lab.hosts.virsh('b', ['destroy', 'r5-web']);
     const t0 = Date.now();
-    await watch.runCluster(lab.scope, seeded.clusterId, t0); // suspect
-    const acted = await watch.runCluster(lab.scope, seeded.clusterId, t0 + 5000);
+    await ops.watch.runCluster(lab.scope, seeded.clusterId, t0); // suspect
+    const acted = await ops.watch.runCluster(lab.scope, seeded.clusterId, t0 + 5000);
     expect(acted.acted).toBe(1);
     const [op] = await lab.store.repos.operations.find(lab.scope, { targetId: other, kind: OperationKind.SERVICE_RESTART });
     expect(op).toBeDefined();

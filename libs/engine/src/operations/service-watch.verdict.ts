@@ -45,6 +45,8 @@ export async function retrySignature(store: Store, scope: TenantScope, clusterId
   if (!service || service.state !== ServiceState.FAILED) return null;
   const nodes = (await store.repos.nodes.select(scope, { clusterId }, ['id', 'status', 'maintenance'])).filter((n) => n.status === NodeStatus.ONLINE && !n.maintenance).map((n) => n.id);
   const domain = service.failoverDomainId ? await store.repos.failoverDomains.findById(scope, service.failoverDomainId) : null;
-  const facts = { nodes: nodes.sort(), policy: { ...service, state: undefined }, domain: domain ? domain.updatedAt.toISOString() : null };
+  const members = domain ? (await store.repos.domainMembers.forDomains(scope, [domain.id])).map((m) => `${m.nodeId}:${m.priority}`).sort() : [];
+  const flags = domain ? { ordered: domain.ordered, restricted: domain.restricted, nofailback: domain.nofailback, members } : null;
+  const facts = { nodes: nodes.sort(), policy: { ...service, state: undefined }, domain: flags };
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex').slice(0, 32);
 }
