@@ -530,6 +530,24 @@ export class IncidentsApi extends Namespace {
     const { filter, options } = splitListParams<Ops.IncidentFilter>(params);
     return this.paginate(Ops.ListIncidentsDocument, { filter }, (r) => r.incidents, options);
   }
+
+  /**
+   * Attests that the node of an incident waiting for a failed fence is off, so recovery proceeds;
+   * `note` (who checked, how) is logged with you. Never for a node you have not seen off.
+   */
+  confirmNodeFenced(incidentId: string, note: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.ConfirmNodeFencedDocument, { incidentId, note }, options, (r) => r.confirmNodeFenced);
+  }
+
+  /** Fences the incident's node again from its first level (its device was fixed). */
+  retry(incidentId: string, options: ActionOptions & { readonly note?: string } = {}): Promise<Operation> {
+    return this.act(Ops.RetryIncidentDocument, { incidentId, note: options.note ?? null }, options, (r) => r.retryIncident);
+  }
+
+  /** Stops the incident's recovery: its unsettled services are FAILED with `note`. */
+  cancel(incidentId: string, note: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.CancelIncidentDocument, { incidentId, note }, options, (r) => r.cancelIncident);
+  }
 }
 
 /**

@@ -65,6 +65,10 @@ export type ClusterFilter = {
 export type ClusterPolicyInput = {
   /** Default 10; at least twice the heartbeat interval. */
   deadtimeSeconds?: number | null | undefined;
+  /** Default 300 (0-86400): ONLINE time of a returning preferred node before failback. */
+  failbackStabilisationSeconds?: number | null | undefined;
+  /** Default 30 (1-3600): first wait before a failed fence is tried again by itself. */
+  fenceRetrySeconds?: number | null | undefined;
   /** Default true. */
   fencingRequired?: boolean | null | undefined;
   /** Default 1. */
@@ -299,7 +303,7 @@ export type OperationFilter = {
   clusterId?: string | null | undefined;
   kind?: OperationKind | null | undefined;
   state?: OperationState | null | undefined;
-  /** The cluster, node or service acted on. */
+  /** The cluster, node, service or incident acted on. */
   targetId?: string | null | undefined;
 };
 
@@ -309,6 +313,9 @@ export const OperationKind = {
   CLUSTER_START: 'CLUSTER_START',
   CLUSTER_STOP: 'CLUSTER_STOP',
   CLUSTER_SUSPEND: 'CLUSTER_SUSPEND',
+  INCIDENT_CANCEL: 'INCIDENT_CANCEL',
+  INCIDENT_CONFIRM_FENCED: 'INCIDENT_CONFIRM_FENCED',
+  INCIDENT_RETRY: 'INCIDENT_RETRY',
   NODE_EVACUATE: 'NODE_EVACUATE',
   NODE_REBOOT: 'NODE_REBOOT',
   NODE_SHUTDOWN: 'NODE_SHUTDOWN',
@@ -341,6 +348,7 @@ export const OperationStepState = {
 export type OperationStepState = typeof OperationStepState[keyof typeof OperationStepState];
 export const OperationTargetType = {
   CLUSTER: 'CLUSTER',
+  INCIDENT: 'INCIDENT',
   NODE: 'NODE',
   SERVICE: 'SERVICE'
 } as const;
@@ -668,19 +676,46 @@ export type RelocateServiceMutationVariables = Exact<{
 
 export type RelocateServiceMutation = { relocateService: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
 
+export type ConfirmNodeFencedMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type ConfirmNodeFencedMutation = { confirmNodeFenced: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type RetryIncidentMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type RetryIncidentMutation = { retryIncident: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type CancelIncidentMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type CancelIncidentMutation = { cancelIncident: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
 export type GetClusterQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type GetClusterByHostQueryVariables = Exact<{
   hostname: string;
 }>;
 
 
-export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClustersQueryVariables = Exact<{
   first: number;
@@ -689,21 +724,21 @@ export type ListClustersQueryVariables = Exact<{
 }>;
 
 
-export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateClusterMutationVariables = Exact<{
   input: CreateClusterInput;
 }>;
 
 
-export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type UpdateClusterMutationVariables = Exact<{
   input: UpdateClusterInput;
 }>;
 
 
-export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type SetClusterAttributesMutationVariables = Exact<{
   id: string;
@@ -711,7 +746,7 @@ export type SetClusterAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type DestroyClusterMutationVariables = Exact<{
   id: string;
@@ -719,7 +754,7 @@ export type DestroyClusterMutationVariables = Exact<{
 }>;
 
 
-export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClusterEventsQueryVariables = Exact<{
   clusterId: string;
@@ -848,7 +883,7 @@ export type TestFencingDeviceMutationVariables = Exact<{
 
 export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string, nodeId: string | null, action: string, ok: boolean, powerState: string, attempts: number, latencyMs: number, output: string, at: string, error: { kind: string, message: string } | null } };
 
-export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
+export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
 export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } };
 
@@ -1177,6 +1212,8 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -1922,6 +1959,114 @@ export const RelocateServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RelocateServiceMutation, RelocateServiceMutationVariables>;
+export const ConfirmNodeFencedDocument = new TypedDocumentString(`
+    mutation ConfirmNodeFenced($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  confirmNodeFenced(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ConfirmNodeFencedMutation, ConfirmNodeFencedMutationVariables>;
+export const RetryIncidentDocument = new TypedDocumentString(`
+    mutation RetryIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  retryIncident(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RetryIncidentMutation, RetryIncidentMutationVariables>;
+export const CancelIncidentDocument = new TypedDocumentString(`
+    mutation CancelIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  cancelIncident(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CancelIncidentMutation, CancelIncidentMutationVariables>;
 export const GetClusterDocument = new TypedDocumentString(`
     query GetCluster($id: ID!) {
   cluster(id: $id) {
@@ -1943,6 +2088,8 @@ export const GetClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -1979,6 +2126,8 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2020,6 +2169,8 @@ export const ListClustersDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2060,6 +2211,8 @@ export const CreateClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2096,6 +2249,8 @@ export const UpdateClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2132,6 +2287,8 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2168,6 +2325,8 @@ export const DestroyClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state

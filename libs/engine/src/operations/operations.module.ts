@@ -5,7 +5,11 @@ import { FencingExecutor, NodeService } from '@haaas/management';
 import type { HypervisorAdapters, SecretSealer } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
+import { IncidentCommands } from '../recovery/incident.commands';
+import { IncidentLedger } from '../recovery/incident.ledger';
 import { resolveRecoveryOptions } from '../recovery/recovery.options';
+import { RecoveryQueue } from '../recovery/recovery.queue';
+import { IncidentOperations } from './incident.operations';
 import { ServiceClaims } from '../recovery/service-claims';
 import { ServiceRunner } from '../recovery/service.runner';
 import { ClusterOperations } from './cluster.operations';
@@ -77,6 +81,10 @@ export interface OperationRunDeps {
   readonly claimWaitMs?: number;
   readonly bootTimeoutMs?: number;
   readonly bootPollMs?: number;
+  /** The incidents' commands (the recovery module's when the process has one); else built on `producer`. */
+  readonly incidents?: IncidentCommands;
+  /** Queues recovery jobs when no IncidentCommands are given (the same Redis as the recovery workers). */
+  readonly producer?: JobProducer;
 }
 
 /**
@@ -90,12 +98,14 @@ export function createOperationRunHandler(d: OperationRunDeps): OperationRunHand
   const actions = new RunnerServiceActions(d.store, runner, { claimWaitMs });
   const services = new ServiceOperations(d.store, actions);
   const power = new NodePower(d.store, d.nodes, d.adapters, d.executor, d.sealer);
+  const incidents = d.incidents ?? (d.producer ? new IncidentCommands(new IncidentLedger(d.store, resolveRecoveryOptions({})), new RecoveryQueue(d.producer)) : null);
   return new OperationRunHandler(
     d.store,
     d.signals,
     new ClusterOperations(d.store, d.signals, services),
     new NodeOperations(d.store, d.nodes, power, actions, { ...(d.bootTimeoutMs ? { bootTimeoutMs: d.bootTimeoutMs } : {}), ...(d.bootPollMs ? { bootPollMs: d.bootPollMs } : {}) }),
     services,
+    new IncidentOperations(d.store, incidents),
   );
 }
 
@@ -213,11 +223,11 @@ export class OperationsModule {
       IncidentsService,
       {
         provide: OperationRunHandler,
-        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor, resources: OperationNodeResources) =>
+        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor, resources: OperationNodeResources, producer: JobProducer, incidents: IncidentCommands | null) =>
           o.runWorkers
-            ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, nodeResources: resources.driver, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs })
+            ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, nodeResources: resources.driver, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs, producer, ...(incidents ? { incidents } : {}) })
             : null,
-        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor, OperationNodeResources],
+        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor, OperationNodeResources, OPERATIONS_PRODUCER, { token: IncidentCommands, optional: true }],
       },
       {
         provide: OperationNodeResources,

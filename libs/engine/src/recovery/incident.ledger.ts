@@ -260,6 +260,14 @@ export class IncidentLedger {
       });
     }
 
+    // an operator's (or the engine's own retry's) action on the incident: who, and why
+    for (const e of applied) {
+      if (e.type !== 'OPERATOR_CONFIRMED_FENCED' && e.type !== 'RETRY_FENCING' && e.type !== 'OPERATOR_CANCELLED') continue;
+      const note = e.type === 'OPERATOR_CANCELLED' ? e.reason : (e.note ?? null);
+      const what = e.type === 'OPERATOR_CONFIRMED_FENCED' ? 'confirmed the node is off' : e.type === 'RETRY_FENCING' ? 'asked to fence the node again' : 'cancelled the recovery';
+      incidentEvent('incident.operator_action', `${e.operator} ${what}${note ? `: ${note}` : ''}`, { action: e.type, operator: e.operator, note });
+    }
+
     // fencing results, one event per device that ran
     for (const e of applied) {
       if (e.type !== 'FENCE_DEVICE_RESULT') continue;

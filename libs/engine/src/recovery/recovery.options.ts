@@ -38,6 +38,8 @@ export interface RecoveryModuleOptions {
   /** Names this process in claims (default: 8 random hex characters). */
   readonly workerTag?: string;
   readonly log?: (line: string) => void;
+  /** A failed fence is tried again by itself after waits doubling from the cluster's fenceRetrySeconds up to this (default 10 min). */
+  readonly fenceRetryMaxMs?: number;
 }
 
 export interface ResolvedRecoveryOptions {
@@ -56,6 +58,7 @@ export interface ResolvedRecoveryOptions {
   readonly placementViewMaxAgeMs: number;
   readonly workerTag: string;
   readonly log: (line: string) => void;
+  readonly fenceRetryMaxMs: number;
 }
 
 export function resolveRecoveryOptions(o: RecoveryModuleOptions): ResolvedRecoveryOptions {
@@ -75,5 +78,6 @@ export function resolveRecoveryOptions(o: RecoveryModuleOptions): ResolvedRecove
     placementViewMaxAgeMs: o.placementViewMaxAgeMs ?? 1_000,
     workerTag: o.workerTag ?? randomBytes(4).toString('hex'),
     log: o.log ?? (() => undefined),
+    fenceRetryMaxMs: o.fenceRetryMaxMs ?? 10 * 60_000,
   };
 }

@@ -16,6 +16,12 @@ export class ClusterPolicy {
 
   @Field(() => Int, { description: 'Healthy nodes needed (besides quorum) to start HA.' })
   minHealthyNodes!: number;
+
+  @Field(() => Int, { description: 'How long a returning preferred node must be ONLINE before services fail back to it.' })
+  failbackStabilisationSeconds!: number;
+
+  @Field(() => Int, { description: 'First wait before a failed fence is tried again by itself; the waits double up to 10 minutes.' })
+  fenceRetrySeconds!: number;
 }
 
 @ObjectType()

@@ -21,6 +21,8 @@ export function toCluster(c: ClusterRecord): Cluster {
       deadtimeSeconds: c.deadtimeSeconds,
       fencingRequired: c.fencingRequired,
       minHealthyNodes: c.minHealthyNodes,
+      failbackStabilisationSeconds: c.failbackStabilisationSeconds,
+      fenceRetrySeconds: c.fenceRetrySeconds,
     },
     attributes: toAttributes(c.attributes),
     createdAt: c.createdAt,
