@@ -21,7 +21,10 @@ import { NodeOperations } from './node.operations';
 import { NodePower } from './node-power';
 import { OperationRunHandler } from './operation-run.handler';
 import { OperationsService } from './operations.service';
-import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS } from './operations.tokens';
+import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS, PLAN_SOURCES } from './operations.tokens';
+import { DetectorViewReader } from '../detector/detector-view.reader';
+import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { heartbeatLiveness } from '../recovery/node-liveness';
 import { RunnerServiceActions } from './runner-service-actions';
 import { ServiceOperations } from './service.operations';
 import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
@@ -209,6 +212,9 @@ export class OperationsModule {
         inject: [Store, OPERATIONS_LISTENER],
       },
       OperationsService,
+      // the detector's and the heartbeats' keys live on the same Redis as the queues (one config.redis.url)
+      { provide: DetectorViewReader, useFactory: (redis: Redis) => new DetectorViewReader(redis), inject: [COMMANDS] },
+      { provide: PLAN_SOURCES, useFactory: (redis: Redis, detector: DetectorViewReader) => ({ liveness: heartbeatLiveness(new HeartbeatStore(redis)), detector }), inject: [COMMANDS, DetectorViewReader] },
       FailoverPlanService,
       IncidentsService,
       {
@@ -241,7 +247,7 @@ export class OperationsModule {
       module: OperationsModule,
       global: true,
       providers,
-      exports: [OperationsService, FailoverPlanService, IncidentsService, ClusterEventFeed, OperationFeed, OPERATIONS_SIGNALS],
+      exports: [OperationsService, FailoverPlanService, IncidentsService, ClusterEventFeed, OperationFeed, OPERATIONS_SIGNALS, DetectorViewReader],
     };
   }
 }

@@ -35,6 +35,8 @@ export interface RecoveryModuleOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Placement reads the whole cluster at most this often per incident (default 1000 ms); see IncidentLedger. */
   readonly placementViewMaxAgeMs?: number;
+  /** How often a service that waits for the cluster's recovery order (another incident goes first) looks again (default 500 ms). */
+  readonly orderRecheckMs?: number;
   /** Names this process in claims (default: 8 random hex characters). */
   readonly workerTag?: string;
   readonly log?: (line: string) => void;
@@ -54,6 +56,7 @@ export interface ResolvedRecoveryOptions {
   readonly recovery: RecoverySettings;
   readonly retry: RetryPolicy;
   readonly placementViewMaxAgeMs: number;
+  readonly orderRecheckMs: number;
   readonly workerTag: string;
   readonly log: (line: string) => void;
 }
@@ -73,6 +76,7 @@ export function resolveRecoveryOptions(o: RecoveryModuleOptions): ResolvedRecove
     recovery: { ...DEFAULT_RECOVERY_SETTINGS, ...o.recovery },
     retry: { ...DEFAULT_RETRY_POLICY, ...o.retry },
     placementViewMaxAgeMs: o.placementViewMaxAgeMs ?? 1_000,
+    orderRecheckMs: o.orderRecheckMs ?? 500,
     workerTag: o.workerTag ?? randomBytes(4).toString('hex'),
     log: o.log ?? (() => undefined),
   };

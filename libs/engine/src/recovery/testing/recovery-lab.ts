@@ -21,6 +21,8 @@ import {
 } from '@haaas/management';
 import { EventEntity, PersistenceModule, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
+import Redis from 'ioredis';
+import { HeartbeatStore } from '../../heartbeats/heartbeat.store';
 import { hypervisorAdapters } from '../../hypervisor-adapters';
 import { IncidentCommands } from '../incident.commands';
 import { RecoveryModule } from '../recovery.module';
@@ -145,6 +147,12 @@ export interface Lab {
   addService(seeded: Seeded, name: string, options: LabServiceOptions): Promise<string>;
   /** What the detector does on a confirmed failure: node FAILED, incident row in DETECTED, `incident.recover` queued. */
   declareFailure(seeded: Seeded, host?: string, enqueue?: boolean): Promise<string>;
+  /**
+   * Heartbeats: every node of a seeded cluster beats once a second into the heartbeat store (as its
+   * agent would) until `declareFailure` or `silence` stops it; `resume` starts it again.
+   */
+  silence(seeded: Seeded, host: string): void;
+  resume(seeded: Seeded, host: string): void;
   /** Waits until the incident is in one of `states`; fails with the cluster log's tail otherwise. */
   waitForIncident(incidentId: string, states: readonly IncidentState[], timeoutMs: number): Promise<void>;
   events(clusterId: string, types?: readonly string[]): Promise<EventEntity[]>;
@@ -206,6 +214,31 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       writeFileSync(file, testDomainXml({ name: vm, memoryKiB: memoryMb * 1024 }));
       await virsh(host, ['define', file]);
     };
+    // the nodes' agents: one beat a second per node of `beating` (cluster id → node ids)
+    const hbRedis = new Redis(redis.url, { maxRetriesPerRequest: 1, connectionName: 'lab-heartbeats' });
+    hbRedis.on('error', () => undefined); // the Redis of the lab is stopped on purpose in some tests
+    cleanup.push(async () => hbRedis.disconnect());
+    const heartbeats = new HeartbeatStore(hbRedis);
+    const beating = new Map<string, Set<string>>();
+    const bootTime = Date.now() - 3_600_000;
+    const beatAll = async (): Promise<void> => {
+      const now = Date.now();
+      await Promise.all(
+        [...beating].flatMap(([clusterId, ids]) =>
+          [...ids].map((nodeId) => heartbeats.record({ tenantId: LAB_TENANT, clusterId, nodeId }, { sentAt: now, bootTime, checks: {}, agentVersion: 'lab' }).catch(() => undefined)),
+        ),
+      );
+    };
+    const ticker = setInterval(() => void beatAll(), 1000);
+    cleanup.push(async () => clearInterval(ticker));
+    const beats = (seeded: Seeded, host: string, on: boolean): void => {
+      const id = seeded.nodes[host];
+      if (!id) throw new Error(`no host ${host}`);
+      const set = beating.get(seeded.clusterId) ?? new Set<string>();
+      if (on) set.add(id);
+      else set.delete(id);
+      beating.set(seeded.clusterId, set);
+    };
     const workers: WorkerProcess[] = [];
     cleanup.push(async () => {
       for (const w of workers) w.kill('SIGKILL');
@@ -264,7 +297,17 @@ export async function startLab(options: LabOptions): Promise<Lab> {
           if (fence === 'wrong-then-ipmi' || fence === 'wrong') await add('bmc-a-wrong', `${failed.bmc.password}x`, 1);
           if (fence === 'ipmi' || fence === 'wrong-then-ipmi') await add('bmc-a', failed.bmc.password, fence === 'ipmi' ? 1 : 2);
         }
+        beating.set(cluster.id, new Set(Object.values(ids)));
+        await beatAll();
         return { clusterId: cluster.id, nodes: ids };
+      },
+
+      silence(seeded, host) {
+        beats(seeded, host, false);
+      },
+
+      resume(seeded, host) {
+        beats(seeded, host, true);
       },
 
       async addService(seeded, name, o) {
@@ -313,6 +356,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       async declareFailure(seeded, host = 'a', enqueue = true) {
         const nodeId = seeded.nodes[host];
         if (!nodeId) throw new Error(`no host ${host}`);
+        beats(seeded, host, false);
         const now = Date.now();
         const incident = await store.transaction(async (repos) => {
           const n = await repos.nodes.lock(scope, nodeId);
