@@ -96,6 +96,8 @@ export interface SeedOptions {
   /** How node `a` is fenced: its BMC at level 1; a wrong BMC password at level 1 then the right one at 2; only wrong; none. */
   readonly fence?: 'ipmi' | 'wrong-then-ipmi' | 'wrong' | 'none';
   readonly capacity?: { readonly cpus: number; readonly memoryMb: number };
+  /** The cluster's deadtime (default 10 s; heartbeats every second). */
+  readonly deadtimeSeconds?: number;
 }
 
 export interface Seeded {
@@ -158,6 +160,8 @@ export interface Lab {
   events(clusterId: string, types?: readonly string[]): Promise<EventEntity[]>;
   /** `Started` lifecycle events of a domain in the surviving hosts' libvirt event logs. */
   startsOf(vm: string): number;
+  /** `Started` lifecycle events of a domain in one surviving host's libvirt event log. */
+  startsOn(vm: string, host: string): number;
   /** Surviving hosts where the domain is running now (virsh domstate). */
   runningOn(vm: string): Promise<string[]>;
   /** Brings host `a` back: through its BMC (fence_ipmilan `on`) after a fence, else by starting its libvirtd; a fresh test driver either way. */
@@ -258,7 +262,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       commands: app.get(IncidentCommands),
 
       async seed(o = {}) {
-        const cluster = await app.get(ClusterService).create(scope, { name: `lab${randomBytes(3).toString('hex')}`, hypervisor: Hypervisor.KVM, policy: { fencingRequired: o.fencingRequired ?? true } });
+        const cluster = await app.get(ClusterService).create(scope, { name: `lab${randomBytes(3).toString('hex')}`, hypervisor: Hypervisor.KVM, policy: { fencingRequired: o.fencingRequired ?? true, ...(o.deadtimeSeconds !== undefined ? { deadtimeSeconds: o.deadtimeSeconds, heartbeatIntervalSeconds: 1 } : {}) } });
         const ids: Record<string, string> = {};
         for (const host of ['a', ...survivors]) {
           const node = await nodes.join(scope, {
@@ -399,6 +403,15 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       async events(clusterId, types) {
         const rows = await store.repos.events.find(scope, { clusterId }, { id: 'ASC' });
         return types ? rows.filter((e) => types.includes(e.type)) : rows;
+      },
+
+      startsOn(vm, host) {
+        const pattern = new RegExp(`for domain '${vm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': Started `);
+        try {
+          return readFileSync(hosts.host(host).eventsLog, 'utf8').split('\n').filter((l) => pattern.test(l)).length;
+        } catch {
+          return 0;
+        }
       },
 
       startsOf(vm) {
