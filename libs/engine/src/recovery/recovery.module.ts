@@ -66,7 +66,7 @@ class RecoveryWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
       this.options.log(line);
       this.logger.warn(line);
     };
-    this.workers = startWorkers(this.redis, [QUEUES.recovery], registry, { concurrency: this.options.concurrency, lockDurationMs: this.options.lockDurationMs, log });
+    this.workers = startWorkers(this.redis, [QUEUES.recovery], registry, { concurrency: this.options.concurrency, lockDurationMs: this.options.lockDurationMs, stalledIntervalMs: this.options.stalledIntervalMs, log });
     this.logger.log(`recovery workers started (concurrency ${this.options.concurrency}, worker ${this.options.workerTag})`);
   }
 
@@ -119,7 +119,7 @@ export class RecoveryModule {
         { provide: NODE_LIVENESS, useFactory: (redis: Redis) => config.liveness ?? heartbeatLiveness(new HeartbeatStore(redis)), inject: [RECOVERY_REDIS] },
         {
           provide: ServiceClaims,
-          useFactory: (store: Store, o: ResolvedRecoveryOptions) => new ServiceClaims(store, { ttlMs: o.claimTtlMs, renewEveryMs: Math.max(200, Math.floor(o.claimTtlMs / 3)) }),
+          useFactory: (store: Store, o: ResolvedRecoveryOptions) => new ServiceClaims(store, { ttlMs: o.claimTtlMs, renewEveryMs: o.claimRenewMs }),
           inject: [Store, RECOVERY_OPTIONS],
         },
         ServiceRunner,

@@ -51,6 +51,7 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
       if (service.state === ServiceRecoveryState.PLACING && (await this.waitForTurn(scope, payload, service, context))) return;
       const claim = await this.runner.claim(scope, payload.serviceId, recoveryClaimOwner(payload.incidentId, this.options.workerTag), {
         waitMs: this.options.claimWaitMs,
+        pollMs: this.options.claimPollMs,
         ...(context ? { signal: context.signal } : {}),
       });
       try {

@@ -162,6 +162,8 @@ export interface Lab {
   startsOf(vm: string): number;
   /** `Started` lifecycle events of a domain in one surviving host's libvirt event log. */
   startsOn(vm: string, host: string): number;
+  /** When the surviving hosts' libvirt logged `Started` for a domain (ms, from `virsh event --timestamp`), earliest first. */
+  startTimes(vm: string): number[];
   /** Surviving hosts where the domain is running now (virsh domstate). */
   runningOn(vm: string): Promise<string[]>;
   /** Brings host `a` back: through its BMC (fence_ipmilan `on`) after a fence, else by starting its libvirtd; a fresh test driver either way. */
@@ -412,6 +414,24 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         } catch {
           return 0;
         }
+      },
+
+      startTimes(vm) {
+        const pattern = new RegExp(`^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+)([+-]\\d{4}): .*for domain '${vm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': Started `);
+        const times: number[] = [];
+        for (const h of hosts.hosts) {
+          let text = '';
+          try {
+            text = readFileSync(h.eventsLog, 'utf8');
+          } catch {
+            continue;
+          }
+          for (const line of text.split('\n')) {
+            const m = pattern.exec(line);
+            if (m) times.push(Date.parse(`${(m[1] as string).replace(' ', 'T')}${(m[2] as string).replace(/(\d\d)(\d\d)$/, '$1:$2')}`));
+          }
+        }
+        return times.sort((x, y) => x - y);
       },
 
       startsOf(vm) {
