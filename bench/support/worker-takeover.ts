@@ -57,10 +57,13 @@ export async function workerTakeover(adminDbUrl: string, services: number, label
           (await lab.store.repos.serviceRecoveries.find(lab.scope, { incidentId })).filter((r) => r.state === ServiceRecoveryState.PLACING || r.state === ServiceRecoveryState.STARTING || r.state === ServiceRecoveryState.RETRYING).map((r) => r.serviceId),
         );
         const claimed = (await lab.store.repos.services.find(lab.scope, { clusterId: seeded.clusterId })).filter((s) => inFlight.has(s.id) && s.claimedBy?.startsWith(`rcv:${incidentId}:`));
-        const w = workers.find((x) => claimed.some((s) => s.claimedBy?.endsWith(`:${x.tag}`)));
-        if (w) {
+        // one whose VM is not running yet: its start is what the other worker must take over
+        for (const s of claimed) {
+          const w = workers.find((x) => s.claimedBy?.endsWith(`:${x.tag}`));
+          if (!w || (await lab.runningOn(`${s.name}-vm`)).length > 0) continue;
           victim = w;
-          held = claimed.filter((s) => s.claimedBy?.endsWith(`:${w.tag}`)).map((s) => s.name);
+          held = claimed.filter((x) => x.claimedBy?.endsWith(`:${w.tag}`)).map((x) => x.name);
+          break;
         }
       }
       if (!victim) await sleep(20);
