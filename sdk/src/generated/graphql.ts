@@ -61,6 +61,13 @@ export type ClusterFilter = {
   state?: ClusterState | null | undefined;
 };
 
+/** Where the status's quorum and healthy counts come from: the failure detector's last evaluation (HA started), or the nodes' recorded statuses (HA not started, or no recent evaluation). */
+export const ClusterHealthSource = {
+  DETECTOR: 'DETECTOR',
+  NODE_RECORDS: 'NODE_RECORDS'
+} as const;
+
+export type ClusterHealthSource = typeof ClusterHealthSource[keyof typeof ClusterHealthSource];
 /** Cluster HA defaults; omitted fields keep their current (or default) value. */
 export type ClusterPolicyInput = {
   /** Default 10; at least twice the heartbeat interval. */
@@ -708,14 +715,14 @@ export type GetClusterQueryVariables = Exact<{
 }>;
 
 
-export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type GetClusterByHostQueryVariables = Exact<{
   hostname: string;
 }>;
 
 
-export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClustersQueryVariables = Exact<{
   first: number;
@@ -724,21 +731,21 @@ export type ListClustersQueryVariables = Exact<{
 }>;
 
 
-export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateClusterMutationVariables = Exact<{
   input: CreateClusterInput;
 }>;
 
 
-export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type UpdateClusterMutationVariables = Exact<{
   input: UpdateClusterInput;
 }>;
 
 
-export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type SetClusterAttributesMutationVariables = Exact<{
   id: string;
@@ -746,7 +753,7 @@ export type SetClusterAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type DestroyClusterMutationVariables = Exact<{
   id: string;
@@ -754,7 +761,7 @@ export type DestroyClusterMutationVariables = Exact<{
 }>;
 
 
-export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClusterEventsQueryVariables = Exact<{
   clusterId: string;
@@ -883,7 +890,7 @@ export type TestFencingDeviceMutationVariables = Exact<{
 
 export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string, nodeId: string | null, action: string, ok: boolean, powerState: string, attempts: number, latencyMs: number, output: string, at: string, error: { kind: string, message: string } | null } };
 
-export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
+export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
 export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } };
 
@@ -930,7 +937,7 @@ export type GetFailoverPlanQueryVariables = Exact<{
 }>;
 
 
-export type GetFailoverPlanQuery = { failoverPlan: { nodeId: string, clusterId: string, clusterState: ClusterState, haActive: boolean, parallelism: number, plannedAt: string, quorum: { totalNodes: number, healthyNodes: number, quorum: number, quorate: boolean }, fencing: { required: boolean, onFailure: FenceFailurePolicy, summary: string, levels: Array<{ level: number, deviceIds: Array<string> }> }, blockers: Array<{ code: RecoveryBlockerCode, message: string }>, services: Array<{ serviceId: string, priority: number, recoveryAction: RecoveryAction, maxRelocations: number, recoveryTimeObjectiveSeconds: number | null, outcome: PlannedOutcome, targetNodeId: string | null, wave: number | null, reason: string | null, note: string | null, rejected: Array<{ nodeId: string, reason: PlacementRejectionReason, detail: string }> }>, waves: Array<{ index: number, priority: number, serviceIds: Array<string> }>, counts: { start: number, skip: number, willFail: number } } };
+export type GetFailoverPlanQuery = { failoverPlan: { nodeId: string, clusterId: string, clusterState: ClusterState, haActive: boolean, parallelism: number, plannedAt: string, quorum: { totalNodes: number, healthyNodes: number, quorum: number, quorate: boolean }, fencing: { required: boolean, onFailure: FenceFailurePolicy, summary: string, levels: Array<{ level: number, deviceIds: Array<string> }> }, blockers: Array<{ code: RecoveryBlockerCode, message: string }>, services: Array<{ serviceId: string, priority: number, recoveryAction: RecoveryAction, maxRelocations: number, recoveryTimeObjectiveSeconds: number | null, outcome: PlannedOutcome, targetNodeId: string | null, wave: number | null, reason: string | null, note: string | null, rejected: Array<{ nodeId: string, reason: PlacementRejectionReason, detail: string }> }>, waves: Array<{ index: number, priority: number, serviceIds: Array<string> }>, counts: { start: number, skip: number, willFail: number }, detection: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, bootGraceSeconds: number, graceUntil: string | null, expectedSeconds: number, summary: string }, capacity: Array<{ nodeId: string, status: NodeStatus, candidate: boolean, reason: string | null, lastHeardAt: string | null, capacityCpus: number, capacityMemoryMb: number, usedCpus: number, usedMemoryMb: number }> } };
 
 export type ReportNodeFailureMutationVariables = Exact<{
   input: ReportNodeFailureInput;
@@ -1221,6 +1228,9 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2097,6 +2107,9 @@ export const GetClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2135,6 +2148,9 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2178,6 +2194,9 @@ export const ListClustersDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2220,6 +2239,9 @@ export const CreateClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2258,6 +2280,9 @@ export const UpdateClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2296,6 +2321,9 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2334,6 +2362,9 @@ export const DestroyClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -3028,6 +3059,25 @@ export const GetFailoverPlanDocument = new TypedDocumentString(`
       start
       skip
       willFail
+    }
+    detection {
+      heartbeatIntervalSeconds
+      deadtimeSeconds
+      bootGraceSeconds
+      graceUntil
+      expectedSeconds
+      summary
+    }
+    capacity {
+      nodeId
+      status
+      candidate
+      reason
+      lastHeardAt
+      capacityCpus
+      capacityMemoryMb
+      usedCpus
+      usedMemoryMb
     }
   }
 }

@@ -524,7 +524,9 @@ export class FailureDetector {
       saved.push(nodeId);
       args.push(nodeId, encodeNodeRecord(rec));
     }
-    args.push(QUORUM_FIELD, JSON.stringify(quorum.next));
+    // with the counts it was decided from: cluster status shows the detector's own view (DetectorViewReader)
+    const q = evaluation.quorum;
+    args.push(QUORUM_FIELD, JSON.stringify({ ...quorum.next, quorate: q.quorate, totalNodes: q.totalNodes, healthyNodes: q.healthyNodes, quorum: q.quorum, atMs: nowMs }));
     const consumed = checks.filter((c) => !skipped.has(c.node.id)).flatMap((c) => [c.node.id, c.raw]);
     const [ok, current] = await this.redis.haaasDetectorSave(stateKey, reportsKey, term.token, this.settings.stateTtlMs, args.length / 2, ...args, ...consumed);
     if (ok !== 1) throw new StaleDetectorTokenError(ref.clusterId, term.token, Number(current));

@@ -25,7 +25,11 @@ import { NodeOperations } from './node.operations';
 import { NodePower } from './node-power';
 import { OperationRunHandler } from './operation-run.handler';
 import { OperationsService } from './operations.service';
-import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS } from './operations.tokens';
+import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS, PLAN_SOURCES } from './operations.tokens';
+import { DetectorViewReader } from '../detector/detector-view.reader';
+import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { heartbeatLiveness, type NodeLiveness } from '../recovery/node-liveness';
+import type { PlanSources } from './failover-plan.service';
 import { RunnerServiceActions } from './runner-service-actions';
 import { ServiceOperations } from './service.operations';
 import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
@@ -85,6 +89,8 @@ export interface OperationRunDeps {
   readonly incidents?: IncidentCommands;
   /** Queues recovery jobs when no IncidentCommands are given (the same Redis as the recovery workers). */
   readonly producer?: JobProducer;
+  /** Which nodes were heard from, for the ledger built on `producer` (placement never targets a silent node). */
+  readonly liveness?: NodeLiveness;
 }
 
 /**
@@ -98,7 +104,7 @@ export function createOperationRunHandler(d: OperationRunDeps): OperationRunHand
   const actions = new RunnerServiceActions(d.store, runner, { claimWaitMs });
   const services = new ServiceOperations(d.store, actions);
   const power = new NodePower(d.store, d.nodes, d.adapters, d.executor, d.sealer);
-  const incidents = d.incidents ?? (d.producer ? new IncidentCommands(new IncidentLedger(d.store, resolveRecoveryOptions({})), new RecoveryQueue(d.producer)) : null);
+  const incidents = d.incidents ?? (d.producer && d.liveness ? new IncidentCommands(new IncidentLedger(d.store, resolveRecoveryOptions({}), d.liveness), new RecoveryQueue(d.producer)) : null);
   return new OperationRunHandler(
     d.store,
     d.signals,
@@ -219,15 +225,18 @@ export class OperationsModule {
         inject: [Store, OPERATIONS_LISTENER],
       },
       OperationsService,
+      // the detector's and the heartbeats' keys live on the same Redis as the queues (one config.redis.url)
+      { provide: DetectorViewReader, useFactory: (redis: Redis) => new DetectorViewReader(redis), inject: [COMMANDS] },
+      { provide: PLAN_SOURCES, useFactory: (redis: Redis, detector: DetectorViewReader) => ({ liveness: heartbeatLiveness(new HeartbeatStore(redis)), detector }), inject: [COMMANDS, DetectorViewReader] },
       FailoverPlanService,
       IncidentsService,
       {
         provide: OperationRunHandler,
-        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor, resources: OperationNodeResources, producer: JobProducer, incidents: IncidentCommands | null) =>
+        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor, resources: OperationNodeResources, producer: JobProducer, sources: PlanSources, incidents: IncidentCommands | null) =>
           o.runWorkers
-            ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, nodeResources: resources.driver, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs, producer, ...(incidents ? { incidents } : {}) })
+            ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, nodeResources: resources.driver, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs, producer, ...(sources.liveness ? { liveness: sources.liveness } : {}), ...(incidents ? { incidents } : {}) })
             : null,
-        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor, OperationNodeResources, OPERATIONS_PRODUCER, { token: IncidentCommands, optional: true }],
+        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor, OperationNodeResources, OPERATIONS_PRODUCER, PLAN_SOURCES, { token: IncidentCommands, optional: true }],
       },
       {
         provide: OperationNodeResources,
@@ -251,7 +260,7 @@ export class OperationsModule {
       module: OperationsModule,
       global: true,
       providers,
-      exports: [OperationsService, FailoverPlanService, IncidentsService, ClusterEventFeed, OperationFeed, OPERATIONS_SIGNALS],
+      exports: [OperationsService, FailoverPlanService, IncidentsService, ClusterEventFeed, OperationFeed, OPERATIONS_SIGNALS, DetectorViewReader],
     };
   }
 }
