@@ -400,6 +400,11 @@ describe('the SDK against the live API: actions, operations, incidents, subscrip
     expect(report).toMatchObject({ nodeId: nodes[0]?.id, incidentExists: false, incidentId: null });
     expect(await client.incidents.list({ clusterId: cluster.id }).toArray()).toEqual([]);
     await expect(client.incidents.get('01000000-0000-7000-8000-000000000000')).rejects.toBeInstanceOf(NotFoundError);
+    // the operator's actions on an incident: none here, so each is refused by the API as unknown
+    const unknown = '01000000-0000-7000-8000-000000000000';
+    await expect(client.incidents.confirmNodeFenced(unknown, 'checked the PDU: off')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.incidents.retry(unknown, { note: 'BMC password fixed' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.incidents.cancel(unknown, 'host retired')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -409,7 +414,7 @@ it('answered every query, mutation and subscription of the schema through the SD
   expect(fields.filter((f) => !live.exercised.has(f) && !live.refused.has(f))).toEqual([]);
   // Refused ones were still run by the API (a domain error, not a schema or internal one). Only
   // these may be refused every time here: they need a started cluster (quorum from node agents) or
-  // a real failure (an incident), which this file has not.
+  // a real failure (an incident, for its get and the operator's actions), which this file has not.
   const onlyRefused = [...live.refused.keys()].filter((f) => !live.exercised.has(f));
-  expect(onlyRefused.sort()).toEqual(['incident', 'resumeCluster', 'startCluster', 'suspendCluster']);
+  expect(onlyRefused.sort()).toEqual(['cancelIncident', 'confirmNodeFenced', 'incident', 'resumeCluster', 'retryIncident', 'startCluster', 'suspendCluster']);
 });
