@@ -31,7 +31,9 @@ export type ErrorCode =
   | 'GRAPHQL_VALIDATION_FAILED'
   | 'GRAPHQL_PARSE_FAILED'
   | 'NETWORK_ERROR'
+  | 'RATE_LIMITED'
   | 'TIMEOUT'
+  | 'ABORTED'
   | 'OPERATION_FAILED'
   | 'OPERATION_CANCELLED'
   | 'MISSING_DEPENDENCY';
@@ -64,6 +66,8 @@ export class HaaasError extends Error {
     this.requestId = options.requestId;
     this.errors = options.errors ?? [];
     this.operationName = options.operationName;
+    // the brand isHaaasError looks for: shared by every copy of the SDK (ESM, CJS, two versions)
+    Object.defineProperty(this, Symbol.for('@haaas/sdk:error'), { value: true });
   }
 
   /** `extensions` of the first GraphQL error (details such as `problems`, `kind`, `limit`). */
@@ -141,6 +145,23 @@ export class NetworkError extends HaaasError {
   }
 }
 
+/**
+ * HTTP 429: the API (or a proxy in front of it) refused the request before running it, so nothing
+ * was applied; `retryAfterMs` is its `Retry-After`. Queries and actions are retried after it by
+ * themselves (honouring `Retry-After`); this error is what is left when the retries run out.
+ */
+export class RateLimitError extends NetworkError {
+  /** How long the server asked to wait, when it said (`Retry-After`). */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: HaaasErrorOptions & { readonly status?: number | undefined; readonly retryAfterMs?: number | undefined }) {
+    super(message, { ...options, outcomeUnknown: false });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The caller's `signal` aborted the call; `cause` is the signal's reason. */
+export class AbortError extends HaaasError {}
+
 /** What the operation errors carry of the operation (the SDK's `Operation` fits). */
 export interface OperationSnapshot {
   readonly id: string;
@@ -148,7 +169,10 @@ export interface OperationSnapshot {
   readonly error: string | null;
 }
 
-/** `waitForOperation` ran out of time; `operation` is the last state seen (the operation goes on). */
+/**
+ * Out of time: `waitForOperation`'s `timeoutMs` (then `operation` is the last state seen; the
+ * operation goes on), or a caller's `AbortSignal.timeout()` signal (then `cause` is its reason).
+ */
 export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
   readonly operation: TOperation | undefined;
   constructor(message: string, options: HaaasErrorOptions & { readonly operation?: TOperation | undefined }) {
@@ -187,6 +211,30 @@ export function errorFromGraphQL(errors: readonly GraphQLErrorPayload[], context
   const requestId = stringOf(first?.extensions?.['requestId']) ?? context.requestId;
   const Class = CLASSES[code] ?? HaaasError;
   return new Class(first?.message ?? 'GraphQL error', { code, requestId, errors, operationName: context.operationName });
+}
+
+/**
+ * True for an error of the SDK, of this copy or any other (its ES module and CommonJS builds are two
+ * copies, with two sets of classes, so `instanceof` fails across them); with `code`, only for that code.
+ *
+ * ```ts
+ * if (isHaaasError(e, 'NOT_FOUND')) console.log(e.requestId);
+ * ```
+ */
+export function isHaaasError(e: unknown, code?: ErrorCode): e is HaaasError {
+  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[Symbol.for('@haaas/sdk:error')] !== true) return false;
+  return code === undefined || (e as HaaasError).code === code;
+}
+
+/** The SDK's error for an aborted signal: {@link TimeoutError} for a timeout signal's reason, else {@link AbortError}. */
+export function abortError(signal: AbortSignal, operationName?: string): HaaasError {
+  const reason: unknown = signal.reason;
+  if (isHaaasError(reason)) return reason;
+  const timedOut = typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+  const why = reason instanceof Error && reason.message ? `: ${reason.message}` : '';
+  return timedOut
+    ? new TimeoutError(`the signal timed out${why}`, { code: 'TIMEOUT', cause: reason, operationName })
+    : new AbortError(`aborted${why}`, { code: 'ABORTED', cause: reason, operationName });
 }
 
 function stringOf(v: unknown): string | undefined {

@@ -22,7 +22,7 @@ import {
   UnauthenticatedError,
   type Cluster,
   type ClusterEvent,
-  type Node,
+  type ClusterNode,
   type Operation,
   type Resource,
   type Service,
@@ -38,8 +38,8 @@ afterAll(() => live?.close());
 describe('the SDK against the live API: objects', () => {
   let client: HaaasClient;
   let cluster: Cluster;
-  let node1: Node;
-  let node2: Node;
+  let node1: ClusterNode;
+  let node2: ClusterNode;
 
   beforeAll(async () => {
     client = await live.client('sdk-co');
@@ -278,7 +278,7 @@ describe('the SDK against the live API: objects', () => {
 describe('the SDK against the live API: actions, operations, incidents, subscriptions', () => {
   let client: HaaasClient;
   let cluster: Cluster;
-  let nodes: Node[];
+  let nodes: ClusterNode[];
   let service: Service;
 
   beforeAll(async () => {
@@ -372,7 +372,7 @@ describe('the SDK against the live API: actions, operations, incidents, subscrip
 
   it('runs every other action as an operation: node startup, shutdown, reboot; service restart; cluster stop, suspend, resume', async () => {
     // each on its own node or target: one operation at a time per target; their outcomes need real hosts
-    const extra: Node[] = [];
+    const extra: ClusterNode[] = [];
     for (const h of ['p1', 'p2', 'p3']) {
       extra.push(await client.nodes.join({ clusterId: cluster.id, hostname: `${h}.example.com`, kind: 'PHYSICAL', endpoint: { uri: 'qemu+tcp://127.0.0.1:9/system' }, capacity: { cpus: 8, memoryMb: 16384 } }));
     }
