@@ -7,7 +7,7 @@ export { HaaasClient, graphqlEndpoint, type HaaasClientOptions, type VariablesAr
 export * from './errors.js';
 export * from './namespaces.js';
 export { Paginated, type ListOptions, type Page } from './paginate.js';
-export type { CallInfo, FetchLike, OperationKind, GraphQLDocument, RequestHooks, OutgoingRequest, RequestOptions, AttemptResult, ResponseLike, RetryOptions, TokenContext, TokenProvider } from './transport.js';
+export type { CallInfo, CallKind, FetchLike, GraphQLDocument, RequestHooks, OutgoingRequest, RequestOptions, AttemptResult, ResponseLike, RetryOptions, TokenContext, TokenProvider } from './transport.js';
 export type { DocumentTypeDecoration, ResultOf, VariablesOf } from './typed-document.js';
 export { SDK_VERSION } from './version.js';
 export type * from './types.js';

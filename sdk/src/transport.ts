@@ -73,11 +73,11 @@ export interface TransportOptions {
   readonly hooks?: RequestHooks | undefined;
 }
 
-export type OperationKind = 'query' | 'mutation' | 'subscription';
+export type CallKind = 'query' | 'mutation' | 'subscription';
 
 /** What the hooks are told about a call. */
 export interface CallInfo {
-  readonly kind: OperationKind;
+  readonly kind: CallKind;
   /** The operation's name, e.g. `CreateCluster`. */
   readonly operationName: string | undefined;
   /** True for queries and for mutations with an idempotency key: what may be retried after any transient failure. */
@@ -327,7 +327,7 @@ export class Transport {
  * The kind and name of the first operation of a document. A small scan instead of `graphql`'s
  * parser, which the SDK does not ship: it skips comments, strings and fragments at the top level.
  */
-export function describeOperation(document: string): { kind: OperationKind; name: string | undefined } {
+export function describeOperation(document: string): { kind: CallKind; name: string | undefined } {
   let depth = 0;
   for (let i = 0; i < document.length; i++) {
     const c = document[i];
