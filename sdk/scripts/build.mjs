@@ -24,7 +24,8 @@ for (const [config, type] of [
   if (result.status !== 0) process.exit(result.status ?? 1);
   const out = join(root, 'dist', type === 'module' ? 'esm' : 'cjs');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
+  // sideEffects again: bundlers read the nearest package.json, which for these files is this one
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type, sideEffects: false }, null, 2)}\n`);
 }
 // on stderr: `npm pack --json` runs this first and its stdout must stay JSON
 console.error('built dist/esm and dist/cjs');

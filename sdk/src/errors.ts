@@ -49,6 +49,8 @@ export interface HaaasErrorOptions {
 
 /** Base class of every error the SDK throws. */
 export class HaaasError extends Error {
+  // each class names itself in a field, not through new.target.name: minifiers rename classes
+  override name = 'HaaasError';
   /** `extensions.code` of the (first) GraphQL error, or the SDK's own code (`NETWORK_ERROR`, `TIMEOUT`). */
   readonly code: ErrorCode | (string & Record<never, never>);
   /** The API's request id (also in its logs), when the API answered. */
@@ -60,8 +62,6 @@ export class HaaasError extends Error {
 
   constructor(message: string, options: HaaasErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    // new.target: subclasses get their own name without repeating it
-    this.name = new.target.name;
     this.code = options.code;
     this.requestId = options.requestId;
     this.errors = options.errors ?? [];
@@ -78,6 +78,7 @@ export class HaaasError extends Error {
 
 /** The input was invalid: `problems` names every bad field at once. */
 export class BadUserInputError extends HaaasError {
+  override name = 'BadUserInputError';
   readonly problems: readonly FieldProblem[];
   constructor(message: string, options: HaaasErrorOptions) {
     super(message, options);
@@ -87,13 +88,18 @@ export class BadUserInputError extends HaaasError {
 }
 
 /** No token, or the token was refused (expired, wrong issuer or signature). */
-export class UnauthenticatedError extends HaaasError {}
+export class UnauthenticatedError extends HaaasError {
+  override name = 'UnauthenticatedError';
+}
 
 /** The token is valid but its roles do not allow this (e.g. a reader writing, a member acting as admin). */
-export class ForbiddenError extends HaaasError {}
+export class ForbiddenError extends HaaasError {
+  override name = 'ForbiddenError';
+}
 
 /** The object does not exist, or belongs to another tenant (the API does not tell these apart). */
 export class NotFoundError extends HaaasError {
+  override name = 'NotFoundError';
   /** The kind of object, e.g. `Cluster`, when the API says. */
   get kind(): string | undefined {
     return stringOf(this.extensions['kind']);
@@ -105,10 +111,13 @@ export class NotFoundError extends HaaasError {
 }
 
 /** The change conflicts with the current state: a duplicate name, an object still in use. */
-export class ConflictError extends HaaasError {}
+export class ConflictError extends HaaasError {
+  override name = 'ConflictError';
+}
 
 /** A tenant quota would be exceeded. */
 export class QuotaExceededError extends HaaasError {
+  override name = 'QuotaExceededError';
   /** What ran out, e.g. `clusters`. */
   get what(): string | undefined {
     return stringOf(this.extensions['what']);
@@ -121,16 +130,23 @@ export class QuotaExceededError extends HaaasError {
 }
 
 /** The action cannot run in the current state (e.g. starting a cluster without quorum). */
-export class PreconditionFailedError extends HaaasError {}
+export class PreconditionFailedError extends HaaasError {
+  override name = 'PreconditionFailedError';
+}
 
 /** The API failed on its side; the details are in its logs under `requestId`. */
-export class InternalError extends HaaasError {}
+export class InternalError extends HaaasError {
+  override name = 'InternalError';
+}
 
 /** The API refused the request itself (unknown field, bad variable type): the SDK and the API disagree on the schema. */
-export class InvalidRequestError extends HaaasError {}
+export class InvalidRequestError extends HaaasError {
+  override name = 'InvalidRequestError';
+}
 
 /** The API could not be reached, or answered with something that is not a GraphQL response. */
 export class NetworkError extends HaaasError {
+  override name = 'NetworkError';
   /** HTTP status, when there was a response. */
   readonly status: number | undefined;
   /**
@@ -151,6 +167,7 @@ export class NetworkError extends HaaasError {
  * themselves (honouring `Retry-After`); this error is what is left when the retries run out.
  */
 export class RateLimitError extends NetworkError {
+  override name = 'RateLimitError';
   /** How long the server asked to wait, when it said (`Retry-After`). */
   readonly retryAfterMs: number | undefined;
   constructor(message: string, options: HaaasErrorOptions & { readonly status?: number | undefined; readonly retryAfterMs?: number | undefined }) {
@@ -160,7 +177,9 @@ export class RateLimitError extends NetworkError {
 }
 
 /** The caller's `signal` aborted the call; `cause` is the signal's reason. */
-export class AbortError extends HaaasError {}
+export class AbortError extends HaaasError {
+  override name = 'AbortError';
+}
 
 /** What the operation errors carry of the operation (the SDK's `Operation` fits). */
 export interface OperationSnapshot {
@@ -174,6 +193,7 @@ export interface OperationSnapshot {
  * operation goes on), or a caller's `AbortSignal.timeout()` signal (then `cause` is its reason).
  */
 export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
+  override name = 'TimeoutError';
   readonly operation: TOperation | undefined;
   constructor(message: string, options: HaaasErrorOptions & { readonly operation?: TOperation | undefined }) {
     super(message, options);
@@ -183,6 +203,7 @@ export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapsh
 
 /** The awaited operation ended FAILED or CANCELLED; `operation` says why (`error`, `steps`). */
 export class OperationFailedError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
+  override name = 'OperationFailedError';
   readonly operation: TOperation;
   constructor(operation: TOperation) {
     super(`operation ${operation.id} ${operation.state}${operation.error ? `: ${operation.error}` : ''}`, { code: `OPERATION_${operation.state}` });
