@@ -341,6 +341,22 @@ describe('the SDK against the live API: actions, operations, incidents, subscrip
     await client.waitForOperation(op.id, { pollIntervalMs: 100, timeoutMs: 30_000, resolveOnFailure: true });
   });
 
+  it('shows a failed operation progressing without going back, and ending at 100 (issue 17)', async () => {
+    // a relocation to a node whose hypervisor cannot answer: steps are planned on the way, then it fails
+    const op = await client.services.relocate(service.id, { targetNodeId: nodes[2]?.id ?? '' });
+    const progress: number[] = [];
+    const done = await client.waitForOperation(op.id, { onProgress: (o) => progress.push(o.progress), timeoutMs: 30_000, resolveOnFailure: true });
+    expect(done.state).toBe('FAILED');
+    expect(done.progress).toBe(100);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('refuses an empty id as BAD_USER_INPUT naming the argument, not as NOT_FOUND (issue 17)', async () => {
+    await expect(client.clusters.get('')).rejects.toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'id', message: 'must not be empty' }] });
+    await expect(client.nodes.failoverPlan('')).rejects.toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'nodeId' }] });
+    await expect(client.services.removeResource(service.id, '')).rejects.toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'resourceId' }] });
+  });
+
   it('streams the cluster log live (clusterEvents), resuming after a given event', async () => {
     const before = await client.events.list({ clusterId: cluster.id, limit: 1 }).first();
     const controller = new AbortController();
