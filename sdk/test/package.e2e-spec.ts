@@ -8,7 +8,7 @@
  * shipped README, in order, against the live API (with an operations worker).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,11 +41,12 @@ describe('the packed @haaas/sdk', () => {
   let app: string;
   let pack: PackResult;
   let packLog: string;
+  let source: string;
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'haaas-sdk-pack-'));
     // the SDK's folder outside the workspace: what a checkout of it alone has
-    const source = join(tmp, 'sdk');
+    source = join(tmp, 'sdk');
     for (const entry of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'tsconfig.build.json', 'tsconfig.esm.json', 'src', 'scripts/build.mjs', 'examples']) {
       cpSync(join(SDK, entry), join(source, entry), { recursive: true });
     }
@@ -71,8 +72,10 @@ describe('the packed @haaas/sdk', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('builds outside the monorepo once, and holds the README, CHANGELOG, LICENSE, examples and both builds, nothing else', () => {
+  it('builds outside the monorepo once, and holds the README, CHANGELOG, LICENSE, examples and both builds, nothing else', async () => {
     expect(packLog.match(/built dist\/esm and dist\/cjs/g)).toHaveLength(1);
+    // what prepack runs: after a build, packing again builds nothing
+    await expect(run(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: source })).resolves.toMatchObject({ stderr: expect.stringContaining('up to date') });
     const files = pack.files.map((f) => f.path).sort();
     expect(files).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'LICENSE', 'package.json', 'dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/esm/package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'examples/quickstart.ts']));
     const unexpected = files.filter((f) => !/^(README\.md|CHANGELOG\.md|LICENSE|package\.json|dist\/(esm|cjs)\/(.+\.(js|d\.ts)|package\.json)|examples\/[\w-]+\.(ts|mjs|cjs))$/.test(f));
@@ -169,6 +172,21 @@ console.log(JSON.stringify({ brand: isHaaasError(e, 'NOT_FOUND'), esmInstanceof:
     const env = { ...process.env, HAAAS_URL: live.api.url, HAAAS_TOKEN: await live.api.token('pack-across') };
     const { stdout } = await run(process.execPath, ['across.mjs'], { cwd: app, env });
     expect(JSON.parse(stdout)).toEqual({ brand: true, esmInstanceof: false, cjsInstanceof: true });
+  });
+
+  it("installs from the folder with --install-links (the README's other route) as a copy that loads graphql-ws from the project", async () => {
+    const other = join(tmp, 'from-folder');
+    mkdirSync(other);
+    writeFileSync(join(other, 'package.json'), JSON.stringify({ name: 'sdk-folder-consumer', version: '0.0.0', private: true }));
+    await run(npm, ['install', ...npmQuiet, '--ignore-scripts', '--install-links', source, 'graphql-ws@^6', 'ws@^8'], { cwd: other });
+    expect(lstatSync(join(other, 'node_modules', '@haaas', 'sdk')).isSymbolicLink()).toBe(false);
+    const { stdout } = await run(
+      process.execPath,
+      ['-e', "const { HaaasClient, SDK_VERSION } = require('@haaas/sdk'); const c = new HaaasClient({ url: 'http://127.0.0.1:9', token: 't', webSocketImpl: require('ws') }); c.subscribe(require('@haaas/sdk').ClusterEventsDocument, { clusterId: 'x' }).next().catch((e) => console.log(SDK_VERSION, e.code));"],
+      { cwd: other },
+    );
+    // graphql-ws was found (the socket to a closed port fails as a network error, not MISSING_DEPENDENCY)
+    expect(stdout.trim()).toBe('0.1.0 NETWORK_ERROR');
   });
 
   it('runs every ts snippet of the shipped README, in order, type-checked, against the live API', async () => {
