@@ -22,7 +22,7 @@ import {
   UnauthenticatedError,
   type Cluster,
   type ClusterEvent,
-  type Node,
+  type ClusterNode,
   type Operation,
   type Resource,
   type Service,
@@ -38,8 +38,8 @@ afterAll(() => live?.close());
 describe('the SDK against the live API: objects', () => {
   let client: HaaasClient;
   let cluster: Cluster;
-  let node1: Node;
-  let node2: Node;
+  let node1: ClusterNode;
+  let node2: ClusterNode;
 
   beforeAll(async () => {
     client = await live.client('sdk-co');
@@ -278,7 +278,7 @@ describe('the SDK against the live API: objects', () => {
 describe('the SDK against the live API: actions, operations, incidents, subscriptions', () => {
   let client: HaaasClient;
   let cluster: Cluster;
-  let nodes: Node[];
+  let nodes: ClusterNode[];
   let service: Service;
 
   beforeAll(async () => {
@@ -341,6 +341,22 @@ describe('the SDK against the live API: actions, operations, incidents, subscrip
     await client.waitForOperation(op.id, { pollIntervalMs: 100, timeoutMs: 30_000, resolveOnFailure: true });
   });
 
+  it('shows a failed operation progressing without going back, and ending at 100 (issue 17)', async () => {
+    // a relocation to a node whose hypervisor cannot answer: steps are planned on the way, then it fails
+    const op = await client.services.relocate(service.id, { targetNodeId: nodes[2]?.id ?? '' });
+    const progress: number[] = [];
+    const done = await client.waitForOperation(op.id, { onProgress: (o) => progress.push(o.progress), timeoutMs: 30_000, resolveOnFailure: true });
+    expect(done.state).toBe('FAILED');
+    expect(done.progress).toBe(100);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('refuses an empty id as BAD_USER_INPUT naming the argument, not as NOT_FOUND (issue 17)', async () => {
+    await expect(client.clusters.get('')).rejects.toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'id', message: 'must not be empty' }] });
+    await expect(client.nodes.failoverPlan('')).rejects.toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'nodeId' }] });
+    await expect(client.services.removeResource(service.id, '')).rejects.toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'resourceId' }] });
+  });
+
   it('streams the cluster log live (clusterEvents), resuming after a given event', async () => {
     const before = await client.events.list({ clusterId: cluster.id, limit: 1 }).first();
     const controller = new AbortController();
@@ -372,7 +388,7 @@ describe('the SDK against the live API: actions, operations, incidents, subscrip
 
   it('runs every other action as an operation: node startup, shutdown, reboot; service restart; cluster stop, suspend, resume', async () => {
     // each on its own node or target: one operation at a time per target; their outcomes need real hosts
-    const extra: Node[] = [];
+    const extra: ClusterNode[] = [];
     for (const h of ['p1', 'p2', 'p3']) {
       extra.push(await client.nodes.join({ clusterId: cluster.id, hostname: `${h}.example.com`, kind: 'PHYSICAL', endpoint: { uri: 'qemu+tcp://127.0.0.1:9/system' }, capacity: { cpus: 8, memoryMb: 16384 } }));
     }

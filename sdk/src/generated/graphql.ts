@@ -3,7 +3,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import type { DocumentTypeDecoration } from '../typed-document.js';
 export type AddFencingDeviceInput = {
   /** `fence_<name>` (e.g. fence_ipmilan, fence_redfish, fence_vmware_rest) or builtin:vsphere, builtin:libvirt, builtin:hyperv (must match the hypervisor of the cluster). */
   agent: string;
@@ -1203,7 +1203,7 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
+export const ClusterFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ClusterFields on Cluster {
   id
   name
@@ -1240,7 +1240,7 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ClusterFields"}) as unknown as TypedDocumentString<ClusterFieldsFragment, unknown>;
-export const NodeFieldsFragmentDoc = new TypedDocumentString(`
+export const NodeFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment NodeFields on Node {
   id
   hostname
@@ -1269,7 +1269,7 @@ export const NodeFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"NodeFields"}) as unknown as TypedDocumentString<NodeFieldsFragment, unknown>;
-export const ResourceFieldsFragmentDoc = new TypedDocumentString(`
+export const ResourceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ResourceFields on Resource {
   id
   name
@@ -1308,7 +1308,7 @@ export const ResourceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ResourceFields"}) as unknown as TypedDocumentString<ResourceFieldsFragment, unknown>;
-export const ServiceFieldsFragmentDoc = new TypedDocumentString(`
+export const ServiceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ServiceFields on Service {
   id
   name
@@ -1348,7 +1348,7 @@ export const ServiceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ServiceFields"}) as unknown as TypedDocumentString<ServiceFieldsFragment, unknown>;
-export const FailoverDomainFieldsFragmentDoc = new TypedDocumentString(`
+export const FailoverDomainFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FailoverDomainFields on FailoverDomain {
   id
   name
@@ -1370,7 +1370,7 @@ export const FailoverDomainFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FailoverDomainFields"}) as unknown as TypedDocumentString<FailoverDomainFieldsFragment, unknown>;
-export const FencingAssociationFieldsFragmentDoc = new TypedDocumentString(`
+export const FencingAssociationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FencingAssociationFields on FencingAssociation {
   id
   level
@@ -1392,7 +1392,7 @@ export const FencingAssociationFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FencingAssociationFields"}) as unknown as TypedDocumentString<FencingAssociationFieldsFragment, unknown>;
-export const FencingDeviceFieldsFragmentDoc = new TypedDocumentString(`
+export const FencingDeviceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FencingDeviceFields on FencingDevice {
   id
   name
@@ -1423,7 +1423,7 @@ export const FencingDeviceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FencingDeviceFields"}) as unknown as TypedDocumentString<FencingDeviceFieldsFragment, unknown>;
-export const FenceAgentFieldsFragmentDoc = new TypedDocumentString(`
+export const FenceAgentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FenceAgentFields on FenceAgent {
   name
   shortdesc
@@ -1442,7 +1442,7 @@ export const FenceAgentFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"FenceAgentFields"}) as unknown as TypedDocumentString<FenceAgentFieldsFragment, unknown>;
-export const EventFieldsFragmentDoc = new TypedDocumentString(`
+export const EventFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment EventFields on Event {
   id
   type
@@ -1457,7 +1457,7 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   after
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
-export const TenantFieldsFragmentDoc = new TypedDocumentString(`
+export const TenantFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment TenantFields on Tenant {
   id
   displayName
@@ -1483,13 +1483,13 @@ export const TenantFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"TenantFields"}) as unknown as TypedDocumentString<TenantFieldsFragment, unknown>;
-export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
+export const PageInfoFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }
     `, {"fragmentName":"PageInfoFields"}) as unknown as TypedDocumentString<PageInfoFieldsFragment, unknown>;
-export const OperationFieldsFragmentDoc = new TypedDocumentString(`
+export const OperationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment OperationFields on Operation {
   id
   kind
@@ -1517,7 +1517,7 @@ export const OperationFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"OperationFields"}) as unknown as TypedDocumentString<OperationFieldsFragment, unknown>;
-export const IncidentFieldsFragmentDoc = new TypedDocumentString(`
+export const IncidentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment IncidentFields on Incident {
   id
   clusterId
@@ -1581,7 +1581,7 @@ export const IncidentFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"IncidentFields"}) as unknown as TypedDocumentString<IncidentFieldsFragment, unknown>;
-export const StartClusterDocument = new TypedDocumentString(`
+export const StartClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartCluster($id: ID!, $idempotencyKey: String) {
   startCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1613,7 +1613,7 @@ export const StartClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartClusterMutation, StartClusterMutationVariables>;
-export const StopClusterDocument = new TypedDocumentString(`
+export const StopClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StopCluster($id: ID!, $idempotencyKey: String) {
   stopCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1645,7 +1645,7 @@ export const StopClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StopClusterMutation, StopClusterMutationVariables>;
-export const SuspendClusterDocument = new TypedDocumentString(`
+export const SuspendClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SuspendCluster($id: ID!, $idempotencyKey: String) {
   suspendCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1677,7 +1677,7 @@ export const SuspendClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<SuspendClusterMutation, SuspendClusterMutationVariables>;
-export const ResumeClusterDocument = new TypedDocumentString(`
+export const ResumeClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ResumeCluster($id: ID!, $idempotencyKey: String) {
   resumeCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1709,7 +1709,7 @@ export const ResumeClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ResumeClusterMutation, ResumeClusterMutationVariables>;
-export const StartupNodeDocument = new TypedDocumentString(`
+export const StartupNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartupNode($id: ID!, $idempotencyKey: String) {
   startupNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1741,7 +1741,7 @@ export const StartupNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartupNodeMutation, StartupNodeMutationVariables>;
-export const ShutdownNodeDocument = new TypedDocumentString(`
+export const ShutdownNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ShutdownNode($id: ID!, $idempotencyKey: String) {
   shutdownNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1773,7 +1773,7 @@ export const ShutdownNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ShutdownNodeMutation, ShutdownNodeMutationVariables>;
-export const RebootNodeDocument = new TypedDocumentString(`
+export const RebootNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RebootNode($id: ID!, $idempotencyKey: String) {
   rebootNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1805,7 +1805,7 @@ export const RebootNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RebootNodeMutation, RebootNodeMutationVariables>;
-export const EvacuateNodeDocument = new TypedDocumentString(`
+export const EvacuateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation EvacuateNode($id: ID!, $idempotencyKey: String) {
   evacuateNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1837,7 +1837,7 @@ export const EvacuateNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<EvacuateNodeMutation, EvacuateNodeMutationVariables>;
-export const StartServiceDocument = new TypedDocumentString(`
+export const StartServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartService($id: ID!, $idempotencyKey: String) {
   startService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1869,7 +1869,7 @@ export const StartServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartServiceMutation, StartServiceMutationVariables>;
-export const StopServiceDocument = new TypedDocumentString(`
+export const StopServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StopService($id: ID!, $idempotencyKey: String) {
   stopService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1901,7 +1901,7 @@ export const StopServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StopServiceMutation, StopServiceMutationVariables>;
-export const RestartServiceDocument = new TypedDocumentString(`
+export const RestartServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RestartService($id: ID!, $idempotencyKey: String) {
   restartService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1933,7 +1933,7 @@ export const RestartServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RestartServiceMutation, RestartServiceMutationVariables>;
-export const RelocateServiceDocument = new TypedDocumentString(`
+export const RelocateServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RelocateService($id: ID!, $targetNodeId: ID, $idempotencyKey: String) {
   relocateService(
     id: $id
@@ -1969,7 +1969,7 @@ export const RelocateServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RelocateServiceMutation, RelocateServiceMutationVariables>;
-export const ConfirmNodeFencedDocument = new TypedDocumentString(`
+export const ConfirmNodeFencedDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ConfirmNodeFenced($incidentId: ID!, $note: String, $idempotencyKey: String) {
   confirmNodeFenced(
     incidentId: $incidentId
@@ -2005,7 +2005,7 @@ export const ConfirmNodeFencedDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ConfirmNodeFencedMutation, ConfirmNodeFencedMutationVariables>;
-export const RetryIncidentDocument = new TypedDocumentString(`
+export const RetryIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RetryIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
   retryIncident(
     incidentId: $incidentId
@@ -2041,7 +2041,7 @@ export const RetryIncidentDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RetryIncidentMutation, RetryIncidentMutationVariables>;
-export const CancelIncidentDocument = new TypedDocumentString(`
+export const CancelIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CancelIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
   cancelIncident(
     incidentId: $incidentId
@@ -2077,7 +2077,7 @@ export const CancelIncidentDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<CancelIncidentMutation, CancelIncidentMutationVariables>;
-export const GetClusterDocument = new TypedDocumentString(`
+export const GetClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetCluster($id: ID!) {
   cluster(id: $id) {
     ...ClusterFields
@@ -2118,7 +2118,7 @@ export const GetClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetClusterQuery, GetClusterQueryVariables>;
-export const GetClusterByHostDocument = new TypedDocumentString(`
+export const GetClusterByHostDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetClusterByHost($hostname: String!) {
   clusterByHost(hostname: $hostname) {
     ...ClusterFields
@@ -2159,7 +2159,7 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetClusterByHostQuery, GetClusterByHostQueryVariables>;
-export const ListClustersDocument = new TypedDocumentString(`
+export const ListClustersDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListClusters($first: Int!, $after: String, $filter: ClusterFilter) {
   clusters(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2209,7 +2209,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListClustersQuery, ListClustersQueryVariables>;
-export const CreateClusterDocument = new TypedDocumentString(`
+export const CreateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateCluster($input: CreateClusterInput!) {
   createCluster(input: $input) {
     ...ClusterFields
@@ -2250,7 +2250,7 @@ export const CreateClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateClusterMutation, CreateClusterMutationVariables>;
-export const UpdateClusterDocument = new TypedDocumentString(`
+export const UpdateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateCluster($input: UpdateClusterInput!) {
   updateCluster(input: $input) {
     ...ClusterFields
@@ -2291,7 +2291,7 @@ export const UpdateClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateClusterMutation, UpdateClusterMutationVariables>;
-export const SetClusterAttributesDocument = new TypedDocumentString(`
+export const SetClusterAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetClusterAttributes($id: ID!, $change: AttributeChangeInput!) {
   setClusterAttributes(id: $id, change: $change) {
     ...ClusterFields
@@ -2332,7 +2332,7 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetClusterAttributesMutation, SetClusterAttributesMutationVariables>;
-export const DestroyClusterDocument = new TypedDocumentString(`
+export const DestroyClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyCluster($id: ID!, $force: Boolean! = false) {
   destroyCluster(id: $id, force: $force) {
     ...ClusterFields
@@ -2373,7 +2373,7 @@ export const DestroyClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyClusterMutation, DestroyClusterMutationVariables>;
-export const ListClusterEventsDocument = new TypedDocumentString(`
+export const ListClusterEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListClusterEvents($clusterId: ID!, $first: Int!, $after: String, $filter: EventFilter) {
   clusterLog(clusterId: $clusterId, first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2401,7 +2401,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListClusterEventsQuery, ListClusterEventsQueryVariables>;
-export const ClusterEventsDocument = new TypedDocumentString(`
+export const ClusterEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
     subscription ClusterEvents($clusterId: ID!, $after: ID) {
   clusterEvents(clusterId: $clusterId, after: $after) {
     ...EventFields
@@ -2420,7 +2420,7 @@ export const ClusterEventsDocument = new TypedDocumentString(`
   before
   after
 }`) as unknown as TypedDocumentString<ClusterEventsSubscription, ClusterEventsSubscriptionVariables>;
-export const GetFailoverDomainDocument = new TypedDocumentString(`
+export const GetFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFailoverDomain($id: ID!) {
   failoverDomain(id: $id) {
     ...FailoverDomainFields
@@ -2446,7 +2446,7 @@ export const GetFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetFailoverDomainQuery, GetFailoverDomainQueryVariables>;
-export const ListFailoverDomainsDocument = new TypedDocumentString(`
+export const ListFailoverDomainsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFailoverDomains($first: Int!, $after: String, $filter: FailoverDomainFilter) {
   failoverDomains(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2481,7 +2481,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListFailoverDomainsQuery, ListFailoverDomainsQueryVariables>;
-export const CreateFailoverDomainDocument = new TypedDocumentString(`
+export const CreateFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateFailoverDomain($input: CreateFailoverDomainInput!) {
   createFailoverDomain(input: $input) {
     ...FailoverDomainFields
@@ -2507,7 +2507,7 @@ export const CreateFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateFailoverDomainMutation, CreateFailoverDomainMutationVariables>;
-export const UpdateFailoverDomainDocument = new TypedDocumentString(`
+export const UpdateFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateFailoverDomain($input: UpdateFailoverDomainInput!) {
   updateFailoverDomain(input: $input) {
     ...FailoverDomainFields
@@ -2533,7 +2533,7 @@ export const UpdateFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateFailoverDomainMutation, UpdateFailoverDomainMutationVariables>;
-export const DeleteFailoverDomainDocument = new TypedDocumentString(`
+export const DeleteFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeleteFailoverDomain($id: ID!) {
   deleteFailoverDomain(id: $id) {
     ...FailoverDomainFields
@@ -2559,7 +2559,7 @@ export const DeleteFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeleteFailoverDomainMutation, DeleteFailoverDomainMutationVariables>;
-export const ListFenceAgentsDocument = new TypedDocumentString(`
+export const ListFenceAgentsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFenceAgents {
   fenceAgents {
     ...FenceAgentFields
@@ -2582,7 +2582,7 @@ export const ListFenceAgentsDocument = new TypedDocumentString(`
     obsoletes
   }
 }`) as unknown as TypedDocumentString<ListFenceAgentsQuery, ListFenceAgentsQueryVariables>;
-export const GetFenceAgentDocument = new TypedDocumentString(`
+export const GetFenceAgentDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFenceAgent($name: String!) {
   fenceAgent(name: $name) {
     ...FenceAgentFields
@@ -2605,7 +2605,7 @@ export const GetFenceAgentDocument = new TypedDocumentString(`
     obsoletes
   }
 }`) as unknown as TypedDocumentString<GetFenceAgentQuery, GetFenceAgentQueryVariables>;
-export const GetFencingDeviceDocument = new TypedDocumentString(`
+export const GetFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFencingDevice($id: ID!) {
   fencingDevice(id: $id) {
     ...FencingDeviceFields
@@ -2640,7 +2640,7 @@ export const GetFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetFencingDeviceQuery, GetFencingDeviceQueryVariables>;
-export const ListFencingDevicesDocument = new TypedDocumentString(`
+export const ListFencingDevicesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFencingDevices($first: Int!, $after: String, $filter: FencingDeviceFilter) {
   fencingDevices(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2684,7 +2684,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListFencingDevicesQuery, ListFencingDevicesQueryVariables>;
-export const AddFencingDeviceDocument = new TypedDocumentString(`
+export const AddFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AddFencingDevice($input: AddFencingDeviceInput!) {
   addFencingDevice(input: $input) {
     ...FencingDeviceFields
@@ -2719,7 +2719,7 @@ export const AddFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AddFencingDeviceMutation, AddFencingDeviceMutationVariables>;
-export const SetFencingDeviceOptionsDocument = new TypedDocumentString(`
+export const SetFencingDeviceOptionsDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetFencingDeviceOptions($input: SetFencingDeviceOptionsInput!) {
   setFencingDeviceOptions(input: $input) {
     ...FencingDeviceFields
@@ -2754,7 +2754,7 @@ export const SetFencingDeviceOptionsDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetFencingDeviceOptionsMutation, SetFencingDeviceOptionsMutationVariables>;
-export const DeleteFencingDeviceDocument = new TypedDocumentString(`
+export const DeleteFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeleteFencingDevice($id: ID!) {
   deleteFencingDevice(id: $id) {
     ...FencingDeviceFields
@@ -2789,7 +2789,7 @@ export const DeleteFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeleteFencingDeviceMutation, DeleteFencingDeviceMutationVariables>;
-export const AssociateFencingDeviceDocument = new TypedDocumentString(`
+export const AssociateFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AssociateFencingDevice($input: AssociateFencingDeviceInput!) {
   associateFencingDevice(input: $input) {
     ...FencingAssociationFields
@@ -2815,7 +2815,7 @@ export const AssociateFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AssociateFencingDeviceMutation, AssociateFencingDeviceMutationVariables>;
-export const DeassociateFencingDeviceDocument = new TypedDocumentString(`
+export const DeassociateFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeassociateFencingDevice($deviceId: ID!, $nodeId: ID!) {
   deassociateFencingDevice(deviceId: $deviceId, nodeId: $nodeId) {
     ...FencingAssociationFields
@@ -2841,7 +2841,7 @@ export const DeassociateFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeassociateFencingDeviceMutation, DeassociateFencingDeviceMutationVariables>;
-export const TestFencingDeviceDocument = new TypedDocumentString(`
+export const TestFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation TestFencingDevice($id: ID!, $nodeId: ID) {
   testFencingDevice(id: $id, nodeId: $nodeId) {
     deviceId
@@ -2860,7 +2860,7 @@ export const TestFencingDeviceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TestFencingDeviceMutation, TestFencingDeviceMutationVariables>;
-export const GetIncidentDocument = new TypedDocumentString(`
+export const GetIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetIncident($id: ID!) {
   incident(id: $id) {
     ...IncidentFields
@@ -2928,7 +2928,7 @@ export const GetIncidentDocument = new TypedDocumentString(`
     rtoMissed
   }
 }`) as unknown as TypedDocumentString<GetIncidentQuery, GetIncidentQueryVariables>;
-export const ListIncidentsDocument = new TypedDocumentString(`
+export const ListIncidentsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListIncidents($first: Int!, $after: String, $filter: IncidentFilter) {
   incidents(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3005,7 +3005,7 @@ fragment IncidentFields on Incident {
     rtoMissed
   }
 }`) as unknown as TypedDocumentString<ListIncidentsQuery, ListIncidentsQueryVariables>;
-export const GetFailoverPlanDocument = new TypedDocumentString(`
+export const GetFailoverPlanDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFailoverPlan($nodeId: ID!) {
   failoverPlan(nodeId: $nodeId) {
     nodeId
@@ -3082,7 +3082,7 @@ export const GetFailoverPlanDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GetFailoverPlanQuery, GetFailoverPlanQueryVariables>;
-export const ReportNodeFailureDocument = new TypedDocumentString(`
+export const ReportNodeFailureDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ReportNodeFailure($input: ReportNodeFailureInput!) {
   reportNodeFailure(input: $input) {
     nodeId
@@ -3096,7 +3096,7 @@ export const ReportNodeFailureDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReportNodeFailureMutation, ReportNodeFailureMutationVariables>;
-export const GetNodeDocument = new TypedDocumentString(`
+export const GetNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetNode($id: ID!) {
   node(id: $id) {
     ...NodeFields
@@ -3129,7 +3129,7 @@ export const GetNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetNodeQuery, GetNodeQueryVariables>;
-export const GetNodeFencingTopologyDocument = new TypedDocumentString(`
+export const GetNodeFencingTopologyDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetNodeFencingTopology($id: ID!) {
   node(id: $id) {
     id
@@ -3161,7 +3161,7 @@ export const GetNodeFencingTopologyDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetNodeFencingTopologyQuery, GetNodeFencingTopologyQueryVariables>;
-export const ListNodesDocument = new TypedDocumentString(`
+export const ListNodesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListNodes($first: Int!, $after: String, $filter: NodeFilter) {
   nodes(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3203,7 +3203,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListNodesQuery, ListNodesQueryVariables>;
-export const JoinNodeDocument = new TypedDocumentString(`
+export const JoinNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation JoinNode($input: JoinNodeInput!) {
   joinNode(input: $input) {
     ...NodeFields
@@ -3236,7 +3236,7 @@ export const JoinNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<JoinNodeMutation, JoinNodeMutationVariables>;
-export const UpdateNodeDocument = new TypedDocumentString(`
+export const UpdateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateNode($input: UpdateNodeInput!) {
   updateNode(input: $input) {
     ...NodeFields
@@ -3269,7 +3269,7 @@ export const UpdateNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateNodeMutation, UpdateNodeMutationVariables>;
-export const SetNodeAttributesDocument = new TypedDocumentString(`
+export const SetNodeAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetNodeAttributes($id: ID!, $change: AttributeChangeInput!) {
   setNodeAttributes(id: $id, change: $change) {
     ...NodeFields
@@ -3302,7 +3302,7 @@ export const SetNodeAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeAttributesMutation, SetNodeAttributesMutationVariables>;
-export const SetNodeMaintenanceDocument = new TypedDocumentString(`
+export const SetNodeMaintenanceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetNodeMaintenance($id: ID!, $enabled: Boolean!) {
   setNodeMaintenance(id: $id, enabled: $enabled) {
     ...NodeFields
@@ -3335,7 +3335,7 @@ export const SetNodeMaintenanceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeMaintenanceMutation, SetNodeMaintenanceMutationVariables>;
-export const LeaveNodeDocument = new TypedDocumentString(`
+export const LeaveNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation LeaveNode($id: ID!, $force: Boolean! = false) {
   leaveNode(id: $id, force: $force) {
     ...NodeFields
@@ -3368,7 +3368,7 @@ export const LeaveNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<LeaveNodeMutation, LeaveNodeMutationVariables>;
-export const ProbeNodeDocument = new TypedDocumentString(`
+export const ProbeNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ProbeNode($id: ID!) {
   probeNode(id: $id) {
     nodeId
@@ -3388,7 +3388,7 @@ export const ProbeNodeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ProbeNodeMutation, ProbeNodeMutationVariables>;
-export const IssueNodeAgentTokenDocument = new TypedDocumentString(`
+export const IssueNodeAgentTokenDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation IssueNodeAgentToken($nodeId: ID!) {
   issueNodeAgentToken(nodeId: $nodeId) {
     nodeId
@@ -3398,7 +3398,7 @@ export const IssueNodeAgentTokenDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<IssueNodeAgentTokenMutation, IssueNodeAgentTokenMutationVariables>;
-export const GetOperationDocument = new TypedDocumentString(`
+export const GetOperationDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetOperation($id: ID!) {
   operation(id: $id) {
     ...OperationFields
@@ -3430,7 +3430,7 @@ export const GetOperationDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetOperationQuery, GetOperationQueryVariables>;
-export const ListOperationsDocument = new TypedDocumentString(`
+export const ListOperationsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListOperations($first: Int!, $after: String, $filter: OperationFilter) {
   operations(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3471,7 +3471,7 @@ fragment OperationFields on Operation {
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ListOperationsQuery, ListOperationsQueryVariables>;
-export const OperationUpdatedDocument = new TypedDocumentString(`
+export const OperationUpdatedDocument = /*#__PURE__*/ new TypedDocumentString(`
     subscription OperationUpdated($id: ID!) {
   operationUpdated(id: $id) {
     ...OperationFields
@@ -3503,7 +3503,7 @@ export const OperationUpdatedDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<OperationUpdatedSubscription, OperationUpdatedSubscriptionVariables>;
-export const GetResourceDocument = new TypedDocumentString(`
+export const GetResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetResource($id: ID!) {
   resource(id: $id) {
     ...ResourceFields
@@ -3546,7 +3546,7 @@ export const GetResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetResourceQuery, GetResourceQueryVariables>;
-export const ListResourcesDocument = new TypedDocumentString(`
+export const ListResourcesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListResources($first: Int!, $after: String, $filter: ResourceFilter) {
   resources(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3598,7 +3598,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListResourcesQuery, ListResourcesQueryVariables>;
-export const CreateResourceDocument = new TypedDocumentString(`
+export const CreateResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateResource($input: CreateResourceInput!) {
   createResource(input: $input) {
     ...ResourceFields
@@ -3641,7 +3641,7 @@ export const CreateResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateResourceMutation, CreateResourceMutationVariables>;
-export const UpdateResourceDocument = new TypedDocumentString(`
+export const UpdateResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateResource($input: UpdateResourceInput!) {
   updateResource(input: $input) {
     ...ResourceFields
@@ -3684,7 +3684,7 @@ export const UpdateResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateResourceMutation, UpdateResourceMutationVariables>;
-export const SetResourceAttributesDocument = new TypedDocumentString(`
+export const SetResourceAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetResourceAttributes($id: ID!, $change: AttributeChangeInput!) {
   setResourceAttributes(id: $id, change: $change) {
     ...ResourceFields
@@ -3727,7 +3727,7 @@ export const SetResourceAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetResourceAttributesMutation, SetResourceAttributesMutationVariables>;
-export const DestroyResourceDocument = new TypedDocumentString(`
+export const DestroyResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyResource($id: ID!, $force: Boolean! = false) {
   destroyResource(id: $id, force: $force) {
     ...ResourceFields
@@ -3770,7 +3770,7 @@ export const DestroyResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyResourceMutation, DestroyResourceMutationVariables>;
-export const GetServiceDocument = new TypedDocumentString(`
+export const GetServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetService($id: ID!) {
   service(id: $id) {
     ...ServiceFields
@@ -3814,7 +3814,7 @@ export const GetServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetServiceQuery, GetServiceQueryVariables>;
-export const ListServicesDocument = new TypedDocumentString(`
+export const ListServicesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListServices($first: Int!, $after: String, $filter: ServiceFilter) {
   services(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3867,7 +3867,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListServicesQuery, ListServicesQueryVariables>;
-export const CreateServiceDocument = new TypedDocumentString(`
+export const CreateServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateService($input: CreateServiceInput!) {
   createService(input: $input) {
     ...ServiceFields
@@ -3911,7 +3911,7 @@ export const CreateServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateServiceMutation, CreateServiceMutationVariables>;
-export const UpdateServicePolicyDocument = new TypedDocumentString(`
+export const UpdateServicePolicyDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateServicePolicy($input: UpdateServicePolicyInput!) {
   updateServicePolicy(input: $input) {
     ...ServiceFields
@@ -3955,7 +3955,7 @@ export const UpdateServicePolicyDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateServicePolicyMutation, UpdateServicePolicyMutationVariables>;
-export const AddServiceResourceDocument = new TypedDocumentString(`
+export const AddServiceResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AddServiceResource($input: AddServiceResourceInput!) {
   addServiceResource(input: $input) {
     ...ServiceFields
@@ -3999,7 +3999,7 @@ export const AddServiceResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AddServiceResourceMutation, AddServiceResourceMutationVariables>;
-export const RemoveServiceResourceDocument = new TypedDocumentString(`
+export const RemoveServiceResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RemoveServiceResource($serviceId: ID!, $resourceId: ID!) {
   removeServiceResource(serviceId: $serviceId, resourceId: $resourceId) {
     ...ServiceFields
@@ -4043,7 +4043,7 @@ export const RemoveServiceResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<RemoveServiceResourceMutation, RemoveServiceResourceMutationVariables>;
-export const SetServiceAttributesDocument = new TypedDocumentString(`
+export const SetServiceAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetServiceAttributes($id: ID!, $change: AttributeChangeInput!) {
   setServiceAttributes(id: $id, change: $change) {
     ...ServiceFields
@@ -4087,7 +4087,7 @@ export const SetServiceAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetServiceAttributesMutation, SetServiceAttributesMutationVariables>;
-export const DestroyServiceDocument = new TypedDocumentString(`
+export const DestroyServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyService($id: ID!, $force: Boolean! = false) {
   destroyService(id: $id, force: $force) {
     ...ServiceFields
@@ -4131,7 +4131,7 @@ export const DestroyServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyServiceMutation, DestroyServiceMutationVariables>;
-export const GetViewerDocument = new TypedDocumentString(`
+export const GetViewerDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetViewer {
   viewer {
     subject
@@ -4166,7 +4166,7 @@ export const GetViewerDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetViewerQuery, GetViewerQueryVariables>;
-export const GetTenantDocument = new TypedDocumentString(`
+export const GetTenantDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetTenant($id: ID!) {
   tenant(id: $id) {
     ...TenantFields
@@ -4196,7 +4196,7 @@ export const GetTenantDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetTenantQuery, GetTenantQueryVariables>;
-export const ListTenantsDocument = new TypedDocumentString(`
+export const ListTenantsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListTenants($first: Int!, $after: String) {
   tenants(first: $first, after: $after) {
     nodes {
@@ -4235,7 +4235,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListTenantsQuery, ListTenantsQueryVariables>;
-export const CreateTenantDocument = new TypedDocumentString(`
+export const CreateTenantDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateTenant($input: CreateTenantInput!) {
   createTenant(input: $input) {
     ...TenantFields
@@ -4265,7 +4265,7 @@ export const CreateTenantDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateTenantMutation, CreateTenantMutationVariables>;
-export const SetTenantQuotaDocument = new TypedDocumentString(`
+export const SetTenantQuotaDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetTenantQuota($input: SetTenantQuotaInput!) {
   setTenantQuota(input: $input) {
     ...TenantFields

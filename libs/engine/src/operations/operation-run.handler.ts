@@ -75,6 +75,8 @@ export class OperationRunHandler implements JobHandler<'operation.run'> {
         (row) => {
           row.state = OperationState.FAILED;
           row.error = why;
+          // 100: the operation has ended (progress says how far it is, not how well it went)
+          row.progress = 100;
           row.finishedAt = new Date();
         },
         { type: 'operation.failed', message: `${op.kind} failed: ${why}` },
