@@ -84,6 +84,8 @@ export type ClusterState = typeof ClusterState[keyof typeof ClusterState];
 export type CreateClusterInput = {
   attributes?: Array<AttributeInput> | null | undefined;
   description?: string | null | undefined;
+  /** Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE). */
+  heartbeatSource?: HeartbeatSource | null | undefined;
   hypervisor: Hypervisor;
   /** 1-63 letters, digits, "_", "." or "-"; unique in the tenant. */
   name: string;
@@ -191,6 +193,14 @@ export type FencingOptionInput = {
   value: string;
 };
 
+/** Where node liveness comes from: AGENT (node agents, with isolation checks), MANAGER (the hypervisor manager, no agents: vSphere), BOTH (alive while either says so). */
+export const HeartbeatSource = {
+  AGENT: 'AGENT',
+  BOTH: 'BOTH',
+  MANAGER: 'MANAGER'
+} as const;
+
+export type HeartbeatSource = typeof HeartbeatSource[keyof typeof HeartbeatSource];
 export const Hypervisor = {
   HYPERV: 'HYPERV',
   KVM: 'KVM',
@@ -500,6 +510,8 @@ export type SetTenantQuotaInput = {
 
 export type UpdateClusterInput = {
   description?: string | null | undefined;
+  /** Omitted: unchanged. */
+  heartbeatSource?: HeartbeatSource | null | undefined;
   id: string;
   policy?: ClusterPolicyInput | null | undefined;
 };
@@ -673,14 +685,14 @@ export type GetClusterQueryVariables = Exact<{
 }>;
 
 
-export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type GetClusterByHostQueryVariables = Exact<{
   hostname: string;
 }>;
 
 
-export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClustersQueryVariables = Exact<{
   first: number;
@@ -689,21 +701,21 @@ export type ListClustersQueryVariables = Exact<{
 }>;
 
 
-export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateClusterMutationVariables = Exact<{
   input: CreateClusterInput;
 }>;
 
 
-export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type UpdateClusterMutationVariables = Exact<{
   input: UpdateClusterInput;
 }>;
 
 
-export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type SetClusterAttributesMutationVariables = Exact<{
   id: string;
@@ -711,7 +723,7 @@ export type SetClusterAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type DestroyClusterMutationVariables = Exact<{
   id: string;
@@ -719,7 +731,7 @@ export type DestroyClusterMutationVariables = Exact<{
 }>;
 
 
-export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClusterEventsQueryVariables = Exact<{
   clusterId: string;
@@ -848,7 +860,7 @@ export type TestFencingDeviceMutationVariables = Exact<{
 
 export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string, nodeId: string | null, action: string, ok: boolean, powerState: string, attempts: number, latencyMs: number, output: string, at: string, error: { kind: string, message: string } | null } };
 
-export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
+export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
 export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } };
 
@@ -1168,6 +1180,7 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -1934,6 +1947,7 @@ export const GetClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -1970,6 +1984,7 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2011,6 +2026,7 @@ export const ListClustersDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2051,6 +2067,7 @@ export const CreateClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2087,6 +2104,7 @@ export const UpdateClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2123,6 +2141,7 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2159,6 +2178,7 @@ export const DestroyClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value

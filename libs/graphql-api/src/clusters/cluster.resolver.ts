@@ -1,6 +1,6 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
-import { clusterHealth, NodeStatus, TenantScope } from '@haaas/domain';
+import { clusterHealth, HeartbeatSource, NodeStatus, TenantScope } from '@haaas/domain';
 import { ClusterRecord, ClusterService } from '@haaas/management';
 import { AttributeChangeInput, toAttributeChange, toAttributes } from '../common/attribute.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
@@ -22,6 +22,7 @@ export function toCluster(c: ClusterRecord): Cluster {
       fencingRequired: c.fencingRequired,
       minHealthyNodes: c.minHealthyNodes,
     },
+    heartbeatSource: c.heartbeatSource ?? HeartbeatSource.AGENT,
     attributes: toAttributes(c.attributes),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
@@ -77,6 +78,7 @@ export class ClusterResolver {
         description: input.description,
         hypervisor: input.hypervisor,
         policy: input.policy ?? undefined,
+        heartbeatSource: input.heartbeatSource,
         attributes: input.attributes ?? [],
       }),
     );
@@ -84,7 +86,9 @@ export class ClusterResolver {
 
   @Mutation(() => Cluster, { description: 'Changes the description and HA defaults of a cluster.' })
   async updateCluster(@CurrentScope() scope: TenantScope, @Args('input') input: UpdateClusterInput): Promise<Cluster> {
-    return toCluster(await this.clusterService.update(scope, { id: input.id, description: input.description, policy: input.policy ?? undefined }));
+    return toCluster(
+      await this.clusterService.update(scope, { id: input.id, description: input.description, policy: input.policy ?? undefined, heartbeatSource: input.heartbeatSource }),
+    );
   }
 
   @Mutation(() => Cluster, { description: 'Sets and removes free-form attributes of a cluster.' })
