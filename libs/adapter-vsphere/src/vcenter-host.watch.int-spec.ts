@@ -9,7 +9,7 @@ import { type VcenterHostWatch } from './vcenter-host.watch';
 describe('VcenterHostWatch against vcsim', () => {
   let peer: VcsimPeer;
   let watch: VcenterHostWatch;
-  const adapter = new VsphereAdapter({ maxWaitSeconds: 1, resyncSeconds: 1, retryMs: 200 });
+  const adapter = new VsphereAdapter({ watch: { maxWaitSeconds: 1, resyncSeconds: 1, retryMs: 200 } });
 
   const until = async <T>(what: string, read: () => T | undefined | null | false, ms = 8_000): Promise<T> => {
     const end = Date.now() + ms;

@@ -4,6 +4,13 @@ import { SoapClient } from './soap.client';
 import { VcenterHostWatch, type VcenterHostWatchOptions } from './vcenter-host.watch';
 import { VsphereHost } from './vsphere.host';
 
+export interface VsphereAdapterOptions {
+  /** CAs (PEM) trusted for vCenter/ESXi certificates besides the system's. */
+  readonly ca?: string;
+  /** Tuning of the host watch (the manager heartbeat channel). */
+  readonly watch?: Omit<VcenterHostWatchOptions, 'secrets'>;
+}
+
 /**
  * vSphere through the vim25 SOAP API of a vCenter or an ESXi host (`https://vcenter/sdk`). The
  * node's `host` names its ESXi host in the inventory; the credentials are a vSphere user's.
@@ -11,11 +18,11 @@ import { VsphereHost } from './vsphere.host';
 export class VsphereAdapter implements HypervisorAdapter, HostWatchingAdapter {
   readonly hypervisor = Hypervisor.VSPHERE;
 
-  constructor(private readonly watchOptions: Omit<VcenterHostWatchOptions, 'secrets'> = {}) {}
+  constructor(private readonly options: VsphereAdapterOptions = {}) {}
 
   /** One long-poll of every host of the vCenter (its own session): the manager heartbeat channel. */
   watchHosts(endpoint: HypervisorEndpoint): VcenterHostWatch {
-    return new VcenterHostWatch(this.client(endpoint), { ...this.watchOptions, secrets: [endpoint.password ?? ''] });
+    return new VcenterHostWatch(this.client(endpoint), { ...this.options.watch, secrets: [endpoint.password ?? ''] });
   }
 
   connect(endpoint: HypervisorEndpoint): VsphereHost {
@@ -27,7 +34,7 @@ export class VsphereAdapter implements HypervisorAdapter, HostWatchingAdapter {
     if (!endpoint.username || !endpoint.password) {
       throw new AdapterError('AUTH_FAILED', 'connect: a vSphere endpoint needs a username and a password', 'connect');
     }
-    return new SoapClient({ url, username: endpoint.username, password: endpoint.password, insecureTls: endpoint.insecureTls === true });
+    return new SoapClient({ url, username: endpoint.username, password: endpoint.password, insecureTls: endpoint.insecureTls === true, ca: this.options.ca });
   }
 }
 
