@@ -56,7 +56,8 @@ export class VcenterHostWatch implements HostWatch {
     private readonly client: SoapClient,
     private readonly options: VcenterHostWatchOptions = {},
   ) {
-    this.maxWaitSeconds = Math.max(1, Math.floor(options.maxWaitSeconds ?? 5));
+    // the resync runs between long-polls: a wait longer than it would delay it
+    this.maxWaitSeconds = Math.max(1, Math.floor(Math.min(options.maxWaitSeconds ?? 5, options.resyncSeconds ?? 60)));
     this.retryMs = options.retryMs ?? 1_000;
     this.loop = this.run();
   }

@@ -13,7 +13,7 @@ import { ensureDebianPackages, findBinary, type Log, logTail, settlesWithin, sle
 import { type HypervisorEndpoint } from '@haaas/hypervisor';
 import { retrieveAll, retrieveOne, str } from '../property.collector';
 import { SoapClient } from '../soap.client';
-import { child, group, type MoRef, param, readMoRef } from '../soap.xml';
+import { child, group, type MoRef, param, readMoRef, refParam } from '../soap.xml';
 
 /**
  * The newest govmomi whose vcsim `go install module@version` can build: from v0.47.0 on, vcsim is
@@ -226,10 +226,67 @@ export class VcsimAdmin {
     const spec = group('spec', [param('hostName', name), param('userName', cloneOf), param('password', 'unused'), param('force', true)]);
     const reply = await this.client.invoke('AddHost_Task', cluster.obj, [spec, param('asConnected', true)], signal());
     await this.waitTask(readMoRef(child(reply, 'returnval')), `AddHost_Task ${name}`);
-    // vcsim's container views miss a host added to a cluster (it is put before the cluster lists it):
-    // a new session makes new views, which see it
+    await this.renew();
+  }
+
+  /**
+   * vcsim's container views miss objects added to the inventory after they were made (a host or VM is
+   * put before its parent lists it): a new session makes new views, which see them.
+   */
+  private async renew(): Promise<void> {
     await this.client.close();
     this.client = this.newClient();
+  }
+
+  /**
+   * CreateVM_Task: a powered-off VM on `host`, its files (.vmx) on the datastore every host of the
+   * cluster mounts (vcsim's LocalDS_0: shared storage), as an administrator would create it.
+   */
+  async createVm(name: string, host: string, o: { readonly cpus?: number; readonly memoryMb?: number; readonly datastore?: string } = {}): Promise<void> {
+    const [dc] = await retrieveAll(this.client, 'Datacenter', ['vmFolder'], signal());
+    const [cluster] = await retrieveAll(this.client, 'ClusterComputeResource', ['resourcePool'], signal());
+    const hostRef = (await retrieveAll(this.client, 'HostSystem', ['name'], signal())).find((h) => str(h, 'name') === name || str(h, 'name') === host)?.obj;
+    const folder = dc && readMoRef(dc.props.get('vmFolder'));
+    const pool = cluster && readMoRef(cluster.props.get('resourcePool'));
+    if (!folder || !pool || !hostRef) throw new Error(`createVm ${name}: no datacenter folder, cluster pool or host ${host}`);
+    const config = group('config', [
+      param('name', name),
+      param('guestId', 'otherGuest64'),
+      group('files', [param('vmPathName', `[${o.datastore ?? 'LocalDS_0'}]`)]),
+      param('numCPUs', o.cpus ?? 1),
+      param('memoryMB', o.memoryMb ?? 256),
+    ]);
+    const reply = await this.client.invoke('CreateVM_Task', folder, [config, refParam('pool', pool), refParam('host', hostRef)], signal());
+    await this.waitTask(readMoRef(child(reply, 'returnval')), `CreateVM_Task ${name}`);
+    await this.renew();
+  }
+
+  /** Every VM vCenter has registered: name, host (by runtime.host), power and connection state. */
+  async vms(): Promise<{ name: string; host: string | undefined; powerState: string | undefined; connectionState: string | undefined; vmx: string | undefined }[]> {
+    await this.renew(); // vcsim's views miss VMs registered after they were made
+    const [vms, hosts] = await Promise.all([
+      retrieveAll(this.client, 'VirtualMachine', ['name', 'runtime.host', 'runtime.powerState', 'runtime.connectionState', 'config.files.vmPathName'], signal()),
+      retrieveAll(this.client, 'HostSystem', ['name'], signal()),
+    ]);
+    const hostName = new Map(hosts.map((h) => [h.obj.value, str(h, 'name')]));
+    return vms.map((v) => ({
+      name: str(v, 'name') ?? v.obj.value,
+      host: hostName.get(readMoRef(v.props.get('runtime.host'))?.value ?? ''),
+      powerState: str(v, 'runtime.powerState'),
+      connectionState: str(v, 'runtime.connectionState'),
+      vmx: str(v, 'config.files.vmPathName'),
+    }));
+  }
+
+  /** vCenter's VmPoweredOnEvents, oldest first (by event key): who started which VM where, in what order. */
+  async poweredOnEvents(): Promise<{ key: number; vm: string; host: string }[]> {
+    const reply = await this.client.invoke('QueryEvents', { type: 'EventManager', value: 'EventManager' }, [group('filter', [param('eventTypeId', 'VmPoweredOnEvent')])], signal());
+    const out = [...reply.getElementsByTagNameNS('urn:vim25', 'returnval')].map((e) => ({
+      key: Number(child(e, 'key')?.textContent ?? NaN),
+      vm: child(child(e, 'vm') ?? e, 'name')?.textContent ?? '',
+      host: child(child(e, 'host') ?? e, 'name')?.textContent ?? '',
+    }));
+    return out.filter((e) => e.vm !== '').sort((a, b) => a.key - b.key);
   }
 
   /** DisconnectHost_Task: vCenter loses the host (runtime.connectionState = disconnected). */
