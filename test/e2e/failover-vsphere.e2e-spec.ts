@@ -67,6 +67,7 @@ describe('failover of a vSphere host on vcsim, agentless', () => {
 
   it('fails a host in vCenter: fenced through its BMC, its VMs registered and running once on the survivors, by priority', async () => {
     const before = await lab.vcenter.admin.poweredOnEvents();
+    const vmxBefore = new Map((await lab.vcenter.admin.vms()).map((v) => [v.name, v.vmx]));
     const lastKey = before.reduce((m, e) => Math.max(m, e.key), 0);
     await lab.vcenter.admin.disconnectHost(FAILED_HOST);
 
@@ -89,8 +90,14 @@ describe('failover of a vSphere host on vcsim, agentless', () => {
       const copies = vms.filter((v) => v.name === s.vm);
       expect({ vm: s.vm, copies: copies.length, power: copies[0]?.powerState }).toEqual({ vm: s.vm, copies: 1, power: 'poweredOn' });
       expect(copies[0]?.host).not.toBe(FAILED_HOST);
+      // the same files on the shared datastore: registered from its .vmx, not a new VM
+      expect(copies[0]?.vmx).toBe(vmxBefore.get(s.vm));
       if (s.homeHost !== FAILED_HOST) expect(copies[0]?.host).toBe(s.homeHost);
     }
+
+    // each recovered at its first attempt: no start failed on the way (the product's log)
+    const log = await gql.call<{ clusterLog: { nodes: { type: string; message: string }[] } }>(`query($c: ID!) { clusterLog(clusterId: $c, first: 500) { nodes { type message } } }`, { c: dc.clusterId });
+    expect(log.clusterLog.nodes.filter((e) => e.type === 'service.start_failed').map((e) => e.message)).toEqual([]);
 
     // vcsim's own events: the moved VMs powered on after the failure, each once, higher priority first
     const moved = dc.services.filter((s) => s.homeHost === FAILED_HOST).sort((a, b) => b.priority - a.priority);
