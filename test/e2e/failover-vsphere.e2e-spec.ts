@@ -7,10 +7,12 @@ import { startTestApi, TestApi } from './support/api';
 
 /**
  * Failover on vSphere without node agents: a VSPHERE cluster of three vcsim ESXi hosts (heartbeat
- * source MANAGER), VMs on the shared datastore, prioritised services, an ipmi_sim BMC per host.
- * A vCenter that stops answering declares nothing; a host vCenter loses is declared failed through
- * vCenter and its probe, fenced through its BMC, and its VMs are registered from their .vmx and
- * powered on on the survivors in priority order, each exactly once, as vcsim itself tells.
+ * source MANAGER), VMs on the shared datastore, prioritised services, an ipmi_sim BMC per host, and
+ * each host's own /sdk (a vcsim -esx each) as its check address: the second channel that does not
+ * go through vCenter. A vCenter that stops answering declares nothing; a host vCenter loses while
+ * its own /sdk answers is EXCLUDED, not failed; a crashed host (its /sdk silent, vCenter lost it) is
+ * declared failed, fenced through its BMC, and its VMs are registered from their .vmx and powered
+ * on on the survivors in priority order, each exactly once, as vcsim itself tells.
  */
 describe('failover of a vSphere host on vcsim, agentless', () => {
   let lab: VsphereLab;
@@ -19,6 +21,21 @@ describe('failover of a vSphere host on vcsim, agentless', () => {
   let gql: GraphQLCaller;
   let dc: VsphereDatacenter;
   const FAILED_HOST = 'esx-2.lab.example';
+  const CUT_HOST = 'esx-3.lab.example';
+  const logOf = async () =>
+    (await gql.call<{ clusterLog: { nodes: { type: string; nodeId: string | null; message: string }[] } }>(`query($c: ID!) { clusterLog(clusterId: $c, first: 500) { nodes { type nodeId message } } }`, { c: dc.clusterId }))
+      .clusterLog.nodes;
+  const waitForStatus = async (host: string, status: string, ms: number): Promise<string[]> => {
+    const seen: string[] = [];
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const now = (await nodeStatuses()).find((n) => n.hostname === host)?.status ?? '';
+      if (seen[seen.length - 1] !== now) seen.push(now);
+      if (now === status) return seen;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${host} never ${status} within ${ms} ms (seen ${seen.join(' -> ')})`);
+  };
 
   const incidents = async () =>
     (await gql.call<{ incidents: { nodes: { state: string; nodeId: string }[] } }>(`query($c: ID!) { incidents(filter: { clusterId: $c }) { nodes { state nodeId } } }`, { c: dc.clusterId })).incidents.nodes;
@@ -26,7 +43,7 @@ describe('failover of a vSphere host on vcsim, agentless', () => {
     (await gql.call<{ cluster: { nodes: { nodes: { hostname: string; status: string }[] } } }>(`query($id: ID!) { cluster(id: $id) { nodes(first: 10) { nodes { hostname status } } } }`, { id: dc.clusterId })).cluster.nodes.nodes;
 
   beforeAll(async () => {
-    lab = await startVsphereLab();
+    lab = await startVsphereLab({ hostEndpoints: true });
     const redisUrl = testRedisUrl(7);
     const redis = new Redis(redisUrl);
     await redis.flushdb();
@@ -65,11 +82,28 @@ describe('failover of a vSphere host on vcsim, agentless', () => {
     for (const h of lab.hosts) expect(h.bmc.power()).toBe('on');
   }, 40_000);
 
-  it('fails a host in vCenter: fenced through its BMC, its VMs registered and running once on the survivors, by priority', async () => {
+  it('leaves a host vCenter lost but whose own /sdk answers EXCLUDED: nothing fenced, nothing moved; ONLINE again when vCenter has it back', async () => {
+    const before = await lab.vcenter.admin.vms();
+    await lab.cutFromVcenter(CUT_HOST);
+    try {
+      await waitForStatus(CUT_HOST, 'EXCLUDED', 20_000);
+      expect(await incidents()).toEqual([]);
+      for (const h of lab.hosts) expect(h.bmc.power()).toBe('on');
+      const excluded = (await logOf()).find((e) => e.type === 'node.status_changed' && e.nodeId === dc.nodes.get(CUT_HOST) && /EXCLUDED|excluded/.test(e.message));
+      expect(excluded?.message).toMatch(/check address answers/);
+    } finally {
+      await lab.reconnect(CUT_HOST);
+    }
+    await waitForStatus(CUT_HOST, 'ONLINE', 20_000);
+    const after = await lab.vcenter.admin.vms();
+    expect(after.map((v) => [v.name, v.host, v.powerState])).toEqual(before.map((v) => [v.name, v.host, v.powerState]));
+  }, 60_000);
+
+  it('fails a crashed host: declared through vCenter and its silent /sdk, fenced through its BMC, its VMs registered and running once on the survivors, by priority', async () => {
     const before = await lab.vcenter.admin.poweredOnEvents();
     const vmxBefore = new Map((await lab.vcenter.admin.vms()).map((v) => [v.name, v.vmx]));
     const lastKey = before.reduce((m, e) => Math.max(m, e.key), 0);
-    await lab.vcenter.admin.disconnectHost(FAILED_HOST);
+    await lab.crashHost(FAILED_HOST);
 
     const until = Date.now() + 90_000;
     let state = '';
@@ -95,9 +129,10 @@ describe('failover of a vSphere host on vcsim, agentless', () => {
       if (s.homeHost !== FAILED_HOST) expect(copies[0]?.host).toBe(s.homeHost);
     }
 
-    // each recovered at its first attempt: no start failed on the way (the product's log)
-    const log = await gql.call<{ clusterLog: { nodes: { type: string; message: string }[] } }>(`query($c: ID!) { clusterLog(clusterId: $c, first: 500) { nodes { type message } } }`, { c: dc.clusterId });
-    expect(log.clusterLog.nodes.filter((e) => e.type === 'service.start_failed').map((e) => e.message)).toEqual([]);
+    // declared on both channels; each service recovered at its first attempt (the product's log)
+    const log = await logOf();
+    expect(log.find((e) => e.type === 'node.failed' && e.nodeId === dc.nodes.get(FAILED_HOST))?.message).toMatch(/cannot reach the host and its check address is silent/);
+    expect(log.filter((e) => e.type === 'service.start_failed').map((e) => e.message)).toEqual([]);
 
     // vcsim's own events: the moved VMs powered on after the failure, each once, higher priority first
     const moved = dc.services.filter((s) => s.homeHost === FAILED_HOST).sort((a, b) => b.priority - a.priority);

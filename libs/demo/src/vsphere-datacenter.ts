@@ -3,19 +3,39 @@ import { type IpmiBmc, startIpmiBmc } from '@haaas/fencing/testing';
 import { waitForOperation } from './demo-datacenter';
 import { GraphQLCaller } from './graphql.client';
 
+/** One ESXi host of the lab: its name in vCenter, its BMC, and (with `hostEndpoints`) its own `/sdk`. */
+export interface VsphereLabHost {
+  readonly name: string;
+  readonly bmc: IpmiBmc;
+  /** The host's own endpoint (a vcsim -esx), independent of vCenter: the node's check address. */
+  readonly esx: VcsimPeer | null;
+}
+
 /**
  * A vSphere datacenter on vcsim for the demo (`HAAAS_DEMO=vsphere`) and the vSphere failover e2e:
  * one vCenter, three ESXi hosts with real host names in one cluster, an IPMI BMC (ipmi_sim) per
- * host as its fencing device, and one VM per service on the datastore all hosts mount. No node
- * agent anywhere: liveness comes from vCenter (heartbeat source MANAGER).
+ * host as its fencing device, optionally each host's own `/sdk` (a standalone vcsim -esx each: the
+ * second channel that does not go through vCenter), and one VM per service on the datastore all
+ * hosts mount. No node agent anywhere: liveness comes from vCenter (heartbeat source MANAGER).
+ * vcsim's vCenter does not know its hosts' own simulators: the lab ties them together where a
+ * failure needs both (`crashHost`).
  */
 export interface VsphereLab {
   readonly vcenter: VcsimPeer;
-  readonly hosts: readonly { readonly name: string; readonly bmc: IpmiBmc }[];
+  readonly hosts: readonly VsphereLabHost[];
   /** VM name → the host it was created on. */
   readonly vms: ReadonlyMap<string, string>;
   /** The env a worker and the API need to trust vcsim and read it often enough (vcsim pushes no host change). */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * What a host crash does: its own `/sdk` stops answering (its simulator is killed) and vCenter loses
+   * it (DisconnectHost_Task: vcsim has no "not responding"). Its BMC still answers, as a BMC does.
+   */
+  crashHost(name: string): Promise<void>;
+  /** vCenter loses the host but the host lives (a management-network cut between the two). */
+  cutFromVcenter(name: string): Promise<void>;
+  /** vCenter reconnects the host. */
+  reconnect(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +66,8 @@ export interface VsphereLabOptions {
   readonly hosts?: number;
   /** Extra VMs per host beyond the services' (the benchmark's load). */
   readonly services?: readonly { name: string; priority: number; home: number }[];
+  /** Start each host's own `/sdk` (a vcsim -esx per host) as its check address (default false). */
+  readonly hostEndpoints?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -54,16 +76,22 @@ export async function startVsphereLab(o: VsphereLabOptions = {}): Promise<Vspher
   const log = o.log ?? (() => undefined);
   const count = o.hosts ?? 3;
   const vcenter = await startVcsim({ hosts: 1, vms: 0, trustedTls: true, log });
-  const hosts: { name: string; bmc: IpmiBmc }[] = [];
+  const hosts: VsphereLabHost[] = [];
   const stop = async (): Promise<void> => {
-    await Promise.all(hosts.map((h) => h.bmc.stop()));
+    await Promise.all(hosts.map(async (h) => Promise.all([h.bmc.stop(), h.esx?.stop()])));
     await vcenter.stop();
+  };
+  const find = (name: string): VsphereLabHost => {
+    const h = hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`no host ${name} in the lab (${hosts.map((x) => x.name).join(', ')})`);
+    return h;
   };
   try {
     for (let i = 0; i < count; i++) {
       const name = `esx-${i + 1}.lab.example`;
       await vcenter.admin.addHost(name, vcenter.hosts[0] as string);
-      hosts.push({ name, bmc: await startIpmiBmc({ name: `esx${i + 1}` }) });
+      const [bmc, esx] = await Promise.all([startIpmiBmc({ name: `esx${i + 1}` }), o.hostEndpoints ? startVcsim({ esx: true, vms: 0, log }) : Promise.resolve(null)]);
+      hosts.push({ name, bmc, esx });
     }
     const vms = new Map<string, string>();
     for (const s of o.services ?? VSPHERE_SERVICES) {
@@ -74,7 +102,20 @@ export async function startVsphereLab(o: VsphereLabOptions = {}): Promise<Vspher
     log(`vcsim vCenter ${vcenter.url}: ${hosts.map((h) => h.name).join(', ')} (an ipmi_sim BMC each), ${vms.size} VMs on LocalDS_0`);
     // resync every second: vcsim never pushes a HostSystem change through WaitForUpdatesEx
     const env = { HAAAS_VSPHERE_CA_FILE: vcenter.caFile as string, HAAAS_VSPHERE_RESYNC_SECONDS: '1' };
-    return { vcenter, hosts, vms, env, stop };
+    return {
+      vcenter,
+      hosts,
+      vms,
+      env,
+      crashHost: async (name) => {
+        const h = find(name);
+        await h.esx?.stop();
+        await vcenter.admin.disconnectHost(h.name);
+      },
+      cutFromVcenter: (name) => vcenter.admin.disconnectHost(find(name).name),
+      reconnect: (name) => vcenter.admin.reconnectHost(find(name).name),
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -105,7 +146,15 @@ export async function configureVsphereCluster(
   const vc = lab.vcenter;
   for (const h of lab.hosts) {
     const { joinNode } = await api.call<{ joinNode: { id: string } }>(`mutation($i: JoinNodeInput!) { joinNode(input: $i) { id } }`, {
-      i: { clusterId, hostname: h.name, kind: 'PHYSICAL', endpoint: { uri: vc.url, username: vc.username, password: vc.password }, capacity: { cpus: 32, memoryMb: 262144 } },
+      i: {
+        clusterId,
+        hostname: h.name,
+        kind: 'PHYSICAL',
+        endpoint: { uri: vc.url, username: vc.username, password: vc.password },
+        capacity: { cpus: 32, memoryMb: 262144 },
+        // the host's own /sdk: the second channel that does not go through vCenter
+        ...(h.esx ? { checkAddress: h.esx.url } : {}),
+      },
     });
     nodes.set(h.name, joinNode.id);
     const device = await api.call<{ addFencingDevice: { id: string } }>(`mutation($i: AddFencingDeviceInput!) { addFencingDevice(input: $i) { id } }`, {
@@ -140,7 +189,7 @@ export async function configureVsphereCluster(
     });
     services.push({ id: svc.createService.id, name: s.name, priority: s.priority, vm, homeHost: hostNames[s.home % hostNames.length] as string });
   }
-  log(`cluster ${name}: ${nodes.size} nodes (heartbeat source MANAGER, IPMI fencing), ${services.length} services`);
+  log(`cluster ${name}: ${nodes.size} nodes (heartbeat source MANAGER, IPMI fencing${lab.hosts.some((h) => h.esx) ? ", each host's own /sdk as its check address" : ''}), ${services.length} services`);
 
   // presence without agents: the detector's vCenter watch makes the nodes ONLINE
   const until = Date.now() + 60_000;

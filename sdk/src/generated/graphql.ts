@@ -246,7 +246,7 @@ export type IpResourceSpecInput = {
 export type JoinNodeInput = {
   attributes?: Array<AttributeInput> | null | undefined;
   capacity: NodeCapacityInput;
-  /** IP address or host name probed to tell FAILED from EXCLUDED. */
+  /** Asked when the node is silent, to tell FAILED from EXCLUDED: an IP address or host name (ICMP echo), or an https:// URL of the host's own endpoint, independent of its manager (an ESXi host's /sdk; an HTTPS request). */
   checkAddress?: string | null | undefined;
   /** The cluster to join. */
   clusterId: string;

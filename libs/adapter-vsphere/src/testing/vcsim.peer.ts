@@ -83,6 +83,8 @@ export interface VcsimOptions {
    * trust it as a CA instead of setting insecureTls, as the product's workers do (HAAAS_VSPHERE_CA_FILE).
    */
   trustedTls?: boolean;
+  /** A standalone ESXi host (vcsim -esx) instead of a vCenter: a host's own `/sdk`. `hosts` is ignored. */
+  esx?: boolean;
 }
 
 export interface VcsimPeer {
@@ -138,7 +140,8 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
     caPem = readFileSync(caFile, 'utf8');
     tlsArgs.push('-tlscert', caFile, '-tlskey', keyFile);
   }
-  const args = [...tlsArgs, '-l', '127.0.0.1:0', '-cluster', '1', '-host', String(options.hosts ?? 3), '-vm', String(options.vms ?? 4)];
+  const inventory = options.esx ? ['-esx'] : ['-cluster', '1', '-host', String(options.hosts ?? 3)];
+  const args = [...tlsArgs, '-l', '127.0.0.1:0', ...inventory, '-vm', String(options.vms ?? 4)];
   // -password reads a file when given a path: the password never appears in `ps`
   args.push('-username', username, '-password', passwordFile, '-E', envFile, '-stdinexit');
   const delays = Object.entries(options.methodDelay ?? {});
