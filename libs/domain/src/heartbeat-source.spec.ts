@@ -18,6 +18,7 @@ describe('heartbeat source', () => {
     for (const h of Object.values(Hypervisor)) expect(problems(h, HeartbeatSource.AGENT)).toEqual([]);
     expect(problems(Hypervisor.VSPHERE, HeartbeatSource.MANAGER)).toEqual([]);
     expect(problems(Hypervisor.VSPHERE, HeartbeatSource.BOTH)).toEqual([]);
+    expect(problems(Hypervisor.HYPERV, HeartbeatSource.MANAGER)).toEqual([]);
     expect(problems(Hypervisor.KVM, undefined)).toEqual([]);
   });
 

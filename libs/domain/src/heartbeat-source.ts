@@ -3,11 +3,11 @@ import type { Problems } from './errors';
 
 /**
  * Hypervisors whose manager channel HAaaS can read host liveness from without an agent: vSphere
- * (vCenter pushes HostSystem state through one PropertyCollector long-poll per vCenter). KVM has
- * no manager of many hosts (libvirtd lives on the host), so its liveness needs the agent. Hyper-V's
- * WinRM liveness probe is not built yet (issue 16).
+ * (vCenter pushes HostSystem state through one PropertyCollector long-poll per vCenter) and Hyper-V
+ * (a WinRM liveness command per host at the heartbeat interval, in a kept shell). KVM has no such
+ * channel that is not the host itself answering libvirt, so its liveness needs the agent.
  */
-export const MANAGER_HEARTBEAT_HYPERVISORS: ReadonlySet<Hypervisor> = new Set([Hypervisor.VSPHERE]);
+export const MANAGER_HEARTBEAT_HYPERVISORS: ReadonlySet<Hypervisor> = new Set([Hypervisor.VSPHERE, Hypervisor.HYPERV]);
 
 /** The source reads heartbeats from the hypervisor manager. */
 export function usesManagerHeartbeats(source: HeartbeatSource): boolean {

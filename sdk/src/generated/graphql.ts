@@ -84,7 +84,7 @@ export type ClusterState = typeof ClusterState[keyof typeof ClusterState];
 export type CreateClusterInput = {
   attributes?: Array<AttributeInput> | null | undefined;
   description?: string | null | undefined;
-  /** Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE). */
+  /** Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE, HYPERV; not KVM). */
   heartbeatSource?: HeartbeatSource | null | undefined;
   hypervisor: Hypervisor;
   /** 1-63 letters, digits, "_", "." or "-"; unique in the tenant. */
@@ -193,7 +193,7 @@ export type FencingOptionInput = {
   value: string;
 };
 
-/** Where node liveness comes from: AGENT (node agents, with isolation checks), MANAGER (the hypervisor manager, no agents: vSphere), BOTH (alive while either says so). */
+/** Where node liveness comes from: AGENT (node agents, with isolation checks), MANAGER (the hypervisor manager, no agents: vCenter for vSphere, a WinRM liveness command per host for Hyper-V), BOTH (alive while either says so). */
 export const HeartbeatSource = {
   AGENT: 'AGENT',
   BOTH: 'BOTH',

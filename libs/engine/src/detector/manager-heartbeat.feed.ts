@@ -122,7 +122,8 @@ export class ManagerHeartbeatFeed {
       let credentials;
       try {
         credentials = await this.deps.nodes.credentials(detectorScope(ref.tenantId), node.id);
-        watched = { watch: adapter.watchHosts({ ...credentials, insecureTls: this.options.insecureTls === true }), usedInPass: this.pass, logged: null };
+        // `host`: where the endpoint is the host itself (Hyper-V), the watch reports it under the node's name
+        watched = { watch: adapter.watchHosts({ ...credentials, host: node.hostname, insecureTls: this.options.insecureTls === true }), usedInPass: this.pass, logged: null };
       } catch (err) {
         this.deps.logger.warn(`manager heartbeats of node ${node.id}: ${err instanceof Error ? err.message : String(err)}`);
         return null;

@@ -31,7 +31,7 @@ export class CreateClusterInput {
   @Field(() => ClusterPolicyInput, { nullable: true })
   policy?: ClusterPolicyInput | null;
 
-  @Field(() => HeartbeatSource, { nullable: true, description: 'Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE).' })
+  @Field(() => HeartbeatSource, { nullable: true, description: 'Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE, HYPERV; not KVM).' })
   heartbeatSource?: HeartbeatSource | null;
 
   @Field(() => [AttributeInput], { nullable: true })
