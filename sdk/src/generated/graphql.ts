@@ -95,6 +95,8 @@ export type ClusterState = typeof ClusterState[keyof typeof ClusterState];
 export type CreateClusterInput = {
   attributes?: Array<AttributeInput> | null | undefined;
   description?: string | null | undefined;
+  /** Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE, HYPERV; not KVM). */
+  heartbeatSource?: HeartbeatSource | null | undefined;
   hypervisor: Hypervisor;
   /** 1-63 letters, digits, "_", "." or "-"; unique in the tenant. */
   name: string;
@@ -202,6 +204,14 @@ export type FencingOptionInput = {
   value: string;
 };
 
+/** Where node liveness comes from: AGENT (node agents, with isolation checks), MANAGER (the hypervisor manager, no agents: vCenter for vSphere, a WinRM liveness command per host for Hyper-V), BOTH (alive while either says so). */
+export const HeartbeatSource = {
+  AGENT: 'AGENT',
+  BOTH: 'BOTH',
+  MANAGER: 'MANAGER'
+} as const;
+
+export type HeartbeatSource = typeof HeartbeatSource[keyof typeof HeartbeatSource];
 export const Hypervisor = {
   HYPERV: 'HYPERV',
   KVM: 'KVM',
@@ -247,7 +257,7 @@ export type IpResourceSpecInput = {
 export type JoinNodeInput = {
   attributes?: Array<AttributeInput> | null | undefined;
   capacity: NodeCapacityInput;
-  /** IP address or host name probed to tell FAILED from EXCLUDED. */
+  /** Asked when the node is silent, to tell FAILED from EXCLUDED: an IP address or host name (ICMP echo), or an https:// URL of the host's own endpoint, independent of its manager (an ESXi host's /sdk; an HTTPS request). */
   checkAddress?: string | null | undefined;
   /** The cluster to join. */
   clusterId: string;
@@ -515,6 +525,8 @@ export type SetTenantQuotaInput = {
 
 export type UpdateClusterInput = {
   description?: string | null | undefined;
+  /** Omitted: unchanged. */
+  heartbeatSource?: HeartbeatSource | null | undefined;
   id: string;
   policy?: ClusterPolicyInput | null | undefined;
 };
@@ -715,14 +727,14 @@ export type GetClusterQueryVariables = Exact<{
 }>;
 
 
-export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type GetClusterByHostQueryVariables = Exact<{
   hostname: string;
 }>;
 
 
-export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClustersQueryVariables = Exact<{
   first: number;
@@ -731,21 +743,21 @@ export type ListClustersQueryVariables = Exact<{
 }>;
 
 
-export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateClusterMutationVariables = Exact<{
   input: CreateClusterInput;
 }>;
 
 
-export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type UpdateClusterMutationVariables = Exact<{
   input: UpdateClusterInput;
 }>;
 
 
-export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type SetClusterAttributesMutationVariables = Exact<{
   id: string;
@@ -753,7 +765,7 @@ export type SetClusterAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type DestroyClusterMutationVariables = Exact<{
   id: string;
@@ -761,7 +773,7 @@ export type DestroyClusterMutationVariables = Exact<{
 }>;
 
 
-export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClusterEventsQueryVariables = Exact<{
   clusterId: string;
@@ -890,7 +902,7 @@ export type TestFencingDeviceMutationVariables = Exact<{
 
 export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string, nodeId: string | null, action: string, ok: boolean, powerState: string, attempts: number, latencyMs: number, output: string, at: string, error: { kind: string, message: string } | null } };
 
-export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
+export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
 export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } };
 
@@ -1210,6 +1222,7 @@ export const ClusterFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2089,6 +2102,7 @@ export const GetClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2130,6 +2144,7 @@ export const GetClusterByHostDocument = /*#__PURE__*/ new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2176,6 +2191,7 @@ export const ListClustersDocument = /*#__PURE__*/ new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2221,6 +2237,7 @@ export const CreateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2262,6 +2279,7 @@ export const UpdateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2303,6 +2321,7 @@ export const SetClusterAttributesDocument = /*#__PURE__*/ new TypedDocumentStrin
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2344,6 +2363,7 @@ export const DestroyClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value

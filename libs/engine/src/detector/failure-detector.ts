@@ -38,6 +38,7 @@ import {
   ProbeRecord,
 } from './node-record.codec';
 import { SecondChannelProber } from './second-channel.prober';
+import { ManagerHeartbeatFeed, type ManagerFeedOptions } from './manager-heartbeat.feed';
 
 /** Statuses of a declared failure: they stick until the node is fenced or reboots (the domain's rule 3). */
 const UNCLEAN: ReadonlySet<NodeStatus> = new Set([NodeStatus.FAILED, NodeStatus.NETWORK_ISOLATED, NodeStatus.STORAGE_ISOLATED]);
@@ -97,6 +98,8 @@ export interface DetectorDeps {
   readonly producer: JobProducer;
   readonly logger?: DetectorLogger;
   readonly hooks?: DetectorHooks;
+  /** The manager heartbeat channel for clusters with heartbeat source MANAGER or BOTH (default on). */
+  readonly managerHeartbeats?: ManagerFeedOptions;
 }
 
 export interface DetectorStats {
@@ -164,6 +167,7 @@ export class FailureDetector {
   private readonly redis: StateRedis;
   private readonly log: DetectorLogger;
   private readonly probeGate: Semaphore;
+  private readonly managerFeed: ManagerHeartbeatFeed;
 
   private running = false;
   private term: Term | null = null;
@@ -196,6 +200,7 @@ export class FailureDetector {
     this.prober = new SecondChannelProber(deps.nodes, deps.adapters, { probeDeadlineMs: this.settings.probeDeadlineMs, addressDeadlineMs: this.settings.addressDeadlineMs });
     this.log = deps.logger ?? new Logger('FailureDetector');
     this.probeGate = new Semaphore(this.settings.probeConcurrency);
+    this.managerFeed = new ManagerHeartbeatFeed({ db: this.db, heartbeats: deps.heartbeats, nodes: deps.nodes, adapters: deps.adapters, logger: this.log }, deps.managerHeartbeats);
     // BullMQ reports a lost connection as an 'error' event (printed when nobody listens); ticks and
     // enqueues fail and say so themselves, so once a minute is enough here
     deps.producer.queue(QUEUES.recovery).on('error', (err: Error) => this.warnSometimes('queue', `recovery queue: ${err.message}`));
@@ -234,6 +239,7 @@ export class FailureDetector {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, Math.max(5000, 2 * this.settings.probeDeadlineMs))))]);
     clearTimeout(timer);
+    await this.managerFeed.close();
     if (this.term) {
       this.term = null;
       await this.lease.release().catch((err: unknown) => this.log.warn(`lease release failed: ${message(err)}`));
@@ -290,6 +296,8 @@ export class FailureDetector {
     this.term = null;
     this.lease.drop();
     this.fresh.clear();
+    // another detector leads now and watches the managers itself
+    void this.managerFeed.close();
   }
 
   // ---- the tick loop ----
@@ -315,6 +323,8 @@ export class FailureDetector {
       this.clock = { redisMs: nowMs, perf: performance.now() };
       const list = await this.clusters();
       this.counters.ticks += 1;
+      // manager heartbeats first, so this tick reads them (additive: clusters on AGENT skip it)
+      await this.managerFeed.beat([...list.started, ...list.idle], nowMs).catch((err: unknown) => this.warnSometimes('manager-feed', `manager heartbeats: ${message(err)}`));
       // presence of nodes in clusters without HA: who is there decides whether HA may start
       await forEachBounded(list.idle, this.settings.clusterConcurrency, async (ref) => {
         await trackPresence(this.db, this.deps.heartbeats, ref, term.token, nowMs);

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ClusterState, Hypervisor, NodeStatus } from '@haaas/domain';
+import { ClusterState, HeartbeatSource, Hypervisor, NodeStatus } from '@haaas/domain';
 import { Attribute } from '../common/attribute.model';
 import { Connection } from '../common/connection.model';
 
@@ -91,6 +91,9 @@ export class Cluster {
 
   @Field(() => ClusterPolicy)
   policy!: ClusterPolicy;
+
+  @Field(() => HeartbeatSource, { description: 'Where node liveness comes from (docs/detector.md, "Heartbeat sources").' })
+  heartbeatSource!: HeartbeatSource;
 
   @Field(() => [Attribute])
   attributes!: Attribute[];

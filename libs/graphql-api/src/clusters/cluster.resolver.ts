@@ -1,7 +1,7 @@
 import { Optional } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
-import { ClusterState, clusterHealth, NodeStatus, TenantScope } from '@haaas/domain';
+import { ClusterState, clusterHealth, HeartbeatSource, NodeStatus, TenantScope } from '@haaas/domain';
 import { clusterHealthStatus, DetectorViewReader } from '@haaas/engine';
 import { ClusterRecord, ClusterService } from '@haaas/management';
 import { AttributeChangeInput, toAttributeChange, toAttributes } from '../common/attribute.model';
@@ -27,6 +27,7 @@ export function toCluster(c: ClusterRecord): Cluster {
       failbackStabilisationSeconds: c.failbackStabilisationSeconds,
       fenceRetrySeconds: c.fenceRetrySeconds,
     },
+    heartbeatSource: c.heartbeatSource ?? HeartbeatSource.AGENT,
     attributes: toAttributes(c.attributes),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
@@ -85,6 +86,7 @@ export class ClusterResolver {
         description: input.description,
         hypervisor: input.hypervisor,
         policy: input.policy ?? undefined,
+        heartbeatSource: input.heartbeatSource,
         attributes: input.attributes ?? [],
       }),
     );
@@ -92,7 +94,9 @@ export class ClusterResolver {
 
   @Mutation(() => Cluster, { description: 'Changes the description and HA defaults of a cluster.' })
   async updateCluster(@CurrentScope() scope: TenantScope, @Args('input') input: UpdateClusterInput): Promise<Cluster> {
-    return toCluster(await this.clusterService.update(scope, { id: input.id, description: input.description, policy: input.policy ?? undefined }));
+    return toCluster(
+      await this.clusterService.update(scope, { id: input.id, description: input.description, policy: input.policy ?? undefined, heartbeatSource: input.heartbeatSource }),
+    );
   }
 
   @Mutation(() => Cluster, { description: 'Sets and removes free-form attributes of a cluster.' })
