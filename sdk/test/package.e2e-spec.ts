@@ -57,7 +57,7 @@ describe('the packed @haaas/sdk', () => {
     })();
     // packing (which builds) and starting the API are independent: do both at once (and keep the
     // API to close it even when packing fails)
-    const [p, api] = await Promise.allSettled([packed, startLiveApi({ operationsWorker: { redisDb: 7 } })]);
+    const [p, api] = await Promise.allSettled([packed, startLiveApi({ operationsWorker: { redisDb: 2 } })]);
     if (api.status === 'fulfilled') live = api.value;
     if (p.status === 'rejected') throw p.reason;
     if (api.status === 'rejected') throw api.reason;
