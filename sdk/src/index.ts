@@ -13,3 +13,4 @@ export { SDK_VERSION } from './version.js';
 export type * from './types.js';
 // the generated operation types, input types, enums and typed documents, for `client.request()` and for typing your own code
 export * from './generated/graphql.js';
+export type { EventObjectTypes, EventType } from './generated/event-types.js';

@@ -6,11 +6,13 @@
 import { abortError, OperationFailedError, TimeoutError } from './errors.js';
 import * as Ops from './generated/graphql.js';
 import { type Connection, type ListOptions, Paginated, splitListParams, toPage } from './paginate.js';
+import type { EventObjectTypes, EventType } from './generated/event-types.js';
 import type { SubscriptionTransport } from './subscriptions.js';
 import { anySignal, type GraphQLDocument, type InternalRequestOptions, newIdempotencyKey, type RequestOptions, sleep, type Transport } from './transport.js';
 import type {
   Cluster,
   ClusterEvent,
+  EventTypeInfo,
   FailoverPlan,
   Incident,
   NodeFailureReport,
@@ -407,13 +409,24 @@ export class FenceAgentsApi extends Namespace {
   }
 }
 
+/** The log's filter with the catalogue's types, so a misspelt type fails to compile (the API refuses it too). */
+export type EventListFilter = Omit<Ops.EventFilter, 'types' | 'objectType'> & {
+  readonly types?: readonly EventType[] | null;
+  readonly objectType?: EventObjectTypes[EventType] | null;
+};
+
 /** The cluster log. */
 export class EventsApi extends Namespace {
-  /** A cluster's log, newest first, filtered (types, node, service, object type, time range). */
-  list(params: { readonly clusterId: string } & Ops.EventFilter & ListOptions, options?: ListOptions): Paginated<ClusterEvent> {
-    const split = splitListParams<{ clusterId: string } & Ops.EventFilter>(params, options);
-    const { clusterId, ...rest } = split.filter;
-    return this.paginate(Ops.ListClusterEventsDocument, { clusterId, filter: rest }, (r) => r.clusterLog, split.options);
+  /** A cluster's log, newest first, filtered (types of the catalogue, node, service, object type, time range). */
+  list(params: { readonly clusterId: string } & EventListFilter & ListOptions, options?: ListOptions): Paginated<ClusterEvent> {
+    const split = splitListParams<{ clusterId: string } & EventListFilter>(params, options);
+    const { clusterId, types, ...rest } = split.filter;
+    return this.paginate(Ops.ListClusterEventsDocument, { clusterId, filter: { ...rest, types: types == null ? types : [...types] } }, (r) => r.clusterLog, split.options) as Paginated<ClusterEvent>;
+  }
+
+  /** The log's event types (the catalogue: no other type is written), with what each means. */
+  async types(options?: RequestOptions): Promise<EventTypeInfo[]> {
+    return (await this.request(Ops.ListEventTypesDocument, {}, options)).eventTypes;
   }
 }
 
@@ -579,9 +592,10 @@ export class SubscriptionsApi extends Namespace {
   clusterEvents(params: { readonly clusterId: string; readonly after?: string | null } & RequestOptions, options: RequestOptions = {}): AsyncGenerator<ClusterEvent, void, undefined> {
     const { clusterId, after = null } = params;
     const signal = options.signal ?? params.signal;
+    // the API writes only the catalogue's types, each with its object type (ClusterEvent's pairing)
     return this.ctx.live.resuming(
       Ops.ClusterEventsDocument,
-      (r) => r.clusterEvents,
+      (r) => r.clusterEvents as ClusterEvent,
       {
         // resume after the last event delivered; ids are time-ordered UUIDv7, so a repeat is one not greater than it
         variables: (last) => ({ clusterId, after: last?.id ?? after }),

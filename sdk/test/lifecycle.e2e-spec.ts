@@ -190,6 +190,19 @@ describe('the SDK against the live API: objects', () => {
     const joins = await client.events.list({ clusterId: cluster.id, types: ['node.joined'], nodeId: node1.id }).toArray();
     expect(joins.map((e) => [e.type, e.nodeId])).toEqual([['node.joined', node1.id]]);
     expect(joins[0]).toMatchObject({ actor: 'sdk-co-user', objectType: 'Node', objectId: node1.id });
+    // @ts-expect-error a type outside the catalogue does not compile; the API refuses it as well
+    await expect(client.events.list({ clusterId: cluster.id, types: ['node.joind'] }).toArray()).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('events: the catalogue of types, and events narrowed by their type', async () => {
+    const types = await client.events.types();
+    expect(types).toEqual(expect.arrayContaining([{ type: 'node.failed', objectType: 'Node', summary: expect.any(String) }]));
+    const all = await client.events.list({ clusterId: cluster.id }).toArray();
+    expect(all.every((e) => types.some((t) => t.type === e.type && t.objectType === e.objectType))).toBe(true);
+    const join = all.find((e) => e.type === 'node.joined');
+    if (join?.type !== 'node.joined') throw new Error('no node.joined event');
+    const objectType: 'Node' = join.objectType; // narrowed by the type: no cast
+    expect(objectType).toBe('Node');
   });
 
   it('pages lazily across pages with first/after: each row once, in order, `limit` and `pages()`', async () => {

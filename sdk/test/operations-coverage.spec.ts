@@ -22,6 +22,7 @@ const SDK_METHODS: Record<string, Call> = {
   clusterByHost: (c) => c.clusters.getByHost('h.example.com'),
   clusters: (c) => first(c.clusters.list()),
   clusterLog: (c) => first(c.events.list({ clusterId: ID })),
+  eventTypes: (c) => c.events.types(),
   node: (c) => c.nodes.get(ID),
   nodes: (c) => first(c.nodes.list({ clusterId: ID })),
   resource: (c) => c.resources.get(ID),

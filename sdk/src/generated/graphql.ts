@@ -162,7 +162,7 @@ export type EventFilter = {
   serviceId?: string | null | undefined;
   /** Events recorded at or before this time; not before `from`. */
   to?: string | null | undefined;
-  /** Any of these types (up to 20), e.g. ["node.failed", "service.relocated"]. */
+  /** Any of these types (up to 20; see `Query.eventTypes`), e.g. ["node.failed", "service.recovered"]. */
   types?: Array<string> | null | undefined;
 };
 
@@ -783,7 +783,7 @@ export type ListClusterEventsQueryVariables = Exact<{
 }>;
 
 
-export type ListClusterEventsQuery = { clusterLog: { nodes: Array<{ id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClusterEventsQuery = { clusterLog: { nodes: Array<{ id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: Readonly<Record<string, unknown>> | null, after: Readonly<Record<string, unknown>> | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ClusterEventsSubscriptionVariables = Exact<{
   clusterId: string;
@@ -791,7 +791,12 @@ export type ClusterEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type ClusterEventsSubscription = { clusterEvents: { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown } };
+export type ClusterEventsSubscription = { clusterEvents: { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: Readonly<Record<string, unknown>> | null, after: Readonly<Record<string, unknown>> | null } };
+
+export type ListEventTypesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListEventTypesQuery = { eventTypes: Array<{ type: string, objectType: string, summary: string }> };
 
 export type GetFailoverDomainQueryVariables = Exact<{
   id: string;
@@ -918,7 +923,7 @@ export type FencingDeviceFieldsFragment = { id: string, name: string, agent: str
 
 export type FenceAgentFieldsFragment = { name: string, shortdesc: string, builtin: boolean, actions: Array<string>, parameters: Array<{ name: string, type: string, description: string, required: boolean, secret: boolean, deprecated: boolean, default: string | null, choices: Array<string>, obsoletes: string | null }> };
 
-export type EventFieldsFragment = { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown };
+export type EventFieldsFragment = { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: Readonly<Record<string, unknown>> | null, after: Readonly<Record<string, unknown>> | null };
 
 export type TenantFieldsFragment = { id: string, displayName: string | null, createdAt: string, updatedAt: string, quota: { maxClusters: number, maxNodes: number, maxResources: number, maxServices: number }, quotaOverrides: { maxClusters: number | null, maxNodes: number | null, maxResources: number | null, maxServices: number | null }, usage: { clusters: number, nodes: number, resources: number, services: number } };
 
@@ -2440,6 +2445,15 @@ export const ClusterEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
   before
   after
 }`) as unknown as TypedDocumentString<ClusterEventsSubscription, ClusterEventsSubscriptionVariables>;
+export const ListEventTypesDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query ListEventTypes {
+  eventTypes {
+    type
+    objectType
+    summary
+  }
+}
+    `) as unknown as TypedDocumentString<ListEventTypesQuery, ListEventTypesQueryVariables>;
 export const GetFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFailoverDomain($id: ID!) {
   failoverDomain(id: $id) {

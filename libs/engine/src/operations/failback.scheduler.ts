@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ConflictError, FailbackNode, NodeStatus, PreconditionFailedError, ServiceState, shouldFailBack, TenantScope } from '@haaas/domain';
+import { ConflictError, FailbackNode, NodeStatus, PreconditionFailedError, ServiceState, shouldFailBack, SystemActor, TenantScope } from '@haaas/domain';
 import { appendEvent } from '@haaas/management';
 import { anyOf, NodeEntity, Store } from '@haaas/persistence';
 import { OPEN_INCIDENT_STATES } from '../detector/detector.store';
@@ -10,7 +10,7 @@ import { forEachStartedCluster, PeriodicPass } from './cluster-pass';
 import { OperationKind } from './operation.types';
 import { OperationsService, Submitted } from './operations.service';
 
-export const FAILBACK_ACTOR = 'system:failback';
+export const FAILBACK_ACTOR = SystemActor.Failback;
 
 export interface FailbackSchedulerOptions {
   /** How often every STARTED cluster is looked at (default 5 s). */

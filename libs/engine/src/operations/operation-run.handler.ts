@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DomainError, TenantScope } from '@haaas/domain';
+import { DomainError, SystemActor, TenantScope } from '@haaas/domain';
 import { AdapterError } from '@haaas/hypervisor';
 import type { Store } from '@haaas/persistence';
 import { jobOptions, JobContext, JobHandler, JobPayloads } from '@haaas/queue';
@@ -12,7 +12,7 @@ import { isFinalOperationState, OperationKind, OperationState } from './operatio
 import type { ServiceOperations } from './service.operations';
 
 /** The subject operations act as in the cluster log (who asked is on the operation and its events). */
-export const OPERATIONS_ACTOR = 'system:operations';
+export const OPERATIONS_ACTOR = SystemActor.Operations;
 
 /** Failures that are the operation's outcome (shown to the user), not a reason to run it again. */
 function isOutcome(err: unknown): boolean {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ConflictError, NodeStatus, PreconditionFailedError, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { ConflictError, NodeStatus, PreconditionFailedError, RecoveryAction, ResourceType, ServiceState, SystemActor, TenantScope } from '@haaas/domain';
 import { deadline } from '@haaas/hypervisor';
 import { appendEvent, NodeService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
@@ -16,7 +16,7 @@ import { OperationKind } from './operation.types';
 import { OperationsService } from './operations.service';
 import { retrySignature, watchVerdict } from './service-watch.verdict';
 
-export const SERVICE_WATCH_ACTOR = 'system:service-watch';
+export const SERVICE_WATCH_ACTOR = SystemActor.ServiceWatch;
 
 export interface ServiceWatchOptions {
   /** How often the VMs of every started service are looked at (default 5 s). */

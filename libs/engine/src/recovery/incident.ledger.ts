@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   applyIncidentEvent,
+  type EventTypeOf,
   FenceFailurePolicy,
   FencingAssociation,
   Incident,
@@ -14,6 +15,8 @@ import {
   ServiceRecovery,
   ServiceRecoveryState,
   ServiceState,
+  SystemActor,
+  systemScope,
   TenantScope,
 } from '@haaas/domain';
 import { appendEvents, EventDraft } from '@haaas/management';
@@ -78,13 +81,21 @@ const BOUND_FOR_TARGET: ReadonlySet<string> = new Set([ServiceRecoveryState.STAR
 
 const IN_FLIGHT: ReadonlySet<ServiceRecoveryState> = new Set([ServiceRecoveryState.PLACING, ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING]);
 
+/** The event that closes an incident in each terminal state (named in the catalogue, not built from the state). */
+const CLOSING_EVENT: Partial<Record<IncidentState, EventTypeOf<'Incident'>>> = {
+  [IncidentState.RECOVERED]: 'incident.recovered',
+  [IncidentState.PARTIALLY_RECOVERED]: 'incident.partially_recovered',
+  [IncidentState.FAILED]: 'incident.failed',
+  [IncidentState.CANCELLED]: 'incident.cancelled',
+};
+
 export function isInFlight(s: ServiceRecovery): boolean {
   return IN_FLIGHT.has(s.state);
 }
 
 /** The scope a recovery worker acts with: the tenant it works for, as a system actor. */
 export function recoveryScope(tenantId: string): TenantScope {
-  return TenantScope.of(tenantId, { subject: 'system:recovery', roles: ['admin'] });
+  return systemScope(tenantId, SystemActor.Recovery);
 }
 
 /**
@@ -249,7 +260,7 @@ export class IncidentLedger {
     const firstRun = !isIncidentRecordJson(row.fencing);
     const events: EventDraft[] = [];
     let closing: number | null = null;
-    const incidentEvent = (type: string, message: string, afterFields: Record<string, unknown> = {}, beforeFields: Record<string, unknown> | null = null): void => {
+    const incidentEvent = (type: EventTypeOf<'Incident'>, message: string, afterFields: Record<string, unknown> = {}, beforeFields: Record<string, unknown> | null = null): void => {
       events.push({ clusterId: row.clusterId, type, objectType: 'Incident', objectId: row.id, nodeId: row.nodeId, before: beforeFields, after: { incidentId: row.id, ...afterFields }, message: message.slice(0, 1024) });
     };
 
@@ -307,7 +318,7 @@ export class IncidentLedger {
             const report = incidentReport(after);
             // the closing event comes last, after the service events of the step that closed it
             closing = events.length;
-            incidentEvent(`incident.${after.state.toLowerCase()}`, `${after.state}: ${after.reason ?? ''}`, {
+            incidentEvent(CLOSING_EVENT[after.state] ?? 'incident.failed', `${after.state}: ${after.reason ?? ''}`, {
               state: after.state,
               reason: after.reason,
               report,
@@ -409,7 +420,7 @@ export class IncidentLedger {
   ): Promise<void> {
     const S = ServiceRecoveryState;
     const host = (id: string | null): string => (id === null ? '?' : (hostnames.get(id) ?? id));
-    const push = (type: string, message: string, after: Record<string, unknown>): void => {
+    const push = (type: EventTypeOf<'Service'>, message: string, after: Record<string, unknown>): void => {
       events.push({
         clusterId: row.clusterId,
         type,
