@@ -17,6 +17,7 @@ import {
 } from './namespaces.js';
 import { SubscriptionTransport } from './subscriptions.js';
 import { type FetchLike, type GraphQLDocument, type RequestHooks, type RequestOptions, type RetryOptions, type TokenProvider, Transport } from './transport.js';
+import { type DebugOption, withDebug } from './debug-log.js';
 import type { Operation, Viewer } from './types.js';
 
 export interface HaaasClientOptions {
@@ -34,6 +35,11 @@ export interface HaaasClientOptions {
   readonly timeoutMs?: number;
   /** Called around each HTTP attempt: logging, metrics, tracing headers (see {@link RequestHooks}). */
   readonly hooks?: RequestHooks;
+  /**
+   * A line per HTTP attempt (operation, attempt, status, time, request id, error code; never the
+   * token, variables or answers): `true` writes to standard error, a function gets each line.
+   */
+  readonly debug?: DebugOption;
   /** Extra headers on every request. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Rows per page of `list()` (default 100, at most 500). */
@@ -101,7 +107,7 @@ export class HaaasClient {
       timeoutMs: options.timeoutMs,
       headers: options.headers,
       tenant: options.tenant,
-      hooks: options.hooks,
+      hooks: withDebug(options.hooks, options.debug),
     });
     this.live = new SubscriptionTransport(this.transport, {
       url: options.subscriptionUrl ?? endpoint.replace(/^http/, 'ws'),

@@ -9,6 +9,7 @@ export * from './namespaces.js';
 export { Paginated, type ListOptions, type Page } from './paginate.js';
 export type { CallInfo, CallKind, FetchLike, GraphQLDocument, RequestHooks, OutgoingRequest, RequestOptions, AttemptResult, ResponseLike, RetryOptions, TokenContext, TokenProvider } from './transport.js';
 export type { DocumentTypeDecoration, ResultOf, VariablesOf } from './typed-document.js';
+export type { DebugOption } from './debug-log.js';
 export { SDK_VERSION } from './version.js';
 export type * from './types.js';
 // the generated operation types, input types, enums and typed documents, for `client.request()` and for typing your own code

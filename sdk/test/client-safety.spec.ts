@@ -231,6 +231,44 @@ describe('client headers and hooks (point 10)', () => {
     ]);
   });
 
+  it('writes a debug line per attempt with `debug`, after the user hooks, and never the token, variables or answer', async () => {
+    const lines: string[] = [];
+    const order: string[] = [];
+    const fetch = scripted(
+      { status: 503, body: '', headers: { 'x-request-id': 'r1' } },
+      { body: { data: { cluster: CLUSTER } }, headers: { 'x-request-id': 'r2' } },
+      { body: { errors: [{ message: 'Cluster not found', extensions: { code: 'NOT_FOUND' } }] } },
+    );
+    const client = new HaaasClient({
+      url: 'http://api.test',
+      token: 'sekret-token-1',
+      fetch,
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 },
+      hooks: { afterResponse: () => void order.push('hook') },
+      debug: (line) => void (lines.push(line), order.push('debug')),
+    });
+    await client.clusters.get('secret-looking-id');
+    await expect(client.clusters.get('c2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(lines).toEqual([
+      expect.stringMatching(/^haaas-sdk: query GetCluster attempt 1: HTTP 503 in \d+ ms request r1 NETWORK_ERROR: /),
+      expect.stringMatching(/^haaas-sdk: query GetCluster attempt 2: HTTP 200 in \d+ ms request r2$/),
+      expect.stringMatching(/^haaas-sdk: query GetCluster attempt 1: HTTP 200 in \d+ ms NOT_FOUND: Cluster not found$/),
+    ]);
+    expect(order).toEqual(['hook', 'debug', 'hook', 'debug', 'hook', 'debug']);
+    expect(lines.join('\n')).not.toMatch(/sekret|secret-looking-id/);
+  });
+
+  it('writes debug lines to standard error with `debug: true`, and none without it', async () => {
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await new HaaasClient({ url: 'http://api.test', token: 't', fetch: scripted({ body: { data: { cluster: CLUSTER } } }), debug: true }).clusters.get('c1');
+      await new HaaasClient({ url: 'http://api.test', token: 't', fetch: scripted({ body: { data: { cluster: CLUSTER } } }) }).clusters.get('c1');
+      expect(spy.mock.calls).toEqual([[expect.stringMatching(/^haaas-sdk: query GetCluster attempt 1: HTTP 200/)]]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('takes list options and subscription options as a last argument too, as the README says', async () => {
     const fetch = scripted({ body: { data: { nodes: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } } } } });
     const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch });
