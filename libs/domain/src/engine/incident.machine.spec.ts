@@ -1,20 +1,7 @@
 import { RecoveryAction } from '../enums';
 import { node, service } from './engine.fixtures';
-import {
-  applyIncidentEvent,
-  AwaitingReason,
-  dueRetries,
-  FenceStepState,
-  fenceRetryDueAtMs,
-  Incident,
-  IncidentEvent,
-  IncidentState,
-  incidentReport,
-  openIncident,
-  RtoOutcome,
-  ServiceRecoveryState,
-  servicesToPlace,
-} from './incident.machine';
+import { applyIncidentEvent, dueRetries, fenceRetryDueAtMs, incidentReport, openIncident, servicesToPlace } from './incident.machine';
+import { AwaitingReason, FenceStepState, Incident, IncidentEvent, IncidentState, RtoOutcome, ServiceRecoveryState } from './incident.types';
 import { planRecovery, RecoveryPlanInput, RecoveryService } from './recovery.planner';
 
 const S = 1000;
