@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, logTail, ServerStartError, spawnServer, waitUntilReady } from '@haaas/devstack';
@@ -64,6 +64,8 @@ export async function startKeystone(): Promise<KeystonePeer> {
   const authUrl = `http://127.0.0.1:${port}/v3`;
   const logFile = join(dir, 'server.log');
   const launch = async (): Promise<Awaited<ReturnType<typeof spawnServer>>> => {
+    // a restart appends to the log: read only what this start writes
+    const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
     const server = await spawnServer('/bin/bash', [SCRIPT, join(dir, 'data'), String(port)], { cwd: dir, logFile });
     await waitUntilReady({
       what: `Keystone on port ${port}`,
@@ -71,11 +73,11 @@ export async function startKeystone(): Promise<KeystonePeer> {
       ready: () => answers(authUrl),
       timeoutMs: 900_000, // the first run may apt-get install (~1 min, or longer behind others' apt)
       logFile,
-      logOffset: 0,
+      logOffset,
       fatal: /Traceback|address already in use/i,
     }).catch((error: unknown) => {
       if (error instanceof ServerStartError) throw error;
-      throw new Error(`Keystone did not start: ${String(error)}\n${logTail(logFile, 0)}`);
+      throw new Error(`Keystone did not start: ${String(error)}\n${logTail(logFile, logOffset)}`);
     });
     return server;
   };
