@@ -16,7 +16,7 @@ import {
   type WaitForOperationOptions,
 } from './namespaces.js';
 import { SubscriptionTransport } from './subscriptions.js';
-import { type FetchLike, type GraphQLDocument, type RequestOptions, type RetryOptions, type TokenProvider, Transport } from './transport.js';
+import { type FetchLike, type GraphQLDocument, type RequestOptions, type RetryOptions, type TokenKind, type TokenProvider, Transport } from './transport.js';
 import type { Operation, Viewer } from './types.js';
 
 export interface HaaasClientOptions {
@@ -24,6 +24,8 @@ export interface HaaasClientOptions {
   readonly url: string;
   /** A bearer token, or a callback returning one (called before each request; see {@link TokenContext}). */
   readonly token: TokenProvider;
+  /** `keystone`: the token is a Keystone token, sent as `X-Auth-Token` (see {@link keystoneTokenProvider}); default `jwt`. */
+  readonly tokenKind?: TokenKind;
   /** Platform admins: act in this tenant (sent as `X-HAaaS-Tenant`). */
   readonly tenant?: string;
   /** A fetch implementation (default: the global one). */
@@ -95,6 +97,7 @@ export class HaaasClient {
       timeoutMs: options.timeoutMs,
       headers: options.headers,
       tenant: options.tenant,
+      tokenKind: options.tokenKind,
     });
     this.live = new SubscriptionTransport(this.transport, {
       url: options.subscriptionUrl ?? endpoint.replace(/^http/, 'ws'),

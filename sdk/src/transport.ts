@@ -66,6 +66,15 @@ export interface TransportOptions {
   readonly timeoutMs?: number | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly tenant?: string | undefined;
+  readonly tokenKind?: TokenKind | undefined;
+}
+
+/** What the token is: a HAaaS JWT (`Authorization: Bearer`) or a Keystone token (`X-Auth-Token`). */
+export type TokenKind = 'jwt' | 'keystone';
+
+/** The header that carries a token of this kind. */
+export function authHeader(kind: TokenKind | undefined, token: string): Record<string, string> {
+  return kind === 'keystone' ? { 'x-auth-token': token } : { authorization: `Bearer ${token}` };
 }
 
 export type OperationKind = 'query' | 'mutation' | 'subscription';
@@ -114,6 +123,11 @@ export class Transport {
     return { ...this.options.headers, ...(this.options.tenant ? { 'x-haaas-tenant': this.options.tenant } : {}) };
   }
 
+  /** How the token travels: `Authorization: Bearer` (JWT) or `X-Auth-Token` (Keystone). */
+  get tokenKind(): TokenKind {
+    return this.options.tokenKind ?? 'jwt';
+  }
+
   /** The options, for a derived transport (another tenant). */
   with(changes: Partial<TransportOptions>): Transport {
     return new Transport({ ...this.options, ...changes });
@@ -154,7 +168,7 @@ export class Transport {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
       ...this.staticHeaders,
-      authorization: `Bearer ${await this.token(refresh)}`,
+      ...authHeader(this.options.tokenKind, await this.token(refresh)),
     };
     const timeout = timeoutSignal(this.timeoutMs);
     const combined = anySignal([signal, timeout.signal]);

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startKeystone, type KeystonePeer, type KeystoneUser } from '@haaas/testing';
+import { startTestApi, type TestApi } from './support/api';
+
+// The real `haaas` process against a real Keystone and the real API (its endpoint from the catalog).
+const BIN = resolve(__dirname, '..', '..', 'apps', 'cli', 'bin', 'haaas.js');
+let keystone: KeystonePeer;
+let api: TestApi;
+let home: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function haaas(args: string[], env: Record<string, string>, cwd = home): Promise<Run> {
+  return new Promise((done) => {
+    // only what the test gives: no OS_* of the machine running the tests
+    const base = { PATH: process.env['PATH'] ?? '', HOME: home, HAAAS_TOKEN_CACHE: join(home, 'tokens.json') };
+    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+function passwordEnv(user: KeystoneUser, project: string): Record<string, string> {
+  return {
+    OS_AUTH_URL: keystone.authUrl,
+    OS_USERNAME: user.name,
+    OS_PASSWORD: user.password,
+    OS_USER_DOMAIN_NAME: keystone.fixture.domain.name,
+    OS_PROJECT_NAME: project,
+    OS_PROJECT_DOMAIN_NAME: keystone.fixture.domain.name,
+  };
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'haaas-cli-'));
+  keystone = await startKeystone();
+  const s = keystone.fixture.service;
+  api = await startTestApi({ HAAAS_KEYSTONE_URL: keystone.authUrl, HAAAS_KEYSTONE_USERNAME: s.name, HAAAS_KEYSTONE_PASSWORD: s.password, HAAAS_KEYSTONE_ADMIN_ROLES: 'haaas_admin' });
+  await keystone.registerHaEndpoint(api.url);
+}, 900_000);
+
+afterAll(async () => {
+  await api?.close();
+  await keystone?.stop();
+});
+
+describe('haaas CLI: log in each way, against the real Keystone and API', () => {
+  let clusterId = '';
+
+  it('password (OS_* variables): endpoint from the catalog, json output with the documented keys, tokens cached 0600', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const created = await haaas(['cluster', 'create', 'cli-east', '--hypervisor', 'KVM', '-f', 'json'], passwordEnv(alice, projectA.name));
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const cluster = JSON.parse(created.stdout) as Record<string, unknown>;
+    expect(Object.keys(cluster)).toEqual(['ID', 'Name', 'Description', 'Hypervisor', 'State', 'Quorate', 'Quorum', 'Nodes', 'Healthy Nodes', 'Policy', 'Attributes', 'Created At', 'Updated At']);
+    expect(cluster).toMatchObject({ Name: 'cli-east', Hypervisor: 'KVM', State: 'STOPPED' });
+    clusterId = String(cluster['ID']);
+    expect(statSync(join(home, 'tokens.json')).mode & 0o777).toBe(0o600);
+    const listed = await haaas(['cluster', 'list', '-f', 'json'], passwordEnv(alice, projectA.name));
+    expect(JSON.parse(listed.stdout)).toEqual([{ ID: clusterId, Name: 'cli-east', Hypervisor: 'KVM', State: 'STOPPED', Quorate: false, Nodes: 0 }]);
+  });
+
+  it('v3token (OS_TOKEN), value format with -c', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const { token } = await keystone.issueToken(alice, projectA.id);
+    const res = await haaas(['cluster', 'list', '-f', 'value', '-c', 'Name', '-c', 'State'], { OS_AUTH_URL: keystone.authUrl, OS_AUTH_TYPE: 'v3token', OS_TOKEN: token, OS_PROJECT_ID: projectA.id });
+    expect(res).toMatchObject({ code: 0, stdout: 'cli-east STOPPED\n' });
+  });
+
+  it('v3applicationcredential, yaml and shell formats of show', async () => {
+    const { appCredential } = keystone.fixture;
+    const env = { OS_AUTH_URL: keystone.authUrl, OS_AUTH_TYPE: 'v3applicationcredential', OS_APPLICATION_CREDENTIAL_ID: appCredential.id, OS_APPLICATION_CREDENTIAL_SECRET: appCredential.secret };
+    const yaml = await haaas(['cluster', 'show', clusterId, '-f', 'yaml', '-c', 'Name', '-c', 'Hypervisor'], env);
+    expect(yaml).toMatchObject({ code: 0, stdout: 'Name: cli-east\nHypervisor: KVM\n' });
+    const shell = await haaas(['cluster', 'show', clusterId, '-f', 'shell', '--prefix', 'c_', '-c', 'ID', '-c', 'State'], env);
+    expect(shell.stdout).toBe(`c_id="${clusterId}"\nc_state="STOPPED"\n`);
+  });
+
+  it('clouds.yaml with the password in secure.yaml (--os-cloud), csv and table', async () => {
+    const { alice, projectA, domain } = keystone.fixture;
+    const dir = mkdtempSync(join(tmpdir(), 'haaas-clouds-'));
+    const auth = `      auth_url: ${keystone.authUrl}\n      username: ${alice.name}\n      user_domain_name: ${domain.name}\n      project_name: ${projectA.name}\n      project_domain_name: ${domain.name}\n`;
+    writeFileSync(join(dir, 'clouds.yaml'), `clouds:\n  lab:\n    auth:\n${auth}`);
+    writeFileSync(join(dir, 'secure.yaml'), `clouds:\n  lab:\n    auth:\n      password: ${alice.password}\n`);
+    const csv = await haaas(['--os-cloud', 'lab', 'cluster', 'list', '-f', 'csv', '-c', 'Name', '-c', 'Nodes'], { HAAAS_NO_TOKEN_CACHE: '1' }, dir);
+    expect(csv).toMatchObject({ code: 0, stdout: '"Name","Nodes"\n"cli-east",0\n' });
+    const table = await haaas(['cluster', 'list', '-c', 'Name', '-c', 'State'], { OS_CLOUD: 'lab', HAAAS_NO_TOKEN_CACHE: '1' }, dir);
+    expect(table.stdout).toBe(['+----------+---------+', '| Name     | State   |', '+----------+---------+', '| cli-east | STOPPED |', '+----------+---------+', ''].join('\n'));
+    const unknown = await haaas(['--os-cloud', 'nope', 'cluster', 'list'], {}, dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/cloud "nope" was not found in .*clouds\.yaml/);
+  });
+});
+
+describe('haaas CLI: roles, tenants, errors and exit codes', () => {
+  it('a reader cannot change anything: exit 1, the code and request id on one stderr line', async () => {
+    const { rita, projectA } = keystone.fixture;
+    const res = await haaas(['cluster', 'create', 'nope', '--hypervisor', 'KVM'], passwordEnv(rita, projectA.name));
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/^haaas: FORBIDDEN: .*reader.* \(request [\w-]+\)\n$/);
+  });
+
+  it('a member of project B sees nothing of project A: empty list, another tenant’s id is NOT_FOUND', async () => {
+    const { bob, projectB, alice, projectA } = keystone.fixture;
+    const id = JSON.parse((await haaas(['cluster', 'list', '-f', 'json'], passwordEnv(alice, projectA.name))).stdout)[0].ID as string;
+    const list = await haaas(['cluster', 'list', '-f', 'json'], passwordEnv(bob, projectB.name));
+    expect(list).toMatchObject({ code: 0, stdout: '[]\n' });
+    const show = await haaas(['cluster', 'show', id], passwordEnv(bob, projectB.name));
+    expect(show.code).toBe(1);
+    expect(show.stderr).toMatch(/^haaas: NOT_FOUND: /);
+  });
+
+  it('a wrong password: exit 1 with Keystone’s refusal', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const res = await haaas(['cluster', 'list'], { ...passwordEnv(alice, projectA.name), OS_PASSWORD: 'wrong', HAAAS_NO_TOKEN_CACHE: '1' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^haaas: UNAUTHENTICATED: Keystone refused the credentials \(HTTP 401\)/);
+  });
+
+  it('usage errors exit 2: unknown object (did you mean), bad option, bad format', async () => {
+    const env = { HAAAS_URL: api.url, HAAAS_TOKEN: await api.token('cli-jwt', ['member']) };
+    const typo = await haaas(['clustr', 'list'], env);
+    expect(typo).toMatchObject({ code: 2 });
+    expect(typo.stderr).toMatch(/Did you mean cluster\?/);
+    expect((await haaas(['cluster', 'list', '--bogus'], env)).stderr).toMatch(/Unknown argument: bogus/);
+    const format = await haaas(['cluster', 'list', '-f', 'xml'], env);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toMatch(/invalid format "xml"/);
+    // HAAAS_TOKEN: a plain HAaaS JWT works without Keystone
+    expect(await haaas(['cluster', 'list', '-f', 'json'], env)).toMatchObject({ code: 0, stdout: '[]\n' });
+  });
+});
