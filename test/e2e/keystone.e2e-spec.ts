@@ -83,6 +83,25 @@ describe('Keystone tokens (X-Auth-Token) in the API', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('POST /v1/auth/keystone: a Keystone token in, a short-lived HAaaS JWT of the same tenant and roles out', async () => {
+    const { projectA, rita } = keystone.fixture;
+    const { token } = await keystone.issueToken(rita, projectA.id);
+    const res = await fetch(`${api.url}/v1/auth/keystone`, { method: 'POST', headers: { 'x-auth-token': token } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { access_token: string; token_type: string; expires_in: number; issued_token_type: string };
+    expect(body).toMatchObject({ token_type: 'Bearer', issued_token_type: 'urn:ietf:params:oauth:token-type:jwt' });
+    expect(body.expires_in).toBeGreaterThan(800);
+    expect(body.expires_in).toBeLessThanOrEqual(900);
+    const viewer = await api.ok<Viewer>(body.access_token, VIEWER);
+    expect(viewer.viewer).toEqual({ tenantId: projectA.id, subject: `keystone:${rita.id}`, roles: ['reader'] });
+    // still a reader with the JWT
+    expect((await api.gql(body.access_token, CREATE)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const refused = await fetch(`${api.url}/v1/auth/keystone`, { method: 'POST', headers: { 'x-auth-token': 'gAAAAAnot-a-token' } });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((await fetch(`${api.url}/v1/auth/keystone`, { method: 'POST' })).status).toBe(401);
+  });
+
   it('Keystone down: a clear UNAUTHENTICATED with the reason, readiness names it, JWT users keep working', async () => {
     const { projectB, bob } = keystone.fixture;
     const { token } = await keystone.issueToken(bob, projectB.id);

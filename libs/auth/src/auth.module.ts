@@ -14,6 +14,7 @@ import { checkJwtConfig, type JwtConfig, type KeystoneConfig } from '@haaas/conf
 import { JWT_CONFIG } from './auth.constants';
 import { JwtAuthGuard, KEYSTONE_AUTHENTICATOR } from './jwt-auth.guard';
 import { KeystoneAuthenticator } from './keystone/keystone.authenticator';
+import { KeystoneExchangeController } from './keystone/keystone-exchange.controller';
 import { JwtStrategy } from './jwt.strategy';
 import { TENANT_DIRECTORY, type TenantDirectory } from './tenant-directory.interface';
 import { TenantProvisioner } from './tenant-provisioner.service';
@@ -69,6 +70,8 @@ export class AuthModule {
         ...(options.keystone ? [{ provide: KEYSTONE_AUTHENTICATOR, useValue: new KeystoneAuthenticator(options.keystone) }] : []),
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
+      // POST /v1/auth/keystone: a Keystone token for a HAaaS JWT
+      controllers: options.keystone ? [KeystoneExchangeController] : [],
       exports: [JWT_CONFIG, TenantProvisioner, ...(options.keystone ? [KEYSTONE_AUTHENTICATOR] : [])],
     };
   }

@@ -8,8 +8,9 @@ import { describeCall, type AuthRequest, type GuardedCall } from './request-cont
 import { TenantProvisioner } from './tenant-provisioner.service';
 import { KeystoneAuthenticator } from './keystone/keystone.authenticator';
 import { KeystoneUnavailableError } from './keystone/keystone.client';
+import { KEYSTONE_AUTHENTICATOR } from './keystone/keystone.constants';
 
-export const KEYSTONE_AUTHENTICATOR = Symbol('HAAAS_KEYSTONE_AUTHENTICATOR');
+export { KEYSTONE_AUTHENTICATOR };
 
 type Outcome = { readonly principal: Principal } | { readonly principal?: undefined; readonly reason: unknown };
 

@@ -4,7 +4,7 @@ import type { Principal } from '../jwt-claims.parser';
 import { KeystoneClient } from './keystone.client';
 import { principalFromKeystone } from './keystone-roles.mapper';
 
-type Entry = { readonly principal: Principal | undefined; readonly until: number };
+type Entry = { readonly principal: Principal | undefined; readonly until: number; readonly expiresAt: number };
 
 /**
  * Keystone tokens to principals, with a bounded cache: an entry lives `cacheSeconds` at most and
@@ -24,10 +24,15 @@ export class KeystoneAuthenticator {
 
   /** The principal, or undefined for an invalid, revoked, expired or unmappable token; throws KeystoneUnavailableError. */
   async authenticate(token: string): Promise<Principal | undefined> {
+    return (await this.authenticateWithExpiry(token))?.principal;
+  }
+
+  /** Like authenticate, with the token's expiry (ms since the epoch), for the token exchange. */
+  async authenticateWithExpiry(token: string): Promise<{ principal: Principal; expiresAt: number } | undefined> {
     const key = createHash('sha256').update(token).digest('base64url');
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.principal;
+    if (hit && hit.until > now) return found(hit);
     if (hit) this.cache.delete(key);
     let call = this.pending.get(key);
     if (!call) {
@@ -36,7 +41,7 @@ export class KeystoneAuthenticator {
     }
     const entry = await call;
     if (entry.until > Date.now()) this.remember(key, entry);
-    return entry.principal;
+    return found(entry);
   }
 
   ping(): Promise<boolean> {
@@ -47,8 +52,9 @@ export class KeystoneAuthenticator {
     this.validations++;
     const found = await this.client.validate(token);
     const now = Date.now();
-    if (!found || found.expiresAt <= now) return { principal: undefined, until: 0 };
-    return { principal: principalFromKeystone(found, this.config.roles), until: Math.min(found.expiresAt, now + this.config.cacheSeconds * 1000) };
+    if (!found || found.expiresAt <= now) return { principal: undefined, until: 0, expiresAt: 0 };
+    const until = Math.min(found.expiresAt, now + this.config.cacheSeconds * 1000);
+    return { principal: principalFromKeystone(found, this.config.roles), until, expiresAt: found.expiresAt };
   }
 
   private remember(key: string, entry: Entry): void {
@@ -58,4 +64,8 @@ export class KeystoneAuthenticator {
       if (!oldest.done) this.cache.delete(oldest.value);
     }
   }
+}
+
+function found(entry: Entry): { principal: Principal; expiresAt: number } | undefined {
+  return entry.principal ? { principal: entry.principal, expiresAt: entry.expiresAt } : undefined;
 }
