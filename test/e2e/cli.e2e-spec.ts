@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -99,6 +99,34 @@ describe('haaas CLI: log in each way, against the real Keystone and API', () => 
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/cloud "nope" was not found in .*clouds\.yaml/);
   });
+});
+
+describe('haaas CLI: live cluster log', () => {
+  it('event list --follow streams what happens (graphql-ws with the Keystone token); Ctrl-C exits 130', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const env = passwordEnv(alice, projectA.name);
+    const id = JSON.parse((await haaas(['cluster', 'list', '-f', 'json'], env)).stdout)[0].ID as string;
+    const follower = spawn(process.execPath, [BIN, 'event', 'list', '--cluster', id, '--follow', '-f', 'json'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, HAAAS_TOKEN_CACHE: join(home, 'tokens.json'), ...env },
+    });
+    let out = '';
+    let err = '';
+    follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    follower.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => follower.once('exit', (code) => r(code)));
+    // changes until one shows up: the subscription is open only once the process has started
+    const deadline = Date.now() + 30_000;
+    for (let i = 0; !out.includes('cluster.updated') && Date.now() < deadline; i++) {
+      expect((await haaas(['cluster', 'set', id, '--description', `live ${i}`], env)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const first = JSON.parse(out.split('\n')[0] ?? '') as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(['ID', 'At', 'Type', 'Actor', 'Message']);
+    expect(first['Type']).toBe('cluster.updated');
+    follower.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toBe('haaas: interrupted\n');
+  }, 60_000);
 });
 
 describe('haaas CLI: roles, tenants, errors and exit codes', () => {

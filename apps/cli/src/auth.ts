@@ -17,6 +17,8 @@ export interface ClientSettings {
   readonly tenant: string | undefined;
   readonly cache: TokenCache | undefined;
   readonly fetch: FetchLike;
+  /** For `event list --follow` (graphql-ws): Node 20 has no global WebSocket. */
+  readonly webSocketImpl: unknown;
   /** Asks for the password when none is given (on a terminal only). */
   readonly promptPassword: (() => Promise<string>) | undefined;
 }
@@ -30,7 +32,7 @@ export interface Connected {
 export async function connect(s: ClientSettings): Promise<Connected> {
   if (s.haaasToken) {
     if (!s.endpoint) throw new AuthConfigError('HAAAS_TOKEN needs the API URL: set HAAAS_URL or --endpoint');
-    return { client: new HaaasClient({ url: s.endpoint, token: s.haaasToken, fetch: s.fetch, ...tenantOf(s) }), session: undefined };
+    return { client: new HaaasClient({ url: s.endpoint, token: s.haaasToken, fetch: s.fetch, webSocketImpl: s.webSocketImpl, ...tenantOf(s) }), session: undefined };
   }
   const options = await keystoneOptions(s);
   const key = TokenCache.keyOf([options.authUrl, s.os.auth_type, s.os.user_id ?? s.os.username, s.os.user_domain_id ?? s.os.user_domain_name, s.os.project_id ?? s.os.project_name, s.os.project_domain_id ?? s.os.project_domain_name, s.os.application_credential_id, s.os.token?.slice(-16)]);
@@ -49,7 +51,7 @@ export async function connect(s: ClientSettings): Promise<Connected> {
     url = found;
     await session(); // the catalog lookup may have logged in: remember the token
   }
-  const client = new HaaasClient({ url, token: async ({ refresh }) => (await session(refresh)).token, tokenKind: 'keystone', fetch: s.fetch, ...tenantOf(s) });
+  const client = new HaaasClient({ url, token: async ({ refresh }) => (await session(refresh)).token, tokenKind: 'keystone', fetch: s.fetch, webSocketImpl: s.webSocketImpl, ...tenantOf(s) });
   return { client, session: () => session() };
 }
 

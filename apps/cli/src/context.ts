@@ -1,5 +1,6 @@
 /** What every command gets: the parsed global options, the client (connected on first use) and the printers. */
 import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
 import { Writable } from 'node:stream';
 import { TimeoutError, type FetchLike, type HaaasClient, type KeystoneSession, type Operation } from '@haaas/sdk';
 import { connect } from './auth';
@@ -66,6 +67,7 @@ export class Ctx {
       haaasToken: env['HAAAS_TOKEN'] || undefined,
       tenant: this.args.tenant ?? env['HAAAS_TENANT'],
       cache: env['HAAAS_NO_TOKEN_CACHE'] ? undefined : new TokenCache(env['HAAAS_TOKEN_CACHE'] ?? defaultCacheFile(env)),
+      webSocketImpl: WebSocket,
       fetch: this.args.debug ? debugFetch(this.io.stderr) : (url, init) => fetch(url, init),
       promptPassword: this.io.stdin.isTTY ? () => askPassword(this.io) : undefined,
     });

@@ -6,6 +6,13 @@ import type { HaaasClient, Operation } from '@haaas/sdk';
 
 const FRAMES = ['|', '/', '-', '\\'];
 
+/** Ctrl-C ended a command that only watched (exit code 130). */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
 /** Thrown when the user stopped waiting (Ctrl-C): exit code 130, the operation goes on. */
 export class WaitInterrupted extends Error {
   constructor(readonly operationId: string) {

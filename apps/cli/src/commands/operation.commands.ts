@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import type { IncidentState, OperationState } from '@haaas/sdk';
-import { waitWithProgress } from '../progress';
+import { Interrupted, waitWithProgress } from '../progress';
 import { EVENT, FENCE_AGENT, INCIDENT, OPERATION } from '../views';
 import { group, limitOption, opt, str, take, type CtxFactory, type Leaf } from './command.util';
 
@@ -56,7 +56,7 @@ const incidents: Leaf[] = [
 const events: Leaf[] = [
   {
     command: 'list',
-    describe: 'the cluster log, newest first; --follow: then live, as it happens',
+    describe: 'the cluster log, newest first; with --follow: the events as they happen, until Ctrl-C',
     builder: (y) => limitOption(y.option('cluster', { type: 'string', demandOption: true }).option('follow', { type: 'boolean', default: false })),
     run: async (ctx, a) => {
       const client = await ctx.client();
@@ -66,6 +66,8 @@ const events: Leaf[] = [
       for await (const e of client.subscriptions.clusterEvents({ clusterId, signal: ctx.io.interrupted })) {
         ctx.print(ctx.output.format === 'json' ? `${JSON.stringify({ ID: e.id, At: e.at, Type: e.type, Actor: e.actor, Message: e.message })}\n` : `${e.at} ${e.type} ${e.message}\n`);
       }
+      // the stream ends only when Ctrl-C aborted it
+      if (ctx.io.interrupted.aborted) throw new Interrupted();
     },
   },
 ];
