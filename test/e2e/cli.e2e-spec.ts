@@ -101,6 +101,44 @@ describe('haaas CLI: log in each way, against the real Keystone and API', () => 
   });
 });
 
+describe('haaas CLI: the inventory of a cluster', () => {
+  it('nodes, resources, a service, a failover domain, fencing; an action returns its Operation; admins see tenants and set quotas', async () => {
+    const { alice, ada, projectA } = keystone.fixture;
+    const env = passwordEnv(alice, projectA.name);
+    const value = async (args: string[], as = env): Promise<string> => {
+      const r = await haaas([...args, '-f', 'value', '-c', 'ID'], as);
+      expect(r.stderr).toBe('');
+      return r.stdout.trim();
+    };
+    const cluster = await value(['cluster', 'create', 'cli-inv', '--hypervisor', 'KVM']);
+    const n1 = await value(['node', 'join', 'kvm-1.cli', '--cluster', cluster, '--endpoint-uri', 'test:///default', '--cpus', '8', '--memory-mb', '16384']);
+    const n2 = await value(['node', 'join', 'kvm-2.cli', '--cluster', cluster, '--endpoint-uri', 'test:///default', '--cpus', '8', '--memory-mb', '16384']);
+    const vm = await value(['resource', 'create', 'web-vm', '--cluster', cluster, '--vm', 'web']);
+    const ip = await value(['resource', 'create', 'web-ip', '--cluster', cluster, '--ip', '10.0.0.10/24']);
+    const domain = await value(['failover', 'domain', 'create', 'pref', '--cluster', cluster, '--member', `${n1}:1`, '--member', `${n2}:2`, '--ordered']);
+    const service = await value(['service', 'create', 'web', '--cluster', cluster, '--resource', vm, '--priority', '500', '--failover-domain', domain]);
+    expect(await value(['service', 'add', 'resource', service, ip])).toBe(service);
+    const shown = JSON.parse((await haaas(['service', 'show', service, '-f', 'json'], env)).stdout) as { Resources: { id: string }[]; Policy: { priority: number; failoverDomainId: string } };
+    expect(shown.Resources.map((r) => r.id)).toEqual([vm, ip]);
+    expect(shown.Policy).toMatchObject({ priority: 500, failoverDomainId: domain });
+    const device = await value(['fencing', 'device', 'add', 'virt', '--cluster', cluster, '--agent', 'builtin:libvirt']);
+    expect((await haaas(['fencing', 'device', 'associate', device, n1, '--level', '1'], env)).code).toBe(0);
+    const devices = JSON.parse((await haaas(['fencing', 'device', 'list', '--cluster', cluster, '-f', 'json'], env)).stdout) as Record<string, unknown>[];
+    expect(devices).toEqual([{ ID: device, Name: 'virt', Agent: 'builtin:libvirt', Cluster: 'cli-inv', Nodes: 1 }]);
+    const nodes = await haaas(['node', 'list', '--cluster', cluster, '-f', 'value', '-c', 'Hostname', '--sort-column', 'Hostname'], env);
+    expect(nodes.stdout).toBe('kvm-1.cli\nkvm-2.cli\n');
+    // an action answers with its Operation at once (no worker runs in this file, so it stays queued)
+    const op = JSON.parse((await haaas(['cluster', 'suspend', cluster, '-f', 'json'], env)).stdout || '{}') as Record<string, unknown>;
+    if (op['ID']) expect((await haaas(['operation', 'show', String(op['ID']), '-f', 'value', '-c', 'Kind'], env)).stdout).toBe('CLUSTER_SUSPEND\n');
+    // platform admin (Keystone role haaas_admin): tenants and quotas
+    const admin = passwordEnv(ada, projectA.name);
+    expect((await haaas(['tenant', 'list', '-f', 'value', '-c', 'ID'], admin)).stdout).toContain(projectA.id);
+    const quota = JSON.parse((await haaas(['quota', 'set', projectA.id, '--clusters', '7', '-f', 'json', '-c', 'Quota'], admin)).stdout) as { Quota: { maxClusters: number } };
+    expect(quota.Quota.maxClusters).toBe(7);
+    expect((await haaas(['tenant', 'list'], env)).stderr).toMatch(/^haaas: FORBIDDEN: /);
+  }, 120_000);
+});
+
 describe('haaas CLI: live cluster log', () => {
   it('event list --follow streams what happens (graphql-ws with the Keystone token); Ctrl-C exits 130', async () => {
     const { alice, projectA } = keystone.fixture;

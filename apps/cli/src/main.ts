@@ -5,7 +5,9 @@
 import yargs, { type Argv } from 'yargs';
 import { HaaasError, OperationFailedError } from '@haaas/sdk';
 import { AuthConfigError } from './auth';
-import { clusterCommand, UsageError } from './commands/cluster.commands';
+import { clusterCommand } from './commands/cluster.commands';
+import { UsageError } from './commands/command.util';
+import { failoverCommand, fencingCommand, quotaCommand, resourceCommand, tenantCommand } from './commands/inventory.commands';
 import { nodeCommand } from './commands/node.commands';
 import { eventCommand, fenceCommand, incidentCommand, operationCommand, tokenCommand } from './commands/operation.commands';
 import { serviceCommand } from './commands/service.commands';
@@ -47,12 +49,17 @@ function parser(argv: readonly string[], io: Io): Argv {
     .option('debug', { type: 'boolean', describe: 'show the requests on stderr' })
     .command(clusterCommand(ctxOf))
     .command(nodeCommand(ctxOf))
+    .command(resourceCommand(ctxOf))
     .command(serviceCommand(ctxOf))
+    .command(failoverCommand(ctxOf))
+    .command(fencingCommand(ctxOf))
     .command(operationCommand(ctxOf))
     .command(incidentCommand(ctxOf))
     .command(eventCommand(ctxOf))
     .command(fenceCommand(ctxOf))
     .command(tokenCommand(ctxOf))
+    .command(tenantCommand(ctxOf))
+    .command(quotaCommand(ctxOf))
     .command('help [command..]', 'show help', (b) => b, () => undefined)
     .completion('completion', 'print the bash/zsh completion script (source <(haaas completion))')
     .demandCommand(1, 'give an object and a verb, e.g. haaas cluster list')

@@ -2,7 +2,7 @@
  * The columns of each object: `list` for list commands, `show` for show and for what the
  * mutating commands print. The names are the json/yaml keys scripts read (apps/cli/README.md).
  */
-import type { Cluster, ClusterEvent, FenceAgent, Incident, Node, Operation, Service } from '@haaas/sdk';
+import type { Cluster, ClusterEvent, FailoverDomain, FenceAgent, FencingDevice, Incident, Node, Operation, Resource, Service, Tenant } from '@haaas/sdk';
 import type { Cell } from './output';
 
 export interface View<T> {
@@ -75,3 +75,32 @@ export function listRows<T>(view: View<T>, items: readonly T[]): { headers: stri
 export function showFields<T>(view: View<T>, item: T): [string, Cell][] {
   return view.show.map(([h, get]) => [h, get(item)]);
 }
+
+export const RESOURCE: View<Resource> = {
+  list: [['ID', (r) => r.id], ['Name', (r) => r.name], ['Type', (r) => r.type], ['Cluster', (r) => r.cluster.name], ['Service ID', (r) => r.serviceId ?? null]],
+  show: [
+    ['ID', (r) => r.id], ['Name', (r) => r.name], ['Type', (r) => r.type], ['Cluster ID', (r) => r.cluster.id], ['Service ID', (r) => r.serviceId ?? null], ['Position', (r) => r.position ?? null],
+    ['Spec', (r) => JSON.parse(JSON.stringify(r.vm ?? r.ip ?? r.application ?? r.volume ?? null)) as Cell], ['Attributes', (r) => attrs(r.attributes)], ['Created At', (r) => r.createdAt],
+  ],
+};
+
+export const FAILOVER_DOMAIN: View<FailoverDomain> = {
+  list: [['ID', (d) => d.id], ['Name', (d) => d.name], ['Cluster', (d) => d.cluster.name], ['Ordered', (d) => d.ordered], ['Restricted', (d) => d.restricted], ['Members', (d) => d.members.length]],
+  show: [
+    ['ID', (d) => d.id], ['Name', (d) => d.name], ['Cluster ID', (d) => d.cluster.id], ['Ordered', (d) => d.ordered], ['Restricted', (d) => d.restricted], ['No Failback', (d) => d.nofailback],
+    ['Members', (d) => d.members.map((m) => ({ priority: m.priority, nodeId: m.node.id, hostname: m.node.hostname }))], ['Created At', (d) => d.createdAt],
+  ],
+};
+
+export const FENCING_DEVICE: View<FencingDevice> = {
+  list: [['ID', (f) => f.id], ['Name', (f) => f.name], ['Agent', (f) => f.agent], ['Cluster', (f) => f.cluster.name], ['Nodes', (f) => f.associations.length]],
+  show: [
+    ['ID', (f) => f.id], ['Name', (f) => f.name], ['Agent', (f) => f.agent], ['Cluster ID', (f) => f.cluster.id], ['Options', (f) => attrs(f.options)], ['Secret Options', (f) => [...f.secretOptionKeys]],
+    ['Associations', (f) => f.associations.map((a) => ({ level: a.level, nodeId: a.node.id, hostname: a.node.hostname }))], ['Created At', (f) => f.createdAt],
+  ],
+};
+
+export const TENANT: View<Tenant> = {
+  list: [['ID', (t) => t.id], ['Name', (t) => t.displayName ?? null], ['Clusters', (t) => t.usage.clusters], ['Nodes', (t) => t.usage.nodes]],
+  show: [['ID', (t) => t.id], ['Name', (t) => t.displayName ?? null], ['Quota', (t) => ({ ...t.quota })], ['Overrides', (t) => ({ ...t.quotaOverrides })], ['Usage', (t) => ({ ...t.usage })], ['Created At', (t) => t.createdAt]],
+};

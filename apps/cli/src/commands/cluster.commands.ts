@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { ClusterState, Hypervisor } from '@haaas/sdk';
 import { CLUSTER, EVENT } from '../views';
-import { group, limitOption, opt, str, take, waitOptions, type CtxFactory, type Leaf } from './command.util';
+import { group, keyValue, limitOption, opt, str, take, waitOptions, type CtxFactory, type Leaf } from './command.util';
 
 const id = (y: Argv): Argv => y.positional('cluster', { type: 'string', describe: 'cluster ID', demandOption: true });
 const HYPERVISORS = ['KVM', 'VSPHERE', 'HYPERV'];
@@ -85,14 +85,5 @@ const leaves: Leaf[] = [
     run: async (ctx, a) => ctx.list(EVENT, await take((await ctx.client()).events.list({ clusterId: str(a, 'cluster') }), Number(a['limit']) || 50)),
   },
 ];
-
-export function keyValue(s: string): { key: string; value: string } {
-  const at = s.indexOf('=');
-  if (at <= 0) throw new UsageError(`--property ${s}: expected KEY=VALUE`);
-  return { key: s.slice(0, at), value: s.slice(at + 1) };
-}
-
-/** Bad usage found by a handler (exit code 2). */
-export class UsageError extends Error {}
 
 export const clusterCommand = (ctxOf: CtxFactory) => group('cluster', 'clusters of hypervisor hosts', leaves, ctxOf);

@@ -53,3 +53,18 @@ export async function take<T>(items: AsyncIterable<T>, limit: number): Promise<T
 export function limitOption(y: Argv): Argv {
   return y.option('limit', { type: 'number', default: 0, describe: 'at most this many rows (0: all)' });
 }
+
+/** Bad usage found by a handler (exit code 2). */
+export class UsageError extends Error {}
+
+/** `KEY=VALUE` of --property and --option. */
+export function keyValue(s: string): { key: string; value: string } {
+  const at = s.indexOf('=');
+  if (at <= 0) throw new UsageError(`${s}: expected KEY=VALUE`);
+  return { key: s.slice(0, at), value: s.slice(at + 1) };
+}
+
+/** A repeatable KEY=VALUE option as pairs. */
+export function pairs(args: Record<string, unknown>, key: string): { key: string; value: string }[] {
+  return ((args[key] as string[] | undefined) ?? []).map(keyValue);
+}

@@ -69,6 +69,20 @@ const leaves: Leaf[] = [
     }),
   ),
   {
+    command: 'set <node>',
+    describe: 'change capacity, check address, or make it a spare (--reserved)',
+    builder: (y) => id(y).option('cpus', { type: 'number' }).option('memory-mb', { type: 'number' }).option('check-address', { type: 'string' }).option('reserved', { type: 'boolean' }),
+    run: async (ctx, a) => {
+      const client = await ctx.client();
+      const nodeId = str(a, 'node');
+      const current = await client.nodes.get(nodeId);
+      const capacity = a['cpus'] !== undefined || a['memoryMb'] !== undefined ? { capacity: { cpus: Number(a['cpus'] ?? current.capacity.cpus), memoryMb: Number(a['memoryMb'] ?? current.capacity.memoryMb) } } : {};
+      const checkAddress = opt(a, 'checkAddress');
+      const reserved = a['reserved'] === undefined ? {} : { reserved: a['reserved'] === true };
+      ctx.show(NODE, await client.nodes.update({ id: nodeId, ...capacity, ...(checkAddress ? { checkAddress } : {}), ...reserved }));
+    },
+  },
+  {
     command: 'probe <node>',
     describe: "ask the node's hypervisor manager how it is",
     builder: id,
@@ -88,4 +102,16 @@ const leaves: Leaf[] = [
   },
 ];
 
-export const nodeCommand = (ctxOf: CtxFactory) => group('node', 'hypervisor hosts of clusters', leaves, ctxOf);
+const tokens: Leaf[] = [
+  {
+    command: 'issue <node>',
+    describe: "a new agent token for the node (shown once; the previous one stops working)",
+    builder: id,
+    run: async (ctx, a) => {
+      const t = await (await ctx.client()).nodes.issueAgentToken(str(a, 'node'));
+      ctx.fields(Object.entries(t).map(([k, v]) => [k, JSON.parse(JSON.stringify(v ?? null)) as Cell]));
+    },
+  },
+];
+
+export const nodeCommand = (ctxOf: CtxFactory) => group('node', 'hypervisor hosts of clusters', [...leaves, group('token', 'node agent tokens', tokens, ctxOf)], ctxOf);
