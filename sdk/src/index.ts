@@ -7,7 +7,9 @@ export { HaaasClient, graphqlEndpoint, type HaaasClientOptions, type VariablesAr
 export * from './errors.js';
 export * from './namespaces.js';
 export { Paginated, type ListOptions, type Page } from './paginate.js';
-export type { FetchLike, GraphQLDocument, RequestOptions, ResponseLike, RetryOptions, TokenContext, TokenKind, TokenProvider } from './transport.js';
+export type { CallInfo, CallKind, FetchLike, GraphQLDocument, RequestHooks, OutgoingRequest, RequestOptions, AttemptResult, ResponseLike, RetryOptions, TokenContext, TokenKind, TokenProvider } from './transport.js';
+export type { DocumentTypeDecoration, ResultOf, VariablesOf } from './typed-document.js';
+export { SDK_VERSION } from './version.js';
 export {
   identityUrl,
   keystoneLogin,

@@ -11,6 +11,7 @@ import type {
   NodeEnv,
   RedisConfig,
   SecretsConfig,
+  VsphereConfig,
 } from './config.types';
 import {
   DEFAULT_HTTP_HOST,
@@ -62,8 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 
   const keystone = readKeystone(r, production);
+  const caFile = r.get('HAAAS_VSPHERE_CA_FILE');
+  const vsphere: VsphereConfig = { resyncSeconds: r.int('HAAAS_VSPHERE_RESYNC_SECONDS', 60, 1, 3600), ...(caFile ? { caFile } : {}) };
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, ...(keystone ? { keystone } : {}) };
+  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, ...(keystone ? { keystone } : {}) };
 }
 
 class EnvReader {
