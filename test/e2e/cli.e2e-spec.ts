@@ -102,7 +102,7 @@ describe('haaas CLI: log in each way, against the real Keystone and API', () => 
 });
 
 describe('haaas CLI: the inventory of a cluster', () => {
-  it('nodes, resources, a service, a failover domain, fencing; an action returns its Operation; admins see tenants and set quotas', async () => {
+  it('nodes, resources, a service, a failover domain, fencing; suspending a STOPPED cluster is refused; admins see tenants and set quotas', async () => {
     const { alice, ada, projectA } = keystone.fixture;
     const env = passwordEnv(alice, projectA.name);
     const value = async (args: string[], as = env): Promise<string> => {
@@ -127,9 +127,11 @@ describe('haaas CLI: the inventory of a cluster', () => {
     expect(devices).toEqual([{ ID: device, Name: 'virt', Agent: 'builtin:libvirt', Cluster: 'cli-inv', Nodes: 1 }]);
     const nodes = await haaas(['node', 'list', '--cluster', cluster, '-f', 'value', '-c', 'Hostname', '--sort-column', 'Hostname'], env);
     expect(nodes.stdout).toBe('kvm-1.cli\nkvm-2.cli\n');
-    // an action answers with its Operation at once (no worker runs in this file, so it stays queued)
-    const op = JSON.parse((await haaas(['cluster', 'suspend', cluster, '-f', 'json'], env)).stdout || '{}') as Record<string, unknown>;
-    if (op['ID']) expect((await haaas(['operation', 'show', String(op['ID']), '-f', 'value', '-c', 'Kind'], env)).stdout).toBe('CLUSTER_SUSPEND\n');
+    // HA is not started (STOPPED): the API refuses to suspend it before any Operation is queued
+    const suspend = await haaas(['cluster', 'suspend', cluster, '-f', 'json'], env);
+    expect(suspend).toMatchObject({ code: 1, stdout: '' });
+    expect(suspend.stderr).toMatch(/^haaas: PRECONDITION_FAILED: cluster "cli-inv" is STOPPED: HA is not started, there is no monitoring to suspend \(request [\w-]+\)\n$/);
+    expect(JSON.parse((await haaas(['operation', 'list', '--cluster', cluster, '-f', 'json'], env)).stdout)).toEqual([]);
     // platform admin (Keystone role haaas_admin): tenants and quotas
     const admin = passwordEnv(ada, projectA.name);
     expect((await haaas(['tenant', 'list', '-f', 'value', '-c', 'ID'], admin)).stdout).toContain(projectA.id);
