@@ -16,7 +16,7 @@ import {
   type WaitForOperationOptions,
 } from './namespaces.js';
 import { SubscriptionTransport } from './subscriptions.js';
-import { type FetchLike, type GraphQLDocument, type RequestHooks, type RequestOptions, type RetryOptions, type TokenProvider, Transport } from './transport.js';
+import { type FetchLike, type GraphQLDocument, type RequestHooks, type RequestOptions, type RetryOptions, type TokenKind, type TokenProvider, Transport } from './transport.js';
 import { type DebugOption, withDebug } from './debug-log.js';
 import type { Operation, Viewer } from './types.js';
 
@@ -25,6 +25,8 @@ export interface HaaasClientOptions {
   readonly url: string;
   /** A bearer token, or a callback returning one (called before each request; see {@link TokenContext}). */
   readonly token: TokenProvider;
+  /** `keystone`: the token is a Keystone token, sent as `X-Auth-Token` (see {@link keystoneTokenProvider}); default `jwt`. */
+  readonly tokenKind?: TokenKind;
   /** Platform admins: act in this tenant (sent as `X-HAaaS-Tenant`). */
   readonly tenant?: string;
   /** A fetch implementation (default: the global one). */
@@ -107,6 +109,7 @@ export class HaaasClient {
       timeoutMs: options.timeoutMs,
       headers: options.headers,
       tenant: options.tenant,
+      tokenKind: options.tokenKind,
       hooks: withDebug(options.hooks, options.debug),
     });
     this.live = new SubscriptionTransport(this.transport, {

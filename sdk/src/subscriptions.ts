@@ -1,6 +1,8 @@
 import { abortError, errorFromGraphQL, type GraphQLErrorPayload, HaaasError, NetworkError, UnauthenticatedError } from './errors.js';
 import type { GraphQLDocument, RequestOptions, Transport } from './transport.js';
-import { describeOperation, sleep } from './transport.js';
+import { describeOperation } from './operation-name.util.js';
+import { sleep } from './signals.util.js';
+import { authHeader } from './transport.js';
 
 /**
  * What the SDK uses of a graphql-ws client. Declared here rather than imported: graphql-ws ships
@@ -87,7 +89,7 @@ export class SubscriptionTransport {
       lazy: true,
       // reconnecting is the caller's choice (resuming() does it, with the right `after`)
       retryAttempts: 0,
-      connectionParams: async () => ({ ...this.transport.staticHeaders, authorization: `Bearer ${await this.transport.token(refresh)}` }),
+      connectionParams: async () => ({ ...this.transport.staticHeaders, ...authHeader(this.transport.tokenKind, await this.transport.token(refresh)) }),
     });
     this.open.add(client);
     const query = document.toString();

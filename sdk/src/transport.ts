@@ -1,5 +1,7 @@
 import type { DocumentTypeDecoration } from './typed-document.js';
 import { abortError, errorFromGraphQL, type GraphQLErrorPayload, type HaaasError, NetworkError, RateLimitError, UnauthenticatedError } from './errors.js';
+import { type CallKind, describeOperation } from './operation-name.util.js';
+import { anySignal, sleep, timeoutSignal } from './signals.util.js';
 import { clientHeaders } from './version.js';
 
 /**
@@ -71,9 +73,18 @@ export interface TransportOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly tenant?: string | undefined;
   readonly hooks?: RequestHooks | undefined;
+  readonly tokenKind?: TokenKind | undefined;
 }
 
-export type CallKind = 'query' | 'mutation' | 'subscription';
+/** What the token is: a HAaaS JWT (`Authorization: Bearer`) or a Keystone token (`X-Auth-Token`). */
+export type TokenKind = 'jwt' | 'keystone';
+
+/** The header that carries a token of this kind. */
+export function authHeader(kind: TokenKind | undefined, token: string): Record<string, string> {
+  return kind === 'keystone' ? { 'x-auth-token': token } : { authorization: `Bearer ${token}` };
+}
+
+export type { CallKind };
 
 /** What the hooks are told about a call. */
 export interface CallInfo {
@@ -105,7 +116,7 @@ export interface AttemptResult extends CallInfo {
 
 /**
  * Hooks around each HTTP attempt (retries included), for logging, metrics or tracing. The token is
- * in `headers.authorization`: a logger should leave it out.
+ * in `headers.authorization` (`headers['x-auth-token']` for a Keystone token): a logger should leave it out.
  */
 export interface RequestHooks {
   beforeRequest?(request: OutgoingRequest): void | Promise<void>;
@@ -182,6 +193,11 @@ export class Transport {
     return `Transport { endpoint: ${JSON.stringify(this.endpoint)} }`;
   }
 
+  /** How the token travels: `Authorization: Bearer` (JWT) or `X-Auth-Token` (Keystone). */
+  get tokenKind(): TokenKind {
+    return this.#options.tokenKind ?? 'jwt';
+  }
+
   /** The options, for a derived transport (another tenant). */
   with(changes: Partial<TransportOptions>): Transport {
     return new Transport({ ...this.#options, ...changes });
@@ -225,7 +241,7 @@ export class Transport {
       accept: 'application/graphql-response+json, application/json',
       ...clientHeaders(),
       ...this.staticHeaders,
-      authorization: `Bearer ${await this.token(refresh)}`,
+      ...authHeader(this.#options.tokenKind, await this.token(refresh)),
     };
     await this.#options.hooks?.beforeRequest?.({ ...call, url: this.endpoint, headers });
     signal?.throwIfAborted();
@@ -323,61 +339,6 @@ export class Transport {
   }
 }
 
-/**
- * The kind and name of the first operation of a document. A small scan instead of `graphql`'s
- * parser, which the SDK does not ship: it skips comments, strings and fragments at the top level.
- */
-export function describeOperation(document: string): { kind: CallKind; name: string | undefined } {
-  let depth = 0;
-  for (let i = 0; i < document.length; i++) {
-    const c = document[i];
-    if (c === '#') {
-      while (i < document.length && document[i] !== '\n') i++;
-    } else if (c === '"') {
-      const block = document.startsWith('"""', i);
-      const end = block ? document.indexOf('"""', i + 3) : findStringEnd(document, i + 1);
-      i = end < 0 ? document.length : end + (block ? 2 : 0);
-    } else if (c === '{' || c === '(' || c === '[') {
-      // a `{` at the top level is the shorthand form of a query
-      if (depth === 0 && c === '{') return { kind: 'query', name: undefined };
-      depth++;
-    } else if (c === '}' || c === ')' || c === ']') {
-      depth--;
-    } else if (depth === 0 && /[A-Za-z_]/.test(c ?? '')) {
-      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(document.slice(i))?.[0] ?? '';
-      if (word === 'query' || word === 'mutation' || word === 'subscription') {
-        const name = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(document.slice(i + word.length))?.[1];
-        return { kind: word, name };
-      }
-      if (word === 'fragment') {
-        // skip the whole fragment: to the end of its selection set
-        const open = document.indexOf('{', i);
-        i = open < 0 ? document.length : matchingBrace(document, open);
-        continue;
-      }
-      i += word.length - 1;
-    }
-  }
-  return { kind: 'query', name: undefined };
-}
-
-function findStringEnd(s: string, from: number): number {
-  for (let i = from; i < s.length; i++) {
-    if (s[i] === '\\') i++;
-    else if (s[i] === '"') return i;
-  }
-  return -1;
-}
-
-function matchingBrace(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    if (s[i] === '{') depth++;
-    else if (s[i] === '}' && --depth === 0) return i;
-  }
-  return s.length;
-}
-
 function parseBody(text: string): GraphQLResponseBody | undefined {
   try {
     const v: unknown = JSON.parse(text);
@@ -432,48 +393,4 @@ function errorMessage(e: unknown): string {
   // Node's fetch says only "fetch failed"; the reason (connect ECONNREFUSED ...) is in `cause`
   const cause = message((e as { cause?: unknown }).cause);
   return cause ? `${own} (${cause})` : own;
-}
-
-/** A fresh idempotency key: a UUID where the platform has one (Node 20+, browsers on https), else random enough. */
-export function newIdempotencyKey(): string {
-  const uuid = globalThis.crypto?.randomUUID?.();
-  return uuid ?? `sdk-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** A signal aborted after `ms`, with a clear() that stops its timer (AbortSignal.timeout's timer cannot be stopped). */
-function timeoutSignal(ms: number): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${ms} ms`)), ms);
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
-}
-
-/** A signal aborted when any of the given ones is; clear() detaches the listeners. */
-export function anySignal(signals: readonly (AbortSignal | undefined)[]): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  const onAbort = (event: Event): void => controller.abort((event.target as AbortSignal).reason);
-  for (const s of present) {
-    if (s.aborted) {
-      controller.abort(s.reason);
-      break;
-    }
-    s.addEventListener('abort', onAbort, { once: true });
-  }
-  return { signal: controller.signal, clear: () => present.forEach((s) => s.removeEventListener('abort', onAbort)) };
 }

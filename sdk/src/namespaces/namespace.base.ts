@@ -1,6 +1,7 @@
 import { type Connection, type ListOptions, Paginated, toPage } from '../paginate.js';
 import type { SubscriptionTransport } from '../subscriptions.js';
-import { type GraphQLDocument, type InternalRequestOptions, newIdempotencyKey, type RequestOptions, type Transport } from '../transport.js';
+import { newIdempotencyKey } from '../signals.util.js';
+import type { GraphQLDocument, InternalRequestOptions, RequestOptions, Transport } from '../transport.js';
 import type { Operation } from '../types.js';
 
 /**

@@ -1,7 +1,8 @@
 import * as Ops from '../generated/graphql.js';
 import { abortError, OperationFailedError, TimeoutError } from '../errors.js';
 import { type ListOptions, Paginated, splitListParams } from '../paginate.js';
-import { anySignal, type RequestOptions, sleep } from '../transport.js';
+import { anySignal, sleep } from '../signals.util.js';
+import type { RequestOptions } from '../transport.js';
 import type { Incident, Operation } from '../types.js';
 import { type ActionOptions, Namespace } from './namespace.base.js';
 import { isOperationFinished } from './operation-state.util.js';
