@@ -1,4 +1,5 @@
 import type { TenantQuota } from '@haaas/domain';
+import type { ApiLimitsConfig } from './api-limits.config';
 
 export type NodeEnv = 'production' | 'development' | 'test';
 
@@ -84,4 +85,6 @@ export interface AppConfig {
   readonly quota: TenantQuota;
   /** Optional so that configurations built by hand (tests) need not name it. */
   readonly vsphere?: VsphereConfig;
+  /** Request limits of the API; optional like `vsphere` (DEFAULT_API_LIMITS when absent). */
+  readonly api?: ApiLimitsConfig;
 }
