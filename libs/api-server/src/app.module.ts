@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import Redis from 'ioredis';
 import { AgentApiModule } from '@haaas/agent-api';
 import { AuthModule } from '@haaas/auth';
-import type { AppConfig } from '@haaas/config';
+import { type AppConfig, DEFAULT_API_LIMITS } from '@haaas/config';
 import { FailureReportsModule, HeartbeatsModule, hypervisorAdapterOptions, hypervisorAdapters, NodeActionsModule, OperationsModule } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
@@ -24,6 +24,7 @@ export class AppModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
     const sealer = sealerOf(box);
+    const api = config.api ?? DEFAULT_API_LIMITS;
     return {
       module: AppModule,
       imports: [
@@ -39,7 +40,12 @@ export class AppModule {
           tenantDirectory: TenantDirectoryService,
           ...(config.keystone ? { keystone: config.keystone } : {}),
         }),
-        GraphqlApiModule,
+        GraphqlApiModule.forRoot({
+          introspection: api.introspection,
+          landingPage: api.landingPage,
+          limits: { query: api.query, deadlineMs: api.deadlineMs },
+          wsMaxMessageBytes: api.wsMaxMessageBytes,
+        }),
         // node agents: heartbeats into Redis, tokens verified without MySQL (POST /v1/agent/heartbeat)
         HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
         // node agents' resource actions: long poll and results (POST /v1/agent/actions/...)

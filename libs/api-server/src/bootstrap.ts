@@ -1,14 +1,17 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@haaas/config';
 import { AppModule } from './app.module';
 
 /** Creates the API application (not yet listening): used by `main.ts`, `npm start` and the tests. */
 export async function createApiApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logger === false ? false : ['error', 'warn', 'log'],
     bufferLogs: false,
   });
+  // names the framework to scanners, tells clients nothing they need
+  app.disable('x-powered-by');
   // SIGTERM/SIGINT close the HTTP server, then the database pool and Redis: graceful shutdown
   app.enableShutdownHooks();
   return app;

@@ -25,6 +25,7 @@ import {
   DEV_SECRET_KEY_ID,
   JWT_CLOCK_TOLERANCE_SECONDS,
 } from './dev-defaults.constants';
+import { readApiLimits } from './api-limits.config';
 import { checkJwtConfig, isHmacAlgorithm, isJwtAlgorithm, splitPemList } from './jwt-config.checks';
 
 /** Every problem of the environment at once, so a deployment is fixed in one round, not one per restart. */
@@ -66,8 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const caFile = r.get('HAAAS_VSPHERE_CA_FILE');
   const vsphere: VsphereConfig = { resyncSeconds: r.int('HAAAS_VSPHERE_RESYNC_SECONDS', 60, 1, 3600), ...(caFile ? { caFile } : {}) };
 
+  const api = readApiLimits(r, production, nodeEnv === 'test');
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, ...(keystone ? { keystone } : {}) };
+  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, api, ...(keystone ? { keystone } : {}) };
 }
 
 class EnvReader {

@@ -1,4 +1,5 @@
 import type { TenantQuota } from '@haaas/domain';
+import type { ApiLimitsConfig } from './api-limits.config';
 
 export type NodeEnv = 'production' | 'development' | 'test';
 
@@ -86,6 +87,8 @@ export interface AppConfig {
   readonly vsphere?: VsphereConfig;
   /** Keystone tokens accepted beside the JWTs (HAAAS_KEYSTONE_URL set). */
   readonly keystone?: KeystoneConfig;
+  /** Request limits of the API; optional like `vsphere` (DEFAULT_API_LIMITS when absent). */
+  readonly api?: ApiLimitsConfig;
 }
 
 /** Keystone roles (by name) that give each HAaaS role; `admin` is given only by the roles listed (none by default). */

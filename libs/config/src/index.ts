@@ -1,4 +1,5 @@
 export * from './config.types';
+export { DEFAULT_API_LIMITS, HTTP_BODY_LIMIT_BYTES, type ApiLimitsConfig, type RateLimit } from './api-limits.config';
 export { loadConfig, ConfigError, SECRET_KEY_ID_PATTERN } from './config.loader';
 export { checkJwtConfig, isHmacAlgorithm, isJwtAlgorithm, keyFitsAlgorithm, splitPemList } from './jwt-config.checks';
 export {

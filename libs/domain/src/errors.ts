@@ -9,7 +9,10 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'QUOTA_EXCEEDED'
-  | 'PRECONDITION_FAILED';
+  | 'PRECONDITION_FAILED'
+  | 'QUERY_TOO_COMPLEX'
+  | 'RATE_LIMITED'
+  | 'DEADLINE_EXCEEDED';
 
 export interface FieldProblem {
   /** Dotted path of the input field, e.g. `policy.priority`. */
@@ -66,6 +69,37 @@ export class UnauthenticatedError extends DomainError {
 
 export class PreconditionFailedError extends DomainError {
   readonly code = 'PRECONDITION_FAILED';
+}
+
+/** A request refused before it ran: deeper, wider or costlier than the configured limits. */
+export class QueryTooComplexError extends DomainError {
+  readonly code = 'QUERY_TOO_COMPLEX';
+  constructor(
+    readonly limit: 'depth' | 'aliases' | 'cost' | 'fields',
+    readonly actual: number,
+    readonly maximum: number,
+  ) {
+    super(`query ${limit} ${actual} exceeds the limit of ${maximum}`, { limit, actual, maximum, ...(limit === 'cost' ? { cost: actual } : {}) });
+  }
+}
+
+/** A request refused before it ran because its bucket is empty; `retryAfter` is in seconds. */
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    readonly bucket: string,
+    readonly retryAfter: number,
+  ) {
+    super(`rate limited (${bucket}): retry after ${retryAfter} s`, { bucket, retryAfter });
+  }
+}
+
+/** A request stopped at its execution deadline; what it had not finished was not done. */
+export class DeadlineExceededError extends DomainError {
+  readonly code = 'DEADLINE_EXCEEDED';
+  constructor(readonly deadlineMs: number) {
+    super(`the request ran past its deadline of ${deadlineMs} ms and was stopped`, { deadlineMs });
+  }
 }
 
 /** Collects field problems so one response reports every bad field, not just the first. */

@@ -1,56 +1,90 @@
 import './common/enums.graphql';
 import { randomUUID } from 'node:crypto';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { Logger, Module } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
+import { errorLogPlugin, GraphqlErrorPassFilter, logRequestErrors } from './common/error-log.plugin';
 import { NonEmptyIdPipe } from './common/non-empty-id.pipe';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
 import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './operations/ws-context';
 import { RESOLVERS } from './resolvers';
+import { RequestLimits, type RequestLimitsOptions } from './limits/request-limits.plugin';
+import { WS_MAX_MESSAGE_BYTES, WsMessageLimit } from './limits/ws-message-limit';
 
-const logger = new Logger('GraphQL');
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const logError = (message: string, err: unknown): void => logger.error(message, err instanceof Error ? err.stack : String(err));
+/** Errors are logged once per request by errorLogPlugin (HTTP) or in onNext/onError (graphql-ws), where the request id is known. */
+const logged = (): void => undefined;
+const requestIdOf = (contextValue: unknown): string | undefined => (contextValue as Partial<GraphQLContext> | undefined)?.requestId;
 
-/** The GraphQL transport: code-first schema, Apollo, per-request loaders and error mapping. */
-@Module({
-  imports: [
-    GraphQLModule.forRoot<ApolloDriverConfig>({
-      driver: ApolloDriver,
-      path: '/graphql',
-      autoSchemaFile: true,
-      sortSchema: true,
-      introspection: true,
-      playground: false,
-      includeStacktraceInErrorResponses: false,
-      context: (arg: { req: GraphQLContext['req'] }): GraphQLContext => {
-        // operations over graphql-ws: authenticated from the connection's params (see ws-context.ts)
-        if (isWsConnectionContext(arg)) return wsContext(arg);
-        const { req } = arg;
-        const given = req.headers['x-request-id'];
-        const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        req.requestId = requestId;
-        return { req, loaders: new LoaderRegistry(), requestId };
-      },
-      formatError: (formatted, error) => formatError(formatted, error, undefined, logError),
-      plugins: [requestIdPlugin()],
-      // subscriptions over graphql-ws (graphql-transport-ws protocol) on the same path
-      subscriptions: {
-        'graphql-ws': {
-          onConnect: wsOnConnect,
-          onSubscribe: (ctx) => wsOnSubscribe(ctx),
-          onNext: (_ctx, _id, _payload, args, result) => wsFormatResult(result, args.contextValue, logError),
-          // graphql-ws calls it when a stream ends with an error; not in Nest's option type, passed through as is
-          ...{ onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) => wsFormatErrors(errors, logError) },
-        },
-      },
-    }),
-  ],
-  // live feeds are woken after each commit that appended events (LiveCommitBridge of @haaas/engine)
-  providers: [...RESOLVERS, { provide: APP_PIPE, useClass: NonEmptyIdPipe }],
-})
-export class GraphqlApiModule {}
+/** What the transport is configured with (AppConfig.api of @haaas/config). */
+export interface GraphqlApiOptions {
+  readonly introspection: boolean;
+  readonly landingPage: boolean;
+  readonly limits: RequestLimitsOptions;
+  /** Largest graphql-ws message, in bytes (the HTTP body limit). */
+  readonly wsMaxMessageBytes: number;
+}
+
+/** The GraphQL transport: code-first schema, Apollo, per-request loaders, request limits and error mapping. */
+@Module({})
+export class GraphqlApiModule {
+  static forRoot(options: GraphqlApiOptions): DynamicModule {
+    const limits = new RequestLimits(options.limits);
+    return {
+      module: GraphqlApiModule,
+      imports: [
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: options.introspection,
+          graphiql: options.landingPage,
+          includeStacktraceInErrorResponses: false,
+          transformSchema: (schema) => limits.withDeadline(schema),
+          context: (arg: { req: GraphQLContext['req'] }): GraphQLContext => {
+            // operations over graphql-ws: authenticated from the connection's params (see ws-context.ts)
+            if (isWsConnectionContext(arg)) return wsContext(arg);
+            const { req } = arg;
+            const given = req.headers['x-request-id'];
+            const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+            req.requestId = requestId;
+            return { req, loaders: new LoaderRegistry(), requestId };
+          },
+          formatError: (formatted, error) => formatError(formatted, error, undefined, logged),
+          plugins: [requestIdPlugin(), errorLogPlugin(), limits.plugin()],
+          // subscriptions over graphql-ws (graphql-transport-ws protocol) on the same path
+          subscriptions: {
+            'graphql-ws': {
+              onConnect: wsOnConnect,
+              onSubscribe: (ctx, _id, payload) => wsOnSubscribe(ctx) ?? limits.checkWs(payload),
+              onNext: (_ctx, _id, _payload, args, result) => {
+                logRequestErrors(result.errors ?? [], requestIdOf(args.contextValue));
+                return wsFormatResult(result, args.contextValue, logged);
+              },
+              // graphql-ws calls it when a stream ends with an error; not in Nest's option type, passed through as is
+              ...{
+                onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) => {
+                  logRequestErrors(errors, undefined);
+                  return wsFormatErrors(errors, logged);
+                },
+              },
+            },
+          },
+        }),
+      ],
+      // live feeds are woken after each commit that appended events (LiveCommitBridge of @haaas/engine)
+      providers: [
+        ...RESOLVERS,
+        { provide: APP_PIPE, useClass: NonEmptyIdPipe },
+        { provide: APP_FILTER, useClass: GraphqlErrorPassFilter },
+        { provide: WS_MAX_MESSAGE_BYTES, useValue: options.wsMaxMessageBytes },
+        WsMessageLimit,
+      ],
+    };
+  }
+}

@@ -6,13 +6,19 @@ const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED
 
 export type ErrorLogger = (message: string, error: unknown) => void;
 
-function findDomainError(error: unknown): DomainError | undefined {
+export function findDomainError(error: unknown): DomainError | undefined {
   let e: unknown = error;
   for (let i = 0; i < 5 && e; i++) {
     if (e instanceof DomainError) return e;
     e = (e as { originalError?: unknown }).originalError;
   }
   return undefined;
+}
+
+/** A request error GraphQL itself raised (parse, validation, variables): the client's to fix. */
+export function isClientError(error: { readonly extensions?: Readonly<Record<string, unknown>> }): boolean {
+  const code = error.extensions?.['code'];
+  return typeof code === 'string' && PASS_THROUGH.has(code);
 }
 
 /**
