@@ -52,7 +52,9 @@ describe('services and failover domains over HTTP', () => {
     ((res.errors?.[0]?.extensions?.['problems'] as { field: string }[] | undefined) ?? []).map((p) => p.field).sort();
 
   beforeAll(async () => {
-    api = await startTestApi();
+    // this file proves batching with wide fan-out queries (50 rows per level), far over the default
+    // cost limit; the limits themselves are tested in api-limits.e2e-spec.ts
+    api = await startTestApi({ HAAAS_QUERY_MAX_COST: '1000000000' });
     alice = await api.token('sg-alice');
     bob = await api.token('sg-bob');
   });
