@@ -14,7 +14,10 @@ export function debugLine(r: AttemptResult): string {
   return `haaas-sdk: ${r.kind} ${r.operationName ?? '(anonymous)'} attempt ${r.attempt + 1}: ${status} in ${r.durationMs} ms${request}${error}`;
 }
 
-/** The user's hooks with the debug logger after them (the user's afterResponse runs first). */
+/**
+ * The user's hooks with the debug logger after them (the user's afterResponse runs first). Called
+ * through closures, not spread: hooks may be a class instance whose methods live on its prototype.
+ */
 export function withDebug(hooks: RequestHooks | undefined, debug: DebugOption | undefined): RequestHooks | undefined {
   if (!debug) return hooks;
   const write = typeof debug === 'function' ? debug : (line: string) => console.error(line);

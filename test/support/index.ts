@@ -3,3 +3,4 @@ export type { TestDatabase } from './database';
 export { testRedisUrl } from './redis';
 export { startKeystone, KEYSTONE_HAAAS_ADMIN_ROLE, KEYSTONE_USER_PASSWORD } from './keystone.peer';
 export type { KeystonePeer, KeystoneFixture, KeystoneUser } from './keystone.peer';
+export { markerEventType } from './event-marker';

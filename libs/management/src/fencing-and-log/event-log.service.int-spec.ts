@@ -3,10 +3,8 @@ import type { ClusterEntity, EventEntity } from '@haaas/persistence';
 import { appendEvent } from '../event-log';
 import { uuidv7Time } from './event-range.util';
 import { alice, bob, createCluster, failure, Harness, startHarness } from '../testing/management.harness';
-import type { EventObjectType, EventType } from '@haaas/domain';
-/** A marker type for this test: the log stores any type; the catalogue binds the product's writers at compile time. */
-const marker = (type: string): EventType => type as EventType;
-
+import type { EventObjectType } from '@haaas/domain';
+import { markerEventType } from '@haaas/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,7 +23,7 @@ describe('EventLogService on MariaDB', () => {
     await h.store.transaction((repos) =>
       appendEvent(repos, scope, {
         clusterId,
-        type: marker(type),
+        type: markerEventType(type),
         objectType: extra.objectType ?? 'Node',
         objectId: extra.nodeId ?? extra.serviceId ?? clusterId,
         nodeId: extra.nodeId,
