@@ -40,6 +40,8 @@ const depConstraints = [
     sourceTag: 'type:test',
     onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:composition', 'type:testing', 'type:sdk'],
   },
+  // the `haaas` CLI is a client like any other: the SDK and nothing of the server
+  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk'] },
   // the published SDK stands alone: it may import no workspace library (only its npm dependencies)
   { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
   // the SDK's examples use it as its users do, through `@haaas/sdk`, and nothing else of the workspace

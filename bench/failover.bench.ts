@@ -9,13 +9,18 @@
  *  2. 50 VMs on libvirt test-driver hosts: the failed host is a simulated host whose libvirtd is
  *     killed, fenced for real through its IPMI BMC (ipmi_sim, fence_ipmilan). Baseline: 50 startVm
  *     calls of the KVM adapter in a loop on a live host.
- *  3. 50 VMs on vcsim (vSphere), no agents (heartbeat source MANAGER: vCenter's host watch writes
+ *  3. Worker takeover (bench/support/worker-takeover.ts): two recovery workers in child processes,
+ *     one SIGKILLed while it holds services of a 200-service recovery (libvirt, IPMI fence); time
+ *     from the kill to the first start of one of its services by the other worker, with the
+ *     current timings and, as the baseline, the previous ones.
+ *  4. 50 VMs on vcsim (vSphere), no agents (heartbeat source MANAGER: vCenter's host watch writes
  *     the heartbeats): the failed ESXi host is disconnected in vCenter, fenced through its IPMI BMC,
  *     its VMs registered from their .vmx on the two survivors and powered on. Baseline: 50 startVm
  *     calls of the vSphere adapter in a loop on a live host of the same vcsim.
  * Figures: last heartbeat of the failed node (for MANAGER: the moment vCenter lost the host) → last
  * start command; incident declared → last start; starts per second. Prints figures; it asserts
  * nothing about time.
+ * `npm run bench failover -- memory|libvirt|takeover|vsphere` runs one part.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +46,7 @@ import { PersistenceModule, queryCounter, runMigrations, Store } from '@haaas/pe
 import { SecretBox } from '@haaas/secrets';
 import { InMemoryHypervisor, memUri } from './support/in-memory-hypervisor';
 import { pool } from './support/pool';
+import { reportTakeover, workerTakeover } from './support/worker-takeover';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const TERMINAL: readonly string[] = [IncidentState.RECOVERED, IncidentState.PARTIALLY_RECOVERED, IncidentState.FAILED, IncidentState.CANCELLED, IncidentState.AWAITING_OPERATOR];
@@ -428,6 +434,17 @@ async function main(): Promise<void> {
       const db = await createDatabase(infra.dbUrl, `haaas_bench_fo_kvm_${Date.now()}`);
       await runMigrations({ url: db });
       await libvirt(db, infra.redisUrl, Number(process.env.BENCH_KVM_VMS ?? 50), dir);
+    }
+    if (which === 'all' || which === 'takeover') {
+      const n = Number(process.env.BENCH_TAKEOVER_SERVICES ?? 200);
+      const now = await workerTakeover(infra.dbUrl, n, 'now (lock 5 s, stalled check 1 s, claim 5 s renewed every 1 s)', {});
+      const before = await workerTakeover(infra.dbUrl, n, 'baseline, previous timings (lock 15 s, stalled check 15 s, claim 30 s renewed every 10 s)', {
+        RECOVERY_LOCK_MS: '15000',
+        RECOVERY_STALLED_MS: '15000',
+        RECOVERY_CLAIM_TTL_MS: '30000',
+        RECOVERY_CLAIM_RENEW_MS: '10000',
+      });
+      reportTakeover(n, now, before);
     }
     if (which === 'all' || which === 'vsphere') {
       const db = await createDatabase(infra.dbUrl, `haaas_bench_fo_vsphere_${Date.now()}`);

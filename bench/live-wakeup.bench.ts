@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < SAMPLES; i++) {
         // a random pause up to the poll period: commits land anywhere between two polls
         await new Promise((r) => setTimeout(r, Math.random() * maxPauseMs));
-        await writer.transaction((repos) => appendEvent(repos, scope, { clusterId, type: `bench.${label}`, objectType: 'Cluster', objectId: clusterId }));
+        await writer.transaction((repos) => appendEvent(repos, scope, { clusterId, type: 'cluster.attributes_changed', message: `bench.${label}`, objectType: 'Cluster', objectId: clusterId }));
         const committed = performance.now();
         const next = await queue.next();
         if (next.done) throw new Error('the feed ended');

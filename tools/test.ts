@@ -1,7 +1,8 @@
-// `npm test`: lint, type check, then jest (extra arguments go to jest). Stops at the first failure;
+// `npm test`: lint, type check, the structure checks (no import cycle between files, file sizes),
+// then jest (extra arguments go to jest). Stops at the first failure;
 // ends with a plain `N passed, N failed[, N skipped]` line from jest's JSON results.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -29,9 +30,12 @@ function run(cmd: string, args: string[]): Promise<number> {
 async function main(): Promise<number> {
   // Ctrl-C reaches the children too (same process group); we wait for them to clean up and report.
   process.on('SIGINT', () => undefined);
+  const sources = ['apps', 'libs', 'sdk/src', 'sdk/test', 'sdk/scripts', 'terraform-provider/src', 'bench', 'tools', 'test'].filter((d) => existsSync(join(root, d)));
   for (const [cmd, args] of [
     [bin('eslint'), ['.']],
     [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+    [bin('depcruise'), ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...sources]],
+    [process.execPath, [join(root, 'tools', 'run.js'), join(root, 'tools', 'checks', 'file-sizes.ts')]],
   ] as const) {
     const code = await run(cmd, [...args]);
     if (code !== 0) return code;

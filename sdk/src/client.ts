@@ -16,7 +16,8 @@ import {
   type WaitForOperationOptions,
 } from './namespaces.js';
 import { SubscriptionTransport } from './subscriptions.js';
-import { type FetchLike, type GraphQLDocument, type RequestOptions, type RetryOptions, type TokenProvider, Transport } from './transport.js';
+import { type FetchLike, type GraphQLDocument, type RequestHooks, type RequestOptions, type RetryOptions, type TokenKind, type TokenProvider, Transport } from './transport.js';
+import { type DebugOption, withDebug } from './debug-log.js';
 import type { Operation, Viewer } from './types.js';
 
 export interface HaaasClientOptions {
@@ -24,6 +25,8 @@ export interface HaaasClientOptions {
   readonly url: string;
   /** A bearer token, or a callback returning one (called before each request; see {@link TokenContext}). */
   readonly token: TokenProvider;
+  /** `keystone`: the token is a Keystone token, sent as `X-Auth-Token` (see {@link keystoneTokenProvider}); default `jwt`. */
+  readonly tokenKind?: TokenKind;
   /** Platform admins: act in this tenant (sent as `X-HAaaS-Tenant`). */
   readonly tenant?: string;
   /** A fetch implementation (default: the global one). */
@@ -32,6 +35,13 @@ export interface HaaasClientOptions {
   readonly retry?: RetryOptions | false;
   /** Time limit of one HTTP attempt (default 30 s). */
   readonly timeoutMs?: number;
+  /** Called around each HTTP attempt: logging, metrics, tracing headers (see {@link RequestHooks}). */
+  readonly hooks?: RequestHooks;
+  /**
+   * A line per HTTP attempt (operation, attempt, status, time, request id, error code; never the
+   * token, variables or answers): `true` writes to standard error, a function gets each line.
+   */
+  readonly debug?: DebugOption;
   /** Extra headers on every request. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Rows per page of `list()` (default 100, at most 500). */
@@ -85,7 +95,11 @@ export class HaaasClient {
   private readonly transport: Transport;
   private readonly live: SubscriptionTransport;
 
-  constructor(private readonly options: HaaasClientOptions) {
+  // ES private (see Transport): the options hold the token
+  readonly #options: HaaasClientOptions;
+
+  constructor(options: HaaasClientOptions) {
+    this.#options = options;
     const endpoint = graphqlEndpoint(options.url);
     this.transport = new Transport({
       endpoint,
@@ -95,6 +109,8 @@ export class HaaasClient {
       timeoutMs: options.timeoutMs,
       headers: options.headers,
       tenant: options.tenant,
+      tokenKind: options.tokenKind,
+      hooks: withDebug(options.hooks, options.debug),
     });
     this.live = new SubscriptionTransport(this.transport, {
       url: options.subscriptionUrl ?? endpoint.replace(/^http/, 'ws'),
@@ -113,6 +129,16 @@ export class HaaasClient {
     this.operations = new OperationsApi(ctx);
     this.incidents = new IncidentsApi(ctx);
     this.subscriptions = new SubscriptionsApi(ctx);
+  }
+
+  /** What `JSON.stringify(client)` shows: the endpoint and tenant, never the token or headers. */
+  toJSON(): { endpoint: string; tenant: string | undefined } {
+    return { endpoint: this.endpoint, tenant: this.#options.tenant };
+  }
+
+  /** What `util.inspect(client)` and `console.log(client)` show (the same as toJSON). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `HaaasClient ${JSON.stringify(this.toJSON())}`;
   }
 
   /** The GraphQL endpoint requests go to. */
@@ -148,7 +174,7 @@ export class HaaasClient {
 
   /** A client for the same API acting in another tenant (platform admins). */
   forTenant(tenant: string): HaaasClient {
-    return new HaaasClient({ ...this.options, tenant });
+    return new HaaasClient({ ...this.#options, tenant });
   }
 
   /** Closes the subscriptions' WebSockets, if any are open. HTTP needs no closing. */

@@ -7,7 +7,22 @@ export { HaaasClient, graphqlEndpoint, type HaaasClientOptions, type VariablesAr
 export * from './errors.js';
 export * from './namespaces.js';
 export { Paginated, type ListOptions, type Page } from './paginate.js';
-export type { FetchLike, GraphQLDocument, RequestOptions, ResponseLike, RetryOptions, TokenContext, TokenProvider } from './transport.js';
+export type { CallInfo, CallKind, FetchLike, GraphQLDocument, RequestHooks, OutgoingRequest, RequestOptions, AttemptResult, ResponseLike, RetryOptions, TokenContext, TokenKind, TokenProvider } from './transport.js';
+export type { DocumentTypeDecoration, ResultOf, VariablesOf } from './typed-document.js';
+export type { DebugOption } from './debug-log.js';
+export { SDK_VERSION } from './version.js';
+export {
+  identityUrl,
+  keystoneLogin,
+  keystoneTokenProvider,
+  type KeystoneAuthOptions,
+  type KeystoneCredentials,
+  type KeystoneEndpoint,
+  type KeystoneScope,
+  type KeystoneSession,
+  type KeystoneTokenProvider,
+} from './keystone.js';
 export type * from './types.js';
 // the generated operation types, input types, enums and typed documents, for `client.request()` and for typing your own code
 export * from './generated/graphql.js';
+export type { EventObjectTypes, EventType } from './generated/event-types.js';

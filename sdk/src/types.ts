@@ -21,13 +21,20 @@ import type {
   ResourceFieldsFragment,
   ServiceFieldsFragment,
   TenantFieldsFragment,
+  ListEventTypesQuery,
   TestFencingDeviceMutation,
 } from './generated/graphql.js';
+import type { EventObjectTypes, EventType } from './generated/event-types.js';
 
 /** A set of hypervisor hosts managed together. */
 export type Cluster = ClusterFieldsFragment;
 /** A hypervisor host (or a VM acting as one) of a cluster. */
-export type Node = NodeFieldsFragment;
+export type ClusterNode = NodeFieldsFragment;
+/**
+ * The old name of {@link ClusterNode}.
+ * @deprecated `Node` is also the DOM's `Node` (a global in browser projects): use `ClusterNode`.
+ */
+export type Node = ClusterNode;
 /** A VM, virtual IP, application or volume. */
 export type Resource = ResourceFieldsFragment;
 /** A resource group that starts, stops and moves together. Its `policy.priority` is 1-1000, and a HIGHER value recovers first. */
@@ -42,8 +49,15 @@ export type FencingAssociation = FencingAssociationFieldsFragment;
 export type FencingLevel = GetNodeFencingTopologyQuery['node']['fencingTopology'][number];
 /** A fencing device type (an installed fence agent or a built-in one) with its parameters. */
 export type FenceAgent = FenceAgentFieldsFragment;
-/** An entry of the cluster log. */
-export type ClusterEvent = EventFieldsFragment;
+/**
+ * An entry of the cluster log, narrowed by its `type` (one of the catalogue's: switch on it and
+ * `objectType` follows). `before`/`after` are snapshots of that object, never with secrets.
+ */
+export type ClusterEvent = {
+  [T in EventType]: Omit<EventFieldsFragment, 'type' | 'objectType'> & { readonly type: T; readonly objectType: EventObjectTypes[T] };
+}[EventType];
+/** One of the cluster log's event types, with what its events are about and what it means. */
+export type EventTypeInfo = ListEventTypesQuery['eventTypes'][number];
 /** A tenant with its quota and usage. */
 export type Tenant = TenantFieldsFragment;
 /** The caller: token subject, roles and tenant. */

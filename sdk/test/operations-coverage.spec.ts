@@ -22,6 +22,7 @@ const SDK_METHODS: Record<string, Call> = {
   clusterByHost: (c) => c.clusters.getByHost('h.example.com'),
   clusters: (c) => first(c.clusters.list()),
   clusterLog: (c) => first(c.events.list({ clusterId: ID })),
+  eventTypes: (c) => c.events.types(),
   node: (c) => c.nodes.get(ID),
   nodes: (c) => first(c.nodes.list({ clusterId: ID })),
   resource: (c) => c.resources.get(ID),
@@ -88,6 +89,9 @@ const SDK_METHODS: Record<string, Call> = {
   stopService: (c) => c.services.stop(ID),
   restartService: (c) => c.services.restart(ID),
   relocateService: (c) => c.services.relocate(ID, { targetNodeId: ID }),
+  confirmNodeFenced: (c) => c.incidents.confirmNodeFenced(ID, 'seen off at the console'),
+  retryIncident: (c) => c.incidents.retry(ID, { note: 'BMC password fixed' }),
+  cancelIncident: (c) => c.incidents.cancel(ID, 'decommissioned'),
   // subscriptions
   clusterEvents: (c) => first(c.subscriptions.clusterEvents({ clusterId: ID, signal: signal() })),
   operationUpdated: (c) => first(c.subscriptions.operationUpdated(ID, { signal: signal() })),

@@ -1,3 +1,4 @@
+import { EVENT_CATALOGUE, EVENT_TYPES } from '@haaas/domain';
 import { startTestApi, TestApi } from './support/api';
 
 const PASSWORD = 'BMC-pa55word-never-returned';
@@ -147,6 +148,23 @@ describe('fencing, cluster log and tenants over HTTP', () => {
     expect(new Set(typed.clusterLog.nodes.map((e) => e.type))).toEqual(new Set(['fencing_device.added', 'fencing_device.associated']));
     const inverted = await api.gql(alice, `query($c: ID!) { clusterLog(clusterId: $c, filter: { from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" }) { nodes { id } } }`, { c: clusterId });
     expect(inverted.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'filter.to' }] });
+  });
+
+  it('lists the event catalogue, writes no type outside it and refuses a filter naming one', async () => {
+    const { eventTypes } = await api.ok<{ eventTypes: { type: string; objectType: string; summary: string }[] }>(alice, `{ eventTypes { type objectType summary } }`);
+    expect(eventTypes.map((t) => [t.type, t.objectType])).toEqual(EVENT_TYPES.map((t) => [t, EVENT_CATALOGUE[t].objectType]));
+    const known = new Map(eventTypes.map((t) => [t.type, t.objectType]));
+    const { clusterLog } = await api.ok<{ clusterLog: { nodes: { type: string; objectType: string }[] } }>(
+      alice,
+      `query($c: ID!) { clusterLog(clusterId: $c, first: 100) { nodes { type objectType } } }`,
+      { c: clusterId },
+    );
+    expect(clusterLog.nodes.length).toBeGreaterThan(3);
+    for (const e of clusterLog.nodes) expect([e.type, known.get(e.type)]).toEqual([e.type, e.objectType]);
+    const typo = await api.gql(alice, `query($c: ID!) { clusterLog(clusterId: $c, filter: { types: ["node.failed", "node.faild"], objectType: "Nodes" }) { nodes { id } } }`, {
+      c: clusterId,
+    });
+    expect(typo.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'filter.types[1]' }, { field: 'filter.objectType' }] });
   });
 
   it('batches nested fencing and log fields: the statement count does not grow with rows', async () => {

@@ -4,6 +4,7 @@
  * of that vCenter. Nothing is asked per host: vCenter answers when a host's runtime changes, or
  * with an empty update after `maxWaitSeconds`, which is itself the proof that vCenter is there.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Element } from '@xmldom/xmldom';
 import type { HostWatch, ManagedHostState } from '@haaas/hypervisor';
 import { containerView, type ObjectContent, retrieveAll, str } from './property.collector';
@@ -229,15 +230,7 @@ function describe(error: unknown, secrets: readonly string[]): string {
   return m.slice(0, 300);
 }
 
+/** Node's abortable timer: resolves after `ms` or as soon as the watch is stopped. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

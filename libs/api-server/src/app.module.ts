@@ -37,6 +37,7 @@ export class AppModule {
           jwt: config.jwt,
           // tenants are provisioned on first use of a valid token
           tenantDirectory: TenantDirectoryService,
+          ...(config.keystone ? { keystone: config.keystone } : {}),
         }),
         GraphqlApiModule,
         // node agents: heartbeats into Redis, tokens verified without MySQL (POST /v1/agent/heartbeat)

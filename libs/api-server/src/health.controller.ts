@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type Redis from 'ioredis';
-import { Public } from '@haaas/auth';
+import { KEYSTONE_AUTHENTICATOR, KeystoneAuthenticator, Public } from '@haaas/auth';
 import { Store } from '@haaas/persistence';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -14,6 +14,7 @@ export class HealthController {
   constructor(
     private readonly store: Store,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Optional() @Inject(KEYSTONE_AUTHENTICATOR) private readonly keystone?: KeystoneAuthenticator,
   ) {}
 
   @Public()
@@ -25,14 +26,20 @@ export class HealthController {
 
   @Public()
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'unavailable'; checks: { mysql: Check; redis: Check } }> {
-    const [mysql, redis] = await Promise.all([
+  async ready(
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ status: 'ok' | 'degraded' | 'unavailable'; checks: { mysql: Check; redis: Check; keystone?: Check } }> {
+    const keystone = this.keystone;
+    const [mysql, redis, identity] = await Promise.all([
       withTimeout(this.store.ping(), 2000),
       withTimeout(this.redis.ping().then(() => undefined), 2000),
+      keystone ? withTimeout(keystone.ping().then((up) => (up ? undefined : Promise.reject(new Error('down')))), 2000) : Promise.resolve(undefined),
     ]);
     const ok = mysql === 'up' && redis === 'up';
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ok ? 'ok' : 'unavailable', checks: { mysql, redis } };
+    // Keystone down leaves JWT users working: the API stays ready, "degraded", and names it
+    const status = !ok ? 'unavailable' : identity === 'down' ? 'degraded' : 'ok';
+    return { status, checks: { mysql, redis, ...(identity ? { keystone: identity } : {}) } };
   }
 }
 

@@ -10,9 +10,11 @@ import {
   type ValueProvider,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { checkJwtConfig, type JwtConfig } from '@haaas/config';
+import { checkJwtConfig, type JwtConfig, type KeystoneConfig } from '@haaas/config';
 import { JWT_CONFIG } from './auth.constants';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtAuthGuard, KEYSTONE_AUTHENTICATOR } from './jwt-auth.guard';
+import { KeystoneAuthenticator } from './keystone/keystone.authenticator';
+import { KeystoneExchangeController } from './keystone/keystone-exchange.controller';
 import { JwtStrategy } from './jwt.strategy';
 import { TENANT_DIRECTORY, type TenantDirectory } from './tenant-directory.interface';
 import { TenantProvisioner } from './tenant-provisioner.service';
@@ -35,6 +37,8 @@ export interface AuthModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
   /** How many known tenant ids to remember (default 10 000). */
   readonly tenantCacheSize?: number;
+  /** Accept Keystone tokens (X-Auth-Token) beside the JWTs. */
+  readonly keystone?: KeystoneConfig;
 }
 
 /**
@@ -63,9 +67,12 @@ export class AuthModule {
           inject: [TENANT_DIRECTORY],
         },
         JwtStrategy,
+        ...(options.keystone ? [{ provide: KEYSTONE_AUTHENTICATOR, useValue: new KeystoneAuthenticator(options.keystone) }] : []),
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
-      exports: [JWT_CONFIG, TenantProvisioner],
+      // POST /v1/auth/keystone: a Keystone token for a HAaaS JWT
+      controllers: options.keystone ? [KeystoneExchangeController] : [],
+      exports: [JWT_CONFIG, TenantProvisioner, ...(options.keystone ? [KEYSTONE_AUTHENTICATOR] : [])],
     };
   }
 }

@@ -1,6 +1,9 @@
 export { AuthModule, type AuthModuleOptions, type TenantDirectoryProvider } from './auth.module';
 export { Public, AdminOnly, CurrentScope } from './auth.decorators';
-export { JwtAuthGuard } from './jwt-auth.guard';
+export { JwtAuthGuard, KEYSTONE_AUTHENTICATOR } from './jwt-auth.guard';
+export { KeystoneAuthenticator } from './keystone/keystone.authenticator';
+export { KeystoneClient, KeystoneUnavailableError, type KeystoneToken } from './keystone/keystone.client';
+export { principalFromKeystone } from './keystone/keystone-roles.mapper';
 export { JwtStrategy } from './jwt.strategy';
 export { principalFromClaims, type Principal } from './jwt-claims.parser';
 export { secretOrKeyProviderFor, JWKS_OPTIONS } from './jwt-keys.provider';

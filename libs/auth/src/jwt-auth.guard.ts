@@ -1,4 +1,4 @@
-import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BadInputError, ForbiddenError, TenantScope, UnauthenticatedError } from '@haaas/domain';
 import { ADMIN_ONLY_KEY, EXPIRED_TOKEN_MESSAGE, INVALID_TOKEN_MESSAGE, IS_PUBLIC_KEY, TENANT_HEADER, TENANT_ID_PATTERN } from './auth.constants';
@@ -6,6 +6,11 @@ import type { Principal } from './jwt-claims.parser';
 import { JwtStrategy } from './jwt.strategy';
 import { describeCall, type AuthRequest, type GuardedCall } from './request-context.util';
 import { TenantProvisioner } from './tenant-provisioner.service';
+import { KeystoneAuthenticator } from './keystone/keystone.authenticator';
+import { KeystoneUnavailableError } from './keystone/keystone.client';
+import { KEYSTONE_AUTHENTICATOR } from './keystone/keystone.constants';
+
+export { KEYSTONE_AUTHENTICATOR };
 
 type Outcome = { readonly principal: Principal } | { readonly principal?: undefined; readonly reason: unknown };
 
@@ -23,6 +28,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly strategy: JwtStrategy,
     private readonly tenants: TenantProvisioner,
+    @Optional() @Inject(KEYSTONE_AUTHENTICATOR) private readonly keystone?: KeystoneAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -47,7 +53,8 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private async authenticate(request: AuthRequest): Promise<TenantScope> {
-    const outcome = await this.verify(request);
+    const keystoneToken = request.headers['x-auth-token'];
+    const outcome = keystoneToken !== undefined && request.headers.authorization === undefined ? await this.verifyKeystone(keystoneToken) : await this.verify(request);
     if (!outcome.principal) {
       const reason = outcome.reason;
       const expired = reason instanceof Error && reason.name === 'TokenExpiredError';
@@ -79,6 +86,22 @@ export class JwtAuthGuard implements CanActivate {
       // passport-jwt reads only `headers` (the bearer token) of the Express request it is typed for
       attempt.authenticate(request as unknown as Parameters<JwtStrategy['authenticate']>[0], {});
     });
+  }
+
+  /** X-Auth-Token: a Keystone token, validated by Keystone (cached within the configured bound). */
+  private async verifyKeystone(header: string | string[]): Promise<Outcome> {
+    if (!this.keystone || Array.isArray(header)) return { reason: new Error('X-Auth-Token refused: Keystone is not configured, or the header is repeated') };
+    try {
+      const principal = await this.keystone.authenticate(header);
+      return principal ? { principal } : { reason: new Error('Keystone refused the token, or none of its roles maps to a HAaaS role') };
+    } catch (error) {
+      if (error instanceof KeystoneUnavailableError) {
+        this.logger.warn(error.message);
+        // a reason the client can act on: not its token's fault, try again later
+        throw new UnauthenticatedError(`${INVALID_TOKEN_MESSAGE}: ${error.message}`);
+      }
+      throw error;
+    }
   }
 
   private authorize(scope: TenantScope, call: GuardedCall, adminOnly: boolean): void {

@@ -145,3 +145,20 @@ describe('checkJwtConfig', () => {
     expect(checkJwtConfig({ ...base, algorithms: ['HS256'] })).toEqual([]);
   });
 });
+
+describe('loadConfig: Keystone', () => {
+  const base = { NODE_ENV: 'test' };
+  it('is off without HAAAS_KEYSTONE_URL', () => {
+    expect(loadConfig(base).keystone).toBeUndefined();
+  });
+  it('reads the service user, the role mapping (admin only when configured) and the cache bound', () => {
+    const k = loadConfig({ ...base, HAAAS_KEYSTONE_URL: 'http://127.0.0.1:5000/', HAAAS_KEYSTONE_USERNAME: 'haaas', HAAAS_KEYSTONE_PASSWORD: 'pw' }).keystone;
+    expect(k).toMatchObject({ authUrl: 'http://127.0.0.1:5000/v3', cacheSeconds: 30, roles: { admin: [], member: ['member'], reader: ['reader'] } });
+    expect(k?.service).toMatchObject({ username: 'haaas', userDomainName: 'Default', projectName: 'service' });
+  });
+  it('lists every Keystone problem at once', () => {
+    expect(() => loadConfig({ ...base, HAAAS_KEYSTONE_URL: 'ftp://x', HAAAS_KEYSTONE_CACHE_SECONDS: '9999' })).toThrow(
+      /HAAAS_KEYSTONE_URL[\s\S]*HAAAS_KEYSTONE_USERNAME[\s\S]*HAAAS_KEYSTONE_PASSWORD[\s\S]*HAAAS_KEYSTONE_CACHE_SECONDS/,
+    );
+  });
+});

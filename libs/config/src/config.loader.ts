@@ -7,6 +7,7 @@ import type {
   JwtAlgorithm,
   JwtConfig,
   JwtKeySource,
+  KeystoneConfig,
   NodeEnv,
   RedisConfig,
   SecretsConfig,
@@ -61,11 +62,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxServices: r.int('HAAAS_QUOTA_MAX_SERVICES', DEFAULT_TENANT_QUOTA.maxServices, 0, MAX_QUOTA),
   };
 
+  const keystone = readKeystone(r, production);
   const caFile = r.get('HAAAS_VSPHERE_CA_FILE');
   const vsphere: VsphereConfig = { resyncSeconds: r.int('HAAAS_VSPHERE_RESYNC_SECONDS', 60, 1, 3600), ...(caFile ? { caFile } : {}) };
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere };
+  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, ...(keystone ? { keystone } : {}) };
 }
 
 class EnvReader {
@@ -263,6 +265,44 @@ function readSecrets(r: EnvReader, production: boolean): SecretsConfig {
   const activeKeyId = r.requiredInProduction('HAAAS_SECRET_KEY_ID', production, DEV_SECRET_KEY_ID) ?? '';
   if (activeKeyId && !keys.has(activeKeyId)) r.problem('HAAAS_SECRET_KEY_ID', `"${activeKeyId}" is not an id in HAAAS_SECRET_KEYS`);
   return { keys, activeKeyId };
+}
+
+/** Keystone is optional: without HAAAS_KEYSTONE_URL the API knows only its JWTs. */
+function readKeystone(r: EnvReader, production: boolean): KeystoneConfig | undefined {
+  const raw = r.get('HAAAS_KEYSTONE_URL');
+  if (raw === undefined) return undefined;
+  const url = parseUrl(raw);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) r.problem('HAAAS_KEYSTONE_URL', 'must be an http(s) URL such as https://keystone:5000/v3');
+  // tokens and the service password travel to it: plain HTTP only on loopback in production
+  else if (production && url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    r.problem('HAAAS_KEYSTONE_URL', 'must be https:// in production');
+  }
+  const base = raw.replace(/\/+$/, '');
+  const authUrl = base.endsWith('/v3') ? base : `${base}/v3`;
+  const need = (name: string): string => {
+    const value = r.get(name);
+    if (value === undefined) r.problem(name, 'is required with HAAAS_KEYSTONE_URL (the API validates tokens with its own service user)');
+    return value ?? '';
+  };
+  const list = (name: string, fallback: string[]): string[] => (r.get(name) === undefined ? fallback : (r.get(name) ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  return {
+    authUrl,
+    service: {
+      username: need('HAAAS_KEYSTONE_USERNAME'),
+      password: need('HAAAS_KEYSTONE_PASSWORD'),
+      userDomainName: r.get('HAAAS_KEYSTONE_USER_DOMAIN_NAME') ?? 'Default',
+      projectName: r.get('HAAAS_KEYSTONE_PROJECT_NAME') ?? 'service',
+      projectDomainName: r.get('HAAAS_KEYSTONE_PROJECT_DOMAIN_NAME') ?? 'Default',
+    },
+    roles: {
+      admin: list('HAAAS_KEYSTONE_ADMIN_ROLES', []),
+      member: list('HAAAS_KEYSTONE_MEMBER_ROLES', ['member']),
+      reader: list('HAAAS_KEYSTONE_READER_ROLES', ['reader']),
+    },
+    cacheSeconds: r.int('HAAAS_KEYSTONE_CACHE_SECONDS', 30, 0, 300),
+    cacheSize: r.int('HAAAS_KEYSTONE_CACHE_SIZE', 10_000, 1, 1_000_000),
+    timeoutMs: r.int('HAAAS_KEYSTONE_TIMEOUT_MS', 5000, 100, 60_000),
+  };
 }
 
 function decodeBase64(value: string): Buffer | undefined {

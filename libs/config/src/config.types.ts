@@ -84,4 +84,32 @@ export interface AppConfig {
   readonly quota: TenantQuota;
   /** Optional so that configurations built by hand (tests) need not name it. */
   readonly vsphere?: VsphereConfig;
+  /** Keystone tokens accepted beside the JWTs (HAAAS_KEYSTONE_URL set). */
+  readonly keystone?: KeystoneConfig;
+}
+
+/** Keystone roles (by name) that give each HAaaS role; `admin` is given only by the roles listed (none by default). */
+export interface KeystoneRoleMapping {
+  readonly admin: readonly string[];
+  readonly member: readonly string[];
+  readonly reader: readonly string[];
+}
+
+/** Keystone (X-Auth-Token) next to the JWTs; absent when HAAAS_KEYSTONE_URL is unset. */
+export interface KeystoneConfig {
+  /** Identity v3 URL, without a trailing slash (`https://keystone.example:5000/v3`). */
+  readonly authUrl: string;
+  /** The API's own service user, which validates tokens (password auth, project-scoped). */
+  readonly service: {
+    readonly username: string;
+    readonly password: string;
+    readonly userDomainName: string;
+    readonly projectName: string;
+    readonly projectDomainName: string;
+  };
+  readonly roles: KeystoneRoleMapping;
+  /** How long a validation is trusted: the bound on how late a revocation is noticed. */
+  readonly cacheSeconds: number;
+  readonly cacheSize: number;
+  readonly timeoutMs: number;
 }

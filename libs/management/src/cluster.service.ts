@@ -53,6 +53,8 @@ export function policyOf(c: ClusterEntity): ClusterPolicy {
     deadtimeSeconds: c.deadtimeSeconds,
     fencingRequired: c.fencingRequired,
     minHealthyNodes: c.minHealthyNodes,
+    failbackStabilisationSeconds: c.failbackStabilisationSeconds,
+    fenceRetrySeconds: c.fenceRetrySeconds,
   };
 }
 

@@ -1,10 +1,14 @@
-import type { TenantScope } from '@haaas/domain';
+import type { EVENT_CATALOGUE, EventType, TenantScope } from '@haaas/domain';
 import type { Repositories } from '@haaas/persistence';
 
-export interface EventDraft {
+/**
+ * An event to append: its type comes from the catalogue, and for a single type its objectType is
+ * the one the catalogue gives (checked when `appendEvent` is called with a literal type).
+ */
+export interface EventDraft<T extends EventType = EventType> {
   readonly clusterId: string;
-  readonly type: string;
-  readonly objectType: string;
+  readonly type: T;
+  readonly objectType: (typeof EVENT_CATALOGUE)[T]['objectType'];
   readonly objectId: string;
   readonly nodeId?: string | null;
   readonly serviceId?: string | null;
@@ -19,7 +23,7 @@ export interface EventDraft {
  * transaction commits, the Store's commit observers hear of it (the live feeds' wake-ups, the
  * clean-up after a node left), so no writer has to remember to tell them.
  */
-export async function appendEvent(repos: Repositories, scope: TenantScope, e: EventDraft): Promise<void> {
+export async function appendEvent<T extends EventType>(repos: Repositories, scope: TenantScope, e: EventDraft<T>): Promise<void> {
   await appendEvents(repos, scope, [e]);
 }
 

@@ -3,7 +3,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import type { DocumentTypeDecoration } from '../typed-document.js';
 export type AddFencingDeviceInput = {
   /** `fence_<name>` (e.g. fence_ipmilan, fence_redfish, fence_vmware_rest) or builtin:vsphere, builtin:libvirt, builtin:hyperv (must match the hypervisor of the cluster). */
   agent: string;
@@ -61,10 +61,21 @@ export type ClusterFilter = {
   state?: ClusterState | null | undefined;
 };
 
+/** Where the status's quorum and healthy counts come from: the failure detector's last evaluation (HA started), or the nodes' recorded statuses (HA not started, or no recent evaluation). */
+export const ClusterHealthSource = {
+  DETECTOR: 'DETECTOR',
+  NODE_RECORDS: 'NODE_RECORDS'
+} as const;
+
+export type ClusterHealthSource = typeof ClusterHealthSource[keyof typeof ClusterHealthSource];
 /** Cluster HA defaults; omitted fields keep their current (or default) value. */
 export type ClusterPolicyInput = {
   /** Default 10; at least twice the heartbeat interval. */
   deadtimeSeconds?: number | null | undefined;
+  /** Default 300 (0-86400): ONLINE time of a returning preferred node before failback. */
+  failbackStabilisationSeconds?: number | null | undefined;
+  /** Default 30 (1-3600): first wait before a failed fence is tried again by itself. */
+  fenceRetrySeconds?: number | null | undefined;
   /** Default true. */
   fencingRequired?: boolean | null | undefined;
   /** Default 1. */
@@ -151,7 +162,7 @@ export type EventFilter = {
   serviceId?: string | null | undefined;
   /** Events recorded at or before this time; not before `from`. */
   to?: string | null | undefined;
-  /** Any of these types (up to 20), e.g. ["node.failed", "service.relocated"]. */
+  /** Any of these types (up to 20; see `Query.eventTypes`), e.g. ["node.failed", "service.recovered"]. */
   types?: Array<string> | null | undefined;
 };
 
@@ -309,7 +320,7 @@ export type OperationFilter = {
   clusterId?: string | null | undefined;
   kind?: OperationKind | null | undefined;
   state?: OperationState | null | undefined;
-  /** The cluster, node or service acted on. */
+  /** The cluster, node, service or incident acted on. */
   targetId?: string | null | undefined;
 };
 
@@ -319,6 +330,9 @@ export const OperationKind = {
   CLUSTER_START: 'CLUSTER_START',
   CLUSTER_STOP: 'CLUSTER_STOP',
   CLUSTER_SUSPEND: 'CLUSTER_SUSPEND',
+  INCIDENT_CANCEL: 'INCIDENT_CANCEL',
+  INCIDENT_CONFIRM_FENCED: 'INCIDENT_CONFIRM_FENCED',
+  INCIDENT_RETRY: 'INCIDENT_RETRY',
   NODE_EVACUATE: 'NODE_EVACUATE',
   NODE_REBOOT: 'NODE_REBOOT',
   NODE_SHUTDOWN: 'NODE_SHUTDOWN',
@@ -351,6 +365,7 @@ export const OperationStepState = {
 export type OperationStepState = typeof OperationStepState[keyof typeof OperationStepState];
 export const OperationTargetType = {
   CLUSTER: 'CLUSTER',
+  INCIDENT: 'INCIDENT',
   NODE: 'NODE',
   SERVICE: 'SERVICE'
 } as const;
@@ -680,19 +695,46 @@ export type RelocateServiceMutationVariables = Exact<{
 
 export type RelocateServiceMutation = { relocateService: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
 
+export type ConfirmNodeFencedMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type ConfirmNodeFencedMutation = { confirmNodeFenced: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type RetryIncidentMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type RetryIncidentMutation = { retryIncident: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type CancelIncidentMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type CancelIncidentMutation = { cancelIncident: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
 export type GetClusterQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type GetClusterByHostQueryVariables = Exact<{
   hostname: string;
 }>;
 
 
-export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClustersQueryVariables = Exact<{
   first: number;
@@ -701,21 +743,21 @@ export type ListClustersQueryVariables = Exact<{
 }>;
 
 
-export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateClusterMutationVariables = Exact<{
   input: CreateClusterInput;
 }>;
 
 
-export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type UpdateClusterMutationVariables = Exact<{
   input: UpdateClusterInput;
 }>;
 
 
-export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type SetClusterAttributesMutationVariables = Exact<{
   id: string;
@@ -723,7 +765,7 @@ export type SetClusterAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type DestroyClusterMutationVariables = Exact<{
   id: string;
@@ -731,7 +773,7 @@ export type DestroyClusterMutationVariables = Exact<{
 }>;
 
 
-export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClusterEventsQueryVariables = Exact<{
   clusterId: string;
@@ -741,7 +783,7 @@ export type ListClusterEventsQueryVariables = Exact<{
 }>;
 
 
-export type ListClusterEventsQuery = { clusterLog: { nodes: Array<{ id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClusterEventsQuery = { clusterLog: { nodes: Array<{ id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: Readonly<Record<string, unknown>> | null, after: Readonly<Record<string, unknown>> | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ClusterEventsSubscriptionVariables = Exact<{
   clusterId: string;
@@ -749,7 +791,12 @@ export type ClusterEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type ClusterEventsSubscription = { clusterEvents: { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown } };
+export type ClusterEventsSubscription = { clusterEvents: { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: Readonly<Record<string, unknown>> | null, after: Readonly<Record<string, unknown>> | null } };
+
+export type ListEventTypesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListEventTypesQuery = { eventTypes: Array<{ type: string, objectType: string, summary: string }> };
 
 export type GetFailoverDomainQueryVariables = Exact<{
   id: string;
@@ -860,7 +907,7 @@ export type TestFencingDeviceMutationVariables = Exact<{
 
 export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string, nodeId: string | null, action: string, ok: boolean, powerState: string, attempts: number, latencyMs: number, output: string, at: string, error: { kind: string, message: string } | null } };
 
-export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
+export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
 export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } };
 
@@ -876,7 +923,7 @@ export type FencingDeviceFieldsFragment = { id: string, name: string, agent: str
 
 export type FenceAgentFieldsFragment = { name: string, shortdesc: string, builtin: boolean, actions: Array<string>, parameters: Array<{ name: string, type: string, description: string, required: boolean, secret: boolean, deprecated: boolean, default: string | null, choices: Array<string>, obsoletes: string | null }> };
 
-export type EventFieldsFragment = { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: unknown, after: unknown };
+export type EventFieldsFragment = { id: string, type: string, at: string, actor: string, objectType: string, objectId: string, nodeId: string | null, serviceId: string | null, message: string | null, before: Readonly<Record<string, unknown>> | null, after: Readonly<Record<string, unknown>> | null };
 
 export type TenantFieldsFragment = { id: string, displayName: string | null, createdAt: string, updatedAt: string, quota: { maxClusters: number, maxNodes: number, maxResources: number, maxServices: number }, quotaOverrides: { maxClusters: number | null, maxNodes: number | null, maxResources: number | null, maxServices: number | null }, usage: { clusters: number, nodes: number, resources: number, services: number } };
 
@@ -907,7 +954,7 @@ export type GetFailoverPlanQueryVariables = Exact<{
 }>;
 
 
-export type GetFailoverPlanQuery = { failoverPlan: { nodeId: string, clusterId: string, clusterState: ClusterState, haActive: boolean, parallelism: number, plannedAt: string, quorum: { totalNodes: number, healthyNodes: number, quorum: number, quorate: boolean }, fencing: { required: boolean, onFailure: FenceFailurePolicy, summary: string, levels: Array<{ level: number, deviceIds: Array<string> }> }, blockers: Array<{ code: RecoveryBlockerCode, message: string }>, services: Array<{ serviceId: string, priority: number, recoveryAction: RecoveryAction, maxRelocations: number, recoveryTimeObjectiveSeconds: number | null, outcome: PlannedOutcome, targetNodeId: string | null, wave: number | null, reason: string | null, note: string | null, rejected: Array<{ nodeId: string, reason: PlacementRejectionReason, detail: string }> }>, waves: Array<{ index: number, priority: number, serviceIds: Array<string> }>, counts: { start: number, skip: number, willFail: number } } };
+export type GetFailoverPlanQuery = { failoverPlan: { nodeId: string, clusterId: string, clusterState: ClusterState, haActive: boolean, parallelism: number, plannedAt: string, quorum: { totalNodes: number, healthyNodes: number, quorum: number, quorate: boolean }, fencing: { required: boolean, onFailure: FenceFailurePolicy, summary: string, levels: Array<{ level: number, deviceIds: Array<string> }> }, blockers: Array<{ code: RecoveryBlockerCode, message: string }>, services: Array<{ serviceId: string, priority: number, recoveryAction: RecoveryAction, maxRelocations: number, recoveryTimeObjectiveSeconds: number | null, outcome: PlannedOutcome, targetNodeId: string | null, wave: number | null, reason: string | null, note: string | null, rejected: Array<{ nodeId: string, reason: PlacementRejectionReason, detail: string }> }>, waves: Array<{ index: number, priority: number, serviceIds: Array<string> }>, counts: { start: number, skip: number, willFail: number }, detection: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, bootGraceSeconds: number, graceUntil: string | null, expectedSeconds: number, summary: string }, capacity: Array<{ nodeId: string, status: NodeStatus, candidate: boolean, reason: string | null, lastHeardAt: string | null, capacityCpus: number, capacityMemoryMb: number, usedCpus: number, usedMemoryMb: number }> } };
 
 export type ReportNodeFailureMutationVariables = Exact<{
   input: ReportNodeFailureInput;
@@ -1173,7 +1220,7 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
+export const ClusterFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ClusterFields on Cluster {
   id
   name
@@ -1190,6 +1237,8 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -1197,6 +1246,9 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -1206,7 +1258,7 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ClusterFields"}) as unknown as TypedDocumentString<ClusterFieldsFragment, unknown>;
-export const NodeFieldsFragmentDoc = new TypedDocumentString(`
+export const NodeFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment NodeFields on Node {
   id
   hostname
@@ -1235,7 +1287,7 @@ export const NodeFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"NodeFields"}) as unknown as TypedDocumentString<NodeFieldsFragment, unknown>;
-export const ResourceFieldsFragmentDoc = new TypedDocumentString(`
+export const ResourceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ResourceFields on Resource {
   id
   name
@@ -1274,7 +1326,7 @@ export const ResourceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ResourceFields"}) as unknown as TypedDocumentString<ResourceFieldsFragment, unknown>;
-export const ServiceFieldsFragmentDoc = new TypedDocumentString(`
+export const ServiceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ServiceFields on Service {
   id
   name
@@ -1314,7 +1366,7 @@ export const ServiceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ServiceFields"}) as unknown as TypedDocumentString<ServiceFieldsFragment, unknown>;
-export const FailoverDomainFieldsFragmentDoc = new TypedDocumentString(`
+export const FailoverDomainFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FailoverDomainFields on FailoverDomain {
   id
   name
@@ -1336,7 +1388,7 @@ export const FailoverDomainFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FailoverDomainFields"}) as unknown as TypedDocumentString<FailoverDomainFieldsFragment, unknown>;
-export const FencingAssociationFieldsFragmentDoc = new TypedDocumentString(`
+export const FencingAssociationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FencingAssociationFields on FencingAssociation {
   id
   level
@@ -1358,7 +1410,7 @@ export const FencingAssociationFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FencingAssociationFields"}) as unknown as TypedDocumentString<FencingAssociationFieldsFragment, unknown>;
-export const FencingDeviceFieldsFragmentDoc = new TypedDocumentString(`
+export const FencingDeviceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FencingDeviceFields on FencingDevice {
   id
   name
@@ -1389,7 +1441,7 @@ export const FencingDeviceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FencingDeviceFields"}) as unknown as TypedDocumentString<FencingDeviceFieldsFragment, unknown>;
-export const FenceAgentFieldsFragmentDoc = new TypedDocumentString(`
+export const FenceAgentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FenceAgentFields on FenceAgent {
   name
   shortdesc
@@ -1408,7 +1460,7 @@ export const FenceAgentFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"FenceAgentFields"}) as unknown as TypedDocumentString<FenceAgentFieldsFragment, unknown>;
-export const EventFieldsFragmentDoc = new TypedDocumentString(`
+export const EventFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment EventFields on Event {
   id
   type
@@ -1423,7 +1475,7 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   after
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
-export const TenantFieldsFragmentDoc = new TypedDocumentString(`
+export const TenantFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment TenantFields on Tenant {
   id
   displayName
@@ -1449,13 +1501,13 @@ export const TenantFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"TenantFields"}) as unknown as TypedDocumentString<TenantFieldsFragment, unknown>;
-export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
+export const PageInfoFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }
     `, {"fragmentName":"PageInfoFields"}) as unknown as TypedDocumentString<PageInfoFieldsFragment, unknown>;
-export const OperationFieldsFragmentDoc = new TypedDocumentString(`
+export const OperationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment OperationFields on Operation {
   id
   kind
@@ -1483,7 +1535,7 @@ export const OperationFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"OperationFields"}) as unknown as TypedDocumentString<OperationFieldsFragment, unknown>;
-export const IncidentFieldsFragmentDoc = new TypedDocumentString(`
+export const IncidentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment IncidentFields on Incident {
   id
   clusterId
@@ -1547,7 +1599,7 @@ export const IncidentFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"IncidentFields"}) as unknown as TypedDocumentString<IncidentFieldsFragment, unknown>;
-export const StartClusterDocument = new TypedDocumentString(`
+export const StartClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartCluster($id: ID!, $idempotencyKey: String) {
   startCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1579,7 +1631,7 @@ export const StartClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartClusterMutation, StartClusterMutationVariables>;
-export const StopClusterDocument = new TypedDocumentString(`
+export const StopClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StopCluster($id: ID!, $idempotencyKey: String) {
   stopCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1611,7 +1663,7 @@ export const StopClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StopClusterMutation, StopClusterMutationVariables>;
-export const SuspendClusterDocument = new TypedDocumentString(`
+export const SuspendClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SuspendCluster($id: ID!, $idempotencyKey: String) {
   suspendCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1643,7 +1695,7 @@ export const SuspendClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<SuspendClusterMutation, SuspendClusterMutationVariables>;
-export const ResumeClusterDocument = new TypedDocumentString(`
+export const ResumeClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ResumeCluster($id: ID!, $idempotencyKey: String) {
   resumeCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1675,7 +1727,7 @@ export const ResumeClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ResumeClusterMutation, ResumeClusterMutationVariables>;
-export const StartupNodeDocument = new TypedDocumentString(`
+export const StartupNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartupNode($id: ID!, $idempotencyKey: String) {
   startupNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1707,7 +1759,7 @@ export const StartupNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartupNodeMutation, StartupNodeMutationVariables>;
-export const ShutdownNodeDocument = new TypedDocumentString(`
+export const ShutdownNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ShutdownNode($id: ID!, $idempotencyKey: String) {
   shutdownNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1739,7 +1791,7 @@ export const ShutdownNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ShutdownNodeMutation, ShutdownNodeMutationVariables>;
-export const RebootNodeDocument = new TypedDocumentString(`
+export const RebootNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RebootNode($id: ID!, $idempotencyKey: String) {
   rebootNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1771,7 +1823,7 @@ export const RebootNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RebootNodeMutation, RebootNodeMutationVariables>;
-export const EvacuateNodeDocument = new TypedDocumentString(`
+export const EvacuateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation EvacuateNode($id: ID!, $idempotencyKey: String) {
   evacuateNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1803,7 +1855,7 @@ export const EvacuateNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<EvacuateNodeMutation, EvacuateNodeMutationVariables>;
-export const StartServiceDocument = new TypedDocumentString(`
+export const StartServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartService($id: ID!, $idempotencyKey: String) {
   startService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1835,7 +1887,7 @@ export const StartServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartServiceMutation, StartServiceMutationVariables>;
-export const StopServiceDocument = new TypedDocumentString(`
+export const StopServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StopService($id: ID!, $idempotencyKey: String) {
   stopService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1867,7 +1919,7 @@ export const StopServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StopServiceMutation, StopServiceMutationVariables>;
-export const RestartServiceDocument = new TypedDocumentString(`
+export const RestartServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RestartService($id: ID!, $idempotencyKey: String) {
   restartService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1899,7 +1951,7 @@ export const RestartServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RestartServiceMutation, RestartServiceMutationVariables>;
-export const RelocateServiceDocument = new TypedDocumentString(`
+export const RelocateServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RelocateService($id: ID!, $targetNodeId: ID, $idempotencyKey: String) {
   relocateService(
     id: $id
@@ -1935,7 +1987,115 @@ export const RelocateServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RelocateServiceMutation, RelocateServiceMutationVariables>;
-export const GetClusterDocument = new TypedDocumentString(`
+export const ConfirmNodeFencedDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation ConfirmNodeFenced($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  confirmNodeFenced(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ConfirmNodeFencedMutation, ConfirmNodeFencedMutationVariables>;
+export const RetryIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation RetryIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  retryIncident(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RetryIncidentMutation, RetryIncidentMutationVariables>;
+export const CancelIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation CancelIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  cancelIncident(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CancelIncidentMutation, CancelIncidentMutationVariables>;
+export const GetClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetCluster($id: ID!) {
   cluster(id: $id) {
     ...ClusterFields
@@ -1957,6 +2117,8 @@ export const GetClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -1964,6 +2126,9 @@ export const GetClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -1972,7 +2137,7 @@ export const GetClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetClusterQuery, GetClusterQueryVariables>;
-export const GetClusterByHostDocument = new TypedDocumentString(`
+export const GetClusterByHostDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetClusterByHost($hostname: String!) {
   clusterByHost(hostname: $hostname) {
     ...ClusterFields
@@ -1994,6 +2159,8 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2001,6 +2168,9 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2009,7 +2179,7 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetClusterByHostQuery, GetClusterByHostQueryVariables>;
-export const ListClustersDocument = new TypedDocumentString(`
+export const ListClustersDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListClusters($first: Int!, $after: String, $filter: ClusterFilter) {
   clusters(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2036,6 +2206,8 @@ export const ListClustersDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2043,6 +2215,9 @@ export const ListClustersDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2055,7 +2230,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListClustersQuery, ListClustersQueryVariables>;
-export const CreateClusterDocument = new TypedDocumentString(`
+export const CreateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateCluster($input: CreateClusterInput!) {
   createCluster(input: $input) {
     ...ClusterFields
@@ -2077,6 +2252,8 @@ export const CreateClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2084,6 +2261,9 @@ export const CreateClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2092,7 +2272,7 @@ export const CreateClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateClusterMutation, CreateClusterMutationVariables>;
-export const UpdateClusterDocument = new TypedDocumentString(`
+export const UpdateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateCluster($input: UpdateClusterInput!) {
   updateCluster(input: $input) {
     ...ClusterFields
@@ -2114,6 +2294,8 @@ export const UpdateClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2121,6 +2303,9 @@ export const UpdateClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2129,7 +2314,7 @@ export const UpdateClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateClusterMutation, UpdateClusterMutationVariables>;
-export const SetClusterAttributesDocument = new TypedDocumentString(`
+export const SetClusterAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetClusterAttributes($id: ID!, $change: AttributeChangeInput!) {
   setClusterAttributes(id: $id, change: $change) {
     ...ClusterFields
@@ -2151,6 +2336,8 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2158,6 +2345,9 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2166,7 +2356,7 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetClusterAttributesMutation, SetClusterAttributesMutationVariables>;
-export const DestroyClusterDocument = new TypedDocumentString(`
+export const DestroyClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyCluster($id: ID!, $force: Boolean! = false) {
   destroyCluster(id: $id, force: $force) {
     ...ClusterFields
@@ -2188,6 +2378,8 @@ export const DestroyClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2195,6 +2387,9 @@ export const DestroyClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2203,7 +2398,7 @@ export const DestroyClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyClusterMutation, DestroyClusterMutationVariables>;
-export const ListClusterEventsDocument = new TypedDocumentString(`
+export const ListClusterEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListClusterEvents($clusterId: ID!, $first: Int!, $after: String, $filter: EventFilter) {
   clusterLog(clusterId: $clusterId, first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2231,7 +2426,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListClusterEventsQuery, ListClusterEventsQueryVariables>;
-export const ClusterEventsDocument = new TypedDocumentString(`
+export const ClusterEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
     subscription ClusterEvents($clusterId: ID!, $after: ID) {
   clusterEvents(clusterId: $clusterId, after: $after) {
     ...EventFields
@@ -2250,7 +2445,16 @@ export const ClusterEventsDocument = new TypedDocumentString(`
   before
   after
 }`) as unknown as TypedDocumentString<ClusterEventsSubscription, ClusterEventsSubscriptionVariables>;
-export const GetFailoverDomainDocument = new TypedDocumentString(`
+export const ListEventTypesDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query ListEventTypes {
+  eventTypes {
+    type
+    objectType
+    summary
+  }
+}
+    `) as unknown as TypedDocumentString<ListEventTypesQuery, ListEventTypesQueryVariables>;
+export const GetFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFailoverDomain($id: ID!) {
   failoverDomain(id: $id) {
     ...FailoverDomainFields
@@ -2276,7 +2480,7 @@ export const GetFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetFailoverDomainQuery, GetFailoverDomainQueryVariables>;
-export const ListFailoverDomainsDocument = new TypedDocumentString(`
+export const ListFailoverDomainsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFailoverDomains($first: Int!, $after: String, $filter: FailoverDomainFilter) {
   failoverDomains(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2311,7 +2515,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListFailoverDomainsQuery, ListFailoverDomainsQueryVariables>;
-export const CreateFailoverDomainDocument = new TypedDocumentString(`
+export const CreateFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateFailoverDomain($input: CreateFailoverDomainInput!) {
   createFailoverDomain(input: $input) {
     ...FailoverDomainFields
@@ -2337,7 +2541,7 @@ export const CreateFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateFailoverDomainMutation, CreateFailoverDomainMutationVariables>;
-export const UpdateFailoverDomainDocument = new TypedDocumentString(`
+export const UpdateFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateFailoverDomain($input: UpdateFailoverDomainInput!) {
   updateFailoverDomain(input: $input) {
     ...FailoverDomainFields
@@ -2363,7 +2567,7 @@ export const UpdateFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateFailoverDomainMutation, UpdateFailoverDomainMutationVariables>;
-export const DeleteFailoverDomainDocument = new TypedDocumentString(`
+export const DeleteFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeleteFailoverDomain($id: ID!) {
   deleteFailoverDomain(id: $id) {
     ...FailoverDomainFields
@@ -2389,7 +2593,7 @@ export const DeleteFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeleteFailoverDomainMutation, DeleteFailoverDomainMutationVariables>;
-export const ListFenceAgentsDocument = new TypedDocumentString(`
+export const ListFenceAgentsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFenceAgents {
   fenceAgents {
     ...FenceAgentFields
@@ -2412,7 +2616,7 @@ export const ListFenceAgentsDocument = new TypedDocumentString(`
     obsoletes
   }
 }`) as unknown as TypedDocumentString<ListFenceAgentsQuery, ListFenceAgentsQueryVariables>;
-export const GetFenceAgentDocument = new TypedDocumentString(`
+export const GetFenceAgentDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFenceAgent($name: String!) {
   fenceAgent(name: $name) {
     ...FenceAgentFields
@@ -2435,7 +2639,7 @@ export const GetFenceAgentDocument = new TypedDocumentString(`
     obsoletes
   }
 }`) as unknown as TypedDocumentString<GetFenceAgentQuery, GetFenceAgentQueryVariables>;
-export const GetFencingDeviceDocument = new TypedDocumentString(`
+export const GetFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFencingDevice($id: ID!) {
   fencingDevice(id: $id) {
     ...FencingDeviceFields
@@ -2470,7 +2674,7 @@ export const GetFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetFencingDeviceQuery, GetFencingDeviceQueryVariables>;
-export const ListFencingDevicesDocument = new TypedDocumentString(`
+export const ListFencingDevicesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFencingDevices($first: Int!, $after: String, $filter: FencingDeviceFilter) {
   fencingDevices(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2514,7 +2718,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListFencingDevicesQuery, ListFencingDevicesQueryVariables>;
-export const AddFencingDeviceDocument = new TypedDocumentString(`
+export const AddFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AddFencingDevice($input: AddFencingDeviceInput!) {
   addFencingDevice(input: $input) {
     ...FencingDeviceFields
@@ -2549,7 +2753,7 @@ export const AddFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AddFencingDeviceMutation, AddFencingDeviceMutationVariables>;
-export const SetFencingDeviceOptionsDocument = new TypedDocumentString(`
+export const SetFencingDeviceOptionsDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetFencingDeviceOptions($input: SetFencingDeviceOptionsInput!) {
   setFencingDeviceOptions(input: $input) {
     ...FencingDeviceFields
@@ -2584,7 +2788,7 @@ export const SetFencingDeviceOptionsDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetFencingDeviceOptionsMutation, SetFencingDeviceOptionsMutationVariables>;
-export const DeleteFencingDeviceDocument = new TypedDocumentString(`
+export const DeleteFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeleteFencingDevice($id: ID!) {
   deleteFencingDevice(id: $id) {
     ...FencingDeviceFields
@@ -2619,7 +2823,7 @@ export const DeleteFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeleteFencingDeviceMutation, DeleteFencingDeviceMutationVariables>;
-export const AssociateFencingDeviceDocument = new TypedDocumentString(`
+export const AssociateFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AssociateFencingDevice($input: AssociateFencingDeviceInput!) {
   associateFencingDevice(input: $input) {
     ...FencingAssociationFields
@@ -2645,7 +2849,7 @@ export const AssociateFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AssociateFencingDeviceMutation, AssociateFencingDeviceMutationVariables>;
-export const DeassociateFencingDeviceDocument = new TypedDocumentString(`
+export const DeassociateFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeassociateFencingDevice($deviceId: ID!, $nodeId: ID!) {
   deassociateFencingDevice(deviceId: $deviceId, nodeId: $nodeId) {
     ...FencingAssociationFields
@@ -2671,7 +2875,7 @@ export const DeassociateFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeassociateFencingDeviceMutation, DeassociateFencingDeviceMutationVariables>;
-export const TestFencingDeviceDocument = new TypedDocumentString(`
+export const TestFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation TestFencingDevice($id: ID!, $nodeId: ID) {
   testFencingDevice(id: $id, nodeId: $nodeId) {
     deviceId
@@ -2690,7 +2894,7 @@ export const TestFencingDeviceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TestFencingDeviceMutation, TestFencingDeviceMutationVariables>;
-export const GetIncidentDocument = new TypedDocumentString(`
+export const GetIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetIncident($id: ID!) {
   incident(id: $id) {
     ...IncidentFields
@@ -2758,7 +2962,7 @@ export const GetIncidentDocument = new TypedDocumentString(`
     rtoMissed
   }
 }`) as unknown as TypedDocumentString<GetIncidentQuery, GetIncidentQueryVariables>;
-export const ListIncidentsDocument = new TypedDocumentString(`
+export const ListIncidentsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListIncidents($first: Int!, $after: String, $filter: IncidentFilter) {
   incidents(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2835,7 +3039,7 @@ fragment IncidentFields on Incident {
     rtoMissed
   }
 }`) as unknown as TypedDocumentString<ListIncidentsQuery, ListIncidentsQueryVariables>;
-export const GetFailoverPlanDocument = new TypedDocumentString(`
+export const GetFailoverPlanDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFailoverPlan($nodeId: ID!) {
   failoverPlan(nodeId: $nodeId) {
     nodeId
@@ -2890,10 +3094,29 @@ export const GetFailoverPlanDocument = new TypedDocumentString(`
       skip
       willFail
     }
+    detection {
+      heartbeatIntervalSeconds
+      deadtimeSeconds
+      bootGraceSeconds
+      graceUntil
+      expectedSeconds
+      summary
+    }
+    capacity {
+      nodeId
+      status
+      candidate
+      reason
+      lastHeardAt
+      capacityCpus
+      capacityMemoryMb
+      usedCpus
+      usedMemoryMb
+    }
   }
 }
     `) as unknown as TypedDocumentString<GetFailoverPlanQuery, GetFailoverPlanQueryVariables>;
-export const ReportNodeFailureDocument = new TypedDocumentString(`
+export const ReportNodeFailureDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ReportNodeFailure($input: ReportNodeFailureInput!) {
   reportNodeFailure(input: $input) {
     nodeId
@@ -2907,7 +3130,7 @@ export const ReportNodeFailureDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReportNodeFailureMutation, ReportNodeFailureMutationVariables>;
-export const GetNodeDocument = new TypedDocumentString(`
+export const GetNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetNode($id: ID!) {
   node(id: $id) {
     ...NodeFields
@@ -2940,7 +3163,7 @@ export const GetNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetNodeQuery, GetNodeQueryVariables>;
-export const GetNodeFencingTopologyDocument = new TypedDocumentString(`
+export const GetNodeFencingTopologyDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetNodeFencingTopology($id: ID!) {
   node(id: $id) {
     id
@@ -2972,7 +3195,7 @@ export const GetNodeFencingTopologyDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetNodeFencingTopologyQuery, GetNodeFencingTopologyQueryVariables>;
-export const ListNodesDocument = new TypedDocumentString(`
+export const ListNodesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListNodes($first: Int!, $after: String, $filter: NodeFilter) {
   nodes(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3014,7 +3237,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListNodesQuery, ListNodesQueryVariables>;
-export const JoinNodeDocument = new TypedDocumentString(`
+export const JoinNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation JoinNode($input: JoinNodeInput!) {
   joinNode(input: $input) {
     ...NodeFields
@@ -3047,7 +3270,7 @@ export const JoinNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<JoinNodeMutation, JoinNodeMutationVariables>;
-export const UpdateNodeDocument = new TypedDocumentString(`
+export const UpdateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateNode($input: UpdateNodeInput!) {
   updateNode(input: $input) {
     ...NodeFields
@@ -3080,7 +3303,7 @@ export const UpdateNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateNodeMutation, UpdateNodeMutationVariables>;
-export const SetNodeAttributesDocument = new TypedDocumentString(`
+export const SetNodeAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetNodeAttributes($id: ID!, $change: AttributeChangeInput!) {
   setNodeAttributes(id: $id, change: $change) {
     ...NodeFields
@@ -3113,7 +3336,7 @@ export const SetNodeAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeAttributesMutation, SetNodeAttributesMutationVariables>;
-export const SetNodeMaintenanceDocument = new TypedDocumentString(`
+export const SetNodeMaintenanceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetNodeMaintenance($id: ID!, $enabled: Boolean!) {
   setNodeMaintenance(id: $id, enabled: $enabled) {
     ...NodeFields
@@ -3146,7 +3369,7 @@ export const SetNodeMaintenanceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeMaintenanceMutation, SetNodeMaintenanceMutationVariables>;
-export const LeaveNodeDocument = new TypedDocumentString(`
+export const LeaveNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation LeaveNode($id: ID!, $force: Boolean! = false) {
   leaveNode(id: $id, force: $force) {
     ...NodeFields
@@ -3179,7 +3402,7 @@ export const LeaveNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<LeaveNodeMutation, LeaveNodeMutationVariables>;
-export const ProbeNodeDocument = new TypedDocumentString(`
+export const ProbeNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ProbeNode($id: ID!) {
   probeNode(id: $id) {
     nodeId
@@ -3199,7 +3422,7 @@ export const ProbeNodeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ProbeNodeMutation, ProbeNodeMutationVariables>;
-export const IssueNodeAgentTokenDocument = new TypedDocumentString(`
+export const IssueNodeAgentTokenDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation IssueNodeAgentToken($nodeId: ID!) {
   issueNodeAgentToken(nodeId: $nodeId) {
     nodeId
@@ -3209,7 +3432,7 @@ export const IssueNodeAgentTokenDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<IssueNodeAgentTokenMutation, IssueNodeAgentTokenMutationVariables>;
-export const GetOperationDocument = new TypedDocumentString(`
+export const GetOperationDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetOperation($id: ID!) {
   operation(id: $id) {
     ...OperationFields
@@ -3241,7 +3464,7 @@ export const GetOperationDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetOperationQuery, GetOperationQueryVariables>;
-export const ListOperationsDocument = new TypedDocumentString(`
+export const ListOperationsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListOperations($first: Int!, $after: String, $filter: OperationFilter) {
   operations(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3282,7 +3505,7 @@ fragment OperationFields on Operation {
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ListOperationsQuery, ListOperationsQueryVariables>;
-export const OperationUpdatedDocument = new TypedDocumentString(`
+export const OperationUpdatedDocument = /*#__PURE__*/ new TypedDocumentString(`
     subscription OperationUpdated($id: ID!) {
   operationUpdated(id: $id) {
     ...OperationFields
@@ -3314,7 +3537,7 @@ export const OperationUpdatedDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<OperationUpdatedSubscription, OperationUpdatedSubscriptionVariables>;
-export const GetResourceDocument = new TypedDocumentString(`
+export const GetResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetResource($id: ID!) {
   resource(id: $id) {
     ...ResourceFields
@@ -3357,7 +3580,7 @@ export const GetResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetResourceQuery, GetResourceQueryVariables>;
-export const ListResourcesDocument = new TypedDocumentString(`
+export const ListResourcesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListResources($first: Int!, $after: String, $filter: ResourceFilter) {
   resources(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3409,7 +3632,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListResourcesQuery, ListResourcesQueryVariables>;
-export const CreateResourceDocument = new TypedDocumentString(`
+export const CreateResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateResource($input: CreateResourceInput!) {
   createResource(input: $input) {
     ...ResourceFields
@@ -3452,7 +3675,7 @@ export const CreateResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateResourceMutation, CreateResourceMutationVariables>;
-export const UpdateResourceDocument = new TypedDocumentString(`
+export const UpdateResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateResource($input: UpdateResourceInput!) {
   updateResource(input: $input) {
     ...ResourceFields
@@ -3495,7 +3718,7 @@ export const UpdateResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateResourceMutation, UpdateResourceMutationVariables>;
-export const SetResourceAttributesDocument = new TypedDocumentString(`
+export const SetResourceAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetResourceAttributes($id: ID!, $change: AttributeChangeInput!) {
   setResourceAttributes(id: $id, change: $change) {
     ...ResourceFields
@@ -3538,7 +3761,7 @@ export const SetResourceAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetResourceAttributesMutation, SetResourceAttributesMutationVariables>;
-export const DestroyResourceDocument = new TypedDocumentString(`
+export const DestroyResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyResource($id: ID!, $force: Boolean! = false) {
   destroyResource(id: $id, force: $force) {
     ...ResourceFields
@@ -3581,7 +3804,7 @@ export const DestroyResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyResourceMutation, DestroyResourceMutationVariables>;
-export const GetServiceDocument = new TypedDocumentString(`
+export const GetServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetService($id: ID!) {
   service(id: $id) {
     ...ServiceFields
@@ -3625,7 +3848,7 @@ export const GetServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetServiceQuery, GetServiceQueryVariables>;
-export const ListServicesDocument = new TypedDocumentString(`
+export const ListServicesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListServices($first: Int!, $after: String, $filter: ServiceFilter) {
   services(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3678,7 +3901,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListServicesQuery, ListServicesQueryVariables>;
-export const CreateServiceDocument = new TypedDocumentString(`
+export const CreateServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateService($input: CreateServiceInput!) {
   createService(input: $input) {
     ...ServiceFields
@@ -3722,7 +3945,7 @@ export const CreateServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateServiceMutation, CreateServiceMutationVariables>;
-export const UpdateServicePolicyDocument = new TypedDocumentString(`
+export const UpdateServicePolicyDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateServicePolicy($input: UpdateServicePolicyInput!) {
   updateServicePolicy(input: $input) {
     ...ServiceFields
@@ -3766,7 +3989,7 @@ export const UpdateServicePolicyDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateServicePolicyMutation, UpdateServicePolicyMutationVariables>;
-export const AddServiceResourceDocument = new TypedDocumentString(`
+export const AddServiceResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AddServiceResource($input: AddServiceResourceInput!) {
   addServiceResource(input: $input) {
     ...ServiceFields
@@ -3810,7 +4033,7 @@ export const AddServiceResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AddServiceResourceMutation, AddServiceResourceMutationVariables>;
-export const RemoveServiceResourceDocument = new TypedDocumentString(`
+export const RemoveServiceResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RemoveServiceResource($serviceId: ID!, $resourceId: ID!) {
   removeServiceResource(serviceId: $serviceId, resourceId: $resourceId) {
     ...ServiceFields
@@ -3854,7 +4077,7 @@ export const RemoveServiceResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<RemoveServiceResourceMutation, RemoveServiceResourceMutationVariables>;
-export const SetServiceAttributesDocument = new TypedDocumentString(`
+export const SetServiceAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetServiceAttributes($id: ID!, $change: AttributeChangeInput!) {
   setServiceAttributes(id: $id, change: $change) {
     ...ServiceFields
@@ -3898,7 +4121,7 @@ export const SetServiceAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetServiceAttributesMutation, SetServiceAttributesMutationVariables>;
-export const DestroyServiceDocument = new TypedDocumentString(`
+export const DestroyServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyService($id: ID!, $force: Boolean! = false) {
   destroyService(id: $id, force: $force) {
     ...ServiceFields
@@ -3942,7 +4165,7 @@ export const DestroyServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyServiceMutation, DestroyServiceMutationVariables>;
-export const GetViewerDocument = new TypedDocumentString(`
+export const GetViewerDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetViewer {
   viewer {
     subject
@@ -3977,7 +4200,7 @@ export const GetViewerDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetViewerQuery, GetViewerQueryVariables>;
-export const GetTenantDocument = new TypedDocumentString(`
+export const GetTenantDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetTenant($id: ID!) {
   tenant(id: $id) {
     ...TenantFields
@@ -4007,7 +4230,7 @@ export const GetTenantDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetTenantQuery, GetTenantQueryVariables>;
-export const ListTenantsDocument = new TypedDocumentString(`
+export const ListTenantsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListTenants($first: Int!, $after: String) {
   tenants(first: $first, after: $after) {
     nodes {
@@ -4046,7 +4269,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListTenantsQuery, ListTenantsQueryVariables>;
-export const CreateTenantDocument = new TypedDocumentString(`
+export const CreateTenantDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateTenant($input: CreateTenantInput!) {
   createTenant(input: $input) {
     ...TenantFields
@@ -4076,7 +4299,7 @@ export const CreateTenantDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateTenantMutation, CreateTenantMutationVariables>;
-export const SetTenantQuotaDocument = new TypedDocumentString(`
+export const SetTenantQuotaDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetTenantQuota($input: SetTenantQuotaInput!) {
   setTenantQuota(input: $input) {
     ...TenantFields

@@ -1,161 +1,18 @@
 import { retryDecision } from './budget.policy';
-import { DEFAULT_RETRY_POLICY, RetryPolicy } from './engine.settings';
-import { PlannedOutcome, RecoveryPlan } from './recovery.planner';
-
-/** DETECTED → FENCING → (AWAITING_OPERATOR) → RECOVERING → RECOVERED | PARTIALLY_RECOVERED | FAILED; CANCELLED by an operator. */
-export enum IncidentState {
-  DETECTED = 'DETECTED',
-  FENCING = 'FENCING',
-  AWAITING_OPERATOR = 'AWAITING_OPERATOR',
-  RECOVERING = 'RECOVERING',
-  RECOVERED = 'RECOVERED',
-  PARTIALLY_RECOVERED = 'PARTIALLY_RECOVERED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
-
-export enum AwaitingReason {
-  /** The cluster is not quorate: nothing is fenced or recovered until quorum returns. */
-  QUORUM = 'QUORUM',
-  /** Fencing is required and every level failed (or there is no device): an operator must confirm the node is off. */
-  FENCING = 'FENCING',
-}
-
-export enum ServiceRecoveryState {
-  /** Waiting for its turn: a higher priority is still recovering, or the parallelism is used up. */
-  PENDING = 'PENDING',
-  /** Its turn: the worker must choose a target (the first, or the next after a target was given up). */
-  PLACING = 'PLACING',
-  STARTING = 'STARTING',
-  /** A start failed; retried on the same target at `retryAtMs`. */
-  RETRYING = 'RETRYING',
-  RUNNING = 'RUNNING',
-  FAILED = 'FAILED',
-  SKIPPED = 'SKIPPED',
-}
-
-export enum FenceStepState {
-  PENDING = 'PENDING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-}
-
-export enum RtoOutcome {
-  MET = 'MET',
-  MISSED = 'MISSED',
-  /** Not recovered yet. */
-  PENDING = 'PENDING',
-  /** The service has no recovery time objective. */
-  NONE = 'NONE',
-}
-
-export interface IncidentFenceDevice {
-  readonly deviceId: string;
-  readonly state: FenceStepState;
-  readonly error: string | null;
-  readonly atMs: number | null;
-}
-
-export interface IncidentFenceLevel {
-  readonly level: number;
-  readonly state: FenceStepState;
-  readonly devices: readonly IncidentFenceDevice[];
-}
-
-export interface IncidentFencing {
-  readonly required: boolean;
-  readonly levels: readonly IncidentFenceLevel[];
-  /** How the node was fenced: by its devices, or an operator's confirmation; null if it was not. */
-  readonly fencedBy: 'DEVICE' | 'OPERATOR' | null;
-  readonly confirmedBy: string | null;
-  /** Recovery went ahead without a fence (fencingRequired=false). */
-  readonly proceededUnfenced: boolean;
-}
-
-export interface ServiceRecovery {
-  readonly serviceId: string;
-  readonly priority: number;
-  readonly state: ServiceRecoveryState;
-  /** Why it is FAILED, SKIPPED, or why its last target was given up. */
-  readonly reason: string | null;
-  /** The dry-run target when the incident opened (a hint: the worker places again). */
-  readonly plannedNodeId: string | null;
-  readonly targetNodeId: string | null;
-  readonly triedNodeIds: readonly string[];
-  /** Start attempts, all targets together. */
-  readonly attempts: number;
-  /** Start attempts on the current target. */
-  readonly targetAttempts: number;
-  readonly maxRelocations: number;
-  readonly retryAtMs: number | null;
-  /** The first start command. */
-  readonly startedAtMs: number | null;
-  readonly recoveredAtMs: number | null;
-  /** recoveredAtMs minus the incident's failure time (last seen, else detection). */
-  readonly timeToRecoverMs: number | null;
-  readonly rtoSeconds: number | null;
-  readonly rto: RtoOutcome;
-}
-
-export interface IncidentTimings {
-  /** The last heartbeat before the failure: the failure happened after it. Null when unknown. */
-  readonly lastSeenAtMs: number | null;
-  /** The node became suspect. */
-  readonly detectedAtMs: number;
-  /** Both channels agreed: the incident was opened. */
-  readonly declaredAtMs: number;
-  readonly fencingStartedAtMs: number | null;
-  readonly fencedAtMs: number | null;
-  readonly recoveryStartedAtMs: number | null;
-  readonly closedAtMs: number | null;
-}
-
-export interface Incident {
-  readonly id: string;
-  readonly nodeId: string;
-  readonly state: IncidentState;
-  readonly awaiting: AwaitingReason | null;
-  readonly reason: string | null;
-  readonly fencing: IncidentFencing;
-  /** In recovery order: priority descending, then service id. */
-  readonly services: readonly ServiceRecovery[];
-  readonly parallelism: number;
-  readonly retry: RetryPolicy;
-  readonly timings: IncidentTimings;
-  /** Bumped on every change: a worker writes back only over the revision it read (compare and set). */
-  readonly revision: number;
-}
-
-export type IncidentEvent =
-  /** Start fencing, if the cluster is quorate (the worker checks quorum with `quorumReport`). */
-  | { readonly type: 'BEGIN_FENCING'; readonly atMs: number; readonly quorate: boolean }
-  | { readonly type: 'FENCE_DEVICE_RESULT'; readonly atMs: number; readonly level: number; readonly deviceId: string; readonly ok: boolean; readonly error?: string }
-  /** An operator confirms the node is off (stonith_admin --confirm). */
-  | { readonly type: 'OPERATOR_CONFIRMED_FENCED'; readonly atMs: number; readonly operator: string }
-  | { readonly type: 'SERVICE_TARGET_CHOSEN'; readonly atMs: number; readonly serviceId: string; readonly nodeId: string }
-  | { readonly type: 'SERVICE_NO_CANDIDATE'; readonly atMs: number; readonly serviceId: string; readonly reason: string }
-  | { readonly type: 'SERVICE_START_FAILED'; readonly atMs: number; readonly serviceId: string; readonly nodeId: string; readonly error: string; readonly retryable: boolean }
-  | { readonly type: 'SERVICE_RETRY_DUE'; readonly atMs: number; readonly serviceId: string }
-  | { readonly type: 'SERVICE_RUNNING'; readonly atMs: number; readonly serviceId: string; readonly nodeId: string }
-  | { readonly type: 'OPERATOR_CANCELLED'; readonly atMs: number; readonly operator: string; readonly reason: string };
-
-/**
- * ok with changed=false: the event was already applied (a replayed job) or arrived late (a device
- * result for a level already decided): nothing to do. Not ok: the guard refused it; the incident
- * is returned unchanged.
- */
-export type IncidentTransition =
-  | { readonly ok: true; readonly changed: boolean; readonly incident: Incident }
-  | { readonly ok: false; readonly error: string; readonly incident: Incident };
-
-export interface OpenIncidentInput {
-  readonly id: string;
-  readonly plan: RecoveryPlan;
-  readonly lastSeenAtMs: number | null;
-  readonly detectedAtMs: number;
-  readonly declaredAtMs: number;
-  readonly retry?: Partial<RetryPolicy>;
-}
+import { DEFAULT_RETRY_POLICY } from './engine.settings';
+import { PlannedOutcome } from './recovery.planner';
+import {
+  AwaitingReason,
+  FenceStepState,
+  type Incident,
+  type IncidentEvent,
+  IncidentState,
+  type IncidentTransition,
+  type OpenIncidentInput,
+  RtoOutcome,
+  type ServiceRecovery,
+  ServiceRecoveryState,
+} from './incident.types';
 
 /** A new incident in DETECTED, from the recovery plan computed at declaration. */
 export function openIncident(input: OpenIncidentInput): Incident {
@@ -307,9 +164,33 @@ export function applyIncidentEvent(incident: Incident, event: IncidentEvent): In
       );
     }
 
+    case 'RETRY_FENCING': {
+      if (incident.state === IncidentState.FENCING) return same;
+      const fenceWait = incident.state === IncidentState.AWAITING_OPERATOR && incident.awaiting === AwaitingReason.FENCING;
+      if (!fenceWait) return refuse(`nothing to fence again in ${incident.state}${incident.awaiting ? ` (${incident.awaiting})` : ''}`);
+      if (incident.fencing.levels.length === 0) return refuse('the node has no fencing device: add one (and retry), or confirm the node is off');
+      const levels = incident.fencing.levels.map((l) => ({ ...l, state: FenceStepState.PENDING, devices: l.devices.map((d) => ({ ...d, state: FenceStepState.PENDING, error: null, atMs: null })) }));
+      // fencingStartedAtMs stays: the first round's start, from which the engine's retry backs off
+      return changed({ ...incident, state: IncidentState.FENCING, awaiting: null, reason: null, fencing: { ...incident.fencing, levels } });
+    }
+
     default:
       return applyServiceEvent(incident, event);
   }
+}
+
+/**
+ * When an incident waiting for a failed fence is due to be fenced again by the engine itself
+ * (a device fixed without telling anyone): after as long as it has been fencing so far (doubling
+ * waits), at least `minMs`, at most `maxMs` after its last attempt. Null when it does not wait
+ * for a fence or has no device to try.
+ */
+export function fenceRetryDueAtMs(incident: Incident, minMs: number, maxMs: number): number | null {
+  if (incident.state !== IncidentState.AWAITING_OPERATOR || incident.awaiting !== AwaitingReason.FENCING || incident.fencing.levels.length === 0) return null;
+  const attempts = incident.fencing.levels.flatMap((l) => l.devices.map((d) => d.atMs ?? 0));
+  const lastMs = Math.max(incident.timings.fencingStartedAtMs ?? 0, ...attempts);
+  const sinceFirstMs = lastMs - (incident.timings.fencingStartedAtMs ?? lastMs);
+  return lastMs + Math.min(maxMs, Math.max(minMs, sinceFirstMs));
 }
 
 type ServiceEvent = Extract<IncidentEvent, { readonly serviceId: string }>;
@@ -386,7 +267,7 @@ function applyServiceEvent(incident: Incident, event: ServiceEvent): IncidentTra
 
 /** A service event for a closed incident that changes nothing (a replay) is accepted as a no-op. */
 function eventForClosed(incident: Incident, event: IncidentEvent): boolean {
-  if (event.type === 'BEGIN_FENCING' || event.type === 'FENCE_DEVICE_RESULT' || event.type === 'OPERATOR_CONFIRMED_FENCED') return true;
+  if (event.type === 'BEGIN_FENCING' || event.type === 'FENCE_DEVICE_RESULT' || event.type === 'OPERATOR_CONFIRMED_FENCED' || event.type === 'RETRY_FENCING') return true;
   if (event.type === 'OPERATOR_CANCELLED') return false;
   const s = incident.services.find((x) => x.serviceId === event.serviceId);
   return s !== undefined && SETTLED.has(s.state) && (event.type !== 'SERVICE_RUNNING' || s.targetNodeId === event.nodeId);

@@ -7,5 +7,6 @@ export * from './recovery-action.policy';
 export * from './quorum.policy';
 export * from './recovery.planner';
 export * from './node-health.machine';
+export * from './incident.types';
 export * from './incident.machine';
 export * from './failback.policy';

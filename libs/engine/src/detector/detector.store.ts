@@ -1,13 +1,13 @@
-import { ClusterState, IncidentState, isTerminal, TenantScope } from '@haaas/domain';
+import { ClusterState, IncidentState, isTerminal, SystemActor, systemScope, TenantScope } from '@haaas/domain';
 import { anyOf, ClusterEntity, IncidentEntity, isDuplicateKey, isNotNull, NodeEntity, Repositories, Store } from '@haaas/persistence';
 
 /** The tenant scope the detector acts with in a tenant (ADR 0008: system components act as admin of the tenant they work for). */
 export function detectorScope(tenantId: string): TenantScope {
-  return TenantScope.of(tenantId, { subject: 'system:detector', roles: ['admin'] });
+  return systemScope(tenantId, SystemActor.Detector);
 }
 
 // listing tenants is a platform-admin read; the detector reads only ids and counts with it
-const DIRECTORY_SCOPE = TenantScope.of('system', { subject: 'system:detector', roles: ['admin'] });
+const DIRECTORY_SCOPE = systemScope('system', SystemActor.Detector);
 
 export const OPEN_INCIDENT_STATES: readonly IncidentState[] = Object.values(IncidentState).filter((s) => !isTerminal(s));
 

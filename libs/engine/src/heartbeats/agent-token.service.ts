@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TenantScope } from '@haaas/domain';
+import { SystemActor, systemScope, TenantScope } from '@haaas/domain';
 import { appendEvent } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { agentTokenFingerprint, agentTokenHashesEqual, hashAgentToken, mintAgentToken, parseAgentToken } from './agent-token';
@@ -47,7 +47,7 @@ export class AgentTokenService {
     @Inject(HEARTBEAT_OPTIONS) private readonly options: ResolvedHeartbeatsOptions,
   ) {
     this.local = new LocalCache(options.localTtlMs, options.localMaxEntries);
-    this.system = (tenantId) => TenantScope.of(tenantId, { subject: 'system:agent-api', roles: ['admin'] });
+    this.system = (tenantId) => systemScope(tenantId, SystemActor.AgentApi);
   }
 
   /**

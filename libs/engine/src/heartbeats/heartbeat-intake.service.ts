@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DEFAULT_CLUSTER_POLICY, TenantScope } from '@haaas/domain';
+import { DEFAULT_CLUSTER_POLICY, SystemActor, systemScope } from '@haaas/domain';
 import { Store } from '@haaas/persistence';
 import { AgentTokenService } from './agent-token.service';
 import { HeartbeatStore } from './heartbeat.store';
@@ -55,7 +55,7 @@ export class HeartbeatIntake {
     return this.intervals.get(key, async () => {
       const cached = await this.redis.get(key);
       if (cached !== null && Number.isInteger(Number(cached))) return Number(cached);
-      const scope = TenantScope.of(tenantId, { subject: 'system:agent-api', roles: ['admin'] });
+      const scope = systemScope(tenantId, SystemActor.AgentApi);
       const cluster = await this.store.repos.clusters.findById(scope, clusterId);
       const interval = cluster?.heartbeatIntervalSeconds ?? DEFAULT_CLUSTER_POLICY.heartbeatIntervalSeconds;
       await this.redis.set(key, String(interval), 'EX', this.options.intervalCacheTtlSeconds);

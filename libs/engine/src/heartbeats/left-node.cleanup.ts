@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { TenantScope } from '@haaas/domain';
+import { SystemActor, systemScope } from '@haaas/domain';
 import { CommittedEvent, Store } from '@haaas/persistence';
 import { AgentTokenService } from './agent-token.service';
 import { HeartbeatStore } from './heartbeat.store';
@@ -42,7 +42,7 @@ export class LeftNodeCleanup implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async forget(tenantId: string, clusterId: string, nodeId: string): Promise<void> {
-    const scope = TenantScope.of(tenantId, { subject: 'system:agent-api', roles: ['admin'] });
+    const scope = systemScope(tenantId, SystemActor.AgentApi);
     try {
       // the token first: once it is refused, no new heartbeat can recreate the state dropped next
       await this.tokens.invalidate(scope, nodeId);

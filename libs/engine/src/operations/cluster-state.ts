@@ -1,4 +1,4 @@
-import { ClusterState, PreconditionFailedError, TenantScope } from '@haaas/domain';
+import { ClusterState, type EventTypeOf, PreconditionFailedError, TenantScope } from '@haaas/domain';
 import { appendEvent } from '@haaas/management';
 import type { Store } from '@haaas/persistence';
 import type { LiveSignalPublisher } from './live/live-signals';
@@ -10,7 +10,7 @@ export interface ClusterStateChange {
   readonly from: readonly ClusterState[];
   readonly to: ClusterState;
   /** e.g. `cluster.started`. */
-  readonly eventType: string;
+  readonly eventType: EventTypeOf<'Cluster'>;
   readonly message: string;
   readonly operationId: string;
   /** Extra facts for the log entry (quorum figures when starting). */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   applyIncidentEvent,
+  type EventTypeOf,
   FenceFailurePolicy,
   FencingAssociation,
   Incident,
@@ -14,6 +15,8 @@ import {
   ServiceRecovery,
   ServiceRecoveryState,
   ServiceState,
+  SystemActor,
+  systemScope,
   TenantScope,
 } from '@haaas/domain';
 import { appendEvents, EventDraft } from '@haaas/management';
@@ -21,6 +24,8 @@ import { anyOf, IncidentEntity, Repositories, ServiceEntity, Store } from '@haaa
 import { ClusterView, loadClusterView } from './cluster-view';
 import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, RECOVERY_COLUMNS, recoveryChanged, recoveryRowFields, RecoveryRow, ServicePolicyFacts } from './incident.codec';
 import { LocalCache } from '../heartbeats/local-cache';
+import { NODE_LIVENESS } from './node-liveness';
+import type { NodeLiveness } from './node-liveness';
 import { RecentRecoveries } from './recent-recoveries.cache';
 import { RECOVERY_OPTIONS } from './recovery.options';
 import type { ResolvedRecoveryOptions } from './recovery.options';
@@ -76,13 +81,21 @@ const BOUND_FOR_TARGET: ReadonlySet<string> = new Set([ServiceRecoveryState.STAR
 
 const IN_FLIGHT: ReadonlySet<ServiceRecoveryState> = new Set([ServiceRecoveryState.PLACING, ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING]);
 
+/** The event that closes an incident in each terminal state (named in the catalogue, not built from the state). */
+const CLOSING_EVENT: Partial<Record<IncidentState, EventTypeOf<'Incident'>>> = {
+  [IncidentState.RECOVERED]: 'incident.recovered',
+  [IncidentState.PARTIALLY_RECOVERED]: 'incident.partially_recovered',
+  [IncidentState.FAILED]: 'incident.failed',
+  [IncidentState.CANCELLED]: 'incident.cancelled',
+};
+
 export function isInFlight(s: ServiceRecovery): boolean {
   return IN_FLIGHT.has(s.state);
 }
 
 /** The scope a recovery worker acts with: the tenant it works for, as a system actor. */
 export function recoveryScope(tenantId: string): TenantScope {
-  return TenantScope.of(tenantId, { subject: 'system:recovery', roles: ['admin'] });
+  return systemScope(tenantId, SystemActor.Recovery);
 }
 
 /**
@@ -104,6 +117,7 @@ export class IncidentLedger {
   constructor(
     private readonly store: Store,
     @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
+    @Inject(NODE_LIVENESS) private readonly liveness: NodeLiveness,
   ) {
     this.placementViews = new LocalCache(options.placementViewMaxAgeMs, 16);
   }
@@ -182,7 +196,7 @@ export class IncidentLedger {
     const needPlan = recoveries.length === 0 && !isTerminal(row.state as IncidentState);
     const view =
       needPlan || needs.view
-        ? await loadClusterView(repos, scope, row.clusterId)
+        ? await loadClusterView(repos, scope, row.clusterId, this.liveness)
         : needs.placementOf !== undefined
           ? await this.placementView(repos, scope, row, recoveries)
           : null;
@@ -228,7 +242,7 @@ export class IncidentLedger {
    * read, at most that much later.
    */
   private async placementView(repos: Repositories, scope: TenantScope, row: IncidentEntity, recoveries: readonly RecoveryRow[]): Promise<ClusterView> {
-    const view = await this.placementViews.get(row.id, () => loadClusterView(repos, scope, row.clusterId));
+    const view = await this.placementViews.get(row.id, () => loadClusterView(repos, scope, row.clusterId, this.liveness));
     const targets = new Map<string, string[]>();
     for (const r of recoveries) if (r.targetNodeId && BOUND_FOR_TARGET.has(r.state)) targets.set(r.serviceId, [r.targetNodeId]);
     return view.withTargets(targets);
@@ -246,7 +260,7 @@ export class IncidentLedger {
     const firstRun = !isIncidentRecordJson(row.fencing);
     const events: EventDraft[] = [];
     let closing: number | null = null;
-    const incidentEvent = (type: string, message: string, afterFields: Record<string, unknown> = {}, beforeFields: Record<string, unknown> | null = null): void => {
+    const incidentEvent = (type: EventTypeOf<'Incident'>, message: string, afterFields: Record<string, unknown> = {}, beforeFields: Record<string, unknown> | null = null): void => {
       events.push({ clusterId: row.clusterId, type, objectType: 'Incident', objectId: row.id, nodeId: row.nodeId, before: beforeFields, after: { incidentId: row.id, ...afterFields }, message: message.slice(0, 1024) });
     };
 
@@ -258,6 +272,14 @@ export class IncidentLedger {
         services: plan.services.map((s) => ({ serviceId: s.serviceId, priority: s.priority, outcome: s.outcome, targetNodeId: s.targetNodeId, wave: s.wave, reason: s.reason, note: s.note })),
         waves: plan.waves,
       });
+    }
+
+    // an operator's (or the engine's own retry's) action on the incident: who, and why
+    for (const e of applied) {
+      if (e.type !== 'OPERATOR_CONFIRMED_FENCED' && e.type !== 'RETRY_FENCING' && e.type !== 'OPERATOR_CANCELLED') continue;
+      const note = e.type === 'OPERATOR_CANCELLED' ? e.reason : (e.note ?? null);
+      const what = e.type === 'OPERATOR_CONFIRMED_FENCED' ? 'confirmed the node is off' : e.type === 'RETRY_FENCING' ? 'asked to fence the node again' : 'cancelled the recovery';
+      incidentEvent('incident.operator_action', `${e.operator} ${what}${note ? `: ${note}` : ''}`, { action: e.type, operator: e.operator, note });
     }
 
     // fencing results, one event per device that ran
@@ -296,7 +318,7 @@ export class IncidentLedger {
             const report = incidentReport(after);
             // the closing event comes last, after the service events of the step that closed it
             closing = events.length;
-            incidentEvent(`incident.${after.state.toLowerCase()}`, `${after.state}: ${after.reason ?? ''}`, {
+            incidentEvent(CLOSING_EVENT[after.state] ?? 'incident.failed', `${after.state}: ${after.reason ?? ''}`, {
               state: after.state,
               reason: after.reason,
               report,
@@ -398,7 +420,7 @@ export class IncidentLedger {
   ): Promise<void> {
     const S = ServiceRecoveryState;
     const host = (id: string | null): string => (id === null ? '?' : (hostnames.get(id) ?? id));
-    const push = (type: string, message: string, after: Record<string, unknown>): void => {
+    const push = (type: EventTypeOf<'Service'>, message: string, after: Record<string, unknown>): void => {
       events.push({
         clusterId: row.clusterId,
         type,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NodeStatus, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { type EventTypeOf, NodeStatus, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { AdapterError, deadline, VmDefinition } from '@haaas/hypervisor';
 import { appendEvent, HYPERVISOR_ADAPTERS, NodeService, readResourceSpec, SPEC_FIELD } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
@@ -587,7 +587,7 @@ export class ServiceRunner {
     });
   }
 
-  private async resourceEvent(scope: TenantScope, resource: ResourceEntity, nodeId: string | null, type: string, after: Record<string, unknown>, message: string): Promise<void> {
+  private async resourceEvent(scope: TenantScope, resource: ResourceEntity, nodeId: string | null, type: EventTypeOf<'Resource'>, after: Record<string, unknown>, message: string): Promise<void> {
     await this.store.transaction((repos) =>
       appendEvent(repos, scope, {
         clusterId: resource.clusterId,

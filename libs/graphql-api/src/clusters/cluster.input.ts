@@ -15,6 +15,12 @@ export class ClusterPolicyInput {
 
   @Field(() => Int, { nullable: true, description: 'Default 2.' })
   minHealthyNodes?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Default 300 (0-86400): ONLINE time of a returning preferred node before failback.' })
+  failbackStabilisationSeconds?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Default 30 (1-3600): first wait before a failed fence is tried again by itself.' })
+  fenceRetrySeconds?: number;
 }
 
 @InputType()

@@ -9,7 +9,7 @@ export class EventFilter {
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Events recorded at or before this time; not before `from`.' })
   to?: Date | null;
 
-  @Field(() => [String], { nullable: true, description: 'Any of these types (up to 20), e.g. ["node.failed", "service.relocated"].' })
+  @Field(() => [String], { nullable: true, description: 'Any of these types (up to 20; see `Query.eventTypes`), e.g. ["node.failed", "service.recovered"].' })
   types?: string[] | null;
 
   @Field(() => String, { nullable: true, description: 'Only events about objects of this type, e.g. `Node`.' })

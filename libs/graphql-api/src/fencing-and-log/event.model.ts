@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import type { EventRecord } from '@haaas/management';
 import { Connection } from '../common/connection.model';
 
@@ -11,13 +11,13 @@ export class Event {
   @Field({ description: 'When it was recorded (database clock).' })
   at!: Date;
 
-  @Field({ description: 'Token subject of whoever caused it, or `system:<component>`.' })
+  @Field({ description: 'Token subject of whoever caused it, or a system component (`system:detector`, `system:recovery`, `system:operations`, `system:failback`, `system:service-watch`, `system:agent-api`).' })
   actor!: string;
 
-  @Field({ description: 'What happened, e.g. `cluster.created`, `node.failed`, `fencing_device.associated`.' })
+  @Field({ description: 'What happened: one of `Query.eventTypes`, e.g. `cluster.created`, `node.failed`, `fencing_device.associated`.' })
   type!: string;
 
-  @Field({ description: 'Type of the object it is about, e.g. `Cluster`, `Node`, `FencingDevice`.' })
+  @Field({ description: 'Type of the object it is about (the event type says which): `Cluster`, `Node`, `Service`, `Resource`, `FencingDevice`, `FailoverDomain`, `Incident` or `Operation`.' })
   objectType!: string;
 
   @Field(() => ID)
@@ -29,10 +29,10 @@ export class Event {
   @Field(() => ID, { nullable: true, description: 'The service concerned, if any.' })
   serviceId!: string | null;
 
-  @Field(() => GraphQLJSON, { nullable: true, description: 'The object before the change (never with secrets).' })
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'A snapshot of the object (or of the fields that changed) before the change; never with secrets.' })
   before!: Record<string, unknown> | null;
 
-  @Field(() => GraphQLJSON, { nullable: true, description: 'The object after the change (never with secrets).' })
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'The same after the change; never with secrets.' })
   after!: Record<string, unknown> | null;
 
   @Field(() => String, { nullable: true })

@@ -8,7 +8,7 @@ import { GraphQLContext, LoaderRegistry } from '../common/loaders';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Headers a WebSocket client may send as `connectionParams` (browsers cannot set headers on a WebSocket). */
-const CONNECTION_HEADERS = ['authorization', TENANT_HEADER, 'x-request-id'];
+const CONNECTION_HEADERS = ['authorization', 'x-auth-token', TENANT_HEADER, 'x-request-id'];
 
 /** What graphql-ws hands the context function and the hooks: the connection's params. */
 export interface WsConnectionContext {
@@ -43,7 +43,8 @@ export function isWsConnectionContext(arg: unknown): arg is WsConnectionContext 
 
 /** Refuses a connection that brings no token at all (graphql-ws closes it with 4403); a bad token is refused per operation by the guard. */
 export function wsOnConnect(ctx: WsConnectionContext): boolean {
-  return typeof paramsOf(ctx)['authorization'] === 'string';
+  const params = paramsOf(ctx);
+  return typeof params['authorization'] === 'string' || typeof params['x-auth-token'] === 'string';
 }
 
 /** Operations open at once on one connection: each live feed costs reads, so a client cannot open them without bound. */

@@ -22,10 +22,17 @@ describe('checkEventFilter', () => {
     expect(fieldsOf(() => checkEventFilter({ from: new Date(2000), to: new Date(1999) }))).toEqual(['filter.to']);
   });
 
-  it('refuses invalid dates, malformed types and too many types', () => {
+  it('refuses invalid dates, types outside the catalogue and too many types', () => {
     expect(fieldsOf(() => checkEventFilter({ from: new Date(NaN) }))).toEqual(['filter.from']);
-    expect(fieldsOf(() => checkEventFilter({ types: ['ok.type', 'Bad Type', ''] }))).toEqual(['filter.types[1]', 'filter.types[2]']);
-    const many = Array.from({ length: MAX_EVENT_TYPES_IN_FILTER + 1 }, (_, i) => `t${i}`);
+    // well-formed but unknown ("service.relocated" was the schema's own example once) matched nothing, silently
+    expect(fieldsOf(() => checkEventFilter({ types: ['node.failed', 'Bad Type', '', 'service.relocated', 'node.faild'] }))).toEqual([
+      'filter.types[1]',
+      'filter.types[2]',
+      'filter.types[3]',
+      'filter.types[4]',
+    ]);
+    expect(fieldsOf(() => checkEventFilter({ objectType: 'Nodes' }))).toEqual(['filter.objectType']);
+    const many = Array.from({ length: MAX_EVENT_TYPES_IN_FILTER + 1 }, () => 'node.failed');
     expect(fieldsOf(() => checkEventFilter({ types: many }))).toEqual(['filter.types']);
     expect(fieldsOf(() => checkEventFilter({ objectType: 'no spaces' }))).toEqual(['filter.objectType']);
   });

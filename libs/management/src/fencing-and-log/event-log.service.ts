@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BadInputError, Problems, TenantScope } from '@haaas/domain';
+import { BadInputError, EVENT_OBJECT_TYPES, isEventType, Problems, TenantScope } from '@haaas/domain';
 import { anyOf, atLeast, atMost, between, Store } from '@haaas/persistence';
 import type { EventEntity, Page, PageArgs, Where } from '@haaas/persistence';
 import { canonicalUuid, idRangeOf, lowerOf, uuidPredecessor } from './event-range.util';
@@ -17,7 +17,6 @@ export interface EventFilter {
 }
 
 export const MAX_EVENT_TYPES_IN_FILTER = 20;
-const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 /** Validates a log filter; field paths under `filter`. */
 export function checkEventFilter(filter: EventFilter, field = 'filter'): void {
@@ -30,8 +29,11 @@ export function checkEventFilter(filter: EventFilter, field = 'filter'): void {
   }
   const types = filter.types ?? [];
   p.check(types.length <= MAX_EVENT_TYPES_IN_FILTER, `${field}.types`, `at most ${MAX_EVENT_TYPES_IN_FILTER} types`);
-  types.forEach((t, i) => p.check(t.length <= 64 && EVENT_TYPE.test(t), `${field}.types[${i}]`, 'must be an event type such as "node.failed"'));
-  if (filter.objectType != null) p.check(/^[A-Za-z][A-Za-z0-9]{0,31}$/.test(filter.objectType), `${field}.objectType`, 'must be an object type such as "Node"');
+  // a typo would match nothing, silently: only the catalogue's types are accepted
+  types.forEach((t, i) => p.check(isEventType(t), `${field}.types[${i}]`, 'must be one of the event types (Query.eventTypes), such as "node.failed"'));
+  if (filter.objectType != null) {
+    p.check((EVENT_OBJECT_TYPES as readonly string[]).includes(filter.objectType), `${field}.objectType`, `must be one of ${EVENT_OBJECT_TYPES.join(', ')}`);
+  }
   p.throwIfAny();
 }
 

@@ -31,6 +31,12 @@ export class ClusterEntity extends TenantOwnedEntity {
   @Column({ type: 'int' })
   minHealthyNodes!: number;
 
+  @Column({ type: 'int', default: 300 })
+  failbackStabilisationSeconds!: number;
+
+  @Column({ type: 'int', default: 30 })
+  fenceRetrySeconds!: number;
+
   @Column({ type: 'json' })
   attributes!: AttributeMap;
 

@@ -1,0 +1,27 @@
+import * as Ops from '../generated/graphql.js';
+import { type ListOptions, Paginated, splitListParams } from '../paginate.js';
+import type { RequestOptions } from '../transport.js';
+import type { Tenant } from '../types.js';
+import { Namespace } from './namespace.base.js';
+
+/** Tenants and their quotas: platform admins only (`viewer()` on the client is for everyone). */
+export class TenantsApi extends Namespace {
+  async get(id: string, options?: RequestOptions): Promise<Tenant> {
+    return (await this.request(Ops.GetTenantDocument, { id }, options)).tenant;
+  }
+
+  list(options?: ListOptions): Paginated<Tenant> {
+    const split = splitListParams<object>(undefined, options);
+    return this.paginate(Ops.ListTenantsDocument, {}, (r) => r.tenants, split.options);
+  }
+
+  /** Creates a tenant ahead of its first request; CONFLICT if it exists. */
+  async create(input: Ops.CreateTenantInput, options?: RequestOptions): Promise<Tenant> {
+    return (await this.request(Ops.CreateTenantDocument, { input }, options)).createTenant;
+  }
+
+  /** Sets (a number) or resets (null) quota limits; omitted ones are kept. */
+  async setQuota(input: Ops.SetTenantQuotaInput, options?: RequestOptions): Promise<Tenant> {
+    return (await this.request(Ops.SetTenantQuotaDocument, { input }, options)).setTenantQuota;
+  }
+}

@@ -1,0 +1,210 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startKeystone, type KeystonePeer, type KeystoneUser } from '@haaas/testing';
+import { startTestApi, type TestApi } from './support/api';
+
+// The real `haaas` process against a real Keystone and the real API (its endpoint from the catalog).
+const BIN = resolve(__dirname, '..', '..', 'apps', 'cli', 'bin', 'haaas.js');
+let keystone: KeystonePeer;
+let api: TestApi;
+let home: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function haaas(args: string[], env: Record<string, string>, cwd = home): Promise<Run> {
+  return new Promise((done) => {
+    // only what the test gives: no OS_* of the machine running the tests
+    const base = { PATH: process.env['PATH'] ?? '', HOME: home, HAAAS_TOKEN_CACHE: join(home, 'tokens.json') };
+    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+function passwordEnv(user: KeystoneUser, project: string): Record<string, string> {
+  return {
+    OS_AUTH_URL: keystone.authUrl,
+    OS_USERNAME: user.name,
+    OS_PASSWORD: user.password,
+    OS_USER_DOMAIN_NAME: keystone.fixture.domain.name,
+    OS_PROJECT_NAME: project,
+    OS_PROJECT_DOMAIN_NAME: keystone.fixture.domain.name,
+  };
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'haaas-cli-'));
+  keystone = await startKeystone();
+  const s = keystone.fixture.service;
+  api = await startTestApi({ HAAAS_KEYSTONE_URL: keystone.authUrl, HAAAS_KEYSTONE_USERNAME: s.name, HAAAS_KEYSTONE_PASSWORD: s.password, HAAAS_KEYSTONE_ADMIN_ROLES: 'haaas_admin' });
+  await keystone.registerHaEndpoint(api.url);
+}, 900_000);
+
+afterAll(async () => {
+  await api?.close();
+  await keystone?.stop();
+});
+
+describe('haaas CLI: log in each way, against the real Keystone and API', () => {
+  let clusterId = '';
+
+  it('password (OS_* variables): endpoint from the catalog, json output with the documented keys, tokens cached 0600', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const created = await haaas(['cluster', 'create', 'cli-east', '--hypervisor', 'KVM', '-f', 'json'], passwordEnv(alice, projectA.name));
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const cluster = JSON.parse(created.stdout) as Record<string, unknown>;
+    expect(Object.keys(cluster)).toEqual(['ID', 'Name', 'Description', 'Hypervisor', 'State', 'Quorate', 'Quorum', 'Nodes', 'Healthy Nodes', 'Policy', 'Attributes', 'Created At', 'Updated At']);
+    expect(cluster).toMatchObject({ Name: 'cli-east', Hypervisor: 'KVM', State: 'STOPPED' });
+    clusterId = String(cluster['ID']);
+    expect(statSync(join(home, 'tokens.json')).mode & 0o777).toBe(0o600);
+    const listed = await haaas(['cluster', 'list', '-f', 'json'], passwordEnv(alice, projectA.name));
+    expect(JSON.parse(listed.stdout)).toEqual([{ ID: clusterId, Name: 'cli-east', Hypervisor: 'KVM', State: 'STOPPED', Quorate: false, Nodes: 0 }]);
+  });
+
+  it('v3token (OS_TOKEN), value format with -c', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const { token } = await keystone.issueToken(alice, projectA.id);
+    const res = await haaas(['cluster', 'list', '-f', 'value', '-c', 'Name', '-c', 'State'], { OS_AUTH_URL: keystone.authUrl, OS_AUTH_TYPE: 'v3token', OS_TOKEN: token, OS_PROJECT_ID: projectA.id });
+    expect(res).toMatchObject({ code: 0, stdout: 'cli-east STOPPED\n' });
+  });
+
+  it('v3applicationcredential, yaml and shell formats of show', async () => {
+    const { appCredential } = keystone.fixture;
+    const env = { OS_AUTH_URL: keystone.authUrl, OS_AUTH_TYPE: 'v3applicationcredential', OS_APPLICATION_CREDENTIAL_ID: appCredential.id, OS_APPLICATION_CREDENTIAL_SECRET: appCredential.secret };
+    const yaml = await haaas(['cluster', 'show', clusterId, '-f', 'yaml', '-c', 'Name', '-c', 'Hypervisor'], env);
+    expect(yaml).toMatchObject({ code: 0, stdout: 'Name: cli-east\nHypervisor: KVM\n' });
+    const shell = await haaas(['cluster', 'show', clusterId, '-f', 'shell', '--prefix', 'c_', '-c', 'ID', '-c', 'State'], env);
+    expect(shell.stdout).toBe(`c_id="${clusterId}"\nc_state="STOPPED"\n`);
+  });
+
+  it('clouds.yaml with the password in secure.yaml (--os-cloud), csv and table', async () => {
+    const { alice, projectA, domain } = keystone.fixture;
+    const dir = mkdtempSync(join(tmpdir(), 'haaas-clouds-'));
+    const auth = `      auth_url: ${keystone.authUrl}\n      username: ${alice.name}\n      user_domain_name: ${domain.name}\n      project_name: ${projectA.name}\n      project_domain_name: ${domain.name}\n`;
+    writeFileSync(join(dir, 'clouds.yaml'), `clouds:\n  lab:\n    auth:\n${auth}`);
+    writeFileSync(join(dir, 'secure.yaml'), `clouds:\n  lab:\n    auth:\n      password: ${alice.password}\n`);
+    const csv = await haaas(['--os-cloud', 'lab', 'cluster', 'list', '-f', 'csv', '-c', 'Name', '-c', 'Nodes'], { HAAAS_NO_TOKEN_CACHE: '1' }, dir);
+    expect(csv).toMatchObject({ code: 0, stdout: '"Name","Nodes"\n"cli-east",0\n' });
+    const table = await haaas(['cluster', 'list', '-c', 'Name', '-c', 'State'], { OS_CLOUD: 'lab', HAAAS_NO_TOKEN_CACHE: '1' }, dir);
+    expect(table.stdout).toBe(['+----------+---------+', '| Name     | State   |', '+----------+---------+', '| cli-east | STOPPED |', '+----------+---------+', ''].join('\n'));
+    const unknown = await haaas(['--os-cloud', 'nope', 'cluster', 'list'], {}, dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/cloud "nope" was not found in .*clouds\.yaml/);
+  });
+});
+
+describe('haaas CLI: the inventory of a cluster', () => {
+  it('nodes, resources, a service, a failover domain, fencing; suspending a STOPPED cluster is refused; admins see tenants and set quotas', async () => {
+    const { alice, ada, projectA } = keystone.fixture;
+    const env = passwordEnv(alice, projectA.name);
+    const value = async (args: string[], as = env): Promise<string> => {
+      const r = await haaas([...args, '-f', 'value', '-c', 'ID'], as);
+      expect(r.stderr).toBe('');
+      return r.stdout.trim();
+    };
+    const cluster = await value(['cluster', 'create', 'cli-inv', '--hypervisor', 'KVM']);
+    const n1 = await value(['node', 'join', 'kvm-1.cli', '--cluster', cluster, '--endpoint-uri', 'test:///default', '--cpus', '8', '--memory-mb', '16384']);
+    const n2 = await value(['node', 'join', 'kvm-2.cli', '--cluster', cluster, '--endpoint-uri', 'test:///default', '--cpus', '8', '--memory-mb', '16384']);
+    const vm = await value(['resource', 'create', 'web-vm', '--cluster', cluster, '--vm', 'web']);
+    const ip = await value(['resource', 'create', 'web-ip', '--cluster', cluster, '--ip', '10.0.0.10/24']);
+    const domain = await value(['failover', 'domain', 'create', 'pref', '--cluster', cluster, '--member', `${n1}:1`, '--member', `${n2}:2`, '--ordered']);
+    const service = await value(['service', 'create', 'web', '--cluster', cluster, '--resource', vm, '--priority', '500', '--failover-domain', domain]);
+    expect(await value(['service', 'add', 'resource', service, ip])).toBe(service);
+    const shown = JSON.parse((await haaas(['service', 'show', service, '-f', 'json'], env)).stdout) as { Resources: { id: string }[]; Policy: { priority: number; failoverDomainId: string } };
+    expect(shown.Resources.map((r) => r.id)).toEqual([vm, ip]);
+    expect(shown.Policy).toMatchObject({ priority: 500, failoverDomainId: domain });
+    const device = await value(['fencing', 'device', 'add', 'virt', '--cluster', cluster, '--agent', 'builtin:libvirt']);
+    expect((await haaas(['fencing', 'device', 'associate', device, n1, '--level', '1'], env)).code).toBe(0);
+    const devices = JSON.parse((await haaas(['fencing', 'device', 'list', '--cluster', cluster, '-f', 'json'], env)).stdout) as Record<string, unknown>[];
+    expect(devices).toEqual([{ ID: device, Name: 'virt', Agent: 'builtin:libvirt', Cluster: 'cli-inv', Nodes: 1 }]);
+    const nodes = await haaas(['node', 'list', '--cluster', cluster, '-f', 'value', '-c', 'Hostname', '--sort-column', 'Hostname'], env);
+    expect(nodes.stdout).toBe('kvm-1.cli\nkvm-2.cli\n');
+    // HA is not started (STOPPED): the API refuses to suspend it before any Operation is queued
+    const suspend = await haaas(['cluster', 'suspend', cluster, '-f', 'json'], env);
+    expect(suspend).toMatchObject({ code: 1, stdout: '' });
+    expect(suspend.stderr).toMatch(/^haaas: PRECONDITION_FAILED: cluster "cli-inv" is STOPPED: HA is not started, there is no monitoring to suspend \(request [\w-]+\)\n$/);
+    expect(JSON.parse((await haaas(['operation', 'list', '--cluster', cluster, '-f', 'json'], env)).stdout)).toEqual([]);
+    // platform admin (Keystone role haaas_admin): tenants and quotas
+    const admin = passwordEnv(ada, projectA.name);
+    expect((await haaas(['tenant', 'list', '-f', 'value', '-c', 'ID'], admin)).stdout).toContain(projectA.id);
+    const quota = JSON.parse((await haaas(['quota', 'set', projectA.id, '--clusters', '7', '-f', 'json', '-c', 'Quota'], admin)).stdout) as { Quota: { maxClusters: number } };
+    expect(quota.Quota.maxClusters).toBe(7);
+    expect((await haaas(['tenant', 'list'], env)).stderr).toMatch(/^haaas: FORBIDDEN: /);
+  }, 120_000);
+});
+
+describe('haaas CLI: live cluster log', () => {
+  it('event list --follow streams what happens (graphql-ws with the Keystone token); Ctrl-C exits 130', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const env = passwordEnv(alice, projectA.name);
+    const id = JSON.parse((await haaas(['cluster', 'list', '-f', 'json'], env)).stdout)[0].ID as string;
+    const follower = spawn(process.execPath, [BIN, 'event', 'list', '--cluster', id, '--follow', '-f', 'json'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, HAAAS_TOKEN_CACHE: join(home, 'tokens.json'), ...env },
+    });
+    let out = '';
+    let err = '';
+    follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    follower.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => follower.once('exit', (code) => r(code)));
+    // changes until one shows up: the subscription is open only once the process has started
+    const deadline = Date.now() + 30_000;
+    for (let i = 0; !out.includes('cluster.updated') && Date.now() < deadline; i++) {
+      expect((await haaas(['cluster', 'set', id, '--description', `live ${i}`], env)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const first = JSON.parse(out.split('\n')[0] ?? '') as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(['ID', 'At', 'Type', 'Actor', 'Message']);
+    expect(first['Type']).toBe('cluster.updated');
+    follower.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toBe('haaas: interrupted\n');
+  }, 60_000);
+});
+
+describe('haaas CLI: roles, tenants, errors and exit codes', () => {
+  it('a reader cannot change anything: exit 1, the code and request id on one stderr line', async () => {
+    const { rita, projectA } = keystone.fixture;
+    const res = await haaas(['cluster', 'create', 'nope', '--hypervisor', 'KVM'], passwordEnv(rita, projectA.name));
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/^haaas: FORBIDDEN: .*reader.* \(request [\w-]+\)\n$/);
+  });
+
+  it('a member of project B sees nothing of project A: empty list, another tenant’s id is NOT_FOUND', async () => {
+    const { bob, projectB, alice, projectA } = keystone.fixture;
+    const id = JSON.parse((await haaas(['cluster', 'list', '-f', 'json'], passwordEnv(alice, projectA.name))).stdout)[0].ID as string;
+    const list = await haaas(['cluster', 'list', '-f', 'json'], passwordEnv(bob, projectB.name));
+    expect(list).toMatchObject({ code: 0, stdout: '[]\n' });
+    const show = await haaas(['cluster', 'show', id], passwordEnv(bob, projectB.name));
+    expect(show.code).toBe(1);
+    expect(show.stderr).toMatch(/^haaas: NOT_FOUND: /);
+  });
+
+  it('a wrong password: exit 1 with Keystone’s refusal', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const res = await haaas(['cluster', 'list'], { ...passwordEnv(alice, projectA.name), OS_PASSWORD: 'wrong', HAAAS_NO_TOKEN_CACHE: '1' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^haaas: UNAUTHENTICATED: Keystone refused the credentials \(HTTP 401\)/);
+  });
+
+  it('usage errors exit 2: unknown object (did you mean), bad option, bad format', async () => {
+    const env = { HAAAS_URL: api.url, HAAAS_TOKEN: await api.token('cli-jwt', ['member']) };
+    const typo = await haaas(['clustr', 'list'], env);
+    expect(typo).toMatchObject({ code: 2 });
+    expect(typo.stderr).toMatch(/Did you mean cluster\?/);
+    expect((await haaas(['cluster', 'list', '--bogus'], env)).stderr).toMatch(/Unknown argument: bogus/);
+    const format = await haaas(['cluster', 'list', '-f', 'xml'], env);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toMatch(/invalid format "xml"/);
+    // HAAAS_TOKEN: a plain HAaaS JWT works without Keystone
+    expect(await haaas(['cluster', 'list', '-f', 'json'], env)).toMatchObject({ code: 0, stdout: '[]\n' });
+  });
+});
