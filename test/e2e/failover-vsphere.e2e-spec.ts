@@ -68,19 +68,31 @@ describe('failover of a vSphere host on vcsim, agentless', () => {
     }
   });
 
-  it('declares nothing while vCenter does not answer (well past the deadtime), and the nodes come back', async () => {
+  // A vCenter outage stops the manager heartbeats of every host. Each host's own /sdk still
+  // answers, so a host may become EXCLUDED (alive, no relocation) once its silence passes the
+  // deadtime and the second channel has answered: how soon depends on when vCenter last answered
+  // and on the probe's deadline, so the test asserts what must hold, not the timing of that step.
+  it('declares nothing while vCenter does not answer (well past the deadtime): nothing fenced or moved, and the nodes come back ONLINE', async () => {
+    const before = await lab.vcenter.admin.vms();
     lab.vcenter.pause();
     const seen = new Set<string>();
-    const until = Date.now() + 10_000;
-    while (Date.now() < until) {
-      for (const n of await nodeStatuses()) seen.add(n.status);
-      await new Promise((r) => setTimeout(r, 300));
+    try {
+      const until = Date.now() + 12_000;
+      while (Date.now() < until) {
+        for (const n of await nodeStatuses()) seen.add(n.status);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    } finally {
+      lab.vcenter.resume();
     }
-    lab.vcenter.resume();
-    expect([...seen].filter((s) => s !== 'ONLINE')).toEqual([]);
+    expect([...seen].filter((s) => s !== 'ONLINE' && s !== 'EXCLUDED')).toEqual([]);
     expect(await incidents()).toEqual([]);
     for (const h of lab.hosts) expect(h.bmc.power()).toBe('on');
-  }, 40_000);
+    for (const h of lab.hosts) await waitForStatus(h.name, 'ONLINE', 20_000);
+    const after = await lab.vcenter.admin.vms();
+    expect(after.map((v) => [v.name, v.host, v.powerState])).toEqual(before.map((v) => [v.name, v.host, v.powerState]));
+    expect(await incidents()).toEqual([]);
+  }, 60_000);
 
   it('leaves a host vCenter lost but whose own /sdk answers EXCLUDED: nothing fenced, nothing moved; ONLINE again when vCenter has it back', async () => {
     const before = await lab.vcenter.admin.vms();

@@ -16,7 +16,6 @@ export const OVERSIZED: Readonly<Record<string, number>> = {
   'libs/engine/src/recovery/service.runner.ts': 639,
   'libs/engine/src/recovery/incident.ledger.ts': 518,
   'libs/engine/src/recovery/testing/recovery-lab.ts': 528,
-  'libs/adapter-vsphere/src/vsphere.host.ts': 534,
   'bench/failover.bench.ts': 463,
   'sdk/test/lifecycle.e2e-spec.ts': 457,
   'libs/domain/src/engine/incident.machine.spec.ts': 424,

@@ -3,3 +3,6 @@ export type { DemoDatacenter, DemoHost, DemoOptions, DemoService } from './demo-
 export { GraphQLCaller } from './graphql.client';
 export { configureVsphereCluster, startVsphereLab, VSPHERE_SERVICES } from './vsphere-datacenter';
 export type { VsphereDatacenter, VsphereDemoService, VsphereLab, VsphereLabHost, VsphereLabOptions } from './vsphere-datacenter';
+export { configureHypervCluster, HYPERV_SERVICES, startHypervLab } from './hyperv-datacenter';
+export type { HypervLab, HypervLabHost } from './hyperv-datacenter';
+export type { LabService, ManagedDatacenter, ManagedService } from './managed-cluster';
