@@ -17,7 +17,8 @@ interface DemoState {
   hosts: { name: string; nodeId: string; uri: string; dir: string; script: string; agentPid: number | null }[];
 }
 
-const STATE = join(__dirname, '..', '.data', 'demo', 'demo.json');
+// HAAAS_DEMO_STATE: another datacenter's state file (the CLI's lifecycle e2e crashes its hosts with this command)
+const STATE = process.env['HAAAS_DEMO_STATE'] ?? join(__dirname, '..', '.data', 'demo', 'demo.json');
 
 async function main(): Promise<void> {
   const [command, arg] = process.argv.slice(2);

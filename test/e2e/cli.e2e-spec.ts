@@ -10,6 +10,8 @@ const BIN = resolve(__dirname, '..', '..', 'apps', 'cli', 'bin', 'haaas.js');
 let keystone: KeystonePeer;
 let api: TestApi;
 let home: string;
+/** HAAAS_KEYSTONE_CACHE_SECONDS of the API here: how late a revocation may be noticed. */
+const BOUND_S = 10;
 
 interface Run {
   code: number;
@@ -43,7 +45,7 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'haaas-cli-'));
   keystone = await startKeystone();
   const s = keystone.fixture.service;
-  api = await startTestApi({ HAAAS_KEYSTONE_URL: keystone.authUrl, HAAAS_KEYSTONE_USERNAME: s.name, HAAAS_KEYSTONE_PASSWORD: s.password, HAAAS_KEYSTONE_ADMIN_ROLES: 'haaas_admin' });
+  api = await startTestApi({ HAAAS_KEYSTONE_URL: keystone.authUrl, HAAAS_KEYSTONE_USERNAME: s.name, HAAAS_KEYSTONE_PASSWORD: s.password, HAAAS_KEYSTONE_ADMIN_ROLES: 'haaas_admin', HAAAS_KEYSTONE_CACHE_SECONDS: String(BOUND_S) });
   await keystone.registerHaEndpoint(api.url);
 }, 900_000);
 
@@ -61,7 +63,7 @@ describe('haaas CLI: log in each way, against the real Keystone and API', () => 
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const cluster = JSON.parse(created.stdout) as Record<string, unknown>;
-    expect(Object.keys(cluster)).toEqual(['ID', 'Name', 'Description', 'Hypervisor', 'State', 'Quorate', 'Quorum', 'Nodes', 'Healthy Nodes', 'Policy', 'Attributes', 'Created At', 'Updated At']);
+    expect(Object.keys(cluster)).toEqual(['ID', 'Name', 'Description', 'Hypervisor', 'State', 'Heartbeat Source', 'Quorate', 'Quorum', 'Nodes', 'Healthy Nodes', 'Policy', 'Attributes', 'Created At', 'Updated At']);
     expect(cluster).toMatchObject({ Name: 'cli-east', Hypervisor: 'KVM', State: 'STOPPED' });
     clusterId = String(cluster['ID']);
     expect(statSync(join(home, 'tokens.json')).mode & 0o777).toBe(0o600);
@@ -141,6 +143,31 @@ describe('haaas CLI: the inventory of a cluster', () => {
   }, 120_000);
 });
 
+describe('haaas CLI: heartbeat source and policy', () => {
+  it('cluster create/set --heartbeat-source and policy options, shown by cluster show; KVM has no manager channel', async () => {
+    const { alice, projectA } = keystone.fixture;
+    const env = passwordEnv(alice, projectA.name);
+    const created = await haaas(['cluster', 'create', 'cli-vc', '--hypervisor', 'VSPHERE', '--heartbeat-source', 'BOTH', '--deadtime', '12', '--no-fencing-required', '-f', 'json'], env);
+    expect(created.stderr).toBe('');
+    const c = JSON.parse(created.stdout) as { ID: string; 'Heartbeat Source': string; Policy: Record<string, unknown> };
+    expect(c['Heartbeat Source']).toBe('BOTH');
+    expect(c.Policy).toMatchObject({ deadtimeSeconds: 12, fencingRequired: false });
+    const set = await haaas(['cluster', 'set', c.ID, '--heartbeat-source', 'AGENT', '--min-healthy-nodes', '1'], env);
+    expect(set.code).toBe(0);
+    const shown = await haaas(['cluster', 'show', c.ID, '-f', 'shell', '-c', 'Heartbeat Source'], env);
+    expect(shown.stdout).toBe('heartbeat_source="AGENT"\n');
+    const policy = JSON.parse((await haaas(['cluster', 'show', c.ID, '-f', 'json', '-c', 'Policy'], env)).stdout) as { Policy: Record<string, unknown> };
+    expect(policy.Policy).toMatchObject({ deadtimeSeconds: 12, fencingRequired: false, minHealthyNodes: 1 });
+    const kvm = await haaas(['cluster', 'create', 'cli-kvm-mgr', '--hypervisor', 'KVM', '--heartbeat-source', 'MANAGER'], env);
+    expect(kvm).toMatchObject({ code: 1, stdout: '' });
+    expect(kvm.stderr).toMatch(/^haaas: [A-Z_]+: .*MANAGER.*\(request [\w-]+\)\n$/);
+    const bad = await haaas(['cluster', 'set', c.ID, '--heartbeat-source', 'PIGEON'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Invalid values:[\s\S]*heartbeat-source/);
+    expect((await haaas(['cluster', 'delete', c.ID], env)).code).toBe(0);
+  });
+});
+
 describe('haaas CLI: live cluster log', () => {
   it('event list --follow streams what happens (graphql-ws with the Keystone token); Ctrl-C exits 130', async () => {
     const { alice, projectA } = keystone.fixture;
@@ -207,4 +234,59 @@ describe('haaas CLI: roles, tenants, errors and exit codes', () => {
     // HAAAS_TOKEN: a plain HAaaS JWT works without Keystone
     expect(await haaas(['cluster', 'list', '-f', 'json'], env)).toMatchObject({ code: 0, stdout: '[]\n' });
   });
+});
+
+describe('haaas CLI: revoked and expired tokens, Keystone down', () => {
+  const v3token = (token: string, cache: string): Record<string, string> => ({
+    OS_AUTH_URL: keystone.authUrl, OS_AUTH_TYPE: 'v3token', OS_TOKEN: token, OS_PROJECT_ID: keystone.fixture.projectA.id, HAAAS_TOKEN_CACHE: join(home, cache),
+  });
+  const graphql = async (keystoneToken: string): Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }> =>
+    (await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': keystoneToken }, body: JSON.stringify({ query: '{ clusters { nodes { id } } }' }) })).json() as Promise<{ data?: unknown }>;
+
+  it(`a revoked token (DELETE /v3/auth/tokens) is refused within the documented bound (${BOUND_S} s here)`, async () => {
+    const { alice, projectA } = keystone.fixture;
+    const { token } = await keystone.issueToken(alice, projectA.id);
+    const env = v3token(token, 'revoke.json');
+    // the token the CLI works with (and caches): the one Keystone gave for OS_TOKEN in this project
+    const session = await haaas(['token', 'issue', '-f', 'value', '-c', 'id'], env);
+    expect(session.code).toBe(0);
+    const cached = session.stdout.trim();
+    expect((await haaas(['cluster', 'list', '-f', 'value', '-c', 'Name'], env)).code).toBe(0);
+    // revoke both: the CLI, refused with its cached token, logs in again with OS_TOKEN
+    await keystone.revoke(cached);
+    await keystone.revoke(token);
+    const revokedAt = Date.now();
+    let refused: { code: number; stderr: string } | undefined;
+    while (!refused && Date.now() - revokedAt < (BOUND_S + 20) * 1000) {
+      const r = await haaas(['cluster', 'list'], env);
+      if (r.code !== 0) refused = r;
+    }
+    const after = (Date.now() - revokedAt) / 1000;
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(/^haaas: UNAUTHENTICATED: [^\n]+\n$/);
+    // one CLI run of slack past the bound (a run takes ~1-2 s on a loaded machine)
+    expect(after).toBeLessThan(BOUND_S + 8);
+    // and the API itself: the revoked token is refused now
+    expect((await graphql(cached)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  }, 120_000);
+
+  it('Keystone down: a clear one-line error naming Keystone, exit 1; expired tokens refused at once once it is back', async () => {
+    const { alice, projectA } = keystone.fixture;
+    await keystone.stop({ keepDir: true });
+    const down = await haaas(['cluster', 'list'], { ...passwordEnv(alice, projectA.name), HAAAS_NO_TOKEN_CACHE: '1' });
+    expect(down).toMatchObject({ code: 1, stdout: '' });
+    expect(down.stderr).toMatch(new RegExp(`^haaas: NETWORK_ERROR: cannot reach Keystone at ${keystone.authUrl.replace(/[.]/g, '\\.')}[^\n]*\n$`));
+
+    // back, issuing tokens of 8 s: a validation cached for up to BOUND_S (10 s) never outlives its token
+    await keystone.restart({ tokenExpirationSeconds: 8 });
+    const { token, expiresAt } = await keystone.issueToken(alice, projectA.id);
+    expect((await graphql(token)).errors).toBeUndefined();
+    const expiry = Date.parse(expiresAt);
+    expect(expiry - Date.now()).toBeLessThan(BOUND_S * 1000);
+    await new Promise((r) => setTimeout(r, Math.max(0, expiry - Date.now()) + 200));
+    expect((await graphql(token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const expired = await haaas(['cluster', 'list'], v3token(token, 'expired.json'));
+    expect(expired.code).toBe(1);
+    expect(expired.stderr).toMatch(/^haaas: UNAUTHENTICATED: Keystone refused the credentials \(HTTP 40[14]\)[^\n]*\n$/);
+  }, 120_000);
 });

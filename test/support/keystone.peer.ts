@@ -49,8 +49,11 @@ export interface KeystonePeer {
   registerHaEndpoint(url: string): Promise<void>;
   /** Stops the server (SIGTERM, SIGKILL after a while); with `keepDir`, its directory stays for a restart. */
   stop(options?: { keepDir?: boolean }): Promise<void>;
-  /** Starts it again on the same port and directory (after stop({ keepDir: true })). */
-  restart(): Promise<void>;
+  /**
+   * Starts it again on the same port and directory (after stop({ keepDir: true })); with
+   * `tokenExpirationSeconds`, the tokens it issues from then on live that long (default 3600).
+   */
+  restart(options?: { tokenExpirationSeconds?: number }): Promise<void>;
 }
 
 /**
@@ -63,10 +66,11 @@ export async function startKeystone(): Promise<KeystonePeer> {
   const port = await freePort();
   const authUrl = `http://127.0.0.1:${port}/v3`;
   const logFile = join(dir, 'server.log');
-  const launch = async (): Promise<Awaited<ReturnType<typeof spawnServer>>> => {
+  const launch = async (tokenExpirationSeconds = 3600): Promise<Awaited<ReturnType<typeof spawnServer>>> => {
     // a restart appends to the log: read only what this start writes
     const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
-    const server = await spawnServer('/bin/bash', [SCRIPT, join(dir, 'data'), String(port)], { cwd: dir, logFile });
+    // env execs bash, which execs uwsgi: the pid stays the server's
+    const server = await spawnServer('/usr/bin/env', [`KS_TOKEN_EXPIRATION=${tokenExpirationSeconds}`, '/bin/bash', SCRIPT, join(dir, 'data'), String(port)], { cwd: dir, logFile });
     await waitUntilReady({
       what: `Keystone on port ${port}`,
       server,
@@ -100,8 +104,8 @@ export async function startKeystone(): Promise<KeystonePeer> {
       await server.stop(10_000);
       if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
-      server = await launch();
+    async restart(options = {}) {
+      server = await launch(options.tokenExpirationSeconds);
     },
   };
 }

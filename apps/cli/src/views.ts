@@ -16,7 +16,7 @@ export const CLUSTER: View<Cluster> = {
   list: [['ID', (c) => c.id], ['Name', (c) => c.name], ['Hypervisor', (c) => c.hypervisor], ['State', (c) => c.state], ['Quorate', (c) => c.status.quorate], ['Nodes', (c) => c.status.totalNodes]],
   show: [
     ['ID', (c) => c.id], ['Name', (c) => c.name], ['Description', (c) => c.description ?? null], ['Hypervisor', (c) => c.hypervisor], ['State', (c) => c.state],
-    ['Quorate', (c) => c.status.quorate], ['Quorum', (c) => c.status.quorum], ['Nodes', (c) => c.status.totalNodes], ['Healthy Nodes', (c) => c.status.healthyNodes],
+    ['Heartbeat Source', (c) => c.heartbeatSource], ['Quorate', (c) => c.status.quorate], ['Quorum', (c) => c.status.quorum], ['Nodes', (c) => c.status.totalNodes], ['Healthy Nodes', (c) => c.status.healthyNodes],
     ['Policy', (c) => ({ ...c.policy })], ['Attributes', (c) => attrs(c.attributes)], ['Created At', (c) => c.createdAt], ['Updated At', (c) => c.updatedAt],
   ],
 };
