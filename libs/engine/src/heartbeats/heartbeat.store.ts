@@ -12,6 +12,14 @@ function clusterTag(tenantId: string, clusterId: string): string {
 export function lastSeenKey(tenantId: string, clusterId: string): string {
   return `${clusterTag(tenantId, clusterId)}:seen`;
 }
+/**
+ * When the cluster's heartbeat record began (Redis's clock, ms): set by the first beat or read
+ * after the record was lost (a Redis restarted empty, a failover to a replica that had not got
+ * the beats), so a reader can tell "not heard from" from "not heard from since the record began".
+ */
+export function recordSinceKey(tenantId: string, clusterId: string): string {
+  return `${clusterTag(tenantId, clusterId)}:since`;
+}
 export function nodeHeartbeatKey(tenantId: string, clusterId: string, nodeId: string): string {
   return `${clusterTag(tenantId, clusterId)}:n:${nodeId}`;
 }
@@ -27,6 +35,8 @@ redis.call('HSET', KEYS[1], 'seenAt', now, 'sentAt', ARGV[2], 'bootTime', ARGV[3
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call('SET', KEYS[3], now, 'NX')
+redis.call('PEXPIRE', KEYS[3], ARGV[6])
 return now`;
 
 // A heartbeat read from the node's hypervisor manager (no agent): the seen time, and the host's boot
@@ -41,19 +51,29 @@ if not redis.call('HGET', KEYS[1], 'bootTime') then redis.call('HSET', KEYS[1], 
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[3], now, 'NX')
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return now`;
 
 const STALE_LUA = `${NOW_LUA}
 return {now, redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('(%d', now - tonumber(ARGV[1])), 'WITHSCORES')}`;
 
+// The cluster's liveness as placement reads it: now, when the record began (started here if it was
+// lost, so a wait for beats that never come is bounded) and every node's last beat.
+const VIEW_LUA = `if redis.replicate_commands then redis.replicate_commands() end
+${NOW_LUA}
+redis.call('SET', KEYS[2], now, 'NX', 'PX', ARGV[1])
+return {now, tonumber(redis.call('GET', KEYS[2])), redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}`;
+
 const NOW_ONLY_LUA = `${NOW_LUA}
 return now`;
 
 interface ScriptedRedis extends Redis {
-  haaasHeartbeatRecord(node: string, cluster: string, nodeId: string, sentAt: number, bootTime: number, checks: string, agentVersion: string, retentionMs: number): Promise<number>;
-  haaasHeartbeatRecordManager(node: string, cluster: string, nodeId: string, bootTime: string, state: string, retentionMs: number): Promise<number>;
+  haaasHeartbeatRecord(node: string, cluster: string, since: string, nodeId: string, sentAt: number, bootTime: number, checks: string, agentVersion: string, retentionMs: number): Promise<number>;
+  haaasHeartbeatRecordManager(node: string, cluster: string, since: string, nodeId: string, bootTime: string, state: string, retentionMs: number): Promise<number>;
   haaasHeartbeatStale(cluster: string, olderThanMs: number): Promise<[number, string[]]>;
   haaasHeartbeatNow(): Promise<number>;
+  haaasHeartbeatView(cluster: string, since: string, retentionMs: number): Promise<[number, number, string[]]>;
 }
 
 export interface HeartbeatStoreOptions {
@@ -72,8 +92,9 @@ export class HeartbeatStore {
   private readonly retentionMs: number;
 
   constructor(redis: Redis, options: HeartbeatStoreOptions = {}) {
-    redis.defineCommand('haaasHeartbeatRecord', { numberOfKeys: 2, lua: RECORD_LUA });
-    redis.defineCommand('haaasHeartbeatRecordManager', { numberOfKeys: 2, lua: RECORD_MANAGER_LUA });
+    redis.defineCommand('haaasHeartbeatRecord', { numberOfKeys: 3, lua: RECORD_LUA });
+    redis.defineCommand('haaasHeartbeatRecordManager', { numberOfKeys: 3, lua: RECORD_MANAGER_LUA });
+    redis.defineCommand('haaasHeartbeatView', { numberOfKeys: 2, lua: VIEW_LUA });
     redis.defineCommand('haaasHeartbeatStale', { numberOfKeys: 1, lua: STALE_LUA, readOnly: true });
     redis.defineCommand('haaasHeartbeatNow', { numberOfKeys: 0, lua: NOW_ONLY_LUA, readOnly: true });
     this.redis = redis as ScriptedRedis;
@@ -85,6 +106,7 @@ export class HeartbeatStore {
     const seenAt = await this.redis.haaasHeartbeatRecord(
       nodeHeartbeatKey(node.tenantId, node.clusterId, node.nodeId),
       lastSeenKey(node.tenantId, node.clusterId),
+      recordSinceKey(node.tenantId, node.clusterId),
       node.nodeId,
       report.sentAt,
       report.bootTime,
@@ -104,6 +126,7 @@ export class HeartbeatStore {
     const seenAt = await this.redis.haaasHeartbeatRecordManager(
       nodeHeartbeatKey(node.tenantId, node.clusterId, node.nodeId),
       lastSeenKey(node.tenantId, node.clusterId),
+      recordSinceKey(node.tenantId, node.clusterId),
       node.nodeId,
       beat.bootTimeMs === null ? '' : String(Math.round(beat.bootTimeMs)),
       beat.state.slice(0, 64),
@@ -116,6 +139,15 @@ export class HeartbeatStore {
   async lastSeen(scope: TenantScope, clusterId: string): Promise<Map<string, number>> {
     const flat = await this.redis.zrange(lastSeenKey(scope.tenantId, clusterId), 0, -1, 'WITHSCORES');
     return pairs(flat);
+  }
+
+  /**
+   * One consistent read for placement: Redis's clock, when the cluster's heartbeat record began
+   * (this read starts it when it was lost or never written) and every node's last heartbeat.
+   */
+  async view(scope: TenantScope, clusterId: string): Promise<{ readonly nowMs: number; readonly recordSinceMs: number; readonly lastSeenMs: Map<string, number> }> {
+    const [now, since, flat] = await this.redis.haaasHeartbeatView(lastSeenKey(scope.tenantId, clusterId), recordSinceKey(scope.tenantId, clusterId), this.retentionMs);
+    return { nowMs: Number(now), recordSinceMs: Number(since), lastSeenMs: pairs(flat) };
   }
 
   /**

@@ -11,7 +11,7 @@ import {
 import { anyOf } from '@haaas/persistence';
 import type { ClusterEntity, NodeEntity, Repositories, ResourceEntity, ServiceEntity } from '@haaas/persistence';
 import { readResourceSpec } from '@haaas/management';
-import { HeardFrom, heardWithin, NodeLiveness } from './node-liveness';
+import { HeardFrom, heardWithin, livenessUnknownForMs, NodeLiveness } from './node-liveness';
 import { vmSizeOf, VmSize } from './vm-size.util';
 
 /** Service states in which a service holds capacity where it is. */
@@ -148,8 +148,32 @@ export class ClusterView {
     return this.services.filter((s) => s.currentNodeId === nodeId || (this.resourcesByService.get(s.id) ?? []).some((r) => r.placedNodeId === nodeId));
   }
 
-  /** The cluster's nodes as placement sees them, with what every service takes where it is. */
-  placementNodes(): PlacementNode[] {
+  /**
+   * ONLINE nodes (not in maintenance) whose liveness is unknown, not lost: not heard from since
+   * the cluster's heartbeat record began, less than a deadtime ago (see `livenessUnknownForMs`),
+   * with the longest of their waits (ms). Null when there is none.
+   */
+  livenessUnknown(): { readonly nodeIds: string[]; readonly waitMs: number } | null {
+    if (this.heard === null) return null;
+    const deadtimeMs = this.cluster.deadtimeSeconds * 1000;
+    const nodeIds: string[] = [];
+    let waitMs = 0;
+    for (const n of this.nodes) {
+      if (n.status !== NodeStatus.ONLINE || n.maintenance) continue;
+      const left = livenessUnknownForMs(this.heard, n.id, deadtimeMs);
+      if (left === null) continue;
+      nodeIds.push(n.id);
+      waitMs = Math.max(waitMs, left);
+    }
+    return nodeIds.length > 0 ? { nodeIds, waitMs } : null;
+  }
+
+  /**
+   * The cluster's nodes as placement sees them, with what every service takes where it is.
+   * `assumeLive`: nodes taken as heard from (to ask whether a node of unknown liveness would be a
+   * candidate once it beats).
+   */
+  placementNodes(assumeLive: ReadonlySet<string> = new Set()): PlacementNode[] {
     const used = new Map<string, { cpus: number; memoryMb: number; groups: Set<string> }>();
     for (const s of this.services) {
       const size = this.sizeOf(s.id);
@@ -170,7 +194,7 @@ export class ClusterView {
         maintenance: n.maintenance,
         // ONLINE in the rows but not heard from within the deadtime (a grace period delays its
         // declaration, never makes it a target): placement rejects it as SUSPECT
-        suspect: this.heard !== null && n.status === NodeStatus.ONLINE && !heardWithin(this.heard, n.id, deadtimeMs),
+        suspect: this.heard !== null && n.status === NodeStatus.ONLINE && !assumeLive.has(n.id) && !heardWithin(this.heard, n.id, deadtimeMs),
         // spare hosts come last (or first, by the recovery's reserved-hosts mode)
         reserved: n.reserved ?? false,
         capacityCpus: n.cpus,

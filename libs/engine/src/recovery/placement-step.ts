@@ -5,6 +5,12 @@ export interface PlacementStep {
   readonly events: IncidentEvent[];
   /** Per service: the candidates and rejections behind its choice, for its service.placed event. */
   readonly serviceNotes: Map<string, Record<string, unknown>>;
+  /**
+   * Set when a service has no candidate now but would have one among nodes whose liveness is
+   * unknown (the heartbeat record was lost less than a deadtime ago): nothing is decided for it or
+   * after it; the caller waits up to `waitMs` for their beats and places again.
+   */
+  readonly waiting?: { readonly serviceId: string; readonly nodeIds: readonly string[]; readonly waitMs: number };
 }
 
 /**
@@ -30,6 +36,13 @@ export function placeInOrder(incident: Incident, serviceId: string, view: Cluste
       } else {
         const placement = placeService(current.recoveryService(row, s.triedNodeIds), current.placementNodes(), { excludeNodeIds: [o.failedNodeId], reservedHosts: o.reservedHosts });
         const decision = nextTarget(row, s.triedNodeIds, placement);
+        if (decision.kind !== 'TRY') {
+          const unknown = current.livenessUnknown();
+          if (unknown && nextTarget(row, s.triedNodeIds, placeService(current.recoveryService(row, s.triedNodeIds), current.placementNodes(new Set(unknown.nodeIds)), { excludeNodeIds: [o.failedNodeId], reservedHosts: o.reservedHosts })).kind === 'TRY') {
+            // no target now, one once those nodes beat: wait (in order: nothing after it is placed meanwhile)
+            return { events, serviceNotes, waiting: { serviceId: s.serviceId, nodeIds: unknown.nodeIds, waitMs: unknown.waitMs } };
+          }
+        }
         serviceNotes.set(s.serviceId, {
           candidates: placement.candidates.slice(0, 5).map((c) => ({ nodeId: c.nodeId, member: c.member, memberPriority: c.memberPriority, load: Math.round(c.load * 1000) / 1000 })),
           rejected: placement.rejected.length > 0 ? summarizeRejections(placement.rejected) : null,

@@ -1,8 +1,6 @@
-import Redis from 'ioredis';
 import { startRedis } from '@haaas/devstack';
 import { IncidentState, ServiceRecoveryState } from '@haaas/domain';
 import { createTestDatabase } from '@haaas/testing';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
 import { Lab, startLab } from './testing/recovery-lab';
 
 /**
@@ -10,7 +8,9 @@ import { Lab, startLab } from './testing/recovery-lab';
  * lost): the recovery completes once Redis is back and the incident is queued again. Queuing it
  * again is the failure detector's reconciliation in production (it re-enqueues `incident.recover`
  * under the incident id for every open incident whose job is gone); this test does the same
- * enqueue itself, so it does not depend on a detector running.
+ * enqueue itself, so it does not depend on a detector running. The empty Redis lost the
+ * heartbeats too: until the agents beat again the survivors' liveness is unknown, and placement
+ * waits for their beats (at most a deadtime) instead of failing the services as having no target.
  */
 describe('Redis restarted in the middle of a recovery', () => {
   let lab: Lab;
@@ -39,29 +39,26 @@ describe('Redis restarted in the middle of a recovery', () => {
     }
     await lab.stopRedis();
     const recoveredWhileDown = (await lab.events(seeded.clusterId, ['service.recovered'])).length;
+    // the survivors' agents stay silent until told: whatever job places a service meanwhile (the
+    // one still in flight in the worker, the re-queued ones) finds no heartbeat record at all
+    for (const host of Object.keys(seeded.nodes)) if (host !== 'a') lab.silence(seeded, host);
     await new Promise((r) => setTimeout(r, 1_500));
-    await lab.startRedis(); // empty: every queued and running job is gone
+    await lab.startRedis(); // empty: every queued and running job is gone, and every heartbeat
     expect(recoveredWhileDown).toBeLessThan(names.length);
     expect((await lab.store.repos.incidents.get(lab.scope, incidentId)).state).toBe(IncidentState.RECOVERING);
 
-    // The empty Redis lost the heartbeats too: until the agents' next beats land (their client
-    // reconnects with backoff), no survivor counts as heard from and placement has no target. The
-    // detector's reconciliation acts on a live view, so wait for the survivors' beats first.
-    const hb = new Redis(lab.redisUrl, { maxRetriesPerRequest: 3 });
-    try {
-      const survivors = Object.entries(seeded.nodes).filter(([host]) => host !== 'a').map(([, id]) => id);
-      const beatsBack = Date.now() + 30_000;
-      for (;;) {
-        const seen = await new HeartbeatStore(hb).lastSeen(lab.scope, seeded.clusterId);
-        if (survivors.every((id) => seen.has(id))) break;
-        if (Date.now() > beatsBack) throw new Error('the survivors\' heartbeats did not reach the restarted Redis');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      hb.disconnect();
-    }
     // the detector's reconciliation: the incident has no job any more, queue it again under its id
     await lab.queue.enqueueIncident(lab.scope.tenantId, incidentId);
+    // no heartbeat record: the survivors' liveness is unknown, not lost; placement waits for them
+    const waitUntil = Date.now() + 30_000;
+    let waiting: Awaited<ReturnType<Lab['events']>> = [];
+    while ((waiting = (await lab.events(seeded.clusterId, ['service.recovery_waiting'])).filter((e) => e.after?.['reason'] === 'LIVENESS_UNKNOWN')).length === 0) {
+      if (Date.now() > waitUntil) throw new Error(`no service waited for the heartbeats; worker log:\n${worker.log()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(waiting[0]?.message).toMatch(/waits up to \d+ s for heartbeats: 2 node\(s\) not heard from/);
+    expect((await lab.events(seeded.clusterId, ['service.recovery_failed', 'service.failed'])).length).toBe(0);
+    for (const host of Object.keys(seeded.nodes)) if (host !== 'a') lab.resume(seeded, host);
     await lab.waitForIncident(incidentId, [IncidentState.RECOVERED], 90_000);
 
     for (const name of names) {

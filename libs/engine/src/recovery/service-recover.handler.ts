@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { IncidentState, ServiceRecovery, ServiceRecoveryState, ServiceState, TenantScope } from '@haaas/domain';
 import { appendEvents } from '@haaas/management';
@@ -5,7 +6,7 @@ import { Store } from '@haaas/persistence';
 import type { JobContext, JobHandler, JobPayloads } from '@haaas/queue';
 import { clusterOrderBlocker } from './cluster-order';
 import { IncidentLedger, isInFlight, recoveryScope } from './incident.ledger';
-import { placeInOrder } from './placement-step';
+import { placeInOrder, PlacementStep } from './placement-step';
 import { RECOVERY_OPTIONS } from './recovery.options';
 import type { ResolvedRecoveryOptions } from './recovery.options';
 import { RecoveryQueue } from './recovery.queue';
@@ -136,6 +137,9 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
         cleanup = err.message;
       }
     }
+    let waiting: PlacementStep['waiting'];
+    let clusterId = '';
+    let failedNodeId = '';
     await this.ledger.apply(
       scope,
       p.incidentId,
@@ -144,11 +148,43 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
         if (!cur || cur.state !== ServiceRecoveryState.PLACING || !snap.view) return { events: [] };
         const decided = placeInOrder(snap.incident, p.serviceId, snap.view, { failedNodeId: snap.row.nodeId, reservedHosts: this.options.recovery.reservedHosts, atMs: Date.now() });
         if (cleanup) decided.serviceNotes.set(p.serviceId, { ...decided.serviceNotes.get(p.serviceId), cleanupError: cleanup });
+        ({ waiting } = decided);
+        clusterId = snap.row.clusterId;
+        failedNodeId = snap.row.nodeId;
         return decided;
       },
       // the nodes' usage summed by the database and this service's own rows: not the whole cluster
       { placementOf: p.serviceId },
     );
+    if (waiting) await this.waitForLiveness(scope, p, { clusterId, failedNodeId, ...waiting }, claim);
+  }
+
+  /**
+   * The service has no target until nodes of unknown liveness beat (the control plane lost its
+   * heartbeats, e.g. Redis restarted empty): logged once, then waits a little (keeping the claim)
+   * and the next step places again. Bounded: a node still silent a deadtime after the record began
+   * counts as silent, and the service gets its usual NO_CANDIDATE.
+   */
+  private async waitForLiveness(scope: TenantScope, p: JobPayloads['service.recover'], w: NonNullable<PlacementStep['waiting']> & { readonly clusterId: string; readonly failedNodeId: string }, claim: ServiceClaim): Promise<void> {
+    const key = `${p.incidentId}/${p.serviceId}`;
+    if (this.waitingFor.get(key) !== LIVENESS) {
+      this.waitingFor.set(key, LIVENESS);
+      await this.store.transaction((repos) =>
+        appendEvents(repos, scope, [
+          {
+            clusterId: w.clusterId,
+            type: 'service.recovery_waiting',
+            objectType: 'Service',
+            objectId: p.serviceId,
+            serviceId: p.serviceId,
+            nodeId: w.failedNodeId,
+            after: { incidentId: p.incidentId, reason: 'LIVENESS_UNKNOWN', nodeIds: w.nodeIds, waitMs: Math.round(w.waitMs) },
+            message: `waits up to ${Math.ceil(w.waitMs / 1000)} s for heartbeats: ${w.nodeIds.length} node(s) not heard from since the heartbeat record was lost`,
+          },
+        ]),
+      );
+    }
+    await abortableSleep(Math.min(w.waitMs, this.options.orderRecheckMs), claim.signal);
   }
 
   /** Starts the service on its target; the outcome is recorded with the runner's own writes. */
@@ -186,22 +222,21 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
   /** Waits for the backoff (keeping the claim), then starts again on the same node. */
   private async retryWhenDue(scope: TenantScope, p: JobPayloads['service.recover'], s: ServiceRecovery, claim: ServiceClaim, context?: JobContext): Promise<void> {
     const waitMs = (s.retryAtMs ?? 0) - Date.now();
-    if (waitMs > 0) {
-      const signal = context ? AbortSignal.any([claim.signal, context.signal]) : claim.signal;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        }, waitMs);
-        const onAbort = (): void => {
-          clearTimeout(timer);
-          reject(new Error('the wait for a retry was interrupted (claim lost or worker shutting down)'));
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      });
-    }
+    if (waitMs > 0) await abortableSleep(waitMs, context ? AbortSignal.any([claim.signal, context.signal]) : claim.signal);
     await this.ledger.apply(scope, p.incidentId, async () => ({ events: [{ type: 'SERVICE_RETRY_DUE', atMs: Math.max(Date.now(), s.retryAtMs ?? 0), serviceId: p.serviceId }] }), { policiesOf: p.serviceId });
+  }
+}
+
+/** The waitingFor entry of a service waiting for heartbeats (service ids never look like this). */
+const LIVENESS = '(liveness)';
+
+/** Waits `ms`; rejects when the claim is lost or the worker shuts down meanwhile. */
+async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (err) {
+    if (signal.aborted) throw new Error('the wait was interrupted (claim lost or worker shutting down)');
+    throw err;
   }
 }
 
