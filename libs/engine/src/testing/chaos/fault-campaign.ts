@@ -77,7 +77,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
   const live = (): WorkerProcess[] => workers.filter((w) => !dead.has(w));
   const rounds: RoundResult[] = [];
   try {
-    lab = await startLab({ database: async () => ({ url: dbUrl, drop: async () => undefined }), startRedis, log: (l) => log(`lab: ${l}`) });
+    // five nodes: with `a` failed and `c` crashed too, three of five keep the cluster quorate
+    lab = await startLab({ database: async () => ({ url: dbUrl, drop: async () => undefined }), startRedis, survivors: ['b', 'c', 'd', 'e'], log: (l) => log(`lab: ${l}`) });
     await Promise.all([spawn(), spawn()]);
     const seeded = await lab.seed({ fence: 'ipmi', deadtimeSeconds: 3, capacity: { cpus: 1024, memoryMb: 1024 * 1024 } });
     const wrongDevice = await addWrongBmc(lab, seeded);
@@ -85,7 +86,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
     for (const [round, kind] of schedule.entries()) {
       if (round > 0) await rejoinHostA(lab, seeded);
       while (live().length < 2) await spawn();
-      const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, mariadb: { get: () => mariadb, set: (m) => (mariadb = m) } }, earlier);
+      const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, mariadb: { get: () => mariadb, set: (m) => (mariadb = m) } }, earlier, log);
       rounds.push(r);
       log(`round ${round + 1}/${o.faults} ${kind}: ${r.services} service(s) ${r.outcome} in ${r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`}${r.violations.length ? `, ${r.violations.length} VIOLATION(S): ${r.violations.map((v) => v.detail).join('; ')}` : ''}`);
     }
@@ -107,9 +108,11 @@ interface RoundContext {
   readonly workers: readonly WorkerProcess[];
   spawn(env?: Record<string, string>): Promise<WorkerProcess>;
   readonly mariadb: { get(): LocalServer; set(m: LocalServer): void };
+  /** Called with the incident of a second failure the fault caused. */
+  readonly secondIncident?: (incidentId: string) => void;
 }
 
-async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<string, string>): Promise<RoundResult> {
+async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<string, string>, log: (line: string) => void): Promise<RoundResult> {
   const count = 2 + Math.floor(c.random() * 5);
   const vms = new Map<string, string>();
   for (let i = 0; i < count; i++) {
@@ -118,23 +121,36 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
     vms.set(await lab.addService(seeded, `x${c.round}-${i}`, { vms: [vm], priority }), vm);
   }
   await setWrongBmcLevel(lab, c.wrongDevice, c.kind === FaultKind.BMC_WRONG_PASSWORD);
+  if (c.kind === FaultKind.WORKER_CLOCK_SHIFT) {
+    // one worker replaced by one whose clock runs ahead (libfaketime), so it takes part in this recovery
+    const victim = c.workers[0] as WorkerProcess;
+    victim.kill('SIGKILL');
+    await victim.exited;
+    await c.spawn({ LD_PRELOAD: FAKETIME_LIB, FAKETIME: CLOCK_SHIFT, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1' });
+  }
   const crashAtMs = Date.now();
   if (c.kind === FaultKind.BMC_SILENT) process.kill(pidIn(lab.failed.bmc.dir, 'ipmi_sim.pid'), 'SIGSTOP');
   if (c.kind === FaultKind.AGENT_SILENCED) lab.silence(seeded, 'b');
   await lab.failed.host.crash();
   const incidentId = await lab.declareFailure(seeded);
   let midRecovery = false;
+  const second: string[] = [];
   try {
-    midRecovery = await inject(lab, seeded, c, incidentId);
+    midRecovery = await inject(lab, seeded, { ...c, secondIncident: (id) => void second.push(id) }, incidentId);
     await waitSettled(lab, incidentId, c.settleTimeoutMs);
+    for (const id of second) await waitSettled(lab, id, c.settleTimeoutMs);
   } catch (err) {
     // a fault that could not be injected, or an incident that did not settle: the checks say what is wrong
-    void err;
+    log(`round ${c.round + 1}: ${(err as Error).message}`);
   }
   const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
   const recoveryMs = row.finishedAt ? row.finishedAt.getTime() - crashAtMs : null;
-  const violations = await checkRound(lab, seeded, { round: c.round, incidentId, crashAtMs, current: { vms }, earlier: { vms: earlier } satisfies RoundServices });
-  if (!TERMINAL.includes(row.state as IncidentState)) await lab.commands.cancel(lab.scope, incidentId, 'chaos: stuck, cancelled to go on').catch(() => undefined);
+  const violations = await checkRound(lab, seeded, { round: c.round, incidentId, crashAtMs, current: { vms }, earlier: { vms: earlier } satisfies RoundServices, secondIncidents: second });
+  for (const id of [incidentId, ...second]) {
+    const state = (await lab.store.repos.incidents.get(lab.scope, id)).state as IncidentState;
+    if (!TERMINAL.includes(state)) await lab.commands.cancel(lab.scope, id, 'chaos: stuck, cancelled to go on').catch(() => undefined);
+  }
+  if (second.length > 0) await rejoinSurvivor(lab, seeded, 'c');
   for (const [id, vm] of vms) earlier.set(id, vm);
   if (c.kind === FaultKind.AGENT_SILENCED) lab.resume(seeded, 'b');
   return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, violations };
@@ -197,14 +213,20 @@ async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: str
       process.kill(pid, 'SIGCONT');
       return open;
     }
-    case FaultKind.WORKER_CLOCK_SHIFT: {
-      // one worker replaced by one whose clock runs ahead, before the recovery gets going
-      const victim = c.workers[0] as WorkerProcess;
-      victim.kill('SIGKILL');
-      await victim.exited;
-      await c.spawn({ LD_PRELOAD: FAKETIME_LIB, FAKETIME: CLOCK_SHIFT, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1' });
-      return isOpen(lab, incidentId);
+    case FaultKind.SURVIVOR_CRASH: {
+      const open = await during_(lab, incidentId, 'placed');
+      await lab.hosts.kill('c');
+      const second = await lab.declareFailure(seeded, 'c');
+      c.secondIncident?.(second);
+      // `c` has no fencing device: the incident waits for an operator, who confirms it is off
+      // after checking it is (its libvirtd is gone), as the runbook says
+      await waitFor(lab, second, [IncidentState.AWAITING_OPERATOR, ...TERMINAL]);
+      if (lab.hosts.pid('c') !== undefined) throw new Error('c still runs: no confirmation');
+      await lab.commands.confirmFenced(lab.scope, second, 'chaos: libvirtd of c is gone');
+      return open;
     }
+    case FaultKind.WORKER_CLOCK_SHIFT:
+      return true; // the shifted worker was started before the crash
   }
 }
 
@@ -244,6 +266,26 @@ async function holder(lab: Lab, seeded: Seeded, incidentId: string, workers: rea
     await sleep(10);
   }
   return workers[0] as WorkerProcess;
+}
+
+async function waitFor(lab: Lab, incidentId: string, states: readonly IncidentState[], timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!states.includes((await lab.store.repos.incidents.get(lab.scope, incidentId)).state as IncidentState)) {
+    if (Date.now() > until) throw new Error(`incident ${incidentId} not ${states.join('/')} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** A crashed survivor back: a fresh libvirtd (a rebooted host), ONLINE, beating. */
+async function rejoinSurvivor(lab: Lab, seeded: Seeded, host: string): Promise<void> {
+  await lab.hosts.restart(host);
+  await lab.store.transaction(async (repos) => {
+    const n = await repos.nodes.lock(lab.scope, seeded.nodes[host] as string);
+    n.status = NodeStatus.ONLINE;
+    n.statusReason = 'chaos: rebooted, back';
+    await repos.nodes.save(lab.scope, n);
+  });
+  lab.resume(seeded, host);
 }
 
 async function waitSettled(lab: Lab, incidentId: string, timeoutMs: number): Promise<void> {

@@ -21,6 +21,8 @@ export enum FaultKind {
   AGENT_SILENCED = 'agent-silenced',
   /** A survivor's libvirtd is frozen (SIGSTOP) during the recovery, then continued. */
   HYPERVISOR_PAUSED = 'hypervisor-paused',
+  /** A survivor (`c`) crashes while the failed host's services are being started: a second incident, fenced by an operator's confirmation. */
+  SURVIVOR_CRASH = 'survivor-crash-during-recovery',
   /** A recovery worker restarted with its clock shifted (within the documented tolerance: fencing times only). */
   WORKER_CLOCK_SHIFT = 'worker-clock-shift',
 }

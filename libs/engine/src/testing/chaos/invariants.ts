@@ -32,7 +32,7 @@ const TERMINAL = new Set<string>([IncidentState.RECOVERED, IncidentState.PARTIAL
  * earlier rounds (still running exactly once after this round's fault). `crashAtMs`: when host `a`
  * crashed; every start of this round's VMs must come after a BMC power-off that followed it.
  */
-export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: number; readonly incidentId: string; readonly crashAtMs: number; readonly current: RoundServices; readonly earlier: RoundServices }): Promise<Violation[]> {
+export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: number; readonly incidentId: string; readonly crashAtMs: number; readonly current: RoundServices; readonly earlier: RoundServices; readonly secondIncidents?: readonly string[] }): Promise<Violation[]> {
   const out: Violation[] = [];
   const v = (invariant: Invariant, detail: string): void => void out.push({ round: o.round, invariant, detail });
   const incident = await lab.store.repos.incidents.get(lab.scope, o.incidentId);
@@ -40,6 +40,14 @@ export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: 
   const recoveries = new Map((await lab.store.repos.serviceRecoveries.find(lab.scope, { incidentId: o.incidentId })).map((r) => [r.serviceId, r]));
   const services = new Map((await lab.store.repos.services.find(lab.scope, { clusterId: seeded.clusterId })).map((s) => [s.id, s]));
   const offAt = bmcPowerOffTimes(lab.failed.bmc.dir, o.crashAtMs)[0];
+  // a survivor `c` that crashed during the round (a second incident): starts there were lost with it
+  const secondIds = o.secondIncidents ?? [];
+  const events = await lab.events(seeded.clusterId);
+  for (const id of secondIds) {
+    const state = (await lab.store.repos.incidents.get(lab.scope, id)).state;
+    if (!TERMINAL.has(state)) v(Invariant.NOT_STUCK, `second incident ${id} is ${state}`);
+  }
+  const confirmedAt = events.find((e) => e.type === 'incident.operator_action' && secondIds.includes(String(e.after?.['incidentId'])))?.at.getTime();
 
   for (const [serviceId, vm] of o.current.vms) {
     const row = services.get(serviceId);
@@ -49,7 +57,7 @@ export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: 
     if (row?.state === ServiceState.FAILED) {
       if (running.length > 0) v(Invariant.EXACTLY_ONCE, `${vm}: FAILED but running on ${running.join(', ')}`);
       if (!rec?.reason) v(Invariant.EXACTLY_ONCE, `${vm}: FAILED without a reason`);
-    } else if (running.length !== 1 || starts.length !== 1) {
+    } else if (running.length !== 1 || starts.length - (secondIds.length > 0 ? lab.startsOn(vm, 'c') : 0) !== 1) {
       v(Invariant.EXACTLY_ONCE, `${vm}: service ${row?.state ?? 'gone'}, running on [${running.join(', ')}], ${starts.length} start(s) on the survivors`);
     }
     if (starts.length > 0 && (offAt === undefined || (starts[0] as number) < offAt)) {
@@ -63,8 +71,16 @@ export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: 
     const running = await lab.runningOn(vm);
     if (running.length !== 1) v(Invariant.EXACTLY_ONCE, `${vm} (an earlier round's) running on [${running.join(', ')}] after round ${o.round}`);
   }
+  // what the second incident recovered was started only after the operator confirmed `c` off
+  if (secondIds.length > 0) {
+    for (const vm of [...o.current.vms.values(), ...o.earlier.vms.values()]) {
+      if (lab.startsOn(vm, 'c') === 0) continue;
+      // its latest start, on another host, after the round began: the second incident's restart
+      const last = lab.startTimes(vm).at(-1);
+      if (last !== undefined && last >= o.crashAtMs && (confirmedAt === undefined || last < confirmedAt)) v(Invariant.FENCED_FIRST, `${vm} started again at ${new Date(last).toISOString()} before c was confirmed off`);
+    }
+  }
 
-  const events = await lab.events(seeded.clusterId);
   const mine = events.filter((e) => e.after?.['incidentId'] === o.incidentId);
   const has = (type: string): boolean => mine.some((e) => e.type === type);
   if (!has('incident.plan')) v(Invariant.LOG_TELLS, 'no incident.plan');
