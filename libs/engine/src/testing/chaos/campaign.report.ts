@@ -1,0 +1,35 @@
+import type { CampaignReport } from './fault-campaign';
+import { FAULT_KINDS } from './faults';
+import { Invariant } from './invariants';
+
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+const s = (ms: number | null): string => (ms === null ? '-' : (ms / 1000).toFixed(1));
+
+/** The campaign's table (Markdown): faults by kind with their outcomes and recovery times, then the invariants. */
+export function formatReport(r: CampaignReport): string {
+  const lines = [
+    `Fault campaign, seed ${r.seed}: ${r.rounds.length} faults, ${r.rounds.reduce((n, x) => n + x.services, 0)} services failed over, ${(r.durationMs / 1000).toFixed(0)} s`,
+    '',
+    '| fault | count | landed mid-recovery | incidents RECOVERED | other outcomes | violations | crash → settled, median (s) | p95 (s) | max (s) |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+  ];
+  const row = (label: string, rounds: CampaignReport['rounds']): string => {
+    const times = rounds.map((x) => x.recoveryMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const other = new Map<string, number>();
+    for (const x of rounds) if (x.outcome !== 'RECOVERED') other.set(x.outcome, (other.get(x.outcome) ?? 0) + 1);
+    return `| ${label} | ${rounds.length} | ${rounds.filter((x) => x.midRecovery).length} | ${rounds.filter((x) => x.outcome === 'RECOVERED').length} | ${[...other].map(([k, n]) => `${k} ${n}`).join(', ') || '-'} | ${rounds.reduce((n, x) => n + x.violations.length, 0)} | ${s(percentile(times, 50))} | ${s(percentile(times, 95))} | ${s(times[times.length - 1] ?? null)} |`;
+  };
+  for (const kind of FAULT_KINDS) {
+    const rounds = r.rounds.filter((x) => x.kind === kind);
+    if (rounds.length > 0) lines.push(row(kind, rounds));
+  }
+  lines.push(row('**all**', r.rounds));
+  lines.push('', '| invariant (checked after every fault, against libvirt and the BMC) | violations |', '| --- | ---: |');
+  for (const inv of Object.values(Invariant)) lines.push(`| ${inv} | ${r.violations.filter((v) => v.invariant === inv).length} |`);
+  for (const v of r.violations) lines.push(`- round ${v.round + 1}: ${v.invariant}: ${v.detail}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,341 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createDatabase, dropDatabase, ensureDebianPackages, type LocalServer, startMariaDb, startRedis } from '@haaas/devstack';
+import { IncidentState, NodeStatus } from '@haaas/domain';
+import { FencingDeviceService } from '@haaas/management';
+import { type Lab, type Seeded, startLab, type WorkerProcess } from '../../recovery/testing/recovery-lab';
+import { FaultKind, faultSchedule, pidIn, seededRandom } from './faults';
+import { checkRound, type RoundServices, type Violation } from './invariants';
+
+export interface CampaignOptions {
+  readonly faults: number;
+  readonly seed: number;
+  /** Progress lines (one per round). */
+  readonly log?: (line: string) => void;
+  /** How long an incident may take to settle before it counts as stuck (default 120 s). */
+  readonly settleTimeoutMs?: number;
+}
+
+export interface RoundResult {
+  readonly round: number;
+  readonly kind: FaultKind;
+  readonly services: number;
+  readonly outcome: string;
+  /** The fault was injected while the incident was still open (not after it had settled). */
+  readonly midRecovery: boolean;
+  /** Host crash → the incident's final state (ms). */
+  readonly recoveryMs: number | null;
+  readonly violations: readonly Violation[];
+}
+
+export interface CampaignReport {
+  readonly seed: number;
+  readonly rounds: readonly RoundResult[];
+  readonly violations: readonly Violation[];
+  readonly durationMs: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const TERMINAL: readonly IncidentState[] = [IncidentState.RECOVERED, IncidentState.PARTIALLY_RECOVERED, IncidentState.FAILED, IncidentState.CANCELLED];
+/** The recovery workers' settings: the defaults of the worker app, made a little quicker to take over. */
+const WORKER_ENV = { RECOVERY_CONCURRENCY: '2' };
+/** Within the documented tolerance: worker clocks only stamp fencing times (docs/detector.md). */
+const CLOCK_SHIFT = '+2s';
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+/**
+ * The fault campaign: the product's recovery workers as two processes, a MariaDB and a Redis of
+ * the campaign's own (so both can be restarted), libvirt test-driver survivors `b` and `c`, and a
+ * host `a` with an ipmi_sim BMC that crashes every round. Each round puts 1 to 4 services on `a`,
+ * crashes it, declares it failed (what the detector does: the lab has no detector), injects one
+ * fault from the seeded schedule during the recovery, waits for the incident to settle and checks
+ * the invariants against libvirt and the BMC. Host `a` is powered on again by its BMC for the next
+ * round, so services keep failing over while the earlier rounds' services must stay put.
+ */
+export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
+  const log = o.log ?? (() => undefined);
+  const started = Date.now();
+  const random = seededRandom(o.seed);
+  const schedule = faultSchedule(o.faults, random);
+  await ensureDebianPackages(['faketime'], { binaries: { faketime: ['faketime'] } });
+  const dir = mkdtempSync(join(tmpdir(), 'haaas-chaos-'));
+  let mariadb: LocalServer = await startMariaDb({ dataDir: join(dir, 'mariadb') });
+  const dbName = `haaas_chaos_${randomBytes(4).toString('hex')}`;
+  const dbUrl = await createDatabase(mariadb.url, dbName);
+  let lab: Lab | undefined;
+  const workers: WorkerProcess[] = [];
+  let workerSeq = 0;
+  const dead = new Set<WorkerProcess>();
+  const spawn = async (env: Record<string, string> = {}): Promise<WorkerProcess> => {
+    const w = await (lab as Lab).spawnWorker(`w${++workerSeq}`, { ...WORKER_ENV, ...env });
+    workers.push(w);
+    void w.exited.then(() => dead.add(w));
+    return w;
+  };
+  const live = (): WorkerProcess[] => workers.filter((w) => !dead.has(w));
+  const rounds: RoundResult[] = [];
+  try {
+    // five nodes: with `a` failed and `c` crashed too, three of five keep the cluster quorate
+    lab = await startLab({ database: async () => ({ url: dbUrl, drop: async () => undefined }), startRedis, survivors: ['b', 'c', 'd', 'e'], log: (l) => log(`lab: ${l}`) });
+    await Promise.all([spawn(), spawn()]);
+    const seeded = await lab.seed({ fence: 'ipmi', deadtimeSeconds: 3, capacity: { cpus: 1024, memoryMb: 1024 * 1024 } });
+    const wrongDevice = await addWrongBmc(lab, seeded);
+    const earlier = new Map<string, string>();
+    for (const [round, kind] of schedule.entries()) {
+      if (round > 0) await rejoinHostA(lab, seeded);
+      while (live().length < 2) await spawn();
+      const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, mariadb: { get: () => mariadb, set: (m) => (mariadb = m) } }, earlier, log);
+      rounds.push(r);
+      log(`round ${round + 1}/${o.faults} ${kind}: ${r.services} service(s) ${r.outcome} in ${r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`}${r.violations.length ? `, ${r.violations.length} VIOLATION(S): ${r.violations.map((v) => v.detail).join('; ')}` : ''}`);
+    }
+  } finally {
+    await lab?.close();
+    await dropDatabase(mariadb.url, dbName).catch(() => undefined);
+    await mariadb.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { seed: o.seed, rounds, violations: rounds.flatMap((r) => r.violations), durationMs: Date.now() - started };
+}
+
+interface RoundContext {
+  readonly round: number;
+  readonly kind: FaultKind;
+  readonly random: () => number;
+  readonly wrongDevice: { readonly deviceId: string; readonly nodeId: string };
+  readonly settleTimeoutMs: number;
+  readonly workers: readonly WorkerProcess[];
+  spawn(env?: Record<string, string>): Promise<WorkerProcess>;
+  readonly mariadb: { get(): LocalServer; set(m: LocalServer): void };
+  /** Called with the incident of a second failure the fault caused. */
+  readonly secondIncident?: (incidentId: string) => void;
+}
+
+async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<string, string>, log: (line: string) => void): Promise<RoundResult> {
+  const count = 2 + Math.floor(c.random() * 5);
+  const vms = new Map<string, string>();
+  for (let i = 0; i < count; i++) {
+    const vm = `x${c.round}-${i}-vm`;
+    const priority = [800, 500, 200][Math.floor(c.random() * 3)] as number;
+    vms.set(await lab.addService(seeded, `x${c.round}-${i}`, { vms: [vm], priority }), vm);
+  }
+  await setWrongBmcLevel(lab, c.wrongDevice, c.kind === FaultKind.BMC_WRONG_PASSWORD);
+  if (c.kind === FaultKind.WORKER_CLOCK_SHIFT) {
+    // one worker replaced by one whose clock runs ahead (libfaketime), so it takes part in this recovery
+    const victim = c.workers[0] as WorkerProcess;
+    victim.kill('SIGKILL');
+    await victim.exited;
+    await c.spawn({ LD_PRELOAD: FAKETIME_LIB, FAKETIME: CLOCK_SHIFT, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1' });
+  }
+  const crashAtMs = Date.now();
+  if (c.kind === FaultKind.BMC_SILENT) process.kill(pidIn(lab.failed.bmc.dir, 'ipmi_sim.pid'), 'SIGSTOP');
+  if (c.kind === FaultKind.AGENT_SILENCED) lab.silence(seeded, 'b');
+  await lab.failed.host.crash();
+  const incidentId = await lab.declareFailure(seeded);
+  let midRecovery = false;
+  const second: string[] = [];
+  try {
+    midRecovery = await inject(lab, seeded, { ...c, secondIncident: (id) => void second.push(id) }, incidentId);
+    await waitSettled(lab, incidentId, c.settleTimeoutMs);
+    for (const id of second) await waitSettled(lab, id, c.settleTimeoutMs);
+  } catch (err) {
+    // a fault that could not be injected, or an incident that did not settle: the checks say what is wrong
+    log(`round ${c.round + 1}: ${(err as Error).message}`);
+  }
+  const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
+  const recoveryMs = row.finishedAt ? row.finishedAt.getTime() - crashAtMs : null;
+  const violations = await checkRound(lab, seeded, { round: c.round, incidentId, crashAtMs, current: { vms }, earlier: { vms: earlier } satisfies RoundServices, secondIncidents: second });
+  for (const id of [incidentId, ...second]) {
+    const state = (await lab.store.repos.incidents.get(lab.scope, id)).state as IncidentState;
+    if (!TERMINAL.includes(state)) await lab.commands.cancel(lab.scope, id, 'chaos: stuck, cancelled to go on').catch(() => undefined);
+  }
+  if (second.length > 0) await rejoinSurvivor(lab, seeded, 'c');
+  for (const [id, vm] of vms) earlier.set(id, vm);
+  if (c.kind === FaultKind.AGENT_SILENCED) lab.resume(seeded, 'b');
+  return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, violations };
+}
+
+/** The fault itself, during the recovery of `incidentId`; true when it landed while the incident was open. */
+async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: string): Promise<boolean> {
+  const jitter = (maxMs: number): number => Math.floor(c.random() * maxMs);
+  // fencing (the BMC is being asked) or the first service placed (starts under way), by the seed
+  const during = async (): Promise<boolean> => during_(lab, incidentId, c.random() < 0.5 ? 'fencing' : 'placed');
+  switch (c.kind) {
+    case FaultKind.HOST_CRASH:
+    case FaultKind.BMC_WRONG_PASSWORD:
+    case FaultKind.AGENT_SILENCED:
+      return true; // in place before the crash
+    case FaultKind.BMC_SILENT: {
+      await sleep(2_000 + jitter(3_000));
+      process.kill(pidIn(lab.failed.bmc.dir, 'ipmi_sim.pid'), 'SIGCONT');
+      return true;
+    }
+    case FaultKind.WORKER_SIGKILL: {
+      const victim = await holder(lab, seeded, incidentId, c.workers);
+      const open = await isOpen(lab, incidentId);
+      victim.kill('SIGKILL');
+      await victim.exited;
+      await c.spawn();
+      return open;
+    }
+    case FaultKind.WORKER_SIGSTOP: {
+      const victim = await holder(lab, seeded, incidentId, c.workers);
+      const open = await isOpen(lab, incidentId);
+      victim.kill('SIGSTOP');
+      await sleep(6_000 + jitter(4_000)); // past its job lock (5 s) and its claims' lease
+      victim.kill('SIGCONT');
+      return open;
+    }
+    case FaultKind.REDIS_LOST: {
+      const open = await during();
+      await lab.stopRedis();
+      await sleep(500 + jitter(1_500));
+      await lab.startRedis();
+      // the failure detector's reconciliation (no detector runs here): the incident's job is gone, queue it again
+      await lab.queue.enqueueIncident(lab.scope.tenantId, incidentId);
+      return open;
+    }
+    case FaultKind.MARIADB_RESTART: {
+      const open = await during();
+      const db = c.mariadb.get();
+      await db.stop();
+      await sleep(500 + jitter(1_500));
+      c.mariadb.set(await startMariaDb({ dataDir: db.dataDir, port: db.port }));
+      return open;
+    }
+    case FaultKind.HYPERVISOR_PAUSED: {
+      const pid = lab.hosts.pid('b');
+      if (pid === undefined) throw new Error('libvirtd of b is not running');
+      const open = await during();
+      process.kill(pid, 'SIGSTOP');
+      await sleep(2_000 + jitter(3_000));
+      process.kill(pid, 'SIGCONT');
+      return open;
+    }
+    case FaultKind.SURVIVOR_CRASH: {
+      const open = await during_(lab, incidentId, 'placed');
+      await lab.hosts.kill('c');
+      const second = await lab.declareFailure(seeded, 'c');
+      c.secondIncident?.(second);
+      // `c` has no fencing device: the incident waits for an operator, who confirms it is off
+      // after checking it is (its libvirtd is gone), as the runbook says
+      await waitFor(lab, second, [IncidentState.AWAITING_OPERATOR, ...TERMINAL]);
+      if (lab.hosts.pid('c') !== undefined) throw new Error('c still runs: no confirmation');
+      await lab.commands.confirmFenced(lab.scope, second, 'chaos: libvirtd of c is gone');
+      return open;
+    }
+    case FaultKind.WORKER_CLOCK_SHIFT:
+      return true; // the shifted worker was started before the crash
+  }
+}
+
+async function isOpen(lab: Lab, incidentId: string): Promise<boolean> {
+  return !TERMINAL.includes((await lab.store.repos.incidents.get(lab.scope, incidentId)).state as IncidentState);
+}
+
+/**
+ * Waits until the incident is fencing, or has placed its first service (starts under way); true
+ * when it is still open then (false: it settled before the fault could land).
+ */
+async function during_(lab: Lab, incidentId: string, phase: 'fencing' | 'placed', timeoutMs = 60_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
+    if (TERMINAL.includes(row.state as IncidentState)) return false;
+    if (phase === 'fencing' && row.state !== IncidentState.DETECTED) return true;
+    if (row.state === IncidentState.RECOVERING) {
+      const placed = (await lab.events(row.clusterId, ['service.placed'])).some((e) => e.after?.['incidentId'] === incidentId);
+      if (placed) return true;
+    }
+    if (Date.now() > until) throw new Error(`incident ${incidentId} not recovering after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+/** The worker holding a service of the incident (its claim), or the first one once the recovery is under way. */
+async function holder(lab: Lab, seeded: Seeded, incidentId: string, workers: readonly WorkerProcess[]): Promise<WorkerProcess> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
+    if (TERMINAL.includes(row.state as IncidentState)) break;
+    for (const s of await lab.store.repos.services.find(lab.scope, { clusterId: seeded.clusterId })) {
+      const w = workers.find((x) => s.claimedBy === `rcv:${incidentId}:${x.tag}`);
+      if (w) return w;
+    }
+    await sleep(10);
+  }
+  return workers[0] as WorkerProcess;
+}
+
+async function waitFor(lab: Lab, incidentId: string, states: readonly IncidentState[], timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!states.includes((await lab.store.repos.incidents.get(lab.scope, incidentId)).state as IncidentState)) {
+    if (Date.now() > until) throw new Error(`incident ${incidentId} not ${states.join('/')} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** A crashed survivor back: a fresh libvirtd (a rebooted host), ONLINE, beating. */
+async function rejoinSurvivor(lab: Lab, seeded: Seeded, host: string): Promise<void> {
+  await lab.hosts.restart(host);
+  await lab.store.transaction(async (repos) => {
+    const n = await repos.nodes.lock(lab.scope, seeded.nodes[host] as string);
+    n.status = NodeStatus.ONLINE;
+    n.statusReason = 'chaos: rebooted, back';
+    await repos.nodes.save(lab.scope, n);
+  });
+  lab.resume(seeded, host);
+}
+
+async function waitSettled(lab: Lab, incidentId: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
+      if (TERMINAL.includes(row.state as IncidentState)) return;
+    } catch {
+      // MariaDB restarting: ask again
+    }
+    if (Date.now() > until) return;
+    await sleep(100);
+  }
+}
+
+/** Host `a` back for the next round: powered on by its BMC, ONLINE, beating (what its rejoin does). */
+async function rejoinHostA(lab: Lab, seeded: Seeded): Promise<void> {
+  await lab.powerOnFailedHost();
+  await lab.store.transaction(async (repos) => {
+    const n = await repos.nodes.lock(lab.scope, seeded.nodes['a'] as string);
+    n.status = NodeStatus.ONLINE;
+    n.statusReason = 'chaos: back for the next round';
+    await repos.nodes.save(lab.scope, n);
+  });
+  lab.resume(seeded, 'a');
+}
+
+/** A second fencing device on `a`'s BMC with a wrong password, kept at level 9 (unused) until a round puts it first. */
+async function addWrongBmc(lab: Lab, seeded: Seeded): Promise<{ deviceId: string; nodeId: string }> {
+  const nodeId = seeded.nodes['a'] as string;
+  const devices = lab.app.get(FencingDeviceService);
+  const bmc = lab.failed.bmc.fenceOptions();
+  const device = await devices.add(lab.scope, {
+    clusterId: seeded.clusterId,
+    name: 'bmc-a-wrong',
+    agent: 'fence_ipmilan',
+    options: Object.entries(bmc).filter(([k]) => k !== 'password').map(([key, value]) => ({ key, value })),
+    secretOptions: [{ key: 'password', value: `${lab.failed.bmc.password}x` }],
+  });
+  await devices.associate(lab.scope, { deviceId: device.id, nodeId, level: 9 });
+  return { deviceId: device.id, nodeId };
+}
+
+/** The wrong-password device at level 1 (tried first; the right BMC moved to 2), or back out of the way. */
+async function setWrongBmcLevel(lab: Lab, wrong: { deviceId: string; nodeId: string }, first: boolean): Promise<void> {
+  await lab.store.transaction(async (repos) => {
+    for (const a of await repos.fencingAssociations.find(lab.scope, { nodeId: wrong.nodeId })) {
+      a.level = a.deviceId === wrong.deviceId ? (first ? 1 : 9) : first ? 2 : 1;
+      await repos.fencingAssociations.save(lab.scope, a);
+    }
+  });
+}
