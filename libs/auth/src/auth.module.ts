@@ -13,6 +13,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { checkJwtConfig, type JwtConfig } from '@haaas/config';
 import { JWT_CONFIG } from './auth.constants';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { RateLimiter } from './rate-limit/rate-limiter.service';
 import { JwtStrategy } from './jwt.strategy';
 import { TENANT_DIRECTORY, type TenantDirectory } from './tenant-directory.interface';
 import { TenantProvisioner } from './tenant-provisioner.service';
@@ -35,6 +36,8 @@ export interface AuthModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
   /** How many known tenant ids to remember (default 10 000). */
   readonly tenantCacheSize?: number;
+  /** Request limits per tenant, subject and node agent; none without it (the auth unit tests). */
+  readonly rateLimiter?: RateLimiter;
 }
 
 /**
@@ -63,9 +66,12 @@ export class AuthModule {
           inject: [TENANT_DIRECTORY],
         },
         JwtStrategy,
+        ...(options.rateLimiter ? [{ provide: RateLimiter, useValue: options.rateLimiter }] : []),
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
-      exports: [JWT_CONFIG, TenantProvisioner],
+      // global: the node agents' endpoints (agent-api) take their tokens from the same RateLimiter
+      global: true,
+      exports: [JWT_CONFIG, TenantProvisioner, ...(options.rateLimiter ? [RateLimiter] : [])],
     };
   }
 }

@@ -1,6 +1,7 @@
 export { AuthModule, type AuthModuleOptions, type TenantDirectoryProvider } from './auth.module';
 export { Public, AdminOnly, CurrentScope } from './auth.decorators';
 export { JwtAuthGuard } from './jwt-auth.guard';
+export { RateLimiter, type RateLimits, type TenantRateOverrides } from './rate-limit/rate-limiter.service';
 export { JwtStrategy } from './jwt.strategy';
 export { principalFromClaims, type Principal } from './jwt-claims.parser';
 export { secretOrKeyProviderFor, JWKS_OPTIONS } from './jwt-keys.provider';

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BadInputError, ForbiddenError, TenantScope, UnauthenticatedError } from '@haaas/domain';
 import { ADMIN_ONLY_KEY, EXPIRED_TOKEN_MESSAGE, INVALID_TOKEN_MESSAGE, IS_PUBLIC_KEY, TENANT_HEADER, TENANT_ID_PATTERN } from './auth.constants';
@@ -6,6 +6,7 @@ import type { Principal } from './jwt-claims.parser';
 import { JwtStrategy } from './jwt.strategy';
 import { describeCall, type AuthRequest, type GuardedCall } from './request-context.util';
 import { TenantProvisioner } from './tenant-provisioner.service';
+import { RateLimiter } from './rate-limit/rate-limiter.service';
 
 type Outcome = { readonly principal: Principal } | { readonly principal?: undefined; readonly reason: unknown };
 
@@ -23,6 +24,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly strategy: JwtStrategy,
     private readonly tenants: TenantProvisioner,
+    @Optional() private readonly limiter?: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -57,8 +59,11 @@ export class JwtAuthGuard implements CanActivate {
     }
     const { principal } = outcome;
     const tenantId = effectiveTenant(principal, request);
+    const scope = TenantScope.of(tenantId, { subject: principal.subject, roles: principal.roles });
+    // once per request, before anything runs (every root field shares this verification)
+    await this.limiter?.takeForCaller(scope);
     await this.tenants.ensure(tenantId);
-    return TenantScope.of(tenantId, { subject: principal.subject, roles: principal.roles });
+    return scope;
   }
 
   /**
