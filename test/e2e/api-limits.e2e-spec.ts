@@ -111,8 +111,8 @@ describe('API hardening: production switches and the execution deadline', () => 
     // the query limits opened wide, so only the deadline stands between the fan-out and a stall
     api = await startTestApi({
       HAAAS_GRAPHQL_INTROSPECTION: 'false',
-      HAAAS_QUERY_MAX_DEPTH: '1000',
-      HAAAS_QUERY_MAX_COST: '1000000000',
+      HAAAS_QUERY_MAX_DEPTH: '0',
+      HAAAS_QUERY_MAX_COST: '0',
       HAAAS_REQUEST_DEADLINE_MS: '500',
     });
     token = await api.token('deadline-co', ['admin']);
@@ -130,7 +130,7 @@ describe('API hardening: production switches and the execution deadline', () => 
   });
 
   it('stops a request at its deadline and answers it with DEADLINE_EXCEEDED alone, the process staying responsive', async () => {
-    const pending = api.gql(token, fanOutQuery(11, 3));
+    const pending = api.gql(token, fanOutQuery(11));
     // while it runs, the process answers others (the fan-out awaits its loaders level by level)
     const live = await fetch(`${api.url}/health/live`);
     expect(live.status).toBe(200);

@@ -1,6 +1,6 @@
-import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Optional, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Public } from '@haaas/auth';
+import { Public, RateLimiter } from '@haaas/auth';
 import { HeartbeatIntake, NodeActionBroker } from '@haaas/engine';
 import type { NodeActionPayload, NodeAgentIdentity } from '@haaas/engine';
 import { authenticateAgent, fail, requireJson } from './agent-http';
@@ -32,6 +32,7 @@ export class ActionController {
   constructor(
     private readonly intake: HeartbeatIntake,
     private readonly broker: NodeActionBroker,
+    @Optional() private readonly limiter?: RateLimiter,
   ) {}
 
   @Post('next')
@@ -92,7 +93,7 @@ export class ActionController {
     if (contentLength !== undefined && Number(contentLength) > MAX_ACTION_BODY_BYTES) {
       throw fail(HttpStatus.PAYLOAD_TOO_LARGE, { code: 'PAYLOAD_TOO_LARGE', message: `an action request is at most ${MAX_ACTION_BODY_BYTES} bytes` });
     }
-    return authenticateAgent(this.intake, authorization, res, (err) => this.unavailable('token check', err));
+    return authenticateAgent(this.intake, authorization, res, (err) => this.unavailable('token check', err), this.limiter);
   }
 
   private checkType(contentType: string | undefined): void {

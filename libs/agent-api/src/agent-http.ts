@@ -1,11 +1,14 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
-import type { FieldProblem } from '@haaas/domain';
+import type { RateLimiter } from '@haaas/auth';
+import { type FieldProblem, RateLimitedError } from '@haaas/domain';
 import { bearerToken, HeartbeatIntake } from '@haaas/engine';
 
 /** Error bodies of the agent API: the codes of the GraphQL API (ADR 0006) where one fits. */
 export interface AgentApiError {
-  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNAVAILABLE';
+  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNAVAILABLE' | 'RATE_LIMITED';
+  /** With RATE_LIMITED: seconds to wait, as in the Retry-After header. */
+  readonly retryAfter?: number;
   readonly message: string;
   readonly problems?: readonly FieldProblem[];
 }
@@ -33,6 +36,7 @@ export async function authenticateAgent(
   authorization: string | undefined,
   res: Response,
   unavailable: (err: unknown) => HttpException,
+  limiter?: RateLimiter,
 ): Promise<NonNullable<Awaited<ReturnType<HeartbeatIntake['authenticate']>>>> {
   let node;
   try {
@@ -43,6 +47,14 @@ export async function authenticateAgent(
   if (!node) {
     res.setHeader('WWW-Authenticate', 'Bearer realm="haaas-agent"');
     throw fail(HttpStatus.UNAUTHORIZED, { code: 'UNAUTHENTICATED', message: 'invalid or missing node agent token (Authorization: Bearer hna_...); it may have been rotated' });
+  }
+  try {
+    // per node: one agent looping too fast cannot crowd out the others
+    await limiter?.takeForNode(node.tenantId, node.nodeId);
+  } catch (err) {
+    if (!(err instanceof RateLimitedError)) throw err;
+    res.setHeader('Retry-After', String(err.retryAfter));
+    throw fail(HttpStatus.TOO_MANY_REQUESTS, { code: 'RATE_LIMITED', message: err.message, retryAfter: err.retryAfter });
   }
   return node;
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Optional, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Public } from '@haaas/auth';
+import { Public, RateLimiter } from '@haaas/auth';
 import { HeartbeatIntake } from '@haaas/engine';
 import { authenticateAgent, fail, requireJson } from './agent-http';
 import { MAX_HEARTBEAT_BYTES, parseHeartbeat } from './heartbeat.request';
@@ -22,7 +22,10 @@ export interface HeartbeatReply {
 export class HeartbeatController {
   private readonly logger = new Logger('AgentApi');
 
-  constructor(private readonly intake: HeartbeatIntake) {}
+  constructor(
+    private readonly intake: HeartbeatIntake,
+    @Optional() private readonly limiter?: RateLimiter,
+  ) {}
 
   @Post('heartbeat')
   @HttpCode(HttpStatus.OK)
@@ -37,7 +40,7 @@ export class HeartbeatController {
     if (contentLength !== undefined && Number(contentLength) > MAX_HEARTBEAT_BYTES) {
       throw fail(HttpStatus.PAYLOAD_TOO_LARGE, { code: 'PAYLOAD_TOO_LARGE', message: `a heartbeat is at most ${MAX_HEARTBEAT_BYTES} bytes` });
     }
-    const node = await authenticateAgent(this.intake, authorization, res, (err) => this.unavailable('token check', err));
+    const node = await authenticateAgent(this.intake, authorization, res, (err) => this.unavailable('token check', err), this.limiter);
     requireJson(contentType, 'the heartbeat');
     const parsed = parseHeartbeat(body);
     if (!parsed.report) {

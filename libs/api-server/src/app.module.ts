@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AgentApiModule } from '@haaas/agent-api';
-import { AuthModule } from '@haaas/auth';
+import { AuthModule, RateLimiter } from '@haaas/auth';
 import { type AppConfig, DEFAULT_API_LIMITS } from '@haaas/config';
 import { FailureReportsModule, HeartbeatsModule, hypervisorAdapterOptions, hypervisorAdapters, NodeActionsModule, OperationsModule } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
@@ -39,6 +39,7 @@ export class AppModule {
           // tenants are provisioned on first use of a valid token
           tenantDirectory: TenantDirectoryService,
           ...(config.keystone ? { keystone: config.keystone } : {}),
+          rateLimiter: RateLimiter.connect(config.redis.url, api.rate),
         }),
         GraphqlApiModule.forRoot({
           introspection: api.introspection,

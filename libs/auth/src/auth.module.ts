@@ -15,6 +15,7 @@ import { JWT_CONFIG } from './auth.constants';
 import { JwtAuthGuard, KEYSTONE_AUTHENTICATOR } from './jwt-auth.guard';
 import { KeystoneAuthenticator } from './keystone/keystone.authenticator';
 import { KeystoneExchangeController } from './keystone/keystone-exchange.controller';
+import { RateLimiter } from './rate-limit/rate-limiter.service';
 import { JwtStrategy } from './jwt.strategy';
 import { TENANT_DIRECTORY, type TenantDirectory } from './tenant-directory.interface';
 import { TenantProvisioner } from './tenant-provisioner.service';
@@ -39,6 +40,8 @@ export interface AuthModuleOptions {
   readonly tenantCacheSize?: number;
   /** Accept Keystone tokens (X-Auth-Token) beside the JWTs. */
   readonly keystone?: KeystoneConfig;
+  /** Request limits per tenant, subject and node agent; none without it (the auth unit tests). */
+  readonly rateLimiter?: RateLimiter;
 }
 
 /**
@@ -68,11 +71,19 @@ export class AuthModule {
         },
         JwtStrategy,
         ...(options.keystone ? [{ provide: KEYSTONE_AUTHENTICATOR, useValue: new KeystoneAuthenticator(options.keystone) }] : []),
+        ...(options.rateLimiter ? [{ provide: RateLimiter, useValue: options.rateLimiter }] : []),
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
       // POST /v1/auth/keystone: a Keystone token for a HAaaS JWT
       controllers: options.keystone ? [KeystoneExchangeController] : [],
-      exports: [JWT_CONFIG, TenantProvisioner, ...(options.keystone ? [KEYSTONE_AUTHENTICATOR] : [])],
+      // global: the node agents' endpoints (agent-api) take their tokens from the same RateLimiter
+      global: true,
+      exports: [
+        JWT_CONFIG,
+        TenantProvisioner,
+        ...(options.keystone ? [KEYSTONE_AUTHENTICATOR] : []),
+        ...(options.rateLimiter ? [RateLimiter] : []),
+      ],
     };
   }
 }

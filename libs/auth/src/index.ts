@@ -4,6 +4,7 @@ export { JwtAuthGuard, KEYSTONE_AUTHENTICATOR } from './jwt-auth.guard';
 export { KeystoneAuthenticator } from './keystone/keystone.authenticator';
 export { KeystoneClient, KeystoneUnavailableError, type KeystoneToken } from './keystone/keystone.client';
 export { principalFromKeystone } from './keystone/keystone-roles.mapper';
+export { RateLimiter, type RateLimits, type TenantRateOverrides } from './rate-limit/rate-limiter.service';
 export { JwtStrategy } from './jwt.strategy';
 export { principalFromClaims, type Principal } from './jwt-claims.parser';
 export { secretOrKeyProviderFor, JWKS_OPTIONS } from './jwt-keys.provider';

@@ -11,6 +11,7 @@ import { KeystoneUnavailableError } from './keystone/keystone.client';
 import { KEYSTONE_AUTHENTICATOR } from './keystone/keystone.constants';
 
 export { KEYSTONE_AUTHENTICATOR };
+import { RateLimiter } from './rate-limit/rate-limiter.service';
 
 type Outcome = { readonly principal: Principal } | { readonly principal?: undefined; readonly reason: unknown };
 
@@ -29,6 +30,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly strategy: JwtStrategy,
     private readonly tenants: TenantProvisioner,
     @Optional() @Inject(KEYSTONE_AUTHENTICATOR) private readonly keystone?: KeystoneAuthenticator,
+    @Optional() private readonly limiter?: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -64,8 +66,11 @@ export class JwtAuthGuard implements CanActivate {
     }
     const { principal } = outcome;
     const tenantId = effectiveTenant(principal, request);
+    const scope = TenantScope.of(tenantId, { subject: principal.subject, roles: principal.roles });
+    // once per request, before anything runs (every root field shares this verification)
+    await this.limiter?.takeForCaller(scope);
     await this.tenants.ensure(tenantId);
-    return TenantScope.of(tenantId, { subject: principal.subject, roles: principal.roles });
+    return scope;
   }
 
   /**

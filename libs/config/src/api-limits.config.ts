@@ -10,6 +10,7 @@ export interface ApiLimitsConfig {
   readonly introspection: boolean;
   /** GraphiQL at GET /graphql (HAAAS_GRAPHQL_LANDING_PAGE; default off). */
   readonly landingPage: boolean;
+  /** Checked before a request runs; 0 turns a limit off (HAAAS_QUERY_MAX_DEPTH, _ALIASES, _COST). */
   readonly query: { readonly maxDepth: number; readonly maxAliases: number; readonly maxCost: number };
   /** Execution deadline of one request (HAAAS_REQUEST_DEADLINE_MS; 0 = none). */
   readonly deadlineMs: number;
@@ -50,9 +51,9 @@ export function readApiLimits(r: Reader, production: boolean, test: boolean): Ap
     introspection: r.bool('HAAAS_GRAPHQL_INTROSPECTION', !production),
     landingPage: r.bool('HAAAS_GRAPHQL_LANDING_PAGE', d.landingPage),
     query: {
-      maxDepth: r.int('HAAAS_QUERY_MAX_DEPTH', d.query.maxDepth, 1, 1000),
+      maxDepth: r.int('HAAAS_QUERY_MAX_DEPTH', d.query.maxDepth, 0, 1000),
       maxAliases: r.int('HAAAS_QUERY_MAX_ALIASES', d.query.maxAliases, 0, 100_000),
-      maxCost: r.int('HAAAS_QUERY_MAX_COST', d.query.maxCost, 1, 1_000_000_000),
+      maxCost: r.int('HAAAS_QUERY_MAX_COST', d.query.maxCost, 0, 1_000_000_000),
     },
     deadlineMs: r.int('HAAAS_REQUEST_DEADLINE_MS', d.deadlineMs, 0, 600_000),
     wsMaxMessageBytes: r.int('HAAAS_WS_MAX_MESSAGE_BYTES', d.wsMaxMessageBytes, 1024, 100 * 1024 * 1024),

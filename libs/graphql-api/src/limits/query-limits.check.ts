@@ -15,7 +15,7 @@ import { type ComplexityEstimatorArgs, getComplexity } from 'graphql-query-compl
 import { QueryTooComplexError } from '@haaas/domain';
 import { MAX_PAGE_SIZE } from '../common/connection.model';
 
-/** What one operation may ask for; checked before it runs (docs/api-limits.md). */
+/** What one operation may ask for; checked before it runs (docs/api-limits.md). 0 turns a limit off. */
 export interface QueryLimits {
   /** Nesting of object fields (introspection's own `__schema`/`__type` trees are not counted). */
   readonly maxDepth: number;
@@ -102,13 +102,14 @@ export function checkQueryLimits(
   limits: QueryLimits,
 ): QueryTooComplexError | undefined {
   const aliases = countAliases(document);
-  if (aliases > limits.maxAliases) return new QueryTooComplexError('aliases', aliases, limits.maxAliases);
+  if (limits.maxAliases > 0 && aliases > limits.maxAliases) return new QueryTooComplexError('aliases', aliases, limits.maxAliases);
   const operation = operationOf(document, operationName);
   if (!operation) return undefined; // GraphQL itself answers an unknown operation name
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const depth = depthOf(operation.selectionSet, fragments, new Set());
-  if (depth > limits.maxDepth) return new QueryTooComplexError('depth', depth, limits.maxDepth);
+  if (limits.maxDepth > 0 && depth > limits.maxDepth) return new QueryTooComplexError('depth', depth, limits.maxDepth);
+  if (limits.maxCost <= 0) return undefined;
   let cost: number;
   try {
     cost = getComplexity({

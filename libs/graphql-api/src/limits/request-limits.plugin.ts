@@ -58,6 +58,17 @@ export class RequestLimits {
             if (deadlineMs > 0) (contextValue as Record<symbol, unknown>)[DEADLINE_AT] = startedAt + deadlineMs;
           },
           willSendResponse: async ({ response, contextValue }) => {
+            if (response.body.kind === 'single') {
+              // refused before anything ran: 429 with Retry-After, what clients (the SDK) retry on
+              const waits = (response.body.singleResult.errors ?? []).filter((e) => e.extensions?.['code'] === 'RATE_LIMITED').map((e) => Number(e.extensions?.['retryAfter']) || 1);
+              if (waits.length) {
+                response.http.status = 429;
+                response.http.headers.set('retry-after', String(Math.max(...waits)));
+                // no `data`: a request error, as if refused before execution (and Nest's plugin keeps the status)
+                response.body.singleResult = { errors: response.body.singleResult.errors?.slice(0, 1) };
+                return;
+              }
+            }
             if (!(contextValue as Context)[PAST_DEADLINE] || response.body.kind !== 'single') return;
             const error = new DeadlineExceededError(deadlineMs);
             const requestId = (contextValue as { requestId?: string }).requestId;
