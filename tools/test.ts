@@ -1,4 +1,5 @@
-// `npm test`: lint, type check, then jest (extra arguments go to jest). Stops at the first failure;
+// `npm test`: lint, type check (the workspace, then the provider package), then jest (extra
+// arguments go to jest). Stops at the first failure;
 // ends with a plain `N passed, N failed[, N skipped]` line from jest's JSON results.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,6 +33,8 @@ async function main(): Promise<number> {
   for (const [cmd, args] of [
     [bin('eslint'), ['.']],
     [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+    // the provider is its own package (outside the workspace's tsconfig), type checked on its own
+    [bin('tsc'), ['-p', 'terraform-provider/tsconfig.json', '--noEmit']],
   ] as const) {
     const code = await run(cmd, [...args]);
     if (code !== 0) return code;
