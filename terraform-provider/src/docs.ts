@@ -1,6 +1,7 @@
-/** Registry-format docs (`docs/resources/<name>.md`) from the resources' schemas. */
+/** Registry-format docs (`docs/resources/<name>.md`, `docs/data-sources/<name>.md`) from the schemas. */
 import type { ResourceType } from './framework/resource';
 import { resourceTypes } from './resources';
+import { dataSourceTypes } from './data-sources';
 import type { AttributeSpec } from './framework/schema';
 import type { TfType } from './protocol/values';
 
@@ -15,11 +16,11 @@ export function typeName(t: TfType): string {
   return 'Object';
 }
 
-const kind = (a: AttributeSpec): string => (a.required ? 'Required' : a.optional ? 'Optional' : 'Read-Only');
+const role = (a: AttributeSpec): string => (a.required ? 'Required' : a.optional ? 'Optional' : 'Read-Only');
 const line = (name: string, a: AttributeSpec): string =>
   `- \`${name}\` (${typeName(a.type)}${a.sensitive ? ', Sensitive' : ''}${a.forceNew ? ', Forces replacement' : ''}) ${a.description}`;
 
-export function resourceDoc(r: ResourceType): string {
+export function resourceDoc(r: Pick<ResourceType, 'name' | 'schema'>, kind: 'Resource' | 'Data Source' = 'Resource'): string {
   const attrs = Object.entries(r.schema.attributes);
   const section = (title: string, pick: (a: AttributeSpec) => boolean): string => {
     const rows = attrs.filter(([, a]) => pick(a)).map(([n, a]) => line(n, a));
@@ -29,17 +30,21 @@ export function resourceDoc(r: ResourceType): string {
     .map(([n, b]) => `### Nested block \`${n}\`\n\n${b.description}\n\n${Object.entries(b.attributes).map(([an, a]) => line(an, a)).join('\n')}\n\n`)
     .join('');
   return (
-    `---\npage_title: "${r.name} Resource - haaas"\nsubcategory: ""\ndescription: |-\n  ${r.schema.description}\n---\n\n` +
-    `# ${r.name} (Resource)\n\n${r.schema.description}\n\n<!-- generated from the schema by \`npm run docs\`; do not edit -->\n\n## Schema\n\n` +
-    section('Required', (a) => kind(a) === 'Required') +
-    section('Optional', (a) => kind(a) === 'Optional') +
-    section('Read-Only', (a) => kind(a) === 'Read-Only') +
+    `---\npage_title: "${r.name} ${kind} - haaas"\nsubcategory: ""\ndescription: |-\n  ${r.schema.description}\n---\n\n` +
+    `# ${r.name} (${kind})\n\n${r.schema.description}\n\n<!-- generated from the schema by \`npm run docs\`; do not edit -->\n\n## Schema\n\n` +
+    section('Required', (a) => role(a) === 'Required') +
+    section('Optional', (a) => role(a) === 'Optional') +
+    section('Read-Only', (a) => role(a) === 'Read-Only') +
     blocks +
-    `## Import\n\n\`\`\`sh\nterraform import ${r.name}.example <id>\n\`\`\`\n`
+    (kind === 'Resource' ? `## Import\n\n\`\`\`sh\nterraform import ${r.name}.example <id>\n\`\`\`\n` : '')
   );
 }
 
-/** Every doc page: `resources/<name>.md` (the name without `haaas_`). */
+/** Every doc page: `resources/<name>.md` and `data-sources/<name>.md` (the name without `haaas_`). */
 export function docFiles(): { path: string; text: string }[] {
-  return resourceTypes.map((r) => ({ path: `resources/${r.name.replace(/^haaas_/, '')}.md`, text: resourceDoc(r) }));
+  const file = (name: string) => `${name.replace(/^haaas_/, '')}.md`;
+  return [
+    ...resourceTypes.map((r) => ({ path: `resources/${file(r.name)}`, text: resourceDoc(r) })),
+    ...dataSourceTypes.map((d) => ({ path: `data-sources/${file(d.name)}`, text: resourceDoc(d, 'Data Source') })),
+  ];
 }

@@ -10,6 +10,8 @@ import { objectTypeOf, parseDuration, protoSchema, type SchemaSpec } from './fra
 import { decodeJson, decodeMsgpack, encodeMsgpack, isUnknown, type TfObject, type TfType, type TfValue } from './protocol/values';
 import type { ProviderHandlers } from './protocol/server';
 import { resourceTypes } from './resources';
+import { dataSourceTypes } from './data-sources';
+import { type DataSourceType, readDataSource } from './framework/data-source';
 
 interface DynamicValue {
   msgpack?: Buffer;
@@ -40,7 +42,14 @@ const dyn = (v: TfValue, t: TfType): DynamicValue => ({ msgpack: Buffer.from(enc
 
 export function createProvider(options: ProviderOptions): ProviderHandlers {
   const byName = new Map<string, ResourceType>(resourceTypes.map((r) => [r.name, r]));
+  const dataByName = new Map<string, DataSourceType>(dataSourceTypes.map((d) => [d.name, d]));
   let api: Api | undefined;
+
+  const dataSource = (name: string): DataSourceType => {
+    const d = dataByName.get(name);
+    if (!d) throw new Error(`unknown data source ${name}`);
+    return d;
+  };
 
   const resource = (name: string): ResourceType => {
     const r = byName.get(name);
@@ -64,12 +73,12 @@ export function createProvider(options: ProviderOptions): ProviderHandlers {
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false },
       diagnostics: [],
       resources: resourceTypes.map((r) => ({ type_name: r.name })),
-      data_sources: [],
+      data_sources: dataSourceTypes.map((d) => ({ type_name: d.name })),
     }),
     GetProviderSchema: async () => ({
       provider: protoSchema(providerSchema),
       resource_schemas: Object.fromEntries(resourceTypes.map((r) => [r.name, protoSchema(r.schema)])),
-      data_source_schemas: {},
+      data_source_schemas: Object.fromEntries(dataSourceTypes.map((d) => [d.name, protoSchema(d.schema)])),
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false },
       diagnostics: [],
     }),
@@ -80,7 +89,11 @@ export function createProvider(options: ProviderOptions): ProviderHandlers {
       const r = resource(req.type_name);
       return { diagnostics: validateTimeouts(decodeValue(req.config, resourceObjectType(r))) };
     },
-    ValidateDataResourceConfig: async () => ({ diagnostics: [] }),
+    ValidateDataResourceConfig: async (req: { type_name: string; config: DynamicValue }) => {
+      const d = dataSource(req.type_name);
+      const config = decodeValue(req.config, objectTypeOf(d.schema)) as TfObject | null;
+      return { diagnostics: config && d.validate ? d.validate(config) : [] };
+    },
     ConfigureProvider: async (req: { config: DynamicValue }) => {
       const config = (decodeValue(req.config, objectTypeOf(providerSchema)) ?? {}) as TfObject;
       const endpoint = typeof config['endpoint'] === 'string' ? config['endpoint'] : options.env['HAAAS_URL'];
@@ -130,7 +143,12 @@ export function createProvider(options: ProviderOptions): ProviderHandlers {
       const imported = result.state === null ? [] : [{ type_name: r.name, state: dyn(result.state, t), private: Buffer.alloc(0) }];
       return { imported_resources: imported, diagnostics: result.diagnostics };
     },
-    ReadDataSource: async (req: { type_name: string }) => ({ diagnostics: [error(`Unknown data source ${req.type_name}`)] }),
+    ReadDataSource: async (req: { type_name: string; config: DynamicValue }) => {
+      const d = dataSource(req.type_name);
+      const t = objectTypeOf(d.schema);
+      const result = await readDataSource(d, configured(), (decodeValue(req.config, t) ?? {}) as TfObject);
+      return { state: dyn(result.state, t), diagnostics: result.diagnostics };
+    },
     StopProvider: async () => ({ Error: '' }),
   };
 }

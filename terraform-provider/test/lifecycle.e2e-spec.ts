@@ -6,10 +6,9 @@
  * made through GraphQL shown and put back, bad input as a diagnostic on the attribute with nothing
  * left behind, destroy with the objects gone from the API. Each CLI works in its own tenant.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApi, type TestApi } from '../../test/e2e/support/api';
-import { buildProvider, type Cli, ensureTofu, findTerraform, Workdir } from './support/cli';
+import { type Cli, importBlocks, useProviderLab, Workdir } from './support/cli';
 
 jest.setTimeout(600_000);
 
@@ -55,26 +54,7 @@ resource "haaas_failover_domain" "d" {
 `;
 }
 
-const imports = (ids: Record<string, string>): string =>
-  Object.entries(ids)
-    .map(([to, id]) => `import {\n  to = ${to}\n  id = "${id}"\n}\n`)
-    .join('\n');
-
-let api: TestApi;
-let built: { mirror: string; dir: string };
-const clis: Cli[] = [];
-
-beforeAll(async () => {
-  built = buildProvider();
-  const terraform = findTerraform();
-  if (terraform) clis.push(terraform);
-  clis.push(await ensureTofu());
-  api = await startTestApi();
-}, 900_000);
-afterAll(async () => {
-  await api?.close();
-  if (built) rmSync(built.dir, { recursive: true, force: true });
-});
+const lab = useProviderLab();
 
 const CLUSTER_Q = 'query($id: ID!) { cluster(id: $id) { description attributes { key value } } }';
 const NODE_Q = 'query($id: ID!) { node(id: $id) { hostname capacity { cpus } } }';
@@ -88,10 +68,10 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
   const spec: Spec = { description: 'first', cpus: 16, hostname2: `n2.${cluster}.example.com`, priority2: 2 };
 
   beforeAll(async () => {
-    cli = clis.find((c) => c.name === name);
+    cli = lab.cli(name);
     if (!cli) return;
-    token = await api.token(`tenant-${name}`, ['member']);
-    wd = new Workdir(cli, built.mirror, { url: api.url, token });
+    token = await lab.api.token(`tenant-${name}`, ['member']);
+    wd = new Workdir(cli, lab.mirror, { url: lab.api.url, token });
   });
   afterAll(() => wd?.remove());
   const skipped = (): boolean => {
@@ -99,7 +79,7 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     process.stderr.write(`${name} is not installed: its steps are skipped\n`);
     return true;
   };
-  const gql = <T>(q: string, id: string) => api.ok<T>(token, q, { id });
+  const gql = <T>(q: string, id: string) => lab.api.ok<T>(token, q, { id });
 
   it('init installs the provider from the filesystem mirror; apply creates cluster, nodes and domain', async () => {
     if (skipped()) return;
@@ -157,7 +137,7 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     await wd.ok(['apply', '-auto-approve']);
     const now = String((await wd.state())['haaas_node.n2']?.['id']);
     expect(now).not.toBe(old);
-    const gone = await api.gql(token, NODE_Q, { id: old });
+    const gone = await lab.api.gql(token, NODE_Q, { id: old });
     expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await wd.plan()).code).toBe(0);
   });
@@ -165,17 +145,17 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
   it('imports everything into a fresh directory with equal attributes and an empty plan', async () => {
     if (skipped() || !cli) return;
     const original = await wd.state();
-    const fresh = new Workdir(cli, built.mirror, { url: api.url, token });
+    const fresh = new Workdir(cli, lab.mirror, { url: lab.api.url, token });
     try {
       const ids = Object.fromEntries(Object.entries(original).map(([addr, v]) => [addr, String(v['id'])]));
-      fresh.write({ 'main.tf': config(cluster, spec), 'imports.tf': imports(ids) });
+      fresh.write({ 'main.tf': config(cluster, spec), 'imports.tf': importBlocks(ids) });
       await fresh.ok(['init']);
       const plan = await fresh.plan();
       expect(plan.stdout).toMatch(/4 to import, 0 to add, 0 to change, 0 to destroy/);
       await fresh.ok(['apply', '-auto-approve']);
       expect(await fresh.state()).toEqual(original);
       // and by the command, for one of them
-      const single = new Workdir(cli, built.mirror, { url: api.url, token });
+      const single = new Workdir(cli, lab.mirror, { url: lab.api.url, token });
       try {
         single.write({ 'main.tf': config(cluster, spec) });
         await single.ok(['init']);
@@ -195,8 +175,8 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
   it('drift made through GraphQL shows in the next plan and apply puts it back', async () => {
     if (skipped()) return;
     const id = String((await wd.state())['haaas_cluster.c']?.['id']);
-    await api.ok(token, 'mutation($id: ID!) { updateCluster(input: { id: $id, description: "changed by hand" }) { id } }', { id });
-    await api.ok(token, 'mutation($id: ID!) { setClusterAttributes(id: $id, change: { set: [{ key: "extra", value: "x" }], unset: ["tier"] }) { id } }', { id });
+    await lab.api.ok(token, 'mutation($id: ID!) { updateCluster(input: { id: $id, description: "changed by hand" }) { id } }', { id });
+    await lab.api.ok(token, 'mutation($id: ID!) { setClusterAttributes(id: $id, change: { set: [{ key: "extra", value: "x" }], unset: ["tier"] }) { id } }', { id });
     const plan = await wd.plan();
     expect(plan.code).toBe(2);
     expect(plan.stdout).toMatch(/"changed by hand" -> "second"/);
@@ -217,7 +197,7 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     expect(r.stderr).toMatch(/priority/i);
     expect(r.stderr).toMatch(/with haaas_failover_domain\.bad,/);
     expect(r.stderr).toMatch(/members\[0\]\.priority|API request id/);
-    const domains = await api.ok<{ failoverDomains: { nodes: { name: string }[] } }>(token, '{ failoverDomains { nodes { name } } }');
+    const domains = await lab.api.ok<{ failoverDomains: { nodes: { name: string }[] } }>(token, '{ failoverDomains { nodes { name } } }');
     expect(domains.failoverDomains.nodes.map((d) => d.name)).toEqual(['primary']);
     wd.write({ 'bad.tf': '' });
   });
@@ -226,9 +206,9 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     if (skipped()) return;
     const s = await wd.state();
     await wd.ok(['destroy', '-auto-approve']);
-    const c = await api.gql(token, CLUSTER_Q, { id: s['haaas_cluster.c']?.['id'] });
+    const c = await lab.api.gql(token, CLUSTER_Q, { id: s['haaas_cluster.c']?.['id'] });
     expect(c.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const n = await api.gql(token, NODE_Q, { id: s['haaas_node.n1']?.['id'] });
+    const n = await lab.api.gql(token, NODE_Q, { id: s['haaas_node.n1']?.['id'] });
     expect(n.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(await wd.state()).toEqual({});
   });

@@ -16,13 +16,13 @@ export interface Diagnostic {
   attribute?: AttributePath;
 }
 
-/** `a.b[2].c` (Terraform names) to an attribute path. */
+/** `a.b[2].c` or `options["key"]` (Terraform names) to an attribute path. */
 export function pathOf(dotted: string): AttributePath {
   const steps: PathStep[] = [];
-  for (const part of dotted.split('.').filter(Boolean)) {
-    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(part);
-    steps.push({ attribute_name: m?.[1] ?? part });
-    for (const idx of (m?.[2] ?? '').matchAll(/\[(\d+)\]/g)) steps.push({ element_key_int: Number(idx[1]) });
+  for (const part of dotted.match(/(?:[^.[]+)|\[\d+\]|\["(?:[^"\\]|\\.)*"\]/g) ?? []) {
+    if (part.startsWith('["')) steps.push({ element_key_string: JSON.parse(part.slice(1, -1)) as string });
+    else if (part.startsWith('[')) steps.push({ element_key_int: Number(part.slice(1, -1)) });
+    else steps.push({ attribute_name: part });
   }
   return { steps };
 }
@@ -56,7 +56,7 @@ export function attributeOfField(field: string, names: FieldNames): string {
   const prefix = Object.keys(names.fields ?? {})
     .filter((f) => bare.startsWith(`${f}.`) || bare.startsWith(`${f}[`))
     .sort((a, b) => b.length - a.length)[0];
-  if (prefix !== undefined) return `${names.fields?.[prefix]}${snake(bare.slice(prefix.length))}`;
+  if (prefix !== undefined) return `${names.fields?.[prefix]}${snake(bare.slice(prefix.length))}`.replace(/^\./, '');
   return snake(bare);
 }
 

@@ -111,7 +111,7 @@ export async function importState(r: ResourceType, api: Api, id: string): Promis
  */
 function withBlocks(r: ResourceType, state: TfObject, from: TfObject | null): TfObject {
   const out: TfObject = { ...state };
-  for (const name of Object.keys(r.schema.blocks ?? {})) out[name] = from?.[name] ?? null;
+  for (const [name, b] of Object.entries(r.schema.blocks ?? {})) if (!b.fromApi) out[name] = from?.[name] ?? null;
   for (const [name, a] of entries(r.schema)) if (a.secret) out[name] = from?.[name] instanceof Unknown ? null : (from?.[name] ?? null);
   return out;
 }

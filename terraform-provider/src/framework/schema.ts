@@ -30,13 +30,18 @@ export interface AttributeSpec {
 export interface BlockSpec {
   readonly description: string;
   readonly attributes: Readonly<Record<string, AttributeSpec>>;
+  /**
+   * Part of the object the API returns (a resource's `vm { ... }`); otherwise the block is
+   * configuration only (`timeouts`), carried from the plan into the state.
+   */
+  readonly fromApi?: boolean;
 }
 
 export interface SchemaSpec {
   readonly version: number;
   readonly description: string;
   readonly attributes: Readonly<Record<string, AttributeSpec>>;
-  /** Single nested blocks (only `timeouts` today). */
+  /** Single nested blocks: `timeouts`, and the type blocks of haaas_resource. */
   readonly blocks?: Readonly<Record<string, BlockSpec>>;
 }
 

@@ -10,6 +10,7 @@ import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, renameSync, rmSy
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findBinary } from '@haaas/devstack';
+import { startTestApi, type TestApi } from '../../../test/e2e/support/api';
 
 export const TOFU_VERSION = '1.12.6';
 const TOFU_MODULE = 'github.com/opentofu/opentofu';
@@ -162,4 +163,48 @@ export class Workdir {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** `import {}` blocks for address -> id. */
+export const importBlocks = (ids: Record<string, string>): string =>
+  Object.entries(ids)
+    .map(([to, id]) => `import {\n  to = ${to}\n  id = "${id}"\n}\n`)
+    .join('\n');
+
+/** What a provider e2e file needs: the built provider, the CLIs found, and the real API. */
+export interface ProviderLab {
+  readonly api: TestApi;
+  readonly mirror: string;
+  cli(name: Cli['name']): Cli | undefined;
+}
+
+/** Registers the file's set-up and tear-down (jest hooks) and hands the lab to the tests. */
+export function useProviderLab(): ProviderLab {
+  let api: TestApi | undefined;
+  let built: { mirror: string; dir: string } | undefined;
+  const clis: Cli[] = [];
+  beforeAll(async () => {
+    built = buildProvider();
+    const terraform = findTerraform();
+    if (terraform) clis.push(terraform);
+    clis.push(await ensureTofu());
+    api = await startTestApi();
+  }, 900_000);
+  afterAll(async () => {
+    await api?.close();
+    if (built) rmSync(built.dir, { recursive: true, force: true });
+  });
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the provider lab is not set up (use it inside tests)');
+    return v;
+  };
+  return {
+    get api() {
+      return ready(api);
+    },
+    get mirror() {
+      return ready(built).mirror;
+    },
+    cli: (name) => clis.find((c) => c.name === name),
+  };
 }
