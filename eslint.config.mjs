@@ -60,7 +60,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/node_modules', '**/dist', '.nx', '.data', 'sdk/docs', 'tools/run.js'],
+    ignores: ['**/node_modules', '**/dist', '.nx', '.data', 'sdk/docs', 'tools/run.js', 'terraform-provider/cdktf/.gen', 'terraform-provider/cdktf/cdktf.out'],
   },
   {
     files: ['**/*.ts'],
