@@ -9,31 +9,44 @@
  *  2. 50 VMs on libvirt test-driver hosts: the failed host is a simulated host whose libvirtd is
  *     killed, fenced for real through its IPMI BMC (ipmi_sim, fence_ipmilan). Baseline: 50 startVm
  *     calls of the KVM adapter in a loop on a live host.
- * Figures: last heartbeat of the failed node → last start command; incident declared → last start;
- * starts per second. Prints figures; it asserts nothing about time.
+ *  3. Worker takeover (bench/support/worker-takeover.ts): two recovery workers in child processes,
+ *     one SIGKILLed while it holds services of a 200-service recovery (libvirt, IPMI fence); time
+ *     from the kill to the first start of one of its services by the other worker, with the
+ *     current timings and, as the baseline, the previous ones.
+ *  4. 50 VMs on vcsim (vSphere), no agents (heartbeat source MANAGER: vCenter's host watch writes
+ *     the heartbeats): the failed ESXi host is disconnected in vCenter, fenced through its IPMI BMC,
+ *     its VMs registered from their .vmx on the two survivors and powered on. Baseline: 50 startVm
+ *     calls of the vSphere adapter in a loop on a live host of the same vcsim.
+ * Figures: last heartbeat of the failed node (for MANAGER: the moment vCenter lost the host) → last
+ * start command; incident declared → last start; starts per second. Prints figures; it asserts
+ * nothing about time.
+ * `npm run bench failover -- memory|libvirt|takeover|vsphere` runs one part.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { KvmAdapter } from '@haaas/adapter-kvm';
 import { startLibvirtHosts, testDomainXml } from '@haaas/adapter-kvm/testing';
+import { VsphereAdapter } from '@haaas/adapter-vsphere';
 import { loadConfig } from '@haaas/config';
+import { startVsphereLab } from '@haaas/demo';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';
-import { ClusterState, Hypervisor, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { ClusterState, HeartbeatSource, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { DetectorModule, HeartbeatsModule, HeartbeatStore, RecoveryModule, ServiceRunner } from '@haaas/engine';
 import { startSimulatedHost } from '@haaas/fencing/testing';
-import { PooledAdapter } from '@haaas/hypervisor';
-import type { HypervisorAdapter, HypervisorHost } from '@haaas/hypervisor';
+import { canWatchHosts, PooledAdapter } from '@haaas/hypervisor';
+import type { HypervisorAdapter, HypervisorEndpoint, HypervisorHost } from '@haaas/hypervisor';
 import { ClusterService, FencingDeviceService, ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
 import { PersistenceModule, queryCounter, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { InMemoryHypervisor, memUri } from './support/in-memory-hypervisor';
 import { pool } from './support/pool';
+import { reportTakeover, workerTakeover } from './support/worker-takeover';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const TERMINAL: readonly string[] = [IncidentState.RECOVERED, IncidentState.PARTIALLY_RECOVERED, IncidentState.FAILED, IncidentState.CANCELLED, IncidentState.AWAITING_OPERATOR];
@@ -47,8 +60,10 @@ interface StartCall {
 function recording(inner: HypervisorAdapter): { adapter: HypervisorAdapter; starts: StartCall[]; on: { value: boolean } } {
   const starts: StartCall[] = [];
   const on = { value: false };
-  const adapter: HypervisorAdapter = {
+  const adapter: HypervisorAdapter & { watchHosts?: unknown } = {
     hypervisor: inner.hypervisor,
+    // the manager heartbeat channel (vSphere) passes through unrecorded
+    ...(canWatchHosts(inner) ? { watchHosts: (endpoint: HypervisorEndpoint) => inner.watchHosts(endpoint) } : {}),
     connect(endpoint) {
       const host = inner.connect(endpoint);
       const wrapped: HypervisorHost = Object.create(host) as HypervisorHost;
@@ -92,18 +107,32 @@ function workerModule(dbUrl: string, redisUrl: string, adapters: HypervisorAdapt
   };
 }
 
+/** A node of the scenario: its name, and where its hypervisor is (a vCenter names the host too). */
+interface BenchNode {
+  readonly name: string;
+  readonly uri: string;
+  /** The node's hostname (default `<name>.bench`); for vSphere, the host's name in vCenter. */
+  readonly hostname?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
 interface Scenario {
   readonly title: string;
   readonly tenant: string;
   readonly vms: number;
   readonly adapter: HypervisorAdapter;
-  readonly failed: { readonly name: string; readonly uri: string };
-  readonly survivors: readonly { readonly name: string; readonly uri: string }[];
+  /** AGENT (default): the bench beats for every node as agents would; MANAGER: the detector's manager feed does. */
+  readonly heartbeatSource?: HeartbeatSource;
+  readonly failed: BenchNode;
+  readonly survivors: readonly BenchNode[];
   readonly capacity: { readonly cpus: number; readonly memoryMb: number };
   readonly fencingRequired: boolean;
   readonly fence: { readonly agent: string; readonly options: Record<string, string>; readonly secretOptions: Record<string, string> } | null;
   /** Defines VM `ref` (stopped) on the failed host. */
   define(ref: string): Promise<void>;
+  /** The i-th service's VM ref (default `vm0000`...). */
+  refOf?(i: number): string;
   /** The failed host dies (its hypervisor stops answering). */
   crash(): Promise<void>;
 }
@@ -127,7 +156,8 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
   const rec = recording(s.adapter);
   // pooled as hypervisorAdapters() pools them in the worker: connections kept between steps
   const pooled = new PooledAdapter(rec.adapter);
-  const adapters: HypervisorAdapters = new Map([[Hypervisor.KVM, pooled]]);
+  const adapters: HypervisorAdapters = new Map([[s.adapter.hypervisor, pooled]]);
+  const source = s.heartbeatSource ?? HeartbeatSource.AGENT;
   const app: INestApplicationContext = await NestFactory.createApplicationContext(workerModule(dbUrl, redisUrl, adapters, `bench${randomBytes(3).toString('hex')}`), {
     logger: ['error', 'warn'],
   });
@@ -140,12 +170,14 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
     const heartbeats = app.get(HeartbeatStore);
     const cluster = await app.get(ClusterService).create(scope, {
       name: `fo${randomBytes(3).toString('hex')}`,
-      hypervisor: Hypervisor.KVM,
+      hypervisor: s.adapter.hypervisor,
+      heartbeatSource: source,
       policy: { heartbeatIntervalSeconds: 1, deadtimeSeconds: 2, minHealthyNodes: 1, fencingRequired: s.fencingRequired },
     });
     const ids = new Map<string, string>();
     for (const n of [s.failed, ...s.survivors]) {
-      const node = await app.get(NodeService).join(scope, { clusterId: cluster.id, hostname: `${n.name}.bench`, kind: NodeKind.PHYSICAL, endpoint: { uri: n.uri }, capacity: s.capacity });
+      const endpoint = { uri: n.uri, ...(n.username ? { username: n.username, password: n.password } : {}) };
+      const node = await app.get(NodeService).join(scope, { clusterId: cluster.id, hostname: n.hostname ?? `${n.name}.bench`, kind: NodeKind.PHYSICAL, endpoint, capacity: s.capacity });
       ids.set(n.name, node.id);
     }
     const failedId = ids.get(s.failed.name) ?? '';
@@ -166,7 +198,7 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
     // set-up, not measured: every service started on the failed host through the real runner
     const setupStarted = performance.now();
     await pool(s.vms, 16, async (i) => {
-      const ref = `vm${String(i).padStart(4, '0')}`;
+      const ref = s.refOf ? s.refOf(i) : `vm${String(i).padStart(4, '0')}`;
       await s.define(ref);
       const r = await app.get(ResourceService).create(scope, { clusterId: cluster.id, name: `r-${ref}`, type: ResourceType.VM, vm: { hypervisorRef: ref } });
       const service = await app.get(ServiceGroupService).create(scope, {
@@ -182,8 +214,9 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
     if (onFailed.length !== s.vms) throw new Error(`set-up: ${onFailed.length} of ${s.vms} services are STARTED on ${s.failed.name}`);
     console.log(`   set-up: ${s.vms} services started on ${s.failed.name} in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
 
-    // every node beats (each 300 ms, as an eager agent with a 1 s interval) until the failure
-    const beating = new Set(ids.values());
+    // every node beats (each 300 ms, as an eager agent with a 1 s interval) until the failure; with
+    // the MANAGER source, the detector's vCenter watch beats for them and nothing is pumped here
+    const beating = new Set(source === HeartbeatSource.MANAGER ? [] : ids.values());
     let lastBeatOfFailed = 0;
     const beatAll = async (): Promise<void> => {
       await Promise.all(
@@ -196,8 +229,10 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
         }),
       );
     };
-    await beatAll();
-    pump = setInterval(() => void beatAll().catch(() => undefined), 300);
+    if (beating.size > 0) {
+      await beatAll();
+      pump = setInterval(() => void beatAll().catch(() => undefined), 300);
+    }
     await store.transaction(async (repos) => {
       const c = await repos.clusters.lock(scope, cluster.id);
       c.state = ClusterState.STARTED;
@@ -209,6 +244,8 @@ async function failover(dbUrl: string, redisUrl: string, s: Scenario): Promise<F
     beating.delete(failedId);
     await sleep(350); // a beat in flight lands before the host dies
     const statementsBefore = queryCounter.total;
+    // the manager's last word on the host is the moment it loses it
+    if (source === HeartbeatSource.MANAGER) lastBeatOfFailed = Date.now();
     await s.crash();
 
     const until = Date.now() + 600_000;
@@ -252,11 +289,11 @@ async function baseline(host: HypervisorHost, refs: readonly string[]): Promise<
   return performance.now() - t0;
 }
 
-function report(f: Figures, vms: number, baselineMs: number): void {
+function report(f: Figures, vms: number, baselineMs: number, lastBeat = 'last heartbeat'): void {
   console.log(`   incident ${f.state}; ${f.starts}/${vms} VMs started on survivors`);
-  console.log(`   last heartbeat → declared failed: ${f.declaredAfterBeatMs.toFixed(0)} ms (policy: interval 1 s, deadtime 2 s)`);
+  console.log(`   ${lastBeat} → declared failed: ${f.declaredAfterBeatMs.toFixed(0)} ms (policy: interval 1 s, deadtime 2 s)`);
   console.log(`   declared → fenced: ${f.fencingMs.toFixed(0)} ms; declared → first start: ${f.firstStartMs.toFixed(0)} ms`);
-  console.log(`   last heartbeat → last start:      ${f.fromLastBeatMs.toFixed(0)} ms`);
+  console.log(`   ${lastBeat} → last start:      ${f.fromLastBeatMs.toFixed(0)} ms`);
   console.log(`   declared failed → last start:     ${f.fromDeclaredMs.toFixed(0)} ms   (${f.startsPerSecond.toFixed(0)} starts/s between first and last start)`);
   console.log(`   baseline, ${vms} startVm in a loop: ${baselineMs.toFixed(1)} ms   (${((vms / baselineMs) * 1000).toFixed(0)} starts/s)`);
   console.log(`   ratio (declared → last start) / baseline: ${(f.fromDeclaredMs / baselineMs).toFixed(1)}x`);
@@ -336,6 +373,52 @@ async function libvirt(dbUrl: string, redisUrl: string, vms: number, dir: string
   }
 }
 
+async function vsphere(dbUrl: string, redisUrl: string, vms: number): Promise<void> {
+  console.log(`3) ${vms} VMs on vcsim (vSphere), 3 ESXi hosts, no agents (heartbeats from vCenter), failed host fenced through its IPMI BMC`);
+  // esx-1 fails, esx-2 and esx-3 survive; esx-4 is outside the cluster and carries the baseline's VMs
+  const layout = Array.from({ length: vms }, (_, i) => ({ name: `vm${String(i).padStart(4, '0')}`, priority: 0, home: 0 }));
+  const baseVms = Array.from({ length: vms }, (_, i) => ({ name: `base${i}`, priority: 0, home: 3 }));
+  const lab = await startVsphereLab({ hosts: 4, services: [...layout, ...baseVms] });
+  try {
+    const ca = readFileSync(lab.env['HAAAS_VSPHERE_CA_FILE'] as string, 'utf8');
+    const adapter = new VsphereAdapter({ ca, watch: { resyncSeconds: Number(lab.env['HAAAS_VSPHERE_RESYNC_SECONDS']) } });
+    const vc = lab.vcenter;
+    const node = (i: number): BenchNode => {
+      const hostname = lab.hosts[i]?.name as string;
+      return { name: hostname.split('.')[0] as string, hostname, uri: vc.url, username: vc.username, password: vc.password };
+    };
+    const failedHost = lab.hosts[0] as (typeof lab.hosts)[number];
+    const { password, ...bmc } = failedHost.bmc.fenceOptions() as Record<string, string>;
+    const f = await failover(dbUrl, redisUrl, {
+      title: 'vsphere',
+      tenant: 'bench-vsphere',
+      vms,
+      adapter,
+      heartbeatSource: HeartbeatSource.MANAGER,
+      failed: node(0),
+      survivors: [node(1), node(2)],
+      capacity: { cpus: 128, memoryMb: 262144 },
+      fencingRequired: true,
+      fence: { agent: 'fence_ipmilan', options: bmc, secretOptions: { password: password ?? '' } },
+      // the lab created the VMs (`vm0000-vm` ...) on esx-1; the service's ref is that name
+      define: async () => undefined,
+      crash: () => vc.admin.disconnectHost(failedHost.name),
+      refOf: (i) => `${layout[i]?.name}-vm`,
+    });
+    const inVcenter = await vc.admin.vms();
+    const moved = inVcenter.filter((v) => v.name.startsWith('vm') && v.powerState === 'poweredOn' && v.host !== failedHost.name);
+    console.log(`   vcsim says: ${moved.length}/${vms} of the failed host's VMs powered on on survivors, ${inVcenter.filter((v) => v.name.startsWith('vm')).length} registrations of them in all`);
+    const host = adapter.connect({ uri: vc.url, username: vc.username, password: vc.password, host: lab.hosts[3]?.name ?? null });
+    try {
+      report(f, vms, await baseline(host, baseVms.map((b) => `${b.name}-vm`)), 'vCenter lost the host');
+    } finally {
+      await host.close();
+    }
+  } finally {
+    await lab.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'haaas-bench-failover-'));
   const infra = await startLocalInfra({ dataDir: dir });
@@ -351,6 +434,22 @@ async function main(): Promise<void> {
       const db = await createDatabase(infra.dbUrl, `haaas_bench_fo_kvm_${Date.now()}`);
       await runMigrations({ url: db });
       await libvirt(db, infra.redisUrl, Number(process.env.BENCH_KVM_VMS ?? 50), dir);
+    }
+    if (which === 'all' || which === 'takeover') {
+      const n = Number(process.env.BENCH_TAKEOVER_SERVICES ?? 200);
+      const now = await workerTakeover(infra.dbUrl, n, 'now (lock 5 s, stalled check 1 s, claim 5 s renewed every 1 s)', {});
+      const before = await workerTakeover(infra.dbUrl, n, 'baseline, previous timings (lock 15 s, stalled check 15 s, claim 30 s renewed every 10 s)', {
+        RECOVERY_LOCK_MS: '15000',
+        RECOVERY_STALLED_MS: '15000',
+        RECOVERY_CLAIM_TTL_MS: '30000',
+        RECOVERY_CLAIM_RENEW_MS: '10000',
+      });
+      reportTakeover(n, now, before);
+    }
+    if (which === 'all' || which === 'vsphere') {
+      const db = await createDatabase(infra.dbUrl, `haaas_bench_fo_vsphere_${Date.now()}`);
+      await runMigrations({ url: db });
+      await vsphere(db, infra.redisUrl, Number(process.env.BENCH_VSPHERE_VMS ?? 50));
     }
   } finally {
     await infra.stop();

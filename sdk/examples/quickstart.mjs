@@ -25,7 +25,7 @@ for (const host of ['hv1', 'hv2']) {
     capacity: { cpus: 8, memoryMb: 16384 },
   });
 }
-for await (const node of client.nodes.list({ clusterId: cluster.id, pageSize: 1 })) console.log(`node ${node.hostname}: ${node.status}`);
+for await (const node of client.nodes.list({ clusterId: cluster.id }, { pageSize: 1 })) console.log(`node ${node.hostname}: ${node.status}`);
 const events = await client.events.list({ clusterId: cluster.id }).toArray();
 console.log(`the log has ${events.length} events, newest ${events[0]?.type}`);
 

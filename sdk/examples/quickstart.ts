@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   for await (const node of client.nodes.list({ clusterId: cluster.id })) {
     console.log(`node ${node.hostname}: ${node.status}`);
   }
-  const events = await client.events.list({ clusterId: cluster.id, limit: 20 }).toArray();
+  const events = await client.events.list({ clusterId: cluster.id }, { limit: 20 }).toArray();
   console.log(`service ${service.name} is ${service.state}; the log has ${events.length} events, newest ${events[0]?.type}`);
 
   await client.clusters.destroy(cluster.id, { force: true });

@@ -24,12 +24,12 @@ const client = new HaaasClient({
 
 async function main(clusterId: string): Promise<void> {
   // the last few entries first, then live ones after the newest of them
-  const recent = await client.events.list({ clusterId, limit: 5 }).toArray();
+  const recent = await client.events.list({ clusterId }, { limit: 5 }).toArray();
   for (const e of [...recent].reverse()) console.log(`${e.at} ${e.type} ${e.message ?? ''}`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    for await (const e of client.subscriptions.clusterEvents({ clusterId, after: recent[0]?.id ?? null, signal: controller.signal })) {
+    for await (const e of client.subscriptions.clusterEvents({ clusterId, after: recent[0]?.id ?? null }, { signal: controller.signal })) {
       console.log(`${e.at} ${e.type} ${e.message ?? ''}`);
     }
   } catch (e) {

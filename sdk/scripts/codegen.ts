@@ -60,8 +60,21 @@ export async function generateSdkCode(schemaSdl = readFileSync(SCHEMA_FILE, 'utf
     plugins: [{ 'typescript-operations': {} }, { 'typed-document-node': {} }],
     pluginMap: { 'typescript-operations': typescriptOperations, 'typed-document-node': typedDocumentNode },
   });
-  // the template of TypedDocumentString types its metadata with `any`; the workspace bans `any`
-  return HEADER + output.replaceAll('Record<string, any>', 'Record<string, unknown>');
+  return HEADER + adapt(output);
+}
+
+/**
+ * Three changes to the plugins' output: the template of TypedDocumentString types its metadata
+ * with `any` (the workspace bans `any`); its one type import comes from the SDK's own copy (see
+ * src/typed-document.ts: no dependency, no `graphql` peer); and every document is marked pure, so
+ * a bundler drops the documents a user's code never reaches (`sideEffects: false` alone does not:
+ * a `new` at the top level may have effects as far as a bundler knows).
+ */
+function adapt(output: string): string {
+  return output
+    .replaceAll('Record<string, any>', 'Record<string, unknown>')
+    .replace("from '@graphql-typed-document-node/core';", "from '../typed-document.js';")
+    .replace(/^(export const \w+ = )new TypedDocumentString\(/gm, '$1/*#__PURE__*/ new TypedDocumentString(');
 }
 
 // Run as a script (tools/run.js sets argv[1] to the entry). `--check` writes nothing and fails when

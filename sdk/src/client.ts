@@ -16,7 +16,7 @@ import {
   type WaitForOperationOptions,
 } from './namespaces.js';
 import { SubscriptionTransport } from './subscriptions.js';
-import { type FetchLike, type GraphQLDocument, type RequestOptions, type RetryOptions, type TokenProvider, Transport } from './transport.js';
+import { type FetchLike, type GraphQLDocument, type RequestHooks, type RequestOptions, type RetryOptions, type TokenProvider, Transport } from './transport.js';
 import type { Operation, Viewer } from './types.js';
 
 export interface HaaasClientOptions {
@@ -32,6 +32,8 @@ export interface HaaasClientOptions {
   readonly retry?: RetryOptions | false;
   /** Time limit of one HTTP attempt (default 30 s). */
   readonly timeoutMs?: number;
+  /** Called around each HTTP attempt: logging, metrics, tracing headers (see {@link RequestHooks}). */
+  readonly hooks?: RequestHooks;
   /** Extra headers on every request. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Rows per page of `list()` (default 100, at most 500). */
@@ -85,7 +87,11 @@ export class HaaasClient {
   private readonly transport: Transport;
   private readonly live: SubscriptionTransport;
 
-  constructor(private readonly options: HaaasClientOptions) {
+  // ES private (see Transport): the options hold the token
+  readonly #options: HaaasClientOptions;
+
+  constructor(options: HaaasClientOptions) {
+    this.#options = options;
     const endpoint = graphqlEndpoint(options.url);
     this.transport = new Transport({
       endpoint,
@@ -95,6 +101,7 @@ export class HaaasClient {
       timeoutMs: options.timeoutMs,
       headers: options.headers,
       tenant: options.tenant,
+      hooks: options.hooks,
     });
     this.live = new SubscriptionTransport(this.transport, {
       url: options.subscriptionUrl ?? endpoint.replace(/^http/, 'ws'),
@@ -113,6 +120,16 @@ export class HaaasClient {
     this.operations = new OperationsApi(ctx);
     this.incidents = new IncidentsApi(ctx);
     this.subscriptions = new SubscriptionsApi(ctx);
+  }
+
+  /** What `JSON.stringify(client)` shows: the endpoint and tenant, never the token or headers. */
+  toJSON(): { endpoint: string; tenant: string | undefined } {
+    return { endpoint: this.endpoint, tenant: this.#options.tenant };
+  }
+
+  /** What `util.inspect(client)` and `console.log(client)` show (the same as toJSON). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `HaaasClient ${JSON.stringify(this.toJSON())}`;
   }
 
   /** The GraphQL endpoint requests go to. */
@@ -148,7 +165,7 @@ export class HaaasClient {
 
   /** A client for the same API acting in another tenant (platform admins). */
   forTenant(tenant: string): HaaasClient {
-    return new HaaasClient({ ...this.options, tenant });
+    return new HaaasClient({ ...this.#options, tenant });
   }
 
   /** Closes the subscriptions' WebSockets, if any are open. HTTP needs no closing. */

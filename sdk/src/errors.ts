@@ -31,7 +31,9 @@ export type ErrorCode =
   | 'GRAPHQL_VALIDATION_FAILED'
   | 'GRAPHQL_PARSE_FAILED'
   | 'NETWORK_ERROR'
+  | 'RATE_LIMITED'
   | 'TIMEOUT'
+  | 'ABORTED'
   | 'OPERATION_FAILED'
   | 'OPERATION_CANCELLED'
   | 'MISSING_DEPENDENCY';
@@ -47,6 +49,8 @@ export interface HaaasErrorOptions {
 
 /** Base class of every error the SDK throws. */
 export class HaaasError extends Error {
+  // each class names itself in a field, not through new.target.name: minifiers rename classes
+  override name = 'HaaasError';
   /** `extensions.code` of the (first) GraphQL error, or the SDK's own code (`NETWORK_ERROR`, `TIMEOUT`). */
   readonly code: ErrorCode | (string & Record<never, never>);
   /** The API's request id (also in its logs), when the API answered. */
@@ -58,12 +62,12 @@ export class HaaasError extends Error {
 
   constructor(message: string, options: HaaasErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    // new.target: subclasses get their own name without repeating it
-    this.name = new.target.name;
     this.code = options.code;
     this.requestId = options.requestId;
     this.errors = options.errors ?? [];
     this.operationName = options.operationName;
+    // the brand isHaaasError looks for: shared by every copy of the SDK (ESM, CJS, two versions)
+    Object.defineProperty(this, Symbol.for('@haaas/sdk:error'), { value: true });
   }
 
   /** `extensions` of the first GraphQL error (details such as `problems`, `kind`, `limit`). */
@@ -74,6 +78,7 @@ export class HaaasError extends Error {
 
 /** The input was invalid: `problems` names every bad field at once. */
 export class BadUserInputError extends HaaasError {
+  override name = 'BadUserInputError';
   readonly problems: readonly FieldProblem[];
   constructor(message: string, options: HaaasErrorOptions) {
     super(message, options);
@@ -83,13 +88,18 @@ export class BadUserInputError extends HaaasError {
 }
 
 /** No token, or the token was refused (expired, wrong issuer or signature). */
-export class UnauthenticatedError extends HaaasError {}
+export class UnauthenticatedError extends HaaasError {
+  override name = 'UnauthenticatedError';
+}
 
 /** The token is valid but its roles do not allow this (e.g. a reader writing, a member acting as admin). */
-export class ForbiddenError extends HaaasError {}
+export class ForbiddenError extends HaaasError {
+  override name = 'ForbiddenError';
+}
 
 /** The object does not exist, or belongs to another tenant (the API does not tell these apart). */
 export class NotFoundError extends HaaasError {
+  override name = 'NotFoundError';
   /** The kind of object, e.g. `Cluster`, when the API says. */
   get kind(): string | undefined {
     return stringOf(this.extensions['kind']);
@@ -101,10 +111,13 @@ export class NotFoundError extends HaaasError {
 }
 
 /** The change conflicts with the current state: a duplicate name, an object still in use. */
-export class ConflictError extends HaaasError {}
+export class ConflictError extends HaaasError {
+  override name = 'ConflictError';
+}
 
 /** A tenant quota would be exceeded. */
 export class QuotaExceededError extends HaaasError {
+  override name = 'QuotaExceededError';
   /** What ran out, e.g. `clusters`. */
   get what(): string | undefined {
     return stringOf(this.extensions['what']);
@@ -117,16 +130,23 @@ export class QuotaExceededError extends HaaasError {
 }
 
 /** The action cannot run in the current state (e.g. starting a cluster without quorum). */
-export class PreconditionFailedError extends HaaasError {}
+export class PreconditionFailedError extends HaaasError {
+  override name = 'PreconditionFailedError';
+}
 
 /** The API failed on its side; the details are in its logs under `requestId`. */
-export class InternalError extends HaaasError {}
+export class InternalError extends HaaasError {
+  override name = 'InternalError';
+}
 
 /** The API refused the request itself (unknown field, bad variable type): the SDK and the API disagree on the schema. */
-export class InvalidRequestError extends HaaasError {}
+export class InvalidRequestError extends HaaasError {
+  override name = 'InvalidRequestError';
+}
 
 /** The API could not be reached, or answered with something that is not a GraphQL response. */
 export class NetworkError extends HaaasError {
+  override name = 'NetworkError';
   /** HTTP status, when there was a response. */
   readonly status: number | undefined;
   /**
@@ -141,6 +161,26 @@ export class NetworkError extends HaaasError {
   }
 }
 
+/**
+ * HTTP 429: the API (or a proxy in front of it) refused the request before running it, so nothing
+ * was applied; `retryAfterMs` is its `Retry-After`. Queries and actions are retried after it by
+ * themselves (honouring `Retry-After`); this error is what is left when the retries run out.
+ */
+export class RateLimitError extends NetworkError {
+  override name = 'RateLimitError';
+  /** How long the server asked to wait, when it said (`Retry-After`). */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: HaaasErrorOptions & { readonly status?: number | undefined; readonly retryAfterMs?: number | undefined }) {
+    super(message, { ...options, outcomeUnknown: false });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The caller's `signal` aborted the call; `cause` is the signal's reason. */
+export class AbortError extends HaaasError {
+  override name = 'AbortError';
+}
+
 /** What the operation errors carry of the operation (the SDK's `Operation` fits). */
 export interface OperationSnapshot {
   readonly id: string;
@@ -148,8 +188,12 @@ export interface OperationSnapshot {
   readonly error: string | null;
 }
 
-/** `waitForOperation` ran out of time; `operation` is the last state seen (the operation goes on). */
+/**
+ * Out of time: `waitForOperation`'s `timeoutMs` (then `operation` is the last state seen; the
+ * operation goes on), or a caller's `AbortSignal.timeout()` signal (then `cause` is its reason).
+ */
 export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
+  override name = 'TimeoutError';
   readonly operation: TOperation | undefined;
   constructor(message: string, options: HaaasErrorOptions & { readonly operation?: TOperation | undefined }) {
     super(message, options);
@@ -159,6 +203,7 @@ export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapsh
 
 /** The awaited operation ended FAILED or CANCELLED; `operation` says why (`error`, `steps`). */
 export class OperationFailedError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
+  override name = 'OperationFailedError';
   readonly operation: TOperation;
   constructor(operation: TOperation) {
     super(`operation ${operation.id} ${operation.state}${operation.error ? `: ${operation.error}` : ''}`, { code: `OPERATION_${operation.state}` });
@@ -187,6 +232,30 @@ export function errorFromGraphQL(errors: readonly GraphQLErrorPayload[], context
   const requestId = stringOf(first?.extensions?.['requestId']) ?? context.requestId;
   const Class = CLASSES[code] ?? HaaasError;
   return new Class(first?.message ?? 'GraphQL error', { code, requestId, errors, operationName: context.operationName });
+}
+
+/**
+ * True for an error of the SDK, of this copy or any other (its ES module and CommonJS builds are two
+ * copies, with two sets of classes, so `instanceof` fails across them); with `code`, only for that code.
+ *
+ * ```ts
+ * if (isHaaasError(e, 'NOT_FOUND')) console.log(e.requestId);
+ * ```
+ */
+export function isHaaasError(e: unknown, code?: ErrorCode): e is HaaasError {
+  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[Symbol.for('@haaas/sdk:error')] !== true) return false;
+  return code === undefined || (e as HaaasError).code === code;
+}
+
+/** The SDK's error for an aborted signal: {@link TimeoutError} for a timeout signal's reason, else {@link AbortError}. */
+export function abortError(signal: AbortSignal, operationName?: string): HaaasError {
+  const reason: unknown = signal.reason;
+  if (isHaaasError(reason)) return reason;
+  const timedOut = typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+  const why = reason instanceof Error && reason.message ? `: ${reason.message}` : '';
+  return timedOut
+    ? new TimeoutError(`the signal timed out${why}`, { code: 'TIMEOUT', cause: reason, operationName })
+    : new AbortError(`aborted${why}`, { code: 'ABORTED', cause: reason, operationName });
 }
 
 function stringOf(v: unknown): string | undefined {

@@ -3,7 +3,7 @@
  * operation of src/operations. Methods mirror the API: mutations that take an `input` object take
  * it as is; those with separate arguments take them positionally.
  */
-import { OperationFailedError, TimeoutError } from './errors.js';
+import { abortError, OperationFailedError, TimeoutError } from './errors.js';
 import * as Ops from './generated/graphql.js';
 import { type Connection, type ListOptions, Paginated, splitListParams, toPage } from './paginate.js';
 import type { SubscriptionTransport } from './subscriptions.js';
@@ -21,7 +21,7 @@ import type {
   FencingDevice,
   FencingLevel,
   FencingTestResult,
-  Node,
+  ClusterNode,
   NodeAgentToken,
   NodeProbeResult,
   Resource,
@@ -96,9 +96,9 @@ export class ClustersApi extends Namespace {
   }
 
   /** Clusters of the tenant, oldest first, filtered. */
-  list(params?: Ops.ClusterFilter & ListOptions): Paginated<Cluster> {
-    const { filter, options } = splitListParams<Ops.ClusterFilter>(params);
-    return this.paginate(Ops.ListClustersDocument, { filter }, (r) => r.clusters, options);
+  list(params?: Ops.ClusterFilter & ListOptions, options?: ListOptions): Paginated<Cluster> {
+    const split = splitListParams<Ops.ClusterFilter>(params, options);
+    return this.paginate(Ops.ListClustersDocument, { filter: split.filter }, (r) => r.clusters, split.options);
   }
 
   /** Creates a cluster; HA stays STOPPED until started. */
@@ -147,14 +147,14 @@ export class ClustersApi extends Namespace {
 
 /** Nodes: the hypervisor hosts of clusters. */
 export class NodesApi extends Namespace {
-  async get(id: string, options?: RequestOptions): Promise<Node> {
+  async get(id: string, options?: RequestOptions): Promise<ClusterNode> {
     return (await this.request(Ops.GetNodeDocument, { id }, options)).node;
   }
 
   /** Nodes of the tenant, oldest first; `clusterId` for one cluster's. */
-  list(params?: Ops.NodeFilter & ListOptions): Paginated<Node> {
-    const { filter, options } = splitListParams<Ops.NodeFilter>(params);
-    return this.paginate(Ops.ListNodesDocument, { filter }, (r) => r.nodes, options);
+  list(params?: Ops.NodeFilter & ListOptions, options?: ListOptions): Paginated<ClusterNode> {
+    const split = splitListParams<Ops.NodeFilter>(params, options);
+    return this.paginate(Ops.ListNodesDocument, { filter: split.filter }, (r) => r.nodes, split.options);
   }
 
   /** How a node is fenced: its levels in the order they are tried, each with its devices. */
@@ -163,26 +163,26 @@ export class NodesApi extends Namespace {
   }
 
   /** Adds a host to a cluster; it starts OFFLINE. Counts against the `nodes` quota. */
-  async join(input: Ops.JoinNodeInput, options?: RequestOptions): Promise<Node> {
+  async join(input: Ops.JoinNodeInput, options?: RequestOptions): Promise<ClusterNode> {
     return (await this.request(Ops.JoinNodeDocument, { input }, options)).joinNode;
   }
 
   /** Changes capacity, check address or endpoint (including its write-only password). */
-  async update(input: Ops.UpdateNodeInput, options?: RequestOptions): Promise<Node> {
+  async update(input: Ops.UpdateNodeInput, options?: RequestOptions): Promise<ClusterNode> {
     return (await this.request(Ops.UpdateNodeDocument, { input }, options)).updateNode;
   }
 
-  async setAttributes(id: string, change: Ops.AttributeChangeInput, options?: RequestOptions): Promise<Node> {
+  async setAttributes(id: string, change: Ops.AttributeChangeInput, options?: RequestOptions): Promise<ClusterNode> {
     return (await this.request(Ops.SetNodeAttributesDocument, { id, change }, options)).setNodeAttributes;
   }
 
   /** Maintenance on (status MAINTENANCE) or off (OFFLINE until the node is heard from). */
-  async setMaintenance(id: string, enabled: boolean, options?: RequestOptions): Promise<Node> {
+  async setMaintenance(id: string, enabled: boolean, options?: RequestOptions): Promise<ClusterNode> {
     return (await this.request(Ops.SetNodeMaintenanceDocument, { id, enabled }, options)).setNodeMaintenance;
   }
 
   /** Removes a node from its cluster; CONFLICT while services run on it or domains list it, unless `force`. */
-  async leave(id: string, options: ForceOptions = {}): Promise<Node> {
+  async leave(id: string, options: ForceOptions = {}): Promise<ClusterNode> {
     return (await this.request(Ops.LeaveNodeDocument, { id, force: options.force ?? false }, options)).leaveNode;
   }
 
@@ -239,9 +239,9 @@ export class ResourcesApi extends Namespace {
     return (await this.request(Ops.GetResourceDocument, { id }, options)).resource;
   }
 
-  list(params?: Ops.ResourceFilter & ListOptions): Paginated<Resource> {
-    const { filter, options } = splitListParams<Ops.ResourceFilter>(params);
-    return this.paginate(Ops.ListResourcesDocument, { filter }, (r) => r.resources, options);
+  list(params?: Ops.ResourceFilter & ListOptions, options?: ListOptions): Paginated<Resource> {
+    const split = splitListParams<Ops.ResourceFilter>(params, options);
+    return this.paginate(Ops.ListResourcesDocument, { filter: split.filter }, (r) => r.resources, split.options);
   }
 
   /** Creates a resource (in no service yet); give exactly the spec field of its `type`. */
@@ -270,9 +270,9 @@ export class ServicesApi extends Namespace {
     return (await this.request(Ops.GetServiceDocument, { id }, options)).service;
   }
 
-  list(params?: Ops.ServiceFilter & ListOptions): Paginated<Service> {
-    const { filter, options } = splitListParams<Ops.ServiceFilter>(params);
-    return this.paginate(Ops.ListServicesDocument, { filter }, (r) => r.services, options);
+  list(params?: Ops.ServiceFilter & ListOptions, options?: ListOptions): Paginated<Service> {
+    const split = splitListParams<Ops.ServiceFilter>(params, options);
+    return this.paginate(Ops.ListServicesDocument, { filter: split.filter }, (r) => r.services, split.options);
   }
 
   /** Creates a STOPPED service with its policy and resources (in start order). */
@@ -331,9 +331,9 @@ export class FailoverDomainsApi extends Namespace {
     return (await this.request(Ops.GetFailoverDomainDocument, { id }, options)).failoverDomain;
   }
 
-  list(params?: Ops.FailoverDomainFilter & ListOptions): Paginated<FailoverDomain> {
-    const { filter, options } = splitListParams<Ops.FailoverDomainFilter>(params);
-    return this.paginate(Ops.ListFailoverDomainsDocument, { filter }, (r) => r.failoverDomains, options);
+  list(params?: Ops.FailoverDomainFilter & ListOptions, options?: ListOptions): Paginated<FailoverDomain> {
+    const split = splitListParams<Ops.FailoverDomainFilter>(params, options);
+    return this.paginate(Ops.ListFailoverDomainsDocument, { filter: split.filter }, (r) => r.failoverDomains, split.options);
   }
 
   /** Creates a domain; members are nodes of the same cluster, priority 1 the most preferred. */
@@ -358,9 +358,9 @@ export class FencingDevicesApi extends Namespace {
     return (await this.request(Ops.GetFencingDeviceDocument, { id }, options)).fencingDevice;
   }
 
-  list(params?: Ops.FencingDeviceFilter & ListOptions): Paginated<FencingDevice> {
-    const { filter, options } = splitListParams<Ops.FencingDeviceFilter>(params);
-    return this.paginate(Ops.ListFencingDevicesDocument, { filter }, (r) => r.fencingDevices, options);
+  list(params?: Ops.FencingDeviceFilter & ListOptions, options?: ListOptions): Paginated<FencingDevice> {
+    const split = splitListParams<Ops.FencingDeviceFilter>(params, options);
+    return this.paginate(Ops.ListFencingDevicesDocument, { filter: split.filter }, (r) => r.fencingDevices, split.options);
   }
 
   /** Adds a device to a cluster, validated against its agent's metadata; secret options are never returned. */
@@ -410,10 +410,10 @@ export class FenceAgentsApi extends Namespace {
 /** The cluster log. */
 export class EventsApi extends Namespace {
   /** A cluster's log, newest first, filtered (types, node, service, object type, time range). */
-  list(params: { readonly clusterId: string } & Ops.EventFilter & ListOptions): Paginated<ClusterEvent> {
-    const { filter, options } = splitListParams<{ clusterId: string } & Ops.EventFilter>(params);
-    const { clusterId, ...rest } = filter;
-    return this.paginate(Ops.ListClusterEventsDocument, { clusterId, filter: rest }, (r) => r.clusterLog, options);
+  list(params: { readonly clusterId: string } & Ops.EventFilter & ListOptions, options?: ListOptions): Paginated<ClusterEvent> {
+    const split = splitListParams<{ clusterId: string } & Ops.EventFilter>(params, options);
+    const { clusterId, ...rest } = split.filter;
+    return this.paginate(Ops.ListClusterEventsDocument, { clusterId, filter: rest }, (r) => r.clusterLog, split.options);
   }
 }
 
@@ -423,9 +423,9 @@ export class TenantsApi extends Namespace {
     return (await this.request(Ops.GetTenantDocument, { id }, options)).tenant;
   }
 
-  list(params?: ListOptions): Paginated<Tenant> {
-    const { options } = splitListParams<object>(params);
-    return this.paginate(Ops.ListTenantsDocument, {}, (r) => r.tenants, options);
+  list(options?: ListOptions): Paginated<Tenant> {
+    const split = splitListParams<object>(undefined, options);
+    return this.paginate(Ops.ListTenantsDocument, {}, (r) => r.tenants, split.options);
   }
 
   /** Creates a tenant ahead of its first request; CONFLICT if it exists. */
@@ -447,7 +447,7 @@ export interface WaitForOperationOptions extends RequestOptions {
   readonly timeoutMs?: number;
   /** Follow it over the `operationUpdated` subscription (needs graphql-ws) instead of polling. */
   readonly live?: boolean;
-  /** Polling interval (default 1000 ms). */
+  /** The longest interval between two polls (default 1000 ms); polling starts at 50 ms and grows by half each time up to it. */
   readonly pollIntervalMs?: number;
   /** Resolve with a FAILED or CANCELLED operation instead of rejecting with {@link OperationFailedError}. */
   readonly resolveOnFailure?: boolean;
@@ -467,9 +467,9 @@ export class OperationsApi extends Namespace {
   }
 
   /** Operations of the tenant, newest first. */
-  list(params?: Ops.OperationFilter & ListOptions): Paginated<Operation> {
-    const { filter, options } = splitListParams<Ops.OperationFilter>(params);
-    return this.paginate(Ops.ListOperationsDocument, { filter }, (r) => r.operations, options);
+  list(params?: Ops.OperationFilter & ListOptions, options?: ListOptions): Paginated<Operation> {
+    const split = splitListParams<Ops.OperationFilter>(params, options);
+    return this.paginate(Ops.ListOperationsDocument, { filter: split.filter }, (r) => r.operations, split.options);
   }
 
   /**
@@ -484,37 +484,49 @@ export class OperationsApi extends Namespace {
    */
   async wait(id: string, options: WaitForOperationOptions = {}): Promise<Operation> {
     const timeoutMs = options.timeoutMs ?? 15 * 60_000;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const signal = anySignal([options.signal, timeout.signal]);
     let last: Operation | undefined;
+    const seen = (op: Operation): Operation | undefined => {
+      if (!last || op.updatedAt !== last.updatedAt || op.state !== last.state || op.progress !== last.progress) options.onProgress?.(op);
+      last = op;
+      if (!isOperationFinished(op)) return undefined;
+      if (op.state !== 'SUCCEEDED' && !options.resolveOnFailure) throw new OperationFailedError(op);
+      return op;
+    };
+    // the time limit starts after the first look: an operation that has already ended is
+    // answered whatever `timeoutMs` says (only the caller's signal stops that first request)
+    const timeout = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const signal = anySignal([options.signal, timeout.signal]);
     try {
       const updates = options.live ? new SubscriptionsApi(this.ctx).operationUpdated(id, { signal: signal.signal }) : this.poll(id, options.pollIntervalMs ?? 1000, signal.signal);
       for await (const op of updates) {
-        if (!last || op.updatedAt !== last.updatedAt || op.state !== last.state || op.progress !== last.progress) options.onProgress?.(op);
-        last = op;
-        if (!isOperationFinished(op)) continue;
-        if (op.state !== 'SUCCEEDED' && !options.resolveOnFailure) throw new OperationFailedError(op);
-        return op;
+        const done = seen(op);
+        if (done) return done;
+        timer ??= setTimeout(() => timeout.abort(), timeoutMs);
       }
       // a live stream that ended without a final state (cannot happen with polling)
       return last ?? (await this.get(id, { signal: options.signal }));
     } catch (e) {
-      if (options.signal?.aborted) throw options.signal.reason;
+      if (options.signal?.aborted) throw abortError(options.signal);
       if (timeout.signal.aborted) throw new TimeoutError(`operation ${id} still ${last?.state ?? 'unknown'} after ${timeoutMs} ms`, { code: 'TIMEOUT', operation: last });
       throw e;
     } finally {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       signal.clear();
     }
   }
 
-  private async *poll(id: string, intervalMs: number, signal: AbortSignal): AsyncGenerator<Operation, void, undefined> {
-    while (true) {
+  /**
+   * Polls with a short, growing interval (50 ms, then x1.5 up to `maxIntervalMs`): most operations
+   * end within seconds, and an operation that ends soon after it was looked at is seen soon after,
+   * not a whole interval later; a long one costs about one request per `maxIntervalMs`.
+   */
+  private async *poll(id: string, maxIntervalMs: number, signal: AbortSignal): AsyncGenerator<Operation, void, undefined> {
+    for (let interval = Math.min(50, maxIntervalMs); ; interval = Math.min(maxIntervalMs, interval * 1.5)) {
       const op = await this.get(id, { signal });
       yield op;
       if (isOperationFinished(op)) return;
-      await sleep(intervalMs, signal);
+      await sleep(interval, signal);
     }
   }
 }
@@ -526,9 +538,27 @@ export class IncidentsApi extends Namespace {
   }
 
   /** Incidents of the tenant, newest first. */
-  list(params?: Ops.IncidentFilter & ListOptions): Paginated<Incident> {
-    const { filter, options } = splitListParams<Ops.IncidentFilter>(params);
-    return this.paginate(Ops.ListIncidentsDocument, { filter }, (r) => r.incidents, options);
+  list(params?: Ops.IncidentFilter & ListOptions, options?: ListOptions): Paginated<Incident> {
+    const split = splitListParams<Ops.IncidentFilter>(params, options);
+    return this.paginate(Ops.ListIncidentsDocument, { filter: split.filter }, (r) => r.incidents, split.options);
+  }
+
+  /**
+   * Attests that the node of an incident waiting for a failed fence is off, so recovery proceeds;
+   * `note` (who checked, how) is logged with you. Never for a node you have not seen off.
+   */
+  confirmNodeFenced(incidentId: string, note: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.ConfirmNodeFencedDocument, { incidentId, note }, options, (r) => r.confirmNodeFenced);
+  }
+
+  /** Fences the incident's node again from its first level (its device was fixed). */
+  retry(incidentId: string, options: ActionOptions & { readonly note?: string } = {}): Promise<Operation> {
+    return this.act(Ops.RetryIncidentDocument, { incidentId, note: options.note ?? null }, options, (r) => r.retryIncident);
+  }
+
+  /** Stops the incident's recovery: its unsettled services are FAILED with `note`. */
+  cancel(incidentId: string, note: string, options: ActionOptions = {}): Promise<Operation> {
+    return this.act(Ops.CancelIncidentDocument, { incidentId, note }, options, (r) => r.cancelIncident);
   }
 }
 
@@ -546,8 +576,9 @@ export class SubscriptionsApi extends Namespace {
    * for await (const event of client.subscriptions.clusterEvents({ clusterId })) console.log(event.type);
    * ```
    */
-  clusterEvents(params: { readonly clusterId: string; readonly after?: string | null } & RequestOptions): AsyncGenerator<ClusterEvent, void, undefined> {
-    const { clusterId, after = null, signal } = params;
+  clusterEvents(params: { readonly clusterId: string; readonly after?: string | null } & RequestOptions, options: RequestOptions = {}): AsyncGenerator<ClusterEvent, void, undefined> {
+    const { clusterId, after = null } = params;
+    const signal = options.signal ?? params.signal;
     return this.ctx.live.resuming(
       Ops.ClusterEventsDocument,
       (r) => r.clusterEvents,

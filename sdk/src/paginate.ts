@@ -21,11 +21,14 @@ export interface ListOptions {
 /** The keys of {@link ListOptions}, to split them from the filter fields given in the same object. */
 const LIST_OPTION_KEYS = ['pageSize', 'after', 'limit', 'signal'] as const;
 
-/** Splits `{ ...filter, ...listOptions }` into its two parts; filter fields left undefined are dropped. */
-export function splitListParams<F extends object>(params: (F & ListOptions) | undefined): { filter: F; options: ListOptions } {
+/**
+ * Splits `list(filter, options)`'s arguments into the filter and the list options, which may also
+ * come in the first object (the older form, kept); filter fields left undefined are dropped.
+ */
+export function splitListParams<F extends object>(params: (F & ListOptions) | undefined, extra?: ListOptions): { filter: F; options: ListOptions } {
   const filter: Record<string, unknown> = {};
   const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params ?? {})) {
+  for (const [k, v] of [...Object.entries(params ?? {}), ...Object.entries(extra ?? {})]) {
     if ((LIST_OPTION_KEYS as readonly string[]).includes(k)) options[k] = v;
     else if (v !== undefined) filter[k] = v;
   }

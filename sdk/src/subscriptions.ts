@@ -1,4 +1,4 @@
-import { errorFromGraphQL, type GraphQLErrorPayload, HaaasError, NetworkError, UnauthenticatedError } from './errors.js';
+import { abortError, errorFromGraphQL, type GraphQLErrorPayload, HaaasError, NetworkError, UnauthenticatedError } from './errors.js';
 import type { GraphQLDocument, RequestOptions, Transport } from './transport.js';
 import { describeOperation, sleep } from './transport.js';
 
@@ -74,8 +74,12 @@ export class SubscriptionTransport {
     variables: TVariables,
     options: RequestOptions & { readonly refreshToken?: boolean } = {},
   ): AsyncGenerator<TResult, void, undefined> {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw abortError(options.signal);
     const createClient = await loadGraphqlWs();
+    if (this.options.webSocketImpl === undefined && typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined') {
+      // graphql-ws would say so in terms of its own createClient, which the caller never called
+      throw new HaaasError('subscriptions need a WebSocket, and there is no global one here (Node 20 has none): pass the `webSocketImpl` option, e.g. `import WebSocket from \'ws\'`', { code: 'MISSING_DEPENDENCY' });
+    }
     const refresh = options.refreshToken ?? false;
     const client = createClient({
       url: this.options.url,
@@ -99,7 +103,7 @@ export class SubscriptionTransport {
         } catch (e) {
           throw subscriptionError(e, name);
         }
-        if (options.signal?.aborted) throw options.signal.reason;
+        if (options.signal?.aborted) throw abortError(options.signal, name);
         if (next.done) return;
         const { data, errors } = next.value;
         if (errors?.length) throw errorFromGraphQL(errors, { operationName: name });
@@ -144,14 +148,18 @@ export class SubscriptionTransport {
         refreshToken = true;
         continue;
       } catch (e) {
-        if (options.signal?.aborted) throw options.signal.reason;
+        if (options.signal?.aborted) throw abortError(options.signal);
         if (e instanceof UnauthenticatedError && this.transport.refreshableToken && !refreshToken) {
           refreshToken = true;
           continue;
         }
         if (!(e instanceof NetworkError) || failures >= this.transport.retries) throw e;
       }
-      await sleep(this.transport.backoff(failures++), options.signal);
+      try {
+        await sleep(this.transport.backoff(failures++), options.signal);
+      } catch (e) {
+        throw options.signal?.aborted ? abortError(options.signal) : e;
+      }
     }
   }
 

@@ -27,7 +27,12 @@ import type {
 /** A set of hypervisor hosts managed together. */
 export type Cluster = ClusterFieldsFragment;
 /** A hypervisor host (or a VM acting as one) of a cluster. */
-export type Node = NodeFieldsFragment;
+export type ClusterNode = NodeFieldsFragment;
+/**
+ * The old name of {@link ClusterNode}.
+ * @deprecated `Node` is also the DOM's `Node` (a global in browser projects): use `ClusterNode`.
+ */
+export type Node = ClusterNode;
 /** A VM, virtual IP, application or volume. */
 export type Resource = ResourceFieldsFragment;
 /** A resource group that starts, stops and moves together. Its `policy.priority` is 1-1000, and a HIGHER value recovers first. */

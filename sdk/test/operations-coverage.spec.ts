@@ -88,6 +88,9 @@ const SDK_METHODS: Record<string, Call> = {
   stopService: (c) => c.services.stop(ID),
   restartService: (c) => c.services.restart(ID),
   relocateService: (c) => c.services.relocate(ID, { targetNodeId: ID }),
+  confirmNodeFenced: (c) => c.incidents.confirmNodeFenced(ID, 'seen off at the console'),
+  retryIncident: (c) => c.incidents.retry(ID, { note: 'BMC password fixed' }),
+  cancelIncident: (c) => c.incidents.cancel(ID, 'decommissioned'),
   // subscriptions
   clusterEvents: (c) => first(c.subscriptions.clusterEvents({ clusterId: ID, signal: signal() })),
   operationUpdated: (c) => first(c.subscriptions.operationUpdated(ID, { signal: signal() })),

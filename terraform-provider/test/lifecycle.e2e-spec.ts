@@ -88,7 +88,7 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     expect(init.stdout).toMatch(/Installed haaas\/haaas v0\.1\.0/);
     await wd.ok(['apply', '-auto-approve']);
     const s = await wd.state();
-    expect(s['haaas_cluster.c']).toMatchObject({ name: cluster, hypervisor: 'KVM', description: 'first', deadtime_seconds: 20, ha_enabled: false, state: 'STOPPED', heartbeat_interval_seconds: 1, attributes: { dc: 'east', tier: 'gold' } });
+    expect(s['haaas_cluster.c']).toMatchObject({ name: cluster, hypervisor: 'KVM', description: 'first', deadtime_seconds: 20, ha_enabled: false, state: 'STOPPED', heartbeat_source: 'AGENT', heartbeat_interval_seconds: 1, attributes: { dc: 'east', tier: 'gold' } });
     expect(s['haaas_node.n1']).toMatchObject({ status: 'OFFLINE', cpus: 16, maintenance: false });
     const c = await gql<{ cluster: { description: string } }>(CLUSTER_Q, String(s['haaas_cluster.c']?.['id']));
     expect(c.cluster.description).toBe('first');
@@ -187,10 +187,12 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     expect((await wd.plan()).code).toBe(0);
   });
 
-  it('bad input: a priority out of range is a diagnostic on the member, and no domain is left behind', async () => {
+  it('bad input: a priority out of range, a heartbeat source KVM lacks: diagnostics on the attributes, nothing left behind', async () => {
     if (skipped()) return;
     wd.write({
-      'bad.tf': `resource "haaas_failover_domain" "bad" {\n  cluster_id = haaas_cluster.c.id\n  name = "bad"\n  members = [{ node_id = haaas_node.n1.id, priority = 500 }]\n}\n`,
+      'bad.tf':
+        `resource "haaas_failover_domain" "bad" {\n  cluster_id = haaas_cluster.c.id\n  name = "bad"\n  members = [{ node_id = haaas_node.n1.id, priority = 500 }]\n}\n` +
+        `resource "haaas_cluster" "bad" {\n  name = "${cluster}-bad"\n  hypervisor = "KVM"\n  heartbeat_source = "MANAGER"\n}\n`,
     });
     const r = await wd.run('apply', '-auto-approve');
     expect(r.code).toBe(1);
@@ -199,6 +201,10 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     expect(r.stderr).toMatch(/members\[0\]\.priority|API request id/);
     const domains = await lab.api.ok<{ failoverDomains: { nodes: { name: string }[] } }>(token, '{ failoverDomains { nodes { name } } }');
     expect(domains.failoverDomains.nodes.map((d) => d.name)).toEqual(['primary']);
+    expect(r.stderr).toMatch(/MANAGER needs a hypervisor manager channel/);
+    expect(r.stderr).toMatch(/with haaas_cluster\.bad,\n.*\n.*heartbeat_source = "MANAGER"/);
+    const clusters = await lab.api.ok<{ clusters: { nodes: { name: string }[] } }>(token, '{ clusters { nodes { name } } }');
+    expect(clusters.clusters.nodes.map((c) => c.name)).toEqual([cluster]);
     wd.write({ 'bad.tf': '' });
   });
 

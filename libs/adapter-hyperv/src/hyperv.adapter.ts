@@ -7,6 +7,7 @@ import {
   type HostConnectionState,
   type HostPowerAction,
   type HostProbe,
+  type HostWatchingAdapter,
   type HypervisorAdapter,
   type HypervisorEndpoint,
   type HypervisorHost,
@@ -16,6 +17,7 @@ import {
   type VmInfo,
 } from '@haaas/hypervisor';
 import { redact } from '@haaas/secrets';
+import { HypervHostWatch, type HypervHostWatchOptions } from './hyperv-host.watch';
 import { parseObject, parseVm, parseVmList } from './powershell/hyperv.parse';
 import { HypervScripts } from './powershell/hyperv.scripts';
 import { powershellError } from './powershell/powershell.errors';
@@ -30,19 +32,33 @@ export interface HypervAdapterOptions {
   readonly ca?: string | Buffer;
   /** OperationTimeout of a Receive, seconds; default 20. */
   readonly operationTimeoutS?: number;
+  /** Tuning of the liveness watch (the manager heartbeat channel). */
+  readonly watch?: Omit<HypervHostWatchOptions, 'secrets'>;
 }
 
 /**
  * Hyper-V through WinRM and PowerShell: each operation is one PowerShell script on the host
  * (Hyper-V module, FailoverClusters where the host is a cluster node), run in a WinRM shell.
  */
-export class HypervAdapter implements HypervisorAdapter {
+export class HypervAdapter implements HypervisorAdapter, HostWatchingAdapter {
   readonly hypervisor = Hypervisor.HYPERV;
 
   constructor(private readonly options: HypervAdapterOptions = {}) {}
 
   connect(endpoint: HypervisorEndpoint): HypervisorHost {
     return new HypervHost(endpoint, this.options);
+  }
+
+  /**
+   * The manager heartbeat channel of one Hyper-V host (its own WinRM endpoint): a kept shell and a
+   * cheap command at each interval (HypervHostWatch). Keyed by the endpoint's `host` (the node's host
+   * name), else the URI's host name.
+   */
+  watchHosts(endpoint: HypervisorEndpoint): HypervHostWatch {
+    if (!endpoint.username || !endpoint.password) throw new AdapterError('AUTH_FAILED', 'watchHosts: a Hyper-V endpoint needs a username and a password', 'watchHosts');
+    const { url, auth } = parseEndpointUri(endpoint.uri, this.options.auth);
+    const client = new WinRmClient({ endpoint: url, username: endpoint.username, password: endpoint.password, auth, insecureTls: endpoint.insecureTls, ca: this.options.ca, operationTimeoutS: this.options.operationTimeoutS });
+    return new HypervHostWatch(client, endpoint.host ?? new URL(url).hostname, { ...this.options.watch, secrets: [endpoint.password] });
   }
 }
 

@@ -2,3 +2,4 @@ export { HypervAdapter, type HypervAdapterOptions, HypervHost, parseEndpointUri 
 export { type CommandResult, WinRmClient, type WinRmClientOptions } from './winrm/winrm.client';
 export { type WinRmAuth, WsmanFaultError } from './winrm/winrm.transport';
 export { type WsmanFault } from './winrm/wsman.envelope';
+export { HypervHostWatch, type HypervHostWatchOptions } from './hyperv-host.watch';

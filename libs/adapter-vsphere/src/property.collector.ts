@@ -102,7 +102,7 @@ export function readObject(o: Element): ObjectContent {
   return { obj, props, missing };
 }
 
-function containerView(client: SoapClient, type: string, signal: AbortSignal): Promise<MoRef> {
+export function containerView(client: SoapClient, type: string, signal: AbortSignal): Promise<MoRef> {
   return client.sessionScoped(`view:${type}`, signal, async () => {
     const content = await client.serviceContent(signal);
     const res = await client.invoke(

@@ -7,6 +7,7 @@
  * Node's https with the caller's AbortSignal.
  */
 import { Agent, request } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { Element } from '@xmldom/xmldom';
 import { buildEnvelope, child, type MoRef, parseXml, readMoRef, readSoapFault, type SoapParam, SoapParseError, soapBody, text } from './soap.xml';
 import { httpStatusKind, TransportError, transportError, VimFault } from './vim.fault';
@@ -17,6 +18,8 @@ export interface SoapClientOptions {
   readonly username: string;
   readonly password: string;
   readonly insecureTls: boolean;
+  /** CAs (PEM) trusted besides the system's: a vCenter signed by a company CA. */
+  readonly ca?: string;
 }
 
 /** The parts of ServiceContent the adapter uses. */
@@ -46,7 +49,9 @@ export class SoapClient {
 
   constructor(private readonly options: SoapClientOptions) {
     // keepAlive: vim25 calls come in bursts (retrieve, task, poll); a TLS handshake each would double them
-    this.agent = new Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !options.insecureTls });
+    // a given CA adds to the system's (Node's `ca` would replace them): vCenters signed by either are trusted
+    const ca = options.ca ? [...rootCertificates, options.ca] : undefined;
+    this.agent = new Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: !options.insecureTls, ...(ca ? { ca } : {}) });
   }
 
   get sessionGeneration(): number {

@@ -1,22 +1,40 @@
 import { Hypervisor } from '@haaas/domain';
-import { AdapterError, type HypervisorAdapter, type HypervisorEndpoint } from '@haaas/hypervisor';
+import { AdapterError, type HostWatchingAdapter, type HypervisorAdapter, type HypervisorEndpoint } from '@haaas/hypervisor';
 import { SoapClient } from './soap.client';
+import { VcenterHostWatch, type VcenterHostWatchOptions } from './vcenter-host.watch';
 import { VsphereHost } from './vsphere.host';
+
+export interface VsphereAdapterOptions {
+  /** CAs (PEM) trusted for vCenter/ESXi certificates besides the system's. */
+  readonly ca?: string;
+  /** Tuning of the host watch (the manager heartbeat channel). */
+  readonly watch?: Omit<VcenterHostWatchOptions, 'secrets'>;
+}
 
 /**
  * vSphere through the vim25 SOAP API of a vCenter or an ESXi host (`https://vcenter/sdk`). The
  * node's `host` names its ESXi host in the inventory; the credentials are a vSphere user's.
  */
-export class VsphereAdapter implements HypervisorAdapter {
+export class VsphereAdapter implements HypervisorAdapter, HostWatchingAdapter {
   readonly hypervisor = Hypervisor.VSPHERE;
 
+  constructor(private readonly options: VsphereAdapterOptions = {}) {}
+
+  /** One long-poll of every host of the vCenter (its own session): the manager heartbeat channel. */
+  watchHosts(endpoint: HypervisorEndpoint): VcenterHostWatch {
+    return new VcenterHostWatch(this.client(endpoint), { ...this.options.watch, secrets: [endpoint.password ?? ''] });
+  }
+
   connect(endpoint: HypervisorEndpoint): VsphereHost {
+    return new VsphereHost(this.client(endpoint), endpoint.host ?? undefined, [endpoint.password ?? '']);
+  }
+
+  private client(endpoint: HypervisorEndpoint): SoapClient {
     const url = sdkUrl(endpoint.uri);
     if (!endpoint.username || !endpoint.password) {
       throw new AdapterError('AUTH_FAILED', 'connect: a vSphere endpoint needs a username and a password', 'connect');
     }
-    const client = new SoapClient({ url, username: endpoint.username, password: endpoint.password, insecureTls: endpoint.insecureTls === true });
-    return new VsphereHost(client, endpoint.host ?? undefined, [endpoint.password]);
+    return new SoapClient({ url, username: endpoint.username, password: endpoint.password, insecureTls: endpoint.insecureTls === true, ca: this.options.ca });
   }
 }
 

@@ -114,7 +114,7 @@ export class VsphereHost implements HypervisorHost {
   /** PowerOnVM_Task; a VM already powered on (InvalidPowerState) is success. */
   startVm(vmRef: string, o: CallOptions): Promise<void> {
     return this.op('startVm', o.signal, async (signal) => {
-      const vm = await this.findVm(vmRef, signal);
+      const vm = await this.findVmHere(vmRef, 'startVm', signal);
       try {
         await this.runTask('PowerOnVM_Task', vm.obj, [], signal);
       } catch (error) {
@@ -129,7 +129,7 @@ export class VsphereHost implements HypervisorHost {
    */
   stopVm(vmRef: string, o: StopOptions): Promise<void> {
     return this.op('stopVm', o.signal, async (signal) => {
-      const vm = await this.findVm(vmRef, signal);
+      const vm = await this.findVmHere(vmRef, 'stopVm', signal);
       const state = str(vm, 'runtime.powerState');
       if (state === 'poweredOff') return;
       if (o.gracefulTimeoutMs > 0 && state === 'poweredOn' && (await this.shutdownGuest(vm.obj, o.gracefulTimeoutMs, signal))) return;
@@ -144,7 +144,7 @@ export class VsphereHost implements HypervisorHost {
   /** ResetVM_Task (a hard reset, as a failover engine wants); a powered-off VM is INVALID_STATE. */
   rebootVm(vmRef: string, o: CallOptions): Promise<void> {
     return this.op('rebootVm', o.signal, async (signal) => {
-      const vm = await this.findVm(vmRef, signal);
+      const vm = await this.findVmHere(vmRef, 'rebootVm', signal);
       await this.runTask('ResetVM_Task', vm.obj, [], signal);
     });
   }
@@ -350,6 +350,21 @@ export class VsphereHost implements HypervisorHost {
     return vm;
   }
 
+  /**
+   * A VM for a power operation: it must be registered on this node's host. vCenter finds a VM by
+   * name wherever it is, and starting or stopping "this host's" VM on another host would act on a
+   * copy this node does not own (a recovery's clean-up on its target would stop the failed host's
+   * registration, or a healthy node's running VM): NOT_FOUND here, which a stop reads as done.
+   */
+  private async findVmHere(vmRef: string, operation: string, signal: AbortSignal): Promise<ObjectContent> {
+    const vm = await this.findVm(vmRef, signal);
+    const host = await this.thisHost(signal);
+    const on = ref(vm, 'runtime.host');
+    if (moRefEquals(on, host.ref)) return vm;
+    const where = (await this.hostNameOf(on, signal)) ?? 'another host';
+    throw new AdapterError('NOT_FOUND', `${operation}: VM ${vmRef} is not on ${host.name} (it is registered on ${where})`, operation);
+  }
+
   /** Starts a task and waits for it: polls Task.info (state, error, result) with a growing pause, within the deadline. */
   private async runTask(method: string, self: MoRef, params: readonly SoapParam[], signal: AbortSignal): Promise<Element | undefined> {
     const reply = await this.client.invoke(method, self, params, signal);
@@ -401,27 +416,43 @@ export class VsphereHost implements HypervisorHost {
     }
   }
 
-  /** Removes another host's registration of the same .vmx, when that cannot be a running VM. */
+  /**
+   * Removes another host's registration of the same .vmx, when that cannot be a running VM: stopped,
+   * or on a host vCenter has lost. The latter is the failover case, reached only once the host is
+   * fenced (the engine starts no copy while a reachable node reports the VM active): vCenter still
+   * shows the VM as it was last seen, powered on, and will not unregister a powered-on VM, so its
+   * record is powered off first. A vCenter that refuses that too gets the advice below.
+   */
   private async unregisterStale(vm: ObjectContent, signal: AbortSignal): Promise<void> {
     const hostRef = ref(vm, 'runtime.host');
     const host = hostRef ? hostFacts(await retrieveOne(this.client, hostRef, HOST_PATHS, signal)) : undefined;
     const name = str(vm, 'name') ?? vm.obj.value;
     const where = host?.name ?? 'another host';
-    if (str(vm, 'runtime.powerState') === 'poweredOn' && host?.connectionState === 'connected') {
-      throw new AdapterError('INVALID_STATE', `registerVm: ${name} is registered and running on ${where}: stop or fence it first`, 'registerVm');
+    const lost = host?.connectionState !== 'connected';
+    if (str(vm, 'runtime.powerState') === 'poweredOn') {
+      if (!lost) throw new AdapterError('INVALID_STATE', `registerVm: ${name} is registered and running on ${where}: stop or fence it first`, 'registerVm');
+      await this.runTask('PowerOffVM_Task', vm.obj, [], signal).catch((error: unknown) => {
+        if (error instanceof VimFault && error.type === 'InvalidPowerState') return undefined;
+        throw this.lostHostAdvice(name, where, host?.connectionState, error);
+      });
     }
     try {
       await this.client.invoke('UnregisterVM', vm.obj, [], signal);
     } catch (error) {
-      if (!(error instanceof VimFault) || host?.connectionState === 'connected') throw error;
-      // vCenter keeps a lost host's VMs as they were last seen and may refuse to let them go
-      throw new AdapterError(
-        'INVALID_STATE',
-        `registerVm: vSphere will not unregister ${name} from ${where} (${host?.connectionState ?? 'unknown'}): ${error.message}; remove the failed host from the inventory, or reconnect it`,
-        'registerVm',
-        { cause: error },
-      );
+      if (!(error instanceof VimFault) || !lost) throw error;
+      throw this.lostHostAdvice(name, where, host?.connectionState, error);
     }
+  }
+
+  /** vCenter keeps a lost host's VMs as they were last seen and may refuse to let them go. */
+  private lostHostAdvice(name: string, where: string, state: string | undefined, error: unknown): unknown {
+    if (!(error instanceof VimFault)) return error;
+    return new AdapterError(
+      'INVALID_STATE',
+      `registerVm: vSphere will not unregister ${name} from ${where} (${state ?? 'unknown'}): ${error.message}; remove the failed host from the inventory, or reconnect it`,
+      'registerVm',
+      { cause: error },
+    );
   }
 
   /** The datacenter's VM folder (walking up from the host) and the host's root resource pool, cached per host. */

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { AgentApiModule } from '@haaas/agent-api';
 import { AuthModule } from '@haaas/auth';
 import type { AppConfig } from '@haaas/config';
-import { FailureReportsModule, HeartbeatsModule, hypervisorAdapters, NodeActionsModule, OperationsModule } from '@haaas/engine';
+import { FailureReportsModule, HeartbeatsModule, hypervisorAdapterOptions, hypervisorAdapters, NodeActionsModule, OperationsModule } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
@@ -22,7 +22,7 @@ class RedisCloser implements OnApplicationShutdown {
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
-    const adapters = hypervisorAdapters();
+    const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
     const sealer = sealerOf(box);
     return {
       module: AppModule,

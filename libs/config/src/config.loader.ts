@@ -10,6 +10,7 @@ import type {
   NodeEnv,
   RedisConfig,
   SecretsConfig,
+  VsphereConfig,
 } from './config.types';
 import {
   DEFAULT_HTTP_HOST,
@@ -60,8 +61,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxServices: r.int('HAAAS_QUOTA_MAX_SERVICES', DEFAULT_TENANT_QUOTA.maxServices, 0, MAX_QUOTA),
   };
 
+  const caFile = r.get('HAAAS_VSPHERE_CA_FILE');
+  const vsphere: VsphereConfig = { resyncSeconds: r.int('HAAAS_VSPHERE_RESYNC_SECONDS', 60, 1, 3600), ...(caFile ? { caFile } : {}) };
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { nodeEnv, production, http, database, redis, jwt, secrets, quota };
+  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere };
 }
 
 class EnvReader {

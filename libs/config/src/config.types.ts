@@ -64,6 +64,14 @@ export interface SecretsConfig {
   readonly activeKeyId: string;
 }
 
+/** How the workers and the API talk to vCenter (every vSphere node's endpoint). */
+export interface VsphereConfig {
+  /** PEM file of the CAs that sign vCenter/ESXi certificates (HAAAS_VSPHERE_CA_FILE), besides the system's. */
+  readonly caFile?: string;
+  /** Full read of every host between WaitForUpdatesEx long-polls, at most this often (HAAAS_VSPHERE_RESYNC_SECONDS, default 60). */
+  readonly resyncSeconds: number;
+}
+
 export interface AppConfig {
   readonly nodeEnv: NodeEnv;
   readonly production: boolean;
@@ -74,4 +82,6 @@ export interface AppConfig {
   readonly secrets: SecretsConfig;
   /** Default per-tenant quota. */
   readonly quota: TenantQuota;
+  /** Optional so that configurations built by hand (tests) need not name it. */
+  readonly vsphere?: VsphereConfig;
 }

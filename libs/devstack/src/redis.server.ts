@@ -38,6 +38,8 @@ export async function startRedis(options: LocalServerOptions): Promise<LocalServ
         '--bind', '127.0.0.1',
         '--save', '',
         '--appendonly', 'no',
+        // Test files with BullMQ workers each take a database of their own (test/support/redis.ts).
+        '--databases', '64',
         '--daemonize', 'no',
         '--dir', dataDir,
         '--pidfile', paths.pidFile,

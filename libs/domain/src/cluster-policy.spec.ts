@@ -23,7 +23,7 @@ const fieldsOf = (fn: () => unknown) => problemsOf(fn).map((p) => p.field);
 
 describe('resolveClusterPolicy', () => {
   it('has the documented defaults', () => {
-    expect(DEFAULT_CLUSTER_POLICY).toEqual({ heartbeatIntervalSeconds: 1, deadtimeSeconds: 10, fencingRequired: true, minHealthyNodes: 2 });
+    expect(DEFAULT_CLUSTER_POLICY).toEqual({ heartbeatIntervalSeconds: 1, deadtimeSeconds: 10, fencingRequired: true, minHealthyNodes: 2, failbackStabilisationSeconds: 300, fenceRetrySeconds: 30 });
   });
 
   it('returns the defaults for no input, an empty input, or absent fields', () => {
@@ -33,7 +33,7 @@ describe('resolveClusterPolicy', () => {
   });
 
   it('overlays the input on the given base (an update keeps what it does not name)', () => {
-    const base: ClusterPolicy = { heartbeatIntervalSeconds: 2, deadtimeSeconds: 30, fencingRequired: false, minHealthyNodes: 3 };
+    const base: ClusterPolicy = { heartbeatIntervalSeconds: 2, deadtimeSeconds: 30, fencingRequired: false, minHealthyNodes: 3, failbackStabilisationSeconds: 60, fenceRetrySeconds: 5 };
     expect(resolveClusterPolicy({ minHealthyNodes: 5 }, base)).toEqual({ ...base, minHealthyNodes: 5 });
   });
 
@@ -69,6 +69,12 @@ describe('resolveClusterPolicy', () => {
       expect(resolveClusterPolicy({ minHealthyNodes: 1000 }).minHealthyNodes).toBe(1000);
       expect(fieldsOf(() => resolveClusterPolicy({ minHealthyNodes: 0 }))).toEqual(['policy.minHealthyNodes']);
       expect(fieldsOf(() => resolveClusterPolicy({ minHealthyNodes: 1001 }))).toEqual(['policy.minHealthyNodes']);
+    });
+
+    it('failbackStabilisationSeconds is 0..86400, fenceRetrySeconds 1..3600', () => {
+      expect(resolveClusterPolicy({ failbackStabilisationSeconds: 0, fenceRetrySeconds: 3600 })).toMatchObject({ failbackStabilisationSeconds: 0, fenceRetrySeconds: 3600 });
+      expect(fieldsOf(() => resolveClusterPolicy({ failbackStabilisationSeconds: -1, fenceRetrySeconds: 0 }))).toEqual(['policy.failbackStabilisationSeconds', 'policy.fenceRetrySeconds']);
+      expect(fieldsOf(() => resolveClusterPolicy({ failbackStabilisationSeconds: 86_401 }))).toEqual(['policy.failbackStabilisationSeconds']);
     });
   });
 

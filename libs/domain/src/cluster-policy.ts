@@ -11,6 +11,10 @@ export interface ClusterPolicy {
   readonly fencingRequired: boolean;
   /** Healthy nodes needed, beyond quorum, to start HA. */
   readonly minHealthyNodes: number;
+  /** How long a returning preferred node must be ONLINE before services fail back to it. */
+  readonly failbackStabilisationSeconds: number;
+  /** First wait before a failed fence is tried again by itself (the waits double, up to 10 min). */
+  readonly fenceRetrySeconds: number;
 }
 
 export const DEFAULT_CLUSTER_POLICY: ClusterPolicy = {
@@ -18,6 +22,8 @@ export const DEFAULT_CLUSTER_POLICY: ClusterPolicy = {
   deadtimeSeconds: 10,
   fencingRequired: true,
   minHealthyNodes: 2,
+  failbackStabilisationSeconds: 300,
+  fenceRetrySeconds: 30,
 };
 
 export function resolveClusterPolicy(
@@ -30,6 +36,8 @@ export function resolveClusterPolicy(
   checkIntRange(p, `${field}.heartbeatIntervalSeconds`, merged.heartbeatIntervalSeconds, 1, 300);
   checkIntRange(p, `${field}.deadtimeSeconds`, merged.deadtimeSeconds, 2, 3600);
   checkIntRange(p, `${field}.minHealthyNodes`, merged.minHealthyNodes, 1, 1000);
+  checkIntRange(p, `${field}.failbackStabilisationSeconds`, merged.failbackStabilisationSeconds, 0, 86_400);
+  checkIntRange(p, `${field}.fenceRetrySeconds`, merged.fenceRetrySeconds, 1, 3600);
   p.check(typeof merged.fencingRequired === 'boolean', `${field}.fencingRequired`, 'must be true or false');
   p.check(
     merged.deadtimeSeconds >= 2 * merged.heartbeatIntervalSeconds,

@@ -5,6 +5,17 @@ export enum Hypervisor {
   HYPERV = 'HYPERV',
 }
 
+/**
+ * Where a node's liveness comes from (docs/detector.md, "Heartbeat sources"): its node agent, its
+ * hypervisor manager (vCenter's push of host state; the Hyper-V host's WinRM endpoint), or both
+ * (alive while either says so; the agent adds its isolation checks).
+ */
+export enum HeartbeatSource {
+  AGENT = 'AGENT',
+  MANAGER = 'MANAGER',
+  BOTH = 'BOTH',
+}
+
 export enum NodeKind {
   PHYSICAL = 'PHYSICAL',
   VIRTUAL = 'VIRTUAL',

@@ -3,6 +3,7 @@ export * from './tenancy';
 export * from './enums';
 export * from './validation';
 export * from './cluster-policy';
+export * from './heartbeat-source';
 export * from './service-policy';
 export * from './failover-domain';
 export * from './fencing';

@@ -3,4 +3,5 @@ export * from './detector';
 export * from './recovery';
 export * from './operations';
 export * from './node-actions';
-export { hypervisorAdapters } from './hypervisor-adapters';
+export { hypervisorAdapters, hypervisorAdapterOptions } from './hypervisor-adapters';
+export type { HypervisorAdaptersOptions } from './hypervisor-adapters';

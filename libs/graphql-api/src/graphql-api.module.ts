@@ -2,9 +2,11 @@ import './common/enums.graphql';
 import { randomUUID } from 'node:crypto';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Logger, Module } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
+import { NonEmptyIdPipe } from './common/non-empty-id.pipe';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
 import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './operations/ws-context';
@@ -49,6 +51,6 @@ const logError = (message: string, err: unknown): void => logger.error(message, 
     }),
   ],
   // live feeds are woken after each commit that appended events (LiveCommitBridge of @haaas/engine)
-  providers: [...RESOLVERS],
+  providers: [...RESOLVERS, { provide: APP_PIPE, useClass: NonEmptyIdPipe }],
 })
 export class GraphqlApiModule {}

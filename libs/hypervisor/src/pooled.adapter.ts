@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AdapterError } from './adapter.errors';
+import { canWatchHosts, type HostWatchingAdapter } from './host-watch.port';
 import type { CallOptions, HostPowerAction, HypervisorAdapter, HypervisorEndpoint, HypervisorHost, StopOptions, VmDefinition } from './hypervisor.port';
 
 export interface PoolOptions {
@@ -43,10 +44,14 @@ export class PooledAdapter implements HypervisorAdapter {
   private opened = 0;
   private reused = 0;
 
+  /** The inner adapter's host watch, when it has one: a watch is one long-lived session, never pooled. */
+  readonly watchHosts?: HostWatchingAdapter['watchHosts'];
+
   constructor(
     private readonly inner: HypervisorAdapter,
     options: PoolOptions = {},
   ) {
+    if (canWatchHosts(inner)) this.watchHosts = (endpoint) => inner.watchHosts(endpoint);
     this.idleMs = options.idleMs ?? 15_000;
     this.maxIdle = options.maxIdlePerEndpoint ?? 8;
   }

@@ -8,7 +8,9 @@ import {
   ClusterHealth,
   ClusterPolicy,
   ClusterState,
+  checkHeartbeatSource,
   ConflictError,
+  HeartbeatSource,
   Hypervisor,
   isHostname,
   BadInputError,
@@ -28,12 +30,15 @@ export interface CreateCluster {
   readonly hypervisor: Hypervisor;
   readonly policy?: Partial<ClusterPolicy>;
   readonly attributes?: AttributeChange['set'];
+  /** Default AGENT. */
+  readonly heartbeatSource?: HeartbeatSource | null;
 }
 
 export interface UpdateCluster {
   readonly id: string;
   readonly description?: string | null;
   readonly policy?: Partial<ClusterPolicy>;
+  readonly heartbeatSource?: HeartbeatSource | null;
 }
 
 export interface ClusterFilter {
@@ -48,6 +53,8 @@ export function policyOf(c: ClusterEntity): ClusterPolicy {
     deadtimeSeconds: c.deadtimeSeconds,
     fencingRequired: c.fencingRequired,
     minHealthyNodes: c.minHealthyNodes,
+    failbackStabilisationSeconds: c.failbackStabilisationSeconds,
+    fenceRetrySeconds: c.fenceRetrySeconds,
   };
 }
 
@@ -104,6 +111,7 @@ export class ClusterService {
     checkName(p, 'name', input.name);
     checkDescription(p, 'description', input.description);
     p.check(Object.values(Hypervisor).includes(input.hypervisor), 'hypervisor', 'unknown hypervisor');
+    checkHeartbeatSource(p, 'heartbeatSource', input.hypervisor, input.heartbeatSource);
     const policy = p.absorb(() => resolveClusterPolicy(input.policy));
     const attributes = p.absorb(() => applyAttributeChange({}, { set: input.attributes ?? [] }));
     p.throwIfAny();
@@ -120,6 +128,7 @@ export class ClusterService {
           hypervisor: input.hypervisor,
           state: ClusterState.STOPPED,
           ...policy,
+          heartbeatSource: input.heartbeatSource ?? HeartbeatSource.AGENT,
           attributes,
         })
         .catch((err: unknown) => {
@@ -143,9 +152,11 @@ export class ClusterService {
       const before = snapshot(cluster);
       const p = new Problems();
       checkDescription(p, 'description', input.description);
+      checkHeartbeatSource(p, 'heartbeatSource', cluster.hypervisor, input.heartbeatSource);
       const policy = p.absorb(() => resolveClusterPolicy(input.policy, policyOf(cluster)));
       p.throwIfAny();
       Object.assign(cluster, policy);
+      if (input.heartbeatSource) cluster.heartbeatSource = input.heartbeatSource;
       if (input.description !== undefined) cluster.description = input.description;
       const saved = await repos.clusters.save(scope, cluster);
       await appendEvent(repos, scope, {

@@ -21,6 +21,8 @@ function clusterFields(name: string): Omit<ClusterEntity, 'id' | 'tenantId' | 'c
     deadtimeSeconds: 10,
     fencingRequired: true,
     minHealthyNodes: 2,
+    failbackStabilisationSeconds: 300,
+    fenceRetrySeconds: 30,
     attributes: {},
   };
 }

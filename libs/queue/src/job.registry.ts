@@ -9,6 +9,12 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** Reports progress (0-100) to the queue, for dashboards and the operation. */
   progress(percent: number): Promise<void>;
+  /**
+   * Puts the job back in the queue to run again in `delayMs`, without counting an attempt and
+   * without holding a worker slot meanwhile (the job waits for something other jobs must do
+   * first). Throws: the handler returns through it and must hold nothing it does not release.
+   */
+  retryLater(delayMs: number): Promise<never>;
 }
 
 export interface JobHandler<N extends JobName = JobName> {

@@ -1,4 +1,4 @@
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { JobContext, JobRegistry } from './job.registry';
 import type { QueueName } from './jobs';
@@ -28,7 +28,7 @@ export function startWorkers(connection: Redis, queues: readonly QueueName[], re
     (queue) =>
       new Worker(
         queue,
-        async (job: Job) => {
+        async (job: Job, token?: string) => {
           const handler = registry.handler(job.name);
           if (!handler) throw new Error(`no handler for job ${job.name}`);
           const context: JobContext = {
@@ -36,6 +36,11 @@ export function startWorkers(connection: Redis, queues: readonly QueueName[], re
             attempt: job.attemptsMade + 1,
             signal: shutdown.signal,
             progress: (percent) => job.updateProgress(Math.max(0, Math.min(100, Math.round(percent)))),
+            retryLater: async (delayMs) => {
+              await job.moveToDelayed(Date.now() + Math.max(0, delayMs), token);
+              // BullMQ's way of saying "moved, not done": the worker neither completes nor fails it
+              throw new DelayedError();
+            },
           };
           await handler.handle(job.data, context);
         },

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@haaas/config';
-import { DetectorModule, HeartbeatsModule, hypervisorAdapters, OperationsModule, RecoveryModule } from '@haaas/engine';
+import { DetectorModule, HeartbeatsModule, hypervisorAdapterOptions, hypervisorAdapters, OperationsModule, RecoveryModule } from '@haaas/engine';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
@@ -11,7 +11,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     // one adapter map and one sealer for the whole process
-    const adapters = hypervisorAdapters();
+    const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
     const sealer = sealerOf(box);
     return {
       module: WorkerModule,

@@ -3,7 +3,7 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import type { DocumentTypeDecoration } from '../typed-document.js';
 export type AddFencingDeviceInput = {
   /** `fence_<name>` (e.g. fence_ipmilan, fence_redfish, fence_vmware_rest) or builtin:vsphere, builtin:libvirt, builtin:hyperv (must match the hypervisor of the cluster). */
   agent: string;
@@ -61,10 +61,21 @@ export type ClusterFilter = {
   state?: ClusterState | null | undefined;
 };
 
+/** Where the status's quorum and healthy counts come from: the failure detector's last evaluation (HA started), or the nodes' recorded statuses (HA not started, or no recent evaluation). */
+export const ClusterHealthSource = {
+  DETECTOR: 'DETECTOR',
+  NODE_RECORDS: 'NODE_RECORDS'
+} as const;
+
+export type ClusterHealthSource = typeof ClusterHealthSource[keyof typeof ClusterHealthSource];
 /** Cluster HA defaults; omitted fields keep their current (or default) value. */
 export type ClusterPolicyInput = {
   /** Default 10; at least twice the heartbeat interval. */
   deadtimeSeconds?: number | null | undefined;
+  /** Default 300 (0-86400): ONLINE time of a returning preferred node before failback. */
+  failbackStabilisationSeconds?: number | null | undefined;
+  /** Default 30 (1-3600): first wait before a failed fence is tried again by itself. */
+  fenceRetrySeconds?: number | null | undefined;
   /** Default true. */
   fencingRequired?: boolean | null | undefined;
   /** Default 1. */
@@ -84,6 +95,8 @@ export type ClusterState = typeof ClusterState[keyof typeof ClusterState];
 export type CreateClusterInput = {
   attributes?: Array<AttributeInput> | null | undefined;
   description?: string | null | undefined;
+  /** Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE, HYPERV; not KVM). */
+  heartbeatSource?: HeartbeatSource | null | undefined;
   hypervisor: Hypervisor;
   /** 1-63 letters, digits, "_", "." or "-"; unique in the tenant. */
   name: string;
@@ -191,6 +204,14 @@ export type FencingOptionInput = {
   value: string;
 };
 
+/** Where node liveness comes from: AGENT (node agents, with isolation checks), MANAGER (the hypervisor manager, no agents: vCenter for vSphere, a WinRM liveness command per host for Hyper-V), BOTH (alive while either says so). */
+export const HeartbeatSource = {
+  AGENT: 'AGENT',
+  BOTH: 'BOTH',
+  MANAGER: 'MANAGER'
+} as const;
+
+export type HeartbeatSource = typeof HeartbeatSource[keyof typeof HeartbeatSource];
 export const Hypervisor = {
   HYPERV: 'HYPERV',
   KVM: 'KVM',
@@ -236,7 +257,7 @@ export type IpResourceSpecInput = {
 export type JoinNodeInput = {
   attributes?: Array<AttributeInput> | null | undefined;
   capacity: NodeCapacityInput;
-  /** IP address or host name probed to tell FAILED from EXCLUDED. */
+  /** Asked when the node is silent, to tell FAILED from EXCLUDED: an IP address or host name (ICMP echo), or an https:// URL of the host's own endpoint, independent of its manager (an ESXi host's /sdk; an HTTPS request). */
   checkAddress?: string | null | undefined;
   /** The cluster to join. */
   clusterId: string;
@@ -299,7 +320,7 @@ export type OperationFilter = {
   clusterId?: string | null | undefined;
   kind?: OperationKind | null | undefined;
   state?: OperationState | null | undefined;
-  /** The cluster, node or service acted on. */
+  /** The cluster, node, service or incident acted on. */
   targetId?: string | null | undefined;
 };
 
@@ -309,6 +330,9 @@ export const OperationKind = {
   CLUSTER_START: 'CLUSTER_START',
   CLUSTER_STOP: 'CLUSTER_STOP',
   CLUSTER_SUSPEND: 'CLUSTER_SUSPEND',
+  INCIDENT_CANCEL: 'INCIDENT_CANCEL',
+  INCIDENT_CONFIRM_FENCED: 'INCIDENT_CONFIRM_FENCED',
+  INCIDENT_RETRY: 'INCIDENT_RETRY',
   NODE_EVACUATE: 'NODE_EVACUATE',
   NODE_REBOOT: 'NODE_REBOOT',
   NODE_SHUTDOWN: 'NODE_SHUTDOWN',
@@ -341,6 +365,7 @@ export const OperationStepState = {
 export type OperationStepState = typeof OperationStepState[keyof typeof OperationStepState];
 export const OperationTargetType = {
   CLUSTER: 'CLUSTER',
+  INCIDENT: 'INCIDENT',
   NODE: 'NODE',
   SERVICE: 'SERVICE'
 } as const;
@@ -500,6 +525,8 @@ export type SetTenantQuotaInput = {
 
 export type UpdateClusterInput = {
   description?: string | null | undefined;
+  /** Omitted: unchanged. */
+  heartbeatSource?: HeartbeatSource | null | undefined;
   id: string;
   policy?: ClusterPolicyInput | null | undefined;
 };
@@ -668,19 +695,46 @@ export type RelocateServiceMutationVariables = Exact<{
 
 export type RelocateServiceMutation = { relocateService: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
 
+export type ConfirmNodeFencedMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type ConfirmNodeFencedMutation = { confirmNodeFenced: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type RetryIncidentMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type RetryIncidentMutation = { retryIncident: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
+export type CancelIncidentMutationVariables = Exact<{
+  incidentId: string;
+  note?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+}>;
+
+
+export type CancelIncidentMutation = { cancelIncident: { id: string, kind: OperationKind, state: OperationState, progress: number, clusterId: string, targetNodeId: string | null, error: string | null, attempts: number, requestedBy: string, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, target: { type: OperationTargetType, id: string }, steps: Array<{ name: string, state: OperationStepState, startedAt: string | null, finishedAt: string | null, message: string | null }> } };
+
 export type GetClusterQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterQuery = { cluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type GetClusterByHostQueryVariables = Exact<{
   hostname: string;
 }>;
 
 
-export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type GetClusterByHostQuery = { clusterByHost: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClustersQueryVariables = Exact<{
   first: number;
@@ -689,21 +743,21 @@ export type ListClustersQueryVariables = Exact<{
 }>;
 
 
-export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListClustersQuery = { clusters: { nodes: Array<{ id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateClusterMutationVariables = Exact<{
   input: CreateClusterInput;
 }>;
 
 
-export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type CreateClusterMutation = { createCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type UpdateClusterMutationVariables = Exact<{
   input: UpdateClusterInput;
 }>;
 
 
-export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type UpdateClusterMutation = { updateCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type SetClusterAttributesMutationVariables = Exact<{
   id: string;
@@ -711,7 +765,7 @@ export type SetClusterAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type SetClusterAttributesMutation = { setClusterAttributes: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type DestroyClusterMutationVariables = Exact<{
   id: string;
@@ -719,7 +773,7 @@ export type DestroyClusterMutationVariables = Exact<{
 }>;
 
 
-export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
+export type DestroyClusterMutation = { destroyCluster: { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } } };
 
 export type ListClusterEventsQueryVariables = Exact<{
   clusterId: string;
@@ -848,7 +902,7 @@ export type TestFencingDeviceMutationVariables = Exact<{
 
 export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string, nodeId: string | null, action: string, ok: boolean, powerState: string, attempts: number, latencyMs: number, output: string, at: string, error: { kind: string, message: string } | null } };
 
-export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
+export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
 export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } };
 
@@ -895,7 +949,7 @@ export type GetFailoverPlanQueryVariables = Exact<{
 }>;
 
 
-export type GetFailoverPlanQuery = { failoverPlan: { nodeId: string, clusterId: string, clusterState: ClusterState, haActive: boolean, parallelism: number, plannedAt: string, quorum: { totalNodes: number, healthyNodes: number, quorum: number, quorate: boolean }, fencing: { required: boolean, onFailure: FenceFailurePolicy, summary: string, levels: Array<{ level: number, deviceIds: Array<string> }> }, blockers: Array<{ code: RecoveryBlockerCode, message: string }>, services: Array<{ serviceId: string, priority: number, recoveryAction: RecoveryAction, maxRelocations: number, recoveryTimeObjectiveSeconds: number | null, outcome: PlannedOutcome, targetNodeId: string | null, wave: number | null, reason: string | null, note: string | null, rejected: Array<{ nodeId: string, reason: PlacementRejectionReason, detail: string }> }>, waves: Array<{ index: number, priority: number, serviceIds: Array<string> }>, counts: { start: number, skip: number, willFail: number } } };
+export type GetFailoverPlanQuery = { failoverPlan: { nodeId: string, clusterId: string, clusterState: ClusterState, haActive: boolean, parallelism: number, plannedAt: string, quorum: { totalNodes: number, healthyNodes: number, quorum: number, quorate: boolean }, fencing: { required: boolean, onFailure: FenceFailurePolicy, summary: string, levels: Array<{ level: number, deviceIds: Array<string> }> }, blockers: Array<{ code: RecoveryBlockerCode, message: string }>, services: Array<{ serviceId: string, priority: number, recoveryAction: RecoveryAction, maxRelocations: number, recoveryTimeObjectiveSeconds: number | null, outcome: PlannedOutcome, targetNodeId: string | null, wave: number | null, reason: string | null, note: string | null, rejected: Array<{ nodeId: string, reason: PlacementRejectionReason, detail: string }> }>, waves: Array<{ index: number, priority: number, serviceIds: Array<string> }>, counts: { start: number, skip: number, willFail: number }, detection: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, bootGraceSeconds: number, graceUntil: string | null, expectedSeconds: number, summary: string }, capacity: Array<{ nodeId: string, status: NodeStatus, candidate: boolean, reason: string | null, lastHeardAt: string | null, capacityCpus: number, capacityMemoryMb: number, usedCpus: number, usedMemoryMb: number }> } };
 
 export type ReportNodeFailureMutationVariables = Exact<{
   input: ReportNodeFailureInput;
@@ -1161,13 +1215,14 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
+export const ClusterFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ClusterFields on Cluster {
   id
   name
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -1177,6 +1232,8 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -1184,6 +1241,9 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -1193,7 +1253,7 @@ export const ClusterFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ClusterFields"}) as unknown as TypedDocumentString<ClusterFieldsFragment, unknown>;
-export const NodeFieldsFragmentDoc = new TypedDocumentString(`
+export const NodeFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment NodeFields on Node {
   id
   hostname
@@ -1222,7 +1282,7 @@ export const NodeFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"NodeFields"}) as unknown as TypedDocumentString<NodeFieldsFragment, unknown>;
-export const ResourceFieldsFragmentDoc = new TypedDocumentString(`
+export const ResourceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ResourceFields on Resource {
   id
   name
@@ -1261,7 +1321,7 @@ export const ResourceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ResourceFields"}) as unknown as TypedDocumentString<ResourceFieldsFragment, unknown>;
-export const ServiceFieldsFragmentDoc = new TypedDocumentString(`
+export const ServiceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment ServiceFields on Service {
   id
   name
@@ -1301,7 +1361,7 @@ export const ServiceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"ServiceFields"}) as unknown as TypedDocumentString<ServiceFieldsFragment, unknown>;
-export const FailoverDomainFieldsFragmentDoc = new TypedDocumentString(`
+export const FailoverDomainFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FailoverDomainFields on FailoverDomain {
   id
   name
@@ -1323,7 +1383,7 @@ export const FailoverDomainFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FailoverDomainFields"}) as unknown as TypedDocumentString<FailoverDomainFieldsFragment, unknown>;
-export const FencingAssociationFieldsFragmentDoc = new TypedDocumentString(`
+export const FencingAssociationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FencingAssociationFields on FencingAssociation {
   id
   level
@@ -1345,7 +1405,7 @@ export const FencingAssociationFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FencingAssociationFields"}) as unknown as TypedDocumentString<FencingAssociationFieldsFragment, unknown>;
-export const FencingDeviceFieldsFragmentDoc = new TypedDocumentString(`
+export const FencingDeviceFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FencingDeviceFields on FencingDevice {
   id
   name
@@ -1376,7 +1436,7 @@ export const FencingDeviceFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"FencingDeviceFields"}) as unknown as TypedDocumentString<FencingDeviceFieldsFragment, unknown>;
-export const FenceAgentFieldsFragmentDoc = new TypedDocumentString(`
+export const FenceAgentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment FenceAgentFields on FenceAgent {
   name
   shortdesc
@@ -1395,7 +1455,7 @@ export const FenceAgentFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"FenceAgentFields"}) as unknown as TypedDocumentString<FenceAgentFieldsFragment, unknown>;
-export const EventFieldsFragmentDoc = new TypedDocumentString(`
+export const EventFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment EventFields on Event {
   id
   type
@@ -1410,7 +1470,7 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   after
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
-export const TenantFieldsFragmentDoc = new TypedDocumentString(`
+export const TenantFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment TenantFields on Tenant {
   id
   displayName
@@ -1436,13 +1496,13 @@ export const TenantFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"TenantFields"}) as unknown as TypedDocumentString<TenantFieldsFragment, unknown>;
-export const PageInfoFieldsFragmentDoc = new TypedDocumentString(`
+export const PageInfoFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }
     `, {"fragmentName":"PageInfoFields"}) as unknown as TypedDocumentString<PageInfoFieldsFragment, unknown>;
-export const OperationFieldsFragmentDoc = new TypedDocumentString(`
+export const OperationFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment OperationFields on Operation {
   id
   kind
@@ -1470,7 +1530,7 @@ export const OperationFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"OperationFields"}) as unknown as TypedDocumentString<OperationFieldsFragment, unknown>;
-export const IncidentFieldsFragmentDoc = new TypedDocumentString(`
+export const IncidentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment IncidentFields on Incident {
   id
   clusterId
@@ -1534,7 +1594,7 @@ export const IncidentFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"IncidentFields"}) as unknown as TypedDocumentString<IncidentFieldsFragment, unknown>;
-export const StartClusterDocument = new TypedDocumentString(`
+export const StartClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartCluster($id: ID!, $idempotencyKey: String) {
   startCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1566,7 +1626,7 @@ export const StartClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartClusterMutation, StartClusterMutationVariables>;
-export const StopClusterDocument = new TypedDocumentString(`
+export const StopClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StopCluster($id: ID!, $idempotencyKey: String) {
   stopCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1598,7 +1658,7 @@ export const StopClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StopClusterMutation, StopClusterMutationVariables>;
-export const SuspendClusterDocument = new TypedDocumentString(`
+export const SuspendClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SuspendCluster($id: ID!, $idempotencyKey: String) {
   suspendCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1630,7 +1690,7 @@ export const SuspendClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<SuspendClusterMutation, SuspendClusterMutationVariables>;
-export const ResumeClusterDocument = new TypedDocumentString(`
+export const ResumeClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ResumeCluster($id: ID!, $idempotencyKey: String) {
   resumeCluster(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1662,7 +1722,7 @@ export const ResumeClusterDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ResumeClusterMutation, ResumeClusterMutationVariables>;
-export const StartupNodeDocument = new TypedDocumentString(`
+export const StartupNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartupNode($id: ID!, $idempotencyKey: String) {
   startupNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1694,7 +1754,7 @@ export const StartupNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartupNodeMutation, StartupNodeMutationVariables>;
-export const ShutdownNodeDocument = new TypedDocumentString(`
+export const ShutdownNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ShutdownNode($id: ID!, $idempotencyKey: String) {
   shutdownNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1726,7 +1786,7 @@ export const ShutdownNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ShutdownNodeMutation, ShutdownNodeMutationVariables>;
-export const RebootNodeDocument = new TypedDocumentString(`
+export const RebootNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RebootNode($id: ID!, $idempotencyKey: String) {
   rebootNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1758,7 +1818,7 @@ export const RebootNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RebootNodeMutation, RebootNodeMutationVariables>;
-export const EvacuateNodeDocument = new TypedDocumentString(`
+export const EvacuateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation EvacuateNode($id: ID!, $idempotencyKey: String) {
   evacuateNode(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1790,7 +1850,7 @@ export const EvacuateNodeDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<EvacuateNodeMutation, EvacuateNodeMutationVariables>;
-export const StartServiceDocument = new TypedDocumentString(`
+export const StartServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartService($id: ID!, $idempotencyKey: String) {
   startService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1822,7 +1882,7 @@ export const StartServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StartServiceMutation, StartServiceMutationVariables>;
-export const StopServiceDocument = new TypedDocumentString(`
+export const StopServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StopService($id: ID!, $idempotencyKey: String) {
   stopService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1854,7 +1914,7 @@ export const StopServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<StopServiceMutation, StopServiceMutationVariables>;
-export const RestartServiceDocument = new TypedDocumentString(`
+export const RestartServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RestartService($id: ID!, $idempotencyKey: String) {
   restartService(id: $id, idempotencyKey: $idempotencyKey) {
     ...OperationFields
@@ -1886,7 +1946,7 @@ export const RestartServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RestartServiceMutation, RestartServiceMutationVariables>;
-export const RelocateServiceDocument = new TypedDocumentString(`
+export const RelocateServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RelocateService($id: ID!, $targetNodeId: ID, $idempotencyKey: String) {
   relocateService(
     id: $id
@@ -1922,7 +1982,115 @@ export const RelocateServiceDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<RelocateServiceMutation, RelocateServiceMutationVariables>;
-export const GetClusterDocument = new TypedDocumentString(`
+export const ConfirmNodeFencedDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation ConfirmNodeFenced($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  confirmNodeFenced(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ConfirmNodeFencedMutation, ConfirmNodeFencedMutationVariables>;
+export const RetryIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation RetryIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  retryIncident(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RetryIncidentMutation, RetryIncidentMutationVariables>;
+export const CancelIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation CancelIncident($incidentId: ID!, $note: String, $idempotencyKey: String) {
+  cancelIncident(
+    incidentId: $incidentId
+    note: $note
+    idempotencyKey: $idempotencyKey
+  ) {
+    ...OperationFields
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  kind
+  state
+  progress
+  target {
+    type
+    id
+  }
+  clusterId
+  targetNodeId
+  steps {
+    name
+    state
+    startedAt
+    finishedAt
+    message
+  }
+  error
+  attempts
+  requestedBy
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CancelIncidentMutation, CancelIncidentMutationVariables>;
+export const GetClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetCluster($id: ID!) {
   cluster(id: $id) {
     ...ClusterFields
@@ -1934,6 +2102,7 @@ export const GetClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -1943,6 +2112,8 @@ export const GetClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -1950,6 +2121,9 @@ export const GetClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -1958,7 +2132,7 @@ export const GetClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetClusterQuery, GetClusterQueryVariables>;
-export const GetClusterByHostDocument = new TypedDocumentString(`
+export const GetClusterByHostDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetClusterByHost($hostname: String!) {
   clusterByHost(hostname: $hostname) {
     ...ClusterFields
@@ -1970,6 +2144,7 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -1979,6 +2154,8 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -1986,6 +2163,9 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -1994,7 +2174,7 @@ export const GetClusterByHostDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetClusterByHostQuery, GetClusterByHostQueryVariables>;
-export const ListClustersDocument = new TypedDocumentString(`
+export const ListClustersDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListClusters($first: Int!, $after: String, $filter: ClusterFilter) {
   clusters(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2011,6 +2191,7 @@ export const ListClustersDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2020,6 +2201,8 @@ export const ListClustersDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2027,6 +2210,9 @@ export const ListClustersDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2039,7 +2225,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListClustersQuery, ListClustersQueryVariables>;
-export const CreateClusterDocument = new TypedDocumentString(`
+export const CreateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateCluster($input: CreateClusterInput!) {
   createCluster(input: $input) {
     ...ClusterFields
@@ -2051,6 +2237,7 @@ export const CreateClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2060,6 +2247,8 @@ export const CreateClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2067,6 +2256,9 @@ export const CreateClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2075,7 +2267,7 @@ export const CreateClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateClusterMutation, CreateClusterMutationVariables>;
-export const UpdateClusterDocument = new TypedDocumentString(`
+export const UpdateClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateCluster($input: UpdateClusterInput!) {
   updateCluster(input: $input) {
     ...ClusterFields
@@ -2087,6 +2279,7 @@ export const UpdateClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2096,6 +2289,8 @@ export const UpdateClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2103,6 +2298,9 @@ export const UpdateClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2111,7 +2309,7 @@ export const UpdateClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateClusterMutation, UpdateClusterMutationVariables>;
-export const SetClusterAttributesDocument = new TypedDocumentString(`
+export const SetClusterAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetClusterAttributes($id: ID!, $change: AttributeChangeInput!) {
   setClusterAttributes(id: $id, change: $change) {
     ...ClusterFields
@@ -2123,6 +2321,7 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2132,6 +2331,8 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2139,6 +2340,9 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2147,7 +2351,7 @@ export const SetClusterAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetClusterAttributesMutation, SetClusterAttributesMutationVariables>;
-export const DestroyClusterDocument = new TypedDocumentString(`
+export const DestroyClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyCluster($id: ID!, $force: Boolean! = false) {
   destroyCluster(id: $id, force: $force) {
     ...ClusterFields
@@ -2159,6 +2363,7 @@ export const DestroyClusterDocument = new TypedDocumentString(`
   description
   hypervisor
   state
+  heartbeatSource
   attributes {
     key
     value
@@ -2168,6 +2373,8 @@ export const DestroyClusterDocument = new TypedDocumentString(`
     deadtimeSeconds
     fencingRequired
     minHealthyNodes
+    failbackStabilisationSeconds
+    fenceRetrySeconds
   }
   status {
     state
@@ -2175,6 +2382,9 @@ export const DestroyClusterDocument = new TypedDocumentString(`
     quorum
     totalNodes
     healthyNodes
+    suspectNodes
+    source
+    evaluatedAt
     nodesByStatus {
       status
       count
@@ -2183,7 +2393,7 @@ export const DestroyClusterDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyClusterMutation, DestroyClusterMutationVariables>;
-export const ListClusterEventsDocument = new TypedDocumentString(`
+export const ListClusterEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListClusterEvents($clusterId: ID!, $first: Int!, $after: String, $filter: EventFilter) {
   clusterLog(clusterId: $clusterId, first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2211,7 +2421,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListClusterEventsQuery, ListClusterEventsQueryVariables>;
-export const ClusterEventsDocument = new TypedDocumentString(`
+export const ClusterEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
     subscription ClusterEvents($clusterId: ID!, $after: ID) {
   clusterEvents(clusterId: $clusterId, after: $after) {
     ...EventFields
@@ -2230,7 +2440,7 @@ export const ClusterEventsDocument = new TypedDocumentString(`
   before
   after
 }`) as unknown as TypedDocumentString<ClusterEventsSubscription, ClusterEventsSubscriptionVariables>;
-export const GetFailoverDomainDocument = new TypedDocumentString(`
+export const GetFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFailoverDomain($id: ID!) {
   failoverDomain(id: $id) {
     ...FailoverDomainFields
@@ -2256,7 +2466,7 @@ export const GetFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetFailoverDomainQuery, GetFailoverDomainQueryVariables>;
-export const ListFailoverDomainsDocument = new TypedDocumentString(`
+export const ListFailoverDomainsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFailoverDomains($first: Int!, $after: String, $filter: FailoverDomainFilter) {
   failoverDomains(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2291,7 +2501,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListFailoverDomainsQuery, ListFailoverDomainsQueryVariables>;
-export const CreateFailoverDomainDocument = new TypedDocumentString(`
+export const CreateFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateFailoverDomain($input: CreateFailoverDomainInput!) {
   createFailoverDomain(input: $input) {
     ...FailoverDomainFields
@@ -2317,7 +2527,7 @@ export const CreateFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateFailoverDomainMutation, CreateFailoverDomainMutationVariables>;
-export const UpdateFailoverDomainDocument = new TypedDocumentString(`
+export const UpdateFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateFailoverDomain($input: UpdateFailoverDomainInput!) {
   updateFailoverDomain(input: $input) {
     ...FailoverDomainFields
@@ -2343,7 +2553,7 @@ export const UpdateFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateFailoverDomainMutation, UpdateFailoverDomainMutationVariables>;
-export const DeleteFailoverDomainDocument = new TypedDocumentString(`
+export const DeleteFailoverDomainDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeleteFailoverDomain($id: ID!) {
   deleteFailoverDomain(id: $id) {
     ...FailoverDomainFields
@@ -2369,7 +2579,7 @@ export const DeleteFailoverDomainDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeleteFailoverDomainMutation, DeleteFailoverDomainMutationVariables>;
-export const ListFenceAgentsDocument = new TypedDocumentString(`
+export const ListFenceAgentsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFenceAgents {
   fenceAgents {
     ...FenceAgentFields
@@ -2392,7 +2602,7 @@ export const ListFenceAgentsDocument = new TypedDocumentString(`
     obsoletes
   }
 }`) as unknown as TypedDocumentString<ListFenceAgentsQuery, ListFenceAgentsQueryVariables>;
-export const GetFenceAgentDocument = new TypedDocumentString(`
+export const GetFenceAgentDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFenceAgent($name: String!) {
   fenceAgent(name: $name) {
     ...FenceAgentFields
@@ -2415,7 +2625,7 @@ export const GetFenceAgentDocument = new TypedDocumentString(`
     obsoletes
   }
 }`) as unknown as TypedDocumentString<GetFenceAgentQuery, GetFenceAgentQueryVariables>;
-export const GetFencingDeviceDocument = new TypedDocumentString(`
+export const GetFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFencingDevice($id: ID!) {
   fencingDevice(id: $id) {
     ...FencingDeviceFields
@@ -2450,7 +2660,7 @@ export const GetFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetFencingDeviceQuery, GetFencingDeviceQueryVariables>;
-export const ListFencingDevicesDocument = new TypedDocumentString(`
+export const ListFencingDevicesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListFencingDevices($first: Int!, $after: String, $filter: FencingDeviceFilter) {
   fencingDevices(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2494,7 +2704,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListFencingDevicesQuery, ListFencingDevicesQueryVariables>;
-export const AddFencingDeviceDocument = new TypedDocumentString(`
+export const AddFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AddFencingDevice($input: AddFencingDeviceInput!) {
   addFencingDevice(input: $input) {
     ...FencingDeviceFields
@@ -2529,7 +2739,7 @@ export const AddFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AddFencingDeviceMutation, AddFencingDeviceMutationVariables>;
-export const SetFencingDeviceOptionsDocument = new TypedDocumentString(`
+export const SetFencingDeviceOptionsDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetFencingDeviceOptions($input: SetFencingDeviceOptionsInput!) {
   setFencingDeviceOptions(input: $input) {
     ...FencingDeviceFields
@@ -2564,7 +2774,7 @@ export const SetFencingDeviceOptionsDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetFencingDeviceOptionsMutation, SetFencingDeviceOptionsMutationVariables>;
-export const DeleteFencingDeviceDocument = new TypedDocumentString(`
+export const DeleteFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeleteFencingDevice($id: ID!) {
   deleteFencingDevice(id: $id) {
     ...FencingDeviceFields
@@ -2599,7 +2809,7 @@ export const DeleteFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeleteFencingDeviceMutation, DeleteFencingDeviceMutationVariables>;
-export const AssociateFencingDeviceDocument = new TypedDocumentString(`
+export const AssociateFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AssociateFencingDevice($input: AssociateFencingDeviceInput!) {
   associateFencingDevice(input: $input) {
     ...FencingAssociationFields
@@ -2625,7 +2835,7 @@ export const AssociateFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AssociateFencingDeviceMutation, AssociateFencingDeviceMutationVariables>;
-export const DeassociateFencingDeviceDocument = new TypedDocumentString(`
+export const DeassociateFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DeassociateFencingDevice($deviceId: ID!, $nodeId: ID!) {
   deassociateFencingDevice(deviceId: $deviceId, nodeId: $nodeId) {
     ...FencingAssociationFields
@@ -2651,7 +2861,7 @@ export const DeassociateFencingDeviceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DeassociateFencingDeviceMutation, DeassociateFencingDeviceMutationVariables>;
-export const TestFencingDeviceDocument = new TypedDocumentString(`
+export const TestFencingDeviceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation TestFencingDevice($id: ID!, $nodeId: ID) {
   testFencingDevice(id: $id, nodeId: $nodeId) {
     deviceId
@@ -2670,7 +2880,7 @@ export const TestFencingDeviceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<TestFencingDeviceMutation, TestFencingDeviceMutationVariables>;
-export const GetIncidentDocument = new TypedDocumentString(`
+export const GetIncidentDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetIncident($id: ID!) {
   incident(id: $id) {
     ...IncidentFields
@@ -2738,7 +2948,7 @@ export const GetIncidentDocument = new TypedDocumentString(`
     rtoMissed
   }
 }`) as unknown as TypedDocumentString<GetIncidentQuery, GetIncidentQueryVariables>;
-export const ListIncidentsDocument = new TypedDocumentString(`
+export const ListIncidentsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListIncidents($first: Int!, $after: String, $filter: IncidentFilter) {
   incidents(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2815,7 +3025,7 @@ fragment IncidentFields on Incident {
     rtoMissed
   }
 }`) as unknown as TypedDocumentString<ListIncidentsQuery, ListIncidentsQueryVariables>;
-export const GetFailoverPlanDocument = new TypedDocumentString(`
+export const GetFailoverPlanDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetFailoverPlan($nodeId: ID!) {
   failoverPlan(nodeId: $nodeId) {
     nodeId
@@ -2870,10 +3080,29 @@ export const GetFailoverPlanDocument = new TypedDocumentString(`
       skip
       willFail
     }
+    detection {
+      heartbeatIntervalSeconds
+      deadtimeSeconds
+      bootGraceSeconds
+      graceUntil
+      expectedSeconds
+      summary
+    }
+    capacity {
+      nodeId
+      status
+      candidate
+      reason
+      lastHeardAt
+      capacityCpus
+      capacityMemoryMb
+      usedCpus
+      usedMemoryMb
+    }
   }
 }
     `) as unknown as TypedDocumentString<GetFailoverPlanQuery, GetFailoverPlanQueryVariables>;
-export const ReportNodeFailureDocument = new TypedDocumentString(`
+export const ReportNodeFailureDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ReportNodeFailure($input: ReportNodeFailureInput!) {
   reportNodeFailure(input: $input) {
     nodeId
@@ -2887,7 +3116,7 @@ export const ReportNodeFailureDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReportNodeFailureMutation, ReportNodeFailureMutationVariables>;
-export const GetNodeDocument = new TypedDocumentString(`
+export const GetNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetNode($id: ID!) {
   node(id: $id) {
     ...NodeFields
@@ -2920,7 +3149,7 @@ export const GetNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetNodeQuery, GetNodeQueryVariables>;
-export const GetNodeFencingTopologyDocument = new TypedDocumentString(`
+export const GetNodeFencingTopologyDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetNodeFencingTopology($id: ID!) {
   node(id: $id) {
     id
@@ -2952,7 +3181,7 @@ export const GetNodeFencingTopologyDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetNodeFencingTopologyQuery, GetNodeFencingTopologyQueryVariables>;
-export const ListNodesDocument = new TypedDocumentString(`
+export const ListNodesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListNodes($first: Int!, $after: String, $filter: NodeFilter) {
   nodes(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -2994,7 +3223,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListNodesQuery, ListNodesQueryVariables>;
-export const JoinNodeDocument = new TypedDocumentString(`
+export const JoinNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation JoinNode($input: JoinNodeInput!) {
   joinNode(input: $input) {
     ...NodeFields
@@ -3027,7 +3256,7 @@ export const JoinNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<JoinNodeMutation, JoinNodeMutationVariables>;
-export const UpdateNodeDocument = new TypedDocumentString(`
+export const UpdateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateNode($input: UpdateNodeInput!) {
   updateNode(input: $input) {
     ...NodeFields
@@ -3060,7 +3289,7 @@ export const UpdateNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateNodeMutation, UpdateNodeMutationVariables>;
-export const SetNodeAttributesDocument = new TypedDocumentString(`
+export const SetNodeAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetNodeAttributes($id: ID!, $change: AttributeChangeInput!) {
   setNodeAttributes(id: $id, change: $change) {
     ...NodeFields
@@ -3093,7 +3322,7 @@ export const SetNodeAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeAttributesMutation, SetNodeAttributesMutationVariables>;
-export const SetNodeMaintenanceDocument = new TypedDocumentString(`
+export const SetNodeMaintenanceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetNodeMaintenance($id: ID!, $enabled: Boolean!) {
   setNodeMaintenance(id: $id, enabled: $enabled) {
     ...NodeFields
@@ -3126,7 +3355,7 @@ export const SetNodeMaintenanceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeMaintenanceMutation, SetNodeMaintenanceMutationVariables>;
-export const LeaveNodeDocument = new TypedDocumentString(`
+export const LeaveNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation LeaveNode($id: ID!, $force: Boolean! = false) {
   leaveNode(id: $id, force: $force) {
     ...NodeFields
@@ -3159,7 +3388,7 @@ export const LeaveNodeDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<LeaveNodeMutation, LeaveNodeMutationVariables>;
-export const ProbeNodeDocument = new TypedDocumentString(`
+export const ProbeNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation ProbeNode($id: ID!) {
   probeNode(id: $id) {
     nodeId
@@ -3179,7 +3408,7 @@ export const ProbeNodeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ProbeNodeMutation, ProbeNodeMutationVariables>;
-export const IssueNodeAgentTokenDocument = new TypedDocumentString(`
+export const IssueNodeAgentTokenDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation IssueNodeAgentToken($nodeId: ID!) {
   issueNodeAgentToken(nodeId: $nodeId) {
     nodeId
@@ -3189,7 +3418,7 @@ export const IssueNodeAgentTokenDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<IssueNodeAgentTokenMutation, IssueNodeAgentTokenMutationVariables>;
-export const GetOperationDocument = new TypedDocumentString(`
+export const GetOperationDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetOperation($id: ID!) {
   operation(id: $id) {
     ...OperationFields
@@ -3221,7 +3450,7 @@ export const GetOperationDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetOperationQuery, GetOperationQueryVariables>;
-export const ListOperationsDocument = new TypedDocumentString(`
+export const ListOperationsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListOperations($first: Int!, $after: String, $filter: OperationFilter) {
   operations(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3262,7 +3491,7 @@ fragment OperationFields on Operation {
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<ListOperationsQuery, ListOperationsQueryVariables>;
-export const OperationUpdatedDocument = new TypedDocumentString(`
+export const OperationUpdatedDocument = /*#__PURE__*/ new TypedDocumentString(`
     subscription OperationUpdated($id: ID!) {
   operationUpdated(id: $id) {
     ...OperationFields
@@ -3294,7 +3523,7 @@ export const OperationUpdatedDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<OperationUpdatedSubscription, OperationUpdatedSubscriptionVariables>;
-export const GetResourceDocument = new TypedDocumentString(`
+export const GetResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetResource($id: ID!) {
   resource(id: $id) {
     ...ResourceFields
@@ -3337,7 +3566,7 @@ export const GetResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetResourceQuery, GetResourceQueryVariables>;
-export const ListResourcesDocument = new TypedDocumentString(`
+export const ListResourcesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListResources($first: Int!, $after: String, $filter: ResourceFilter) {
   resources(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3389,7 +3618,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListResourcesQuery, ListResourcesQueryVariables>;
-export const CreateResourceDocument = new TypedDocumentString(`
+export const CreateResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateResource($input: CreateResourceInput!) {
   createResource(input: $input) {
     ...ResourceFields
@@ -3432,7 +3661,7 @@ export const CreateResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateResourceMutation, CreateResourceMutationVariables>;
-export const UpdateResourceDocument = new TypedDocumentString(`
+export const UpdateResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateResource($input: UpdateResourceInput!) {
   updateResource(input: $input) {
     ...ResourceFields
@@ -3475,7 +3704,7 @@ export const UpdateResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateResourceMutation, UpdateResourceMutationVariables>;
-export const SetResourceAttributesDocument = new TypedDocumentString(`
+export const SetResourceAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetResourceAttributes($id: ID!, $change: AttributeChangeInput!) {
   setResourceAttributes(id: $id, change: $change) {
     ...ResourceFields
@@ -3518,7 +3747,7 @@ export const SetResourceAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetResourceAttributesMutation, SetResourceAttributesMutationVariables>;
-export const DestroyResourceDocument = new TypedDocumentString(`
+export const DestroyResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyResource($id: ID!, $force: Boolean! = false) {
   destroyResource(id: $id, force: $force) {
     ...ResourceFields
@@ -3561,7 +3790,7 @@ export const DestroyResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyResourceMutation, DestroyResourceMutationVariables>;
-export const GetServiceDocument = new TypedDocumentString(`
+export const GetServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetService($id: ID!) {
   service(id: $id) {
     ...ServiceFields
@@ -3605,7 +3834,7 @@ export const GetServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetServiceQuery, GetServiceQueryVariables>;
-export const ListServicesDocument = new TypedDocumentString(`
+export const ListServicesDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListServices($first: Int!, $after: String, $filter: ServiceFilter) {
   services(first: $first, after: $after, filter: $filter) {
     nodes {
@@ -3658,7 +3887,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListServicesQuery, ListServicesQueryVariables>;
-export const CreateServiceDocument = new TypedDocumentString(`
+export const CreateServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateService($input: CreateServiceInput!) {
   createService(input: $input) {
     ...ServiceFields
@@ -3702,7 +3931,7 @@ export const CreateServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateServiceMutation, CreateServiceMutationVariables>;
-export const UpdateServicePolicyDocument = new TypedDocumentString(`
+export const UpdateServicePolicyDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpdateServicePolicy($input: UpdateServicePolicyInput!) {
   updateServicePolicy(input: $input) {
     ...ServiceFields
@@ -3746,7 +3975,7 @@ export const UpdateServicePolicyDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateServicePolicyMutation, UpdateServicePolicyMutationVariables>;
-export const AddServiceResourceDocument = new TypedDocumentString(`
+export const AddServiceResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation AddServiceResource($input: AddServiceResourceInput!) {
   addServiceResource(input: $input) {
     ...ServiceFields
@@ -3790,7 +4019,7 @@ export const AddServiceResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<AddServiceResourceMutation, AddServiceResourceMutationVariables>;
-export const RemoveServiceResourceDocument = new TypedDocumentString(`
+export const RemoveServiceResourceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation RemoveServiceResource($serviceId: ID!, $resourceId: ID!) {
   removeServiceResource(serviceId: $serviceId, resourceId: $resourceId) {
     ...ServiceFields
@@ -3834,7 +4063,7 @@ export const RemoveServiceResourceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<RemoveServiceResourceMutation, RemoveServiceResourceMutationVariables>;
-export const SetServiceAttributesDocument = new TypedDocumentString(`
+export const SetServiceAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetServiceAttributes($id: ID!, $change: AttributeChangeInput!) {
   setServiceAttributes(id: $id, change: $change) {
     ...ServiceFields
@@ -3878,7 +4107,7 @@ export const SetServiceAttributesDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetServiceAttributesMutation, SetServiceAttributesMutationVariables>;
-export const DestroyServiceDocument = new TypedDocumentString(`
+export const DestroyServiceDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation DestroyService($id: ID!, $force: Boolean! = false) {
   destroyService(id: $id, force: $force) {
     ...ServiceFields
@@ -3922,7 +4151,7 @@ export const DestroyServiceDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DestroyServiceMutation, DestroyServiceMutationVariables>;
-export const GetViewerDocument = new TypedDocumentString(`
+export const GetViewerDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetViewer {
   viewer {
     subject
@@ -3957,7 +4186,7 @@ export const GetViewerDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetViewerQuery, GetViewerQueryVariables>;
-export const GetTenantDocument = new TypedDocumentString(`
+export const GetTenantDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetTenant($id: ID!) {
   tenant(id: $id) {
     ...TenantFields
@@ -3987,7 +4216,7 @@ export const GetTenantDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetTenantQuery, GetTenantQueryVariables>;
-export const ListTenantsDocument = new TypedDocumentString(`
+export const ListTenantsDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListTenants($first: Int!, $after: String) {
   tenants(first: $first, after: $after) {
     nodes {
@@ -4026,7 +4255,7 @@ fragment PageInfoFields on PageInfo {
   hasNextPage
   endCursor
 }`) as unknown as TypedDocumentString<ListTenantsQuery, ListTenantsQueryVariables>;
-export const CreateTenantDocument = new TypedDocumentString(`
+export const CreateTenantDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation CreateTenant($input: CreateTenantInput!) {
   createTenant(input: $input) {
     ...TenantFields
@@ -4056,7 +4285,7 @@ export const CreateTenantDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateTenantMutation, CreateTenantMutationVariables>;
-export const SetTenantQuotaDocument = new TypedDocumentString(`
+export const SetTenantQuotaDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation SetTenantQuota($input: SetTenantQuotaInput!) {
   setTenantQuota(input: $input) {
     ...TenantFields

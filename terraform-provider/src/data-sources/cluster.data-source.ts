@@ -11,6 +11,7 @@ const computed = (type: AttributeSpec['type'], description: string): AttributeSp
 const clusterAttributes = {
   hypervisor: computed('string', '`KVM`, `VSPHERE` or `HYPERV`.'),
   description: computed('string', 'Free text.'),
+  heartbeat_source: computed('string', 'Where node liveness comes from: `AGENT`, `MANAGER` or `BOTH`.'),
   state: computed('string', 'HA state: `STOPPED`, `STARTED` or `SUSPENDED`.'),
   quorate: computed('bool', 'Whether the cluster has quorum now.'),
   attributes: computed({ map: 'string' }, 'Key/value labels.'),
@@ -21,6 +22,7 @@ const clusterValues = (c: Cluster): TfObject => ({
   name: c.name,
   hypervisor: c.hypervisor,
   description: c.description ?? null,
+  heartbeat_source: c.heartbeatSource,
   state: c.state,
   quorate: c.status.quorate,
   attributes: Object.fromEntries(c.attributes.map((a) => [a.key, a.value])),
@@ -57,7 +59,7 @@ export const clustersDataSource: DataSourceType = {
     attributes: {
       name_contains: { type: 'string', optional: true, description: 'Only clusters whose name contains this.' },
       id: computed('string', 'A stable id of this query.'),
-      clusters: computed({ list: { object: { id: 'string', name: 'string', hypervisor: 'string', description: 'string', state: 'string', quorate: 'bool', attributes: { map: 'string' } } } }, 'The clusters, by name.'),
+      clusters: computed({ list: { object: { id: 'string', name: 'string', hypervisor: 'string', description: 'string', heartbeat_source: 'string', state: 'string', quorate: 'bool', attributes: { map: 'string' } } } }, 'The clusters, by name.'),
     },
   },
   async read(api, config) {

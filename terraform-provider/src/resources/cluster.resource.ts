@@ -13,6 +13,7 @@ function clusterState(c: Cluster, prior: TfObject | null): TfObject {
     name: c.name,
     hypervisor: c.hypervisor,
     description: c.description ?? null,
+    heartbeat_source: c.heartbeatSource,
     heartbeat_interval_seconds: c.policy.heartbeatIntervalSeconds,
     deadtime_seconds: c.policy.deadtimeSeconds,
     fencing_required: c.policy.fencingRequired,
@@ -31,6 +32,8 @@ const policyOf = (o: TfObject) => ({
   minHealthyNodes: optNum(o, 'min_healthy_nodes'),
 });
 
+const heartbeatSourceOf = (o: TfObject) => optStr(o, 'heartbeat_source') as Cluster['heartbeatSource'] | undefined;
+
 async function setHa(api: Api, id: string, planned: TfObject, op: 'create' | 'update'): Promise<void> {
   await api.setClusterHa(id, planned['ha_enabled'] === true, timeoutOf(planned, op, HA_TIMEOUT_MS));
 }
@@ -46,6 +49,7 @@ export const clusterResource: ResourceType = {
       name: { type: 'string', required: true, forceNew: true, description: 'Unique in the tenant: 1-63 letters, digits, `_`, `.` or `-`. Changing it replaces the cluster.' },
       hypervisor: { type: 'string', required: true, forceNew: true, description: '`KVM`, `VSPHERE` or `HYPERV`. Changing it replaces the cluster.' },
       description: { type: 'string', optional: true, description: 'Free text.' },
+      heartbeat_source: { type: 'string', optional: true, computed: true, description: 'Where node liveness comes from: `AGENT` (node agents, with isolation checks), `MANAGER` (the hypervisor manager, no agents; VSPHERE and HYPERV only) or `BOTH` (alive while either says so). API default `AGENT`.' },
       heartbeat_interval_seconds: { type: 'number', optional: true, computed: true, description: 'Seconds between agent heartbeats (API default 1).' },
       deadtime_seconds: { type: 'number', optional: true, computed: true, description: 'Seconds of silence before a node counts as failed; at least twice the heartbeat interval (API default 10).' },
       fencing_required: { type: 'bool', optional: true, computed: true, description: 'Fence a failed node before its services restart elsewhere (API default true).' },
@@ -59,7 +63,7 @@ export const clusterResource: ResourceType = {
   },
   async create(api, planned) {
     const created = await api.createCluster(
-      { name: str(planned, 'name'), hypervisor: str(planned, 'hypervisor') as Cluster['hypervisor'], description: optStr(planned, 'description'), policy: policyOf(planned) },
+      { name: str(planned, 'name'), hypervisor: str(planned, 'hypervisor') as Cluster['hypervisor'], description: optStr(planned, 'description'), heartbeatSource: heartbeatSourceOf(planned), policy: policyOf(planned) },
       stringMap(planned, 'attributes'),
     );
     try {
@@ -74,7 +78,7 @@ export const clusterResource: ResourceType = {
   read: async (api, id, prior) => clusterState(await api.getCluster(id), prior),
   async update(api, prior, planned) {
     const id = str(prior, 'id');
-    let c = await api.updateCluster({ id, description: optStr(planned, 'description') ?? null, policy: policyOf(planned) });
+    let c = await api.updateCluster({ id, description: optStr(planned, 'description') ?? null, heartbeatSource: heartbeatSourceOf(planned), policy: policyOf(planned) });
     c = await api.setClusterAttributes(c, stringMap(planned, 'attributes'));
     if (planned['ha_enabled'] !== (c.state !== 'STOPPED')) await setHa(api, id, planned, 'update');
     return clusterState(await api.getCluster(id), planned);

@@ -150,6 +150,8 @@ export class HypervHostSimulator {
   /** Names whose next Start-VM fails with InvalidState although our look saw them off (a race). */
   readonly startRaces = new Set<string>();
   powerState: 'on' | 'off' | 'rebooting' = 'on';
+  /** `hostname` commands answered (the liveness watch). */
+  hostnameCalls = 0;
   private readonly storage: Map<string, Omit<SimulatedVm, 'computerName' | 'state'>>;
 
   constructor(private readonly options: HypervSimulatorOptions = {}) {
@@ -163,6 +165,11 @@ export class HypervHostSimulator {
   /** The handler to give the WS-Management test server. */
   readonly handler: CommandHandler = (command: ExecutedCommand): CommandOutput => {
     const noise = this.options.clixmlNoise === false ? '' : CLIXML_PROGRESS;
+    // hostname.exe, the liveness watch's command (no PowerShell); counted, not in `calls`
+    if (command.script === undefined && command.commandLine.trim().toLowerCase() === 'hostname') {
+      this.hostnameCalls += 1;
+      return { stdout: `${this.computerName}\r\n`, exitCode: 0 };
+    }
     if (command.script === undefined) return { stderr: `'${command.commandLine.split(' ')[0]}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`, exitCode: 1 };
     if (!command.script.startsWith("$ErrorActionPreference='Stop'")) return { stderr: 'not a script of the adapter', exitCode: 1 };
     try {

@@ -13,7 +13,7 @@ import { ensureDebianPackages, findBinary, type Log, logTail, settlesWithin, sle
 import { type HypervisorEndpoint } from '@haaas/hypervisor';
 import { retrieveAll, retrieveOne, str } from '../property.collector';
 import { SoapClient } from '../soap.client';
-import { child, type MoRef, param, readMoRef } from '../soap.xml';
+import { child, group, type MoRef, param, readMoRef, refParam } from '../soap.xml';
 
 /**
  * The newest govmomi whose vcsim `go install module@version` can build: from v0.47.0 on, vcsim is
@@ -78,6 +78,13 @@ export interface VcsimOptions {
   log?: Log;
   /** How long to wait for the simulator to answer (default 30 s; the build is not counted). */
   readyTimeoutMs?: number;
+  /**
+   * Serve a certificate made here for 127.0.0.1 (openssl), whose PEM is `caPem`: clients then
+   * trust it as a CA instead of setting insecureTls, as the product's workers do (HAAAS_VSPHERE_CA_FILE).
+   */
+  trustedTls?: boolean;
+  /** A standalone ESXi host (vcsim -esx) instead of a vCenter: a host's own `/sdk`. `hosts` is ignored. */
+  esx?: boolean;
 }
 
 export interface VcsimPeer {
@@ -93,6 +100,12 @@ export interface VcsimPeer {
   endpoint(host?: string): HypervisorEndpoint;
   /** Administrative calls the tests use to break things behind an adapter's back. */
   readonly admin: VcsimAdmin;
+  /** The certificate vcsim serves (PEM), with `trustedTls`; also written to `caFile`. */
+  readonly caPem?: string;
+  readonly caFile?: string;
+  /** SIGSTOP / SIGCONT: vCenter stops answering (connections hang) and comes back. */
+  pause(): void;
+  resume(): void;
   /** SIGTERM, then SIGKILL of the process group after 5 s; removes the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -111,7 +124,24 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
   writeFileSync(envFile, '', { mode: 0o600 });
   const logFile = join(dir, 'vcsim.log');
 
-  const args = ['-l', '127.0.0.1:0', '-cluster', '1', '-host', String(options.hosts ?? 3), '-vm', String(options.vms ?? 4)];
+  let caPem: string | undefined;
+  let caFile: string | undefined;
+  const tlsArgs: string[] = [];
+  if (options.trustedTls) {
+    caFile = join(dir, 'vcsim.crt');
+    const keyFile = join(dir, 'vcsim.key');
+    await ensureDebianPackages(['openssl'], { log });
+    await run(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE', '-keyout', keyFile, '-out', caFile],
+      process.env,
+      () => undefined,
+    );
+    caPem = readFileSync(caFile, 'utf8');
+    tlsArgs.push('-tlscert', caFile, '-tlskey', keyFile);
+  }
+  const inventory = options.esx ? ['-esx'] : ['-cluster', '1', '-host', String(options.hosts ?? 3)];
+  const args = [...tlsArgs, '-l', '127.0.0.1:0', ...inventory, '-vm', String(options.vms ?? 4)];
   // -password reads a file when given a path: the password never appears in `ps`
   args.push('-username', username, '-password', passwordFile, '-E', envFile, '-stdinexit');
   const delays = Object.entries(options.methodDelay ?? {});
@@ -137,6 +167,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
     (stopping ??= (async () => {
       await admin?.close();
       if (pid !== undefined && !exited) {
+        signalGroup(pid, 'SIGCONT'); // a paused vcsim would not act on SIGTERM
         signalGroup(pid, 'SIGTERM');
         if (!(await settlesWithin(exit, 5_000))) {
           signalGroup(pid, 'SIGKILL');
@@ -151,7 +182,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
     if (pid === undefined) throw new Error(`cannot start ${bin}`);
     const port = await waitForPort(envFile, exit, () => exited, options.readyTimeoutMs ?? 30_000, logFile);
     const url = `https://127.0.0.1:${port}/sdk`;
-    admin = new VcsimAdmin(new SoapClient({ url: new URL(url), username, password, insecureTls: true }));
+    admin = new VcsimAdmin(() => new SoapClient({ url: new URL(url), username, password, insecureTls: true }));
     const hosts = await admin.hostNames();
     log(`vcsim ${VCSIM_VERSION} on ${url} (pid ${pid}), hosts ${hosts.join(', ')}`);
     return {
@@ -162,7 +193,10 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
       password,
       hosts,
       admin,
+      ...(caPem ? { caPem, caFile } : {}),
       endpoint: (host?: string) => ({ uri: url, username, password, host: host ?? hosts[0] ?? null, insecureTls: true }),
+      pause: () => pid !== undefined && !exited && signalGroup(pid, 'SIGSTOP'),
+      resume: () => pid !== undefined && !exited && signalGroup(pid, 'SIGCONT'),
       stop,
     };
   } catch (error) {
@@ -173,11 +207,89 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
 
 /** Calls an administrator makes in vCenter, through the library's own SOAP client. */
 export class VcsimAdmin {
-  constructor(private readonly client: SoapClient) {}
+  private client: SoapClient;
+
+  constructor(private readonly newClient: () => SoapClient) {
+    this.client = newClient();
+  }
 
   async hostNames(): Promise<string[]> {
     const hosts = await retrieveAll(this.client, 'HostSystem', ['name'], signal());
     return hosts.map((h) => str(h, 'name') ?? h.obj.value).sort((a, b) => (a.includes('_C') === b.includes('_C') ? a.localeCompare(b) : a.includes('_C') ? -1 : 1));
+  }
+
+  /**
+   * AddHost_Task into the cluster: a host named `name` (a real host name, unlike vcsim's DC0_C0_H0),
+   * cloned by vcsim from the cluster host `cloneOf` (its datastores and networks), connected.
+   */
+  async addHost(name: string, cloneOf: string): Promise<void> {
+    const clusters = await retrieveAll(this.client, 'ClusterComputeResource', ['name'], signal());
+    const cluster = clusters[0];
+    if (!cluster) throw new Error('vcsim has no cluster');
+    const spec = group('spec', [param('hostName', name), param('userName', cloneOf), param('password', 'unused'), param('force', true)]);
+    const reply = await this.client.invoke('AddHost_Task', cluster.obj, [spec, param('asConnected', true)], signal());
+    await this.waitTask(readMoRef(child(reply, 'returnval')), `AddHost_Task ${name}`);
+    await this.renew();
+  }
+
+  /**
+   * vcsim's container views miss objects added to the inventory after they were made (a host or VM is
+   * put before its parent lists it): a new session makes new views, which see them.
+   */
+  private async renew(): Promise<void> {
+    await this.client.close();
+    this.client = this.newClient();
+  }
+
+  /**
+   * CreateVM_Task: a powered-off VM on `host`, its files (.vmx) on the datastore every host of the
+   * cluster mounts (vcsim's LocalDS_0: shared storage), as an administrator would create it.
+   */
+  async createVm(name: string, host: string, o: { readonly cpus?: number; readonly memoryMb?: number; readonly datastore?: string } = {}): Promise<void> {
+    const [dc] = await retrieveAll(this.client, 'Datacenter', ['vmFolder'], signal());
+    const [cluster] = await retrieveAll(this.client, 'ClusterComputeResource', ['resourcePool'], signal());
+    const hostRef = (await retrieveAll(this.client, 'HostSystem', ['name'], signal())).find((h) => str(h, 'name') === name || str(h, 'name') === host)?.obj;
+    const folder = dc && readMoRef(dc.props.get('vmFolder'));
+    const pool = cluster && readMoRef(cluster.props.get('resourcePool'));
+    if (!folder || !pool || !hostRef) throw new Error(`createVm ${name}: no datacenter folder, cluster pool or host ${host}`);
+    const config = group('config', [
+      param('name', name),
+      param('guestId', 'otherGuest64'),
+      group('files', [param('vmPathName', `[${o.datastore ?? 'LocalDS_0'}]`)]),
+      param('numCPUs', o.cpus ?? 1),
+      param('memoryMB', o.memoryMb ?? 256),
+    ]);
+    const reply = await this.client.invoke('CreateVM_Task', folder, [config, refParam('pool', pool), refParam('host', hostRef)], signal());
+    await this.waitTask(readMoRef(child(reply, 'returnval')), `CreateVM_Task ${name}`);
+    await this.renew();
+  }
+
+  /** Every VM vCenter has registered: name, host (by runtime.host), power and connection state. */
+  async vms(): Promise<{ name: string; host: string | undefined; powerState: string | undefined; connectionState: string | undefined; vmx: string | undefined }[]> {
+    await this.renew(); // vcsim's views miss VMs registered after they were made
+    const [vms, hosts] = await Promise.all([
+      retrieveAll(this.client, 'VirtualMachine', ['name', 'runtime.host', 'runtime.powerState', 'runtime.connectionState', 'config.files.vmPathName'], signal()),
+      retrieveAll(this.client, 'HostSystem', ['name'], signal()),
+    ]);
+    const hostName = new Map(hosts.map((h) => [h.obj.value, str(h, 'name')]));
+    return vms.map((v) => ({
+      name: str(v, 'name') ?? v.obj.value,
+      host: hostName.get(readMoRef(v.props.get('runtime.host'))?.value ?? ''),
+      powerState: str(v, 'runtime.powerState'),
+      connectionState: str(v, 'runtime.connectionState'),
+      vmx: str(v, 'config.files.vmPathName'),
+    }));
+  }
+
+  /** vCenter's VmPoweredOnEvents, oldest first (by event key): who started which VM where, in what order. */
+  async poweredOnEvents(): Promise<{ key: number; vm: string; host: string }[]> {
+    const reply = await this.client.invoke('QueryEvents', { type: 'EventManager', value: 'EventManager' }, [group('filter', [param('eventTypeId', 'VmPoweredOnEvent')])], signal());
+    const out = [...reply.getElementsByTagNameNS('urn:vim25', 'returnval')].map((e) => ({
+      key: Number(child(e, 'key')?.textContent ?? NaN),
+      vm: child(child(e, 'vm') ?? e, 'name')?.textContent ?? '',
+      host: child(child(e, 'host') ?? e, 'name')?.textContent ?? '',
+    }));
+    return out.filter((e) => e.vm !== '').sort((a, b) => a.key - b.key);
   }
 
   /** DisconnectHost_Task: vCenter loses the host (runtime.connectionState = disconnected). */
@@ -234,11 +346,14 @@ export class VcsimAdmin {
     const host = hosts.find((h) => str(h, 'name') === name);
     if (!host) throw new Error(`vcsim has no host ${name}`);
     const reply = await this.client.invoke(method, host.obj, [], signal());
-    const task = readMoRef(child(reply, 'returnval'));
+    await this.waitTask(readMoRef(child(reply, 'returnval')), `${method} on ${name}`);
+  }
+
+  private async waitTask(task: MoRef | undefined, what: string): Promise<void> {
     for (let i = 0; task && i < 500; i++) {
       const state = str(await retrieveOne(this.client, task, ['info.state'], signal()), 'info.state');
       if (state === 'success') return;
-      if (state === 'error') throw new Error(`${method} on ${name} failed`);
+      if (state === 'error') throw new Error(`${what} failed`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

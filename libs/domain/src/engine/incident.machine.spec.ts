@@ -5,6 +5,7 @@ import {
   AwaitingReason,
   dueRetries,
   FenceStepState,
+  fenceRetryDueAtMs,
   Incident,
   IncidentEvent,
   IncidentState,
@@ -145,6 +146,39 @@ describe('incident machine', () => {
       expect(confirmed).toMatchObject({ state: IncidentState.RECOVERING, awaiting: null, reason: null });
       expect(confirmed.fencing).toMatchObject({ fencedBy: 'OPERATOR', confirmedBy: 'alice' });
       expect(confirmed.timings.fencedAtMs).toBe(T0 + 60 * S);
+    });
+
+    it('a failed fence can be tried again from the first level (device fixed); the engine retries on doubling waits', () => {
+      const failed = apply(open(), [
+        begin,
+        { type: 'FENCE_DEVICE_RESULT', atMs: T0 + 14 * S, level: 1, deviceId: 'ipmi', ok: false, error: 'AUTH_FAILED' },
+        { type: 'FENCE_DEVICE_RESULT', atMs: T0 + 15 * S, level: 2, deviceId: 'pdu-1', ok: false, error: 'outlet busy' },
+      ]);
+      expect(failed.state).toBe(IncidentState.AWAITING_OPERATOR);
+      // 2 s of fencing so far: the first retry waits the minimum, 30 s after the last attempt
+      expect(fenceRetryDueAtMs(failed, 30 * S, 600 * S)).toBe(T0 + 45 * S);
+      const again = apply(failed, [{ type: 'RETRY_FENCING', atMs: T0 + 45 * S, operator: 'system:recovery' }]);
+      expect(again).toMatchObject({ state: IncidentState.FENCING, awaiting: null, reason: null });
+      expect(again.fencing.levels.map((l) => [l.state, ...l.devices.map((d) => d.state)])).toEqual([[FenceStepState.PENDING, FenceStepState.PENDING], [FenceStepState.PENDING, FenceStepState.PENDING, FenceStepState.PENDING]]);
+      expect(again.timings.fencingStartedAtMs).toBe(T0 + 13 * S);
+      const twice = apply(again, [
+        { type: 'FENCE_DEVICE_RESULT', atMs: T0 + 46 * S, level: 1, deviceId: 'ipmi', ok: false, error: 'AUTH_FAILED' },
+        { type: 'FENCE_DEVICE_RESULT', atMs: T0 + 47 * S, level: 2, deviceId: 'pdu-1', ok: false, error: 'outlet busy' },
+      ]);
+      // 34 s of fencing so far: the next wait doubles, capped by the maximum
+      expect(fenceRetryDueAtMs(twice, 30 * S, 600 * S)).toBe(T0 + 81 * S);
+      expect(fenceRetryDueAtMs(twice, 1 * S, 10 * S)).toBe(T0 + 57 * S);
+      const fixed = apply(twice, [
+        { type: 'RETRY_FENCING', atMs: T0 + 81 * S, operator: 'alice', note: 'BMC password fixed' },
+        { type: 'FENCE_DEVICE_RESULT', atMs: T0 + 82 * S, level: 1, deviceId: 'ipmi', ok: true },
+      ]);
+      expect(fixed).toMatchObject({ state: IncidentState.RECOVERING, fencing: { fencedBy: 'DEVICE' } });
+      expect(fenceRetryDueAtMs(fixed, 30 * S, 600 * S)).toBeNull();
+      expect(refused(fixed, { type: 'RETRY_FENCING', atMs: T0 + 90 * S, operator: 'alice' })).toBe('nothing to fence again in RECOVERING');
+      const noDevice = apply(open({ fencing: [] }), [begin]);
+      expect(noDevice.awaiting).toBe(AwaitingReason.FENCING);
+      expect(fenceRetryDueAtMs(noDevice, 30 * S, 600 * S)).toBeNull();
+      expect(refused(noDevice, { type: 'RETRY_FENCING', atMs: T0 + 20 * S, operator: 'alice' })).toMatch(/no fencing device/);
     });
 
     it('every level failing with fencingRequired=false: recovery proceeds unfenced, and says so', () => {

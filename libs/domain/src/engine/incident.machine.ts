@@ -131,7 +131,12 @@ export type IncidentEvent =
   | { readonly type: 'BEGIN_FENCING'; readonly atMs: number; readonly quorate: boolean }
   | { readonly type: 'FENCE_DEVICE_RESULT'; readonly atMs: number; readonly level: number; readonly deviceId: string; readonly ok: boolean; readonly error?: string }
   /** An operator confirms the node is off (stonith_admin --confirm). */
-  | { readonly type: 'OPERATOR_CONFIRMED_FENCED'; readonly atMs: number; readonly operator: string }
+  | { readonly type: 'OPERATOR_CONFIRMED_FENCED'; readonly atMs: number; readonly operator: string; readonly note?: string }
+  /**
+   * Fence again from the first level (the device was fixed): by an operator, or by the recovery
+   * engine's own periodic retry of an incident waiting for a failed fence.
+   */
+  | { readonly type: 'RETRY_FENCING'; readonly atMs: number; readonly operator: string; readonly note?: string }
   | { readonly type: 'SERVICE_TARGET_CHOSEN'; readonly atMs: number; readonly serviceId: string; readonly nodeId: string }
   | { readonly type: 'SERVICE_NO_CANDIDATE'; readonly atMs: number; readonly serviceId: string; readonly reason: string }
   | { readonly type: 'SERVICE_START_FAILED'; readonly atMs: number; readonly serviceId: string; readonly nodeId: string; readonly error: string; readonly retryable: boolean }
@@ -307,9 +312,33 @@ export function applyIncidentEvent(incident: Incident, event: IncidentEvent): In
       );
     }
 
+    case 'RETRY_FENCING': {
+      if (incident.state === IncidentState.FENCING) return same;
+      const fenceWait = incident.state === IncidentState.AWAITING_OPERATOR && incident.awaiting === AwaitingReason.FENCING;
+      if (!fenceWait) return refuse(`nothing to fence again in ${incident.state}${incident.awaiting ? ` (${incident.awaiting})` : ''}`);
+      if (incident.fencing.levels.length === 0) return refuse('the node has no fencing device: add one (and retry), or confirm the node is off');
+      const levels = incident.fencing.levels.map((l) => ({ ...l, state: FenceStepState.PENDING, devices: l.devices.map((d) => ({ ...d, state: FenceStepState.PENDING, error: null, atMs: null })) }));
+      // fencingStartedAtMs stays: the first round's start, from which the engine's retry backs off
+      return changed({ ...incident, state: IncidentState.FENCING, awaiting: null, reason: null, fencing: { ...incident.fencing, levels } });
+    }
+
     default:
       return applyServiceEvent(incident, event);
   }
+}
+
+/**
+ * When an incident waiting for a failed fence is due to be fenced again by the engine itself
+ * (a device fixed without telling anyone): after as long as it has been fencing so far (doubling
+ * waits), at least `minMs`, at most `maxMs` after its last attempt. Null when it does not wait
+ * for a fence or has no device to try.
+ */
+export function fenceRetryDueAtMs(incident: Incident, minMs: number, maxMs: number): number | null {
+  if (incident.state !== IncidentState.AWAITING_OPERATOR || incident.awaiting !== AwaitingReason.FENCING || incident.fencing.levels.length === 0) return null;
+  const attempts = incident.fencing.levels.flatMap((l) => l.devices.map((d) => d.atMs ?? 0));
+  const lastMs = Math.max(incident.timings.fencingStartedAtMs ?? 0, ...attempts);
+  const sinceFirstMs = lastMs - (incident.timings.fencingStartedAtMs ?? lastMs);
+  return lastMs + Math.min(maxMs, Math.max(minMs, sinceFirstMs));
 }
 
 type ServiceEvent = Extract<IncidentEvent, { readonly serviceId: string }>;
@@ -386,7 +415,7 @@ function applyServiceEvent(incident: Incident, event: ServiceEvent): IncidentTra
 
 /** A service event for a closed incident that changes nothing (a replay) is accepted as a no-op. */
 function eventForClosed(incident: Incident, event: IncidentEvent): boolean {
-  if (event.type === 'BEGIN_FENCING' || event.type === 'FENCE_DEVICE_RESULT' || event.type === 'OPERATOR_CONFIRMED_FENCED') return true;
+  if (event.type === 'BEGIN_FENCING' || event.type === 'FENCE_DEVICE_RESULT' || event.type === 'OPERATOR_CONFIRMED_FENCED' || event.type === 'RETRY_FENCING') return true;
   if (event.type === 'OPERATOR_CANCELLED') return false;
   const s = incident.services.find((x) => x.serviceId === event.serviceId);
   return s !== undefined && SETTLED.has(s.state) && (event.type !== 'SERVICE_RUNNING' || s.targetNodeId === event.nodeId);

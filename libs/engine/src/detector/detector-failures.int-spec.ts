@@ -40,7 +40,7 @@ describe('failure detector: declaring failures through two channels', () => {
     await runMigrations({ url: db.url });
     redisDir = mkdtempSync(join(tmpdir(), 'haaas-det-redis-'));
     redis = await startRedis({ dataDir: redisDir });
-    hosts = await startLibvirtHosts({ hosts: ['dead', 'alive', 'grace', 'addrok', 'addrsilent', 'paused', 'again'] });
+    hosts = await startLibvirtHosts({ hosts: ['dead', 'alive', 'grace', 'addrok', 'addrsilent', 'paused', 'again', 'twice'] });
     h = await DetectorHarness.open(db.url, redis.url);
     detector = h.detector({ detection: { ...FAST_SETTINGS.detection, bootGraceSeconds: GRACE_S } });
     detector.start();
@@ -89,7 +89,9 @@ describe('failure detector: declaring failures through two channels', () => {
     const types = events.map((e) => e.type);
     expect(types.filter((t) => t === 'incident.opened')).toHaveLength(1);
     expect(types.filter((t) => t === 'node.failed')).toHaveLength(1);
-    const changes = events.filter((e) => e.type === 'node.status_changed').map((e) => [e.before?.['status'], e.after?.['status'], e.after?.['suspect']]);
+    const all = events.filter((e) => e.type === 'node.status_changed').map((e) => [e.before?.['status'], e.after?.['status'], e.after?.['suspect']]);
+    // a loaded machine may show a reason change while still OFFLINE before the first heartbeat counts
+    const changes = all.slice(all.findIndex(([b, a]) => !(b === NodeStatus.OFFLINE && a === NodeStatus.OFFLINE)));
     // OFFLINE → ONLINE when first heard, suspect after the deadtime (its reason may change while the
     // second channel is asked), then FAILED
     expect(changes[0]).toEqual([NodeStatus.OFFLINE, NodeStatus.ONLINE, false]);
@@ -226,5 +228,29 @@ describe('failure detector: declaring failures through two channels', () => {
     expect(second.lastSeenAt?.getTime()).toBeGreaterThan(first?.lastSeenAt?.getTime() as number);
     await sleep(1000);
     expect(await h.incidents(alice, nodeId)).toHaveLength(2);
+  });
+
+  it('adds a second failure of a node whose incident is still open (its fence failed) to that incident, and drives it again: never lost', async () => {
+    const { clusterId, nodeId } = await cluster('c-twice', hosts.host('twice').uri);
+    await online(nodeId);
+    await hosts.kill('twice');
+    h.silence(nodeId);
+    const [first] = await waitFor('the first incident', async () => {
+      const list = await h.incidents(alice, nodeId);
+      return list.length > 0 ? list : undefined;
+    });
+    // what recovery leaves when every fence failed: the incident waits for an operator
+    await h.store.repos.incidents.update(alice, first?.id as string, { state: 'AWAITING_OPERATOR' });
+    // the host reboots by itself (a newer boot time), then fails again while the incident is still open
+    await hosts.restart('twice');
+    h.beat(alice, clusterId, nodeId, { bootTime: Date.now() });
+    await online(nodeId);
+    await hosts.kill('twice');
+    h.silence(nodeId);
+    const again = await waitFor('the failure added to the open incident', async () => (await h.store.repos.events.find(alice, { objectId: first?.id as string, type: 'incident.failed_again' }))[0]);
+    expect(again.message).toMatch(/declared failed while its incident .* is AWAITING_OPERATOR: added to it/);
+    expect(await h.incidents(alice, nodeId)).toHaveLength(1);
+    const row = await h.store.repos.incidents.get(alice, first?.id as string);
+    expect(await h.producer.queue(QUEUES.recovery).getJob(`${row.id}.r${row.version}`)).toBeDefined();
   });
 });

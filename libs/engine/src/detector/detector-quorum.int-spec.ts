@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LibvirtHosts, startLibvirtHosts } from '@haaas/adapter-kvm/testing';
 import { LocalServer, startRedis } from '@haaas/devstack';
-import { NodeStatus } from '@haaas/domain';
+import { clusterHealth, NodeStatus } from '@haaas/domain';
+import Redis from 'ioredis';
 import { runMigrations } from '@haaas/persistence';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
 import { alice, DetectorHarness, FAST_POLICY, FAST_SETTINGS, sleep, waitFor } from './detector.harness';
+import { clusterHealthStatus, DetectorViewReader } from './detector-view.reader';
 import type { FailureDetector } from './failure-detector';
 
 describe('failure detector: quorum and flapping', () => {
@@ -16,6 +18,13 @@ describe('failure detector: quorum and flapping', () => {
   let hosts: LibvirtHosts;
   let h: DetectorHarness;
   let detector: FailureDetector;
+  let viewRedis: Redis;
+  /** cluster.status as the API computes it (the resolver's one call), and what the node rows alone would say. */
+  const status = async (clusterId: string) => {
+    const view = await new DetectorViewReader(viewRedis).read(alice, clusterId);
+    const rows = clusterHealth((await h.store.repos.nodes.find(alice, { clusterId })).map((n) => n.status));
+    return { shown: clusterHealthStatus(view, rows, { deadtimeSeconds: 2, nowMs: Date.now() }), rows };
+  };
 
   const node = (id: string) => h.node(alice, id);
   const online = (id: string) => waitFor(`${id} ONLINE`, async () => (await node(id)).status === NodeStatus.ONLINE);
@@ -32,9 +41,11 @@ describe('failure detector: quorum and flapping', () => {
     detector = h.detector({ detection: { ...FAST_SETTINGS.detection, flapMaxOutageSeconds: 8 } });
     detector.start();
     await waitFor('the detector to lead', async () => detector.stats().leading);
+    viewRedis = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   });
 
   afterAll(async () => {
+    viewRedis?.disconnect();
     await h?.close();
     await hosts?.stop();
     await redis?.stop();
@@ -65,6 +76,12 @@ describe('failure detector: quorum and flapping', () => {
     }
     const lost = (await h.events(alice, clusterId, { type: 'cluster.quorum_lost' }))[0];
     expect(lost?.after).toEqual({ healthyNodes: 1, quorum: 2, totalNodes: 3 });
+    // libvirt: both hypervisors are gone
+    for (const name of ['q1', 'q2']) expect((await hosts.virsh(name, ['list', '--all'])).code).not.toBe(0);
+    // cluster.status says what the detector logged (one source), though the rows still read 3 ONLINE
+    const during = await status(clusterId);
+    expect(during.rows).toMatchObject({ healthyNodes: 3, quorate: true });
+    expect(during.shown).toMatchObject({ source: 'DETECTOR', totalNodes: 3, healthyNodes: 1, quorum: 2, quorate: false, suspectNodes: 2 });
     expect(await count(clusterId, 'cluster.quorum_lost')).toBe(1);
 
     // q2 comes back: 2 of 3 healthy, quorate again, and q1 (still silent and unreachable) is declared
@@ -74,6 +91,7 @@ describe('failure detector: quorum and flapping', () => {
     await sleep(1000);
     expect(await count(clusterId, 'cluster.quorum_regained')).toBe(1);
     expect(await count(clusterId, 'cluster.quorum_lost')).toBe(1);
+    expect((await status(clusterId)).shown).toMatchObject({ source: 'DETECTOR', totalNodes: 3, quorate: true });
     expect(await h.incidents(alice, q2)).toEqual([]);
     expect(await h.incidents(alice, q1)).toHaveLength(1);
   });

@@ -49,7 +49,7 @@ export class DetectorHarness {
   readonly clusters: ClusterService;
   readonly nodes: NodeService;
   readonly producer: JobProducer;
-  readonly adapters: HypervisorAdapters = hypervisorAdapters();
+  readonly adapters: HypervisorAdapters;
   /** Nodes the heartbeat pump beats for, with what they report. */
   readonly alive = new Map<string, { tenantId: string; clusterId: string; beat: NodeBeat }>();
   private readonly connections: Redis[] = [];
@@ -63,7 +63,9 @@ export class DetectorHarness {
     readonly store: Store,
     readonly redisUrl: string,
     readonly redis: Redis,
+    adapters?: HypervisorAdapters,
   ) {
+    this.adapters = adapters ?? hypervisorAdapters();
     this.heartbeats = new HeartbeatStore(this.connection());
     const quota = new QuotaService(DEFAULT_TENANT_QUOTA);
     this.clusters = new ClusterService(store, quota);
@@ -72,10 +74,10 @@ export class DetectorHarness {
     this.producer.queue(QUEUES.recovery).on('error', () => undefined); // Redis restarts on purpose here
   }
 
-  static async open(dbUrl: string, redisUrl: string): Promise<DetectorHarness> {
+  static async open(dbUrl: string, redisUrl: string, adapters?: HypervisorAdapters): Promise<DetectorHarness> {
     const ds = await openDataSource({ url: dbUrl, poolSize: 10 });
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    return new DetectorHarness(ds, new Store(ds), redisUrl, redis);
+    return new DetectorHarness(ds, new Store(ds), redisUrl, redis, adapters);
   }
 
   /** A Redis connection closed with the harness (a detector's own, as in another process). */

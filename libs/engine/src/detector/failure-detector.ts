@@ -38,6 +38,7 @@ import {
   ProbeRecord,
 } from './node-record.codec';
 import { SecondChannelProber } from './second-channel.prober';
+import { ManagerHeartbeatFeed, type ManagerFeedOptions } from './manager-heartbeat.feed';
 
 /** Statuses of a declared failure: they stick until the node is fenced or reboots (the domain's rule 3). */
 const UNCLEAN: ReadonlySet<NodeStatus> = new Set([NodeStatus.FAILED, NodeStatus.NETWORK_ISOLATED, NodeStatus.STORAGE_ISOLATED]);
@@ -97,6 +98,8 @@ export interface DetectorDeps {
   readonly producer: JobProducer;
   readonly logger?: DetectorLogger;
   readonly hooks?: DetectorHooks;
+  /** The manager heartbeat channel for clusters with heartbeat source MANAGER or BOTH (default on). */
+  readonly managerHeartbeats?: ManagerFeedOptions;
 }
 
 export interface DetectorStats {
@@ -164,6 +167,7 @@ export class FailureDetector {
   private readonly redis: StateRedis;
   private readonly log: DetectorLogger;
   private readonly probeGate: Semaphore;
+  private readonly managerFeed: ManagerHeartbeatFeed;
 
   private running = false;
   private term: Term | null = null;
@@ -196,6 +200,7 @@ export class FailureDetector {
     this.prober = new SecondChannelProber(deps.nodes, deps.adapters, { probeDeadlineMs: this.settings.probeDeadlineMs, addressDeadlineMs: this.settings.addressDeadlineMs });
     this.log = deps.logger ?? new Logger('FailureDetector');
     this.probeGate = new Semaphore(this.settings.probeConcurrency);
+    this.managerFeed = new ManagerHeartbeatFeed({ db: this.db, heartbeats: deps.heartbeats, nodes: deps.nodes, adapters: deps.adapters, logger: this.log }, deps.managerHeartbeats);
     // BullMQ reports a lost connection as an 'error' event (printed when nobody listens); ticks and
     // enqueues fail and say so themselves, so once a minute is enough here
     deps.producer.queue(QUEUES.recovery).on('error', (err: Error) => this.warnSometimes('queue', `recovery queue: ${err.message}`));
@@ -234,6 +239,7 @@ export class FailureDetector {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, Math.max(5000, 2 * this.settings.probeDeadlineMs))))]);
     clearTimeout(timer);
+    await this.managerFeed.close();
     if (this.term) {
       this.term = null;
       await this.lease.release().catch((err: unknown) => this.log.warn(`lease release failed: ${message(err)}`));
@@ -290,6 +296,8 @@ export class FailureDetector {
     this.term = null;
     this.lease.drop();
     this.fresh.clear();
+    // another detector leads now and watches the managers itself
+    void this.managerFeed.close();
   }
 
   // ---- the tick loop ----
@@ -315,6 +323,8 @@ export class FailureDetector {
       this.clock = { redisMs: nowMs, perf: performance.now() };
       const list = await this.clusters();
       this.counters.ticks += 1;
+      // manager heartbeats first, so this tick reads them (additive: clusters on AGENT skip it)
+      await this.managerFeed.beat([...list.started, ...list.idle], nowMs).catch((err: unknown) => this.warnSometimes('manager-feed', `manager heartbeats: ${message(err)}`));
       // presence of nodes in clusters without HA: who is there decides whether HA may start
       await forEachBounded(list.idle, this.settings.clusterConcurrency, async (ref) => {
         await trackPresence(this.db, this.deps.heartbeats, ref, term.token, nowMs);
@@ -493,6 +503,7 @@ export class FailureDetector {
 
     let skipped = new Set<string>();
     let incidents: IncidentEntity[] = [];
+    let redrive = new Set<string>();
     if (changes.length > 0 || checks.length > 0 || quorumChanged) {
       const pending: PendingWrite = {
         tenantId: ref.tenantId,
@@ -507,10 +518,11 @@ export class FailureDetector {
       if (written === null) return; // lost the lease meanwhile: decide again next time (or never)
       skipped = written.skipped;
       incidents = written.incidents;
+      redrive = written.redrive;
       this.forgetCluster(ck);
     }
 
-    for (const incident of incidents) await this.enqueueRecovery(ref.tenantId, incident);
+    for (const incident of incidents) await this.enqueueRecovery(ref.tenantId, incident, redrive.has(incident.id));
 
     // the Redis side: saved only after MySQL committed, so a failed write is decided again next tick;
     // and only while leading (the script's token check covers a successor that already wrote here)
@@ -522,7 +534,9 @@ export class FailureDetector {
       saved.push(nodeId);
       args.push(nodeId, encodeNodeRecord(rec));
     }
-    args.push(QUORUM_FIELD, JSON.stringify(quorum.next));
+    // with the counts it was decided from: cluster status shows the detector's own view (DetectorViewReader)
+    const q = evaluation.quorum;
+    args.push(QUORUM_FIELD, JSON.stringify({ ...quorum.next, quorate: q.quorate, totalNodes: q.totalNodes, healthyNodes: q.healthyNodes, quorum: q.quorum, atMs: nowMs }));
     const consumed = checks.filter((c) => !skipped.has(c.node.id)).flatMap((c) => [c.node.id, c.raw]);
     const [ok, current] = await this.redis.haaasDetectorSave(stateKey, reportsKey, term.token, this.settings.stateTtlMs, args.length / 2, ...args, ...consumed);
     if (ok !== 1) throw new StaleDetectorTokenError(ref.clusterId, term.token, Number(current));
@@ -556,9 +570,10 @@ export class FailureDetector {
     changes: readonly NodeChange[],
     checks: readonly ReportCheck[],
     quorum: QuorumReport | null,
-  ): Promise<{ skipped: Set<string>; incidents: IncidentEntity[] }> {
+  ): Promise<{ skipped: Set<string>; incidents: IncidentEntity[]; redrive: Set<string> }> {
     const skipped = new Set<string>();
     const incidents: IncidentEntity[] = [];
+    const redrive = new Set<string>();
     const at = new Date(nowMs);
     // rows in id order: two writers locking the same nodes lock them in the same order
     for (const c of [...changes].sort((a, b) => (a.node.id < b.node.id ? -1 : 1))) {
@@ -602,7 +617,19 @@ export class FailureDetector {
       if (!c.declare) continue;
       const open = await this.db.openIncidentOf(repos, scope, row.id);
       if (open) {
+        // the node failed (again) while its incident is open: the failure is added to it and the
+        // incident is driven again (from its row version), never dropped as a duplicate job
         incidents.push(open);
+        redrive.add(open.id);
+        await appendEvent(repos, scope, {
+          clusterId: ref.clusterId,
+          type: 'incident.failed_again',
+          objectType: 'Incident',
+          objectId: open.id,
+          nodeId: row.id,
+          after: { incidentId: open.id, state: open.state, reason: c.reason },
+          message: `${row.hostname} declared failed while its incident ${open.id} is ${open.state}: added to it (${c.reason})`,
+        });
         continue;
       }
       const { incident, created } = await this.db.createIncident(repos, scope, {
@@ -674,12 +701,13 @@ export class FailureDetector {
           : `quorum lost: ${quorum.healthyNodes} of ${quorum.totalNodes} nodes healthy, ${quorum.quorum} needed; no failure is declared until an operator acts or nodes return`,
       });
     }
-    return { skipped, incidents };
+    return { skipped, incidents, redrive };
   }
 
-  private async enqueueRecovery(tenantId: string, incident: IncidentEntity): Promise<void> {
+  /** The incident's first job; `again`: a job of its current row version (an open incident whose node failed again). */
+  private async enqueueRecovery(tenantId: string, incident: IncidentEntity, again = false): Promise<void> {
     try {
-      await this.deps.producer.enqueue('incident.recover', { tenantId, incidentId: incident.id }, { jobId: incident.id });
+      await this.deps.producer.enqueue('incident.recover', { tenantId, incidentId: incident.id }, { jobId: again ? `${incident.id}.r${incident.version}` : incident.id });
     } catch (err) {
       // the incident is in MySQL: reconciliation enqueues it again within a few ticks
       this.log.warn(`enqueue incident.recover ${incident.id}: ${message(err)}; reconciliation will retry`);

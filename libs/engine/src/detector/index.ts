@@ -14,3 +14,5 @@ export { probeVerdict } from './probe-verdict.policy';
 export type { ProbeOutcome, ProbeVerdict } from './probe-verdict.policy';
 export { decodeNodeRecord, encodeNodeRecord, decodeFailureReport } from './node-record.codec';
 export type { NodeRecord, ProbeRecord, AddressRecord, FailureReport } from './node-record.codec';
+export { clusterHealthStatus, DETECTOR_VIEW_MAX_AGE_MS, DetectorViewReader, parseDetectorQuorum } from './detector-view.reader';
+export type { ClusterHealthStatus, DetectorQuorum, DetectorView } from './detector-view.reader';

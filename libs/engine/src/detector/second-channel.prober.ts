@@ -2,7 +2,7 @@ import { Hypervisor, TenantScope } from '@haaas/domain';
 import type { HypervisorAdapters, NodeService } from '@haaas/management';
 import type { NodeEntity } from '@haaas/persistence';
 import { redact } from '@haaas/secrets';
-import { pingCheckAddress, type AddressAnswer } from './check-address.probe';
+import { askCheckAddress, type AddressAnswer } from './check-address.probe';
 import { probeVerdict, type ProbeOutcome, type ProbeVerdict } from './probe-verdict.policy';
 
 export interface SecondChannelAnswer {
@@ -34,7 +34,7 @@ export class SecondChannelProber {
   async ask(scope: TenantScope, node: NodeEntity, hypervisor: Hypervisor): Promise<SecondChannelAnswer> {
     const [probe, address] = await Promise.all([
       this.probe(scope, node, hypervisor),
-      node.checkAddress ? pingCheckAddress(node.checkAddress, this.options.addressDeadlineMs) : Promise.resolve(null),
+      node.checkAddress ? askCheckAddress(node.checkAddress, this.options.addressDeadlineMs) : Promise.resolve(null),
     ]);
     return { probe, address };
   }

@@ -29,6 +29,20 @@ redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return now`;
 
+// A heartbeat read from the node's hypervisor manager (no agent): the seen time, and the host's boot
+// time when the manager gives one (ARGV[2] empty: left as it was, so an agent's own boot time stays
+// the only one in BOTH mode and the two never alternate). The agent's checks are left untouched.
+const RECORD_MANAGER_LUA = `if redis.replicate_commands then redis.replicate_commands() end
+${NOW_LUA}
+redis.call('HSET', KEYS[1], 'seenAt', now, 'managerSeenAt', now, 'managerState', ARGV[3])
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'bootTime', ARGV[2]) end
+if not redis.call('HGET', KEYS[1], 'sentAt') then redis.call('HSET', KEYS[1], 'sentAt', now, 'agentVersion', '') end
+if not redis.call('HGET', KEYS[1], 'bootTime') then redis.call('HSET', KEYS[1], 'bootTime', 0) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return now`;
+
 const STALE_LUA = `${NOW_LUA}
 return {now, redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('(%d', now - tonumber(ARGV[1])), 'WITHSCORES')}`;
 
@@ -37,6 +51,7 @@ return now`;
 
 interface ScriptedRedis extends Redis {
   haaasHeartbeatRecord(node: string, cluster: string, nodeId: string, sentAt: number, bootTime: number, checks: string, agentVersion: string, retentionMs: number): Promise<number>;
+  haaasHeartbeatRecordManager(node: string, cluster: string, nodeId: string, bootTime: string, state: string, retentionMs: number): Promise<number>;
   haaasHeartbeatStale(cluster: string, olderThanMs: number): Promise<[number, string[]]>;
   haaasHeartbeatNow(): Promise<number>;
 }
@@ -58,6 +73,7 @@ export class HeartbeatStore {
 
   constructor(redis: Redis, options: HeartbeatStoreOptions = {}) {
     redis.defineCommand('haaasHeartbeatRecord', { numberOfKeys: 2, lua: RECORD_LUA });
+    redis.defineCommand('haaasHeartbeatRecordManager', { numberOfKeys: 2, lua: RECORD_MANAGER_LUA });
     redis.defineCommand('haaasHeartbeatStale', { numberOfKeys: 1, lua: STALE_LUA, readOnly: true });
     redis.defineCommand('haaasHeartbeatNow', { numberOfKeys: 0, lua: NOW_ONLY_LUA, readOnly: true });
     this.redis = redis as ScriptedRedis;
@@ -74,6 +90,23 @@ export class HeartbeatStore {
       report.bootTime,
       JSON.stringify(report.checks),
       report.agentVersion,
+      this.retentionMs,
+    );
+    return Number(seenAt);
+  }
+
+  /**
+   * Stores a heartbeat the node's hypervisor manager vouched for (vCenter says the host is connected
+   * and powered on): the same store and clock as agent heartbeats, so the detector reads one record.
+   * `bootTimeMs` only where the manager is the node's only source (see RECORD_MANAGER_LUA).
+   */
+  async recordManager(node: NodeAgentIdentity, beat: { readonly bootTimeMs: number | null; readonly state: string }): Promise<number> {
+    const seenAt = await this.redis.haaasHeartbeatRecordManager(
+      nodeHeartbeatKey(node.tenantId, node.clusterId, node.nodeId),
+      lastSeenKey(node.tenantId, node.clusterId),
+      node.nodeId,
+      beat.bootTimeMs === null ? '' : String(Math.round(beat.bootTimeMs)),
+      beat.state.slice(0, 64),
       this.retentionMs,
     );
     return Number(seenAt);
@@ -146,5 +179,6 @@ function toRecord(nodeId: string, h: Record<string, string> | null): HeartbeatRe
     bootTime: Number(h['bootTime']),
     checks,
     agentVersion: h['agentVersion'] ?? '',
+    ...(h['managerSeenAt'] !== undefined ? { managerSeenAt: Number(h['managerSeenAt']), managerState: h['managerState'] ?? '' } : {}),
   };
 }

@@ -38,4 +38,8 @@ export interface HeartbeatRecord extends HeartbeatReport {
   readonly nodeId: string;
   /** Redis's clock when the heartbeat was recorded (ms since the epoch): one clock for every API replica. */
   readonly seenAt: number;
+  /** When the hypervisor manager last vouched for the node (manager heartbeat source), if ever. */
+  readonly managerSeenAt?: number;
+  /** What the manager said then (e.g. `CONNECTED poweredOn`). */
+  readonly managerState?: string;
 }

@@ -1,5 +1,6 @@
-import { ClusterState, PreconditionFailedError, quorumReport, QuorumReport } from '@haaas/domain';
-import type { ClusterEntity, NodeEntity } from '@haaas/persistence';
+import { AwaitingReason, ClusterState, IncidentState, isTerminal, PreconditionFailedError, quorumReport, QuorumReport } from '@haaas/domain';
+import type { ClusterEntity, IncidentEntity, NodeEntity } from '@haaas/persistence';
+import { isIncidentRecordJson } from '../recovery/incident.codec';
 import { OperationKind } from './operation.types';
 
 export interface StartCheck extends QuorumReport {
@@ -41,6 +42,28 @@ export function clusterTransitionRefusal(kind: OperationKind, cluster: Pick<Clus
       return cluster.state === ClusterState.STOPPED ? refuse('HA is not started, there is no monitoring to suspend') : null;
     case OperationKind.CLUSTER_RESUME:
       return cluster.state === ClusterState.STOPPED ? refuse('HA is not started; start it (startCluster)') : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Whether an operator's incident action fits the incident's state now; the reason when not, so
+ * that a useless action is an error of the mutation rather than a FAILED operation.
+ */
+export function incidentActionRefusal(kind: OperationKind, incident: Pick<IncidentEntity, 'id' | 'state' | 'fencing'>): PreconditionFailedError | null {
+  const state = incident.state as IncidentState;
+  const json = isIncidentRecordJson(incident.fencing) ? incident.fencing : null;
+  const awaiting = json?.awaiting ?? null;
+  const refuse = (why: string) => new PreconditionFailedError(`incident ${incident.id} is ${state}${awaiting ? ` (${awaiting})` : ''}: ${why}`, { reason: 'INCIDENT_STATE', state, awaiting });
+  if (isTerminal(state)) return refuse('it is closed');
+  const fenceWait = state === IncidentState.AWAITING_OPERATOR && awaiting === AwaitingReason.FENCING;
+  switch (kind) {
+    case OperationKind.INCIDENT_CONFIRM_FENCED:
+      return fenceWait || state === IncidentState.FENCING ? null : refuse('there is no fence to confirm (it waits for quorum, or recovery is under way)');
+    case OperationKind.INCIDENT_RETRY:
+      if (!fenceWait) return refuse('only an incident waiting for a failed fence is fenced again');
+      return (json?.levels.length ?? 0) > 0 ? null : refuse('the node has no fencing device: add one, or confirm the node is off');
     default:
       return null;
   }

@@ -63,17 +63,17 @@ describe('failback', () => {
     }
   });
 
-  it('does not fail back while an incident of the cluster is open', async () => {
+  it('does not fail back to a node with an open incident (the rest of the cluster is not held: operations/service-watch-failed.int-spec)', async () => {
     const scheduler = new FailbackScheduler(store, operations, { stabilisationSeconds: 1 });
     await lab.setStatus('fbA', NodeStatus.ONLINE, Date.now() - 10_000);
     // what the detector opens when a node fails (only its row matters here)
     const incident = await store.repos.incidents.create(alice(), {
       clusterId: lab.clusterId,
-      nodeId: lab.id('fbC'),
+      nodeId: lab.id('fbA'),
       idempotencyKey: `test-incident-${Date.now()}`,
-      state: 'RECOVERING',
+      state: 'AWAITING_OPERATOR',
       source: 'DETECTOR',
-      reason: 'test: fbC failed',
+      reason: 'test: fbA failed, its fence too',
       lastSeenAt: null,
       declaredAt: new Date(),
       fencedAt: null,

@@ -15,7 +15,7 @@ export const FAILBACK_ACTOR = 'system:failback';
 export interface FailbackSchedulerOptions {
   /** How often every STARTED cluster is looked at (default 5 s). */
   readonly intervalMs?: number;
-  /** How long a returning preferred node must be ONLINE before services move back (default: the domain's 300 s). */
+  /** How long a returning preferred node must be ONLINE before services move back: overrides every cluster's failbackStabilisationSeconds (tests); default: the cluster's. */
   readonly stabilisationSeconds?: number;
 }
 
@@ -47,8 +47,9 @@ function onlineSinceMs(node: Pick<NodeEntity, 'status' | 'statusChangedAt'>): nu
 /**
  * Failback (rgmanager): when a more preferred member of a service's ordered failover domain has
  * been ONLINE for the stabilisation time, the service is moved back to it by a SERVICE_RELOCATE
- * operation requested by `system:failback`, unless the domain says nofailback. Nothing moves while
- * an incident of the cluster is open, nor while another operation on the service is active (the
+ * operation requested by `system:failback`, unless the domain says nofailback. An open incident
+ * holds only its own node: no service moves from or to a node with an open incident, the others
+ * fail back as usual; nor does a service move while another operation on it is active (the
  * operations service refuses it; that refusal is expected and quiet). The move itself is an
  * ordinary operation: the service claim serialises it with recoveries.
  */
@@ -90,16 +91,16 @@ export class FailbackScheduler {
 
   /** Schedules the failbacks due in one cluster; returns how many operations it requested. */
   async runCluster(scope: TenantScope, clusterId: string, nowMs = Date.now()): Promise<number> {
-    // an open incident is still placing services: moving others now would race its plan
-    if ((await this.store.repos.incidents.count(scope, { clusterId, state: anyOf(OPEN_INCIDENT_STATES) })) > 0) return 0;
+    // an open incident holds its node (its services are its own): nothing moves from or to it
+    const held = new Set((await this.store.repos.incidents.select(scope, { clusterId, state: anyOf(OPEN_INCIDENT_STATES) }, ['nodeId'])).map((i) => i.nodeId));
     const view = await loadClusterView(this.store.repos, scope, clusterId);
     const candidates = view.services.filter((s) => {
-      if (s.state !== ServiceState.STARTED || !s.currentNodeId || !s.failoverDomainId) return false;
+      if (s.state !== ServiceState.STARTED || !s.currentNodeId || !s.failoverDomainId || held.has(s.currentNodeId)) return false;
       const domain = view.domains.get(s.failoverDomainId);
       return domain !== undefined && domain.ordered && !domain.nofailback;
     });
     if (candidates.length === 0) return 0;
-    const nodes: FailbackNode[] = view.placementNodes().map((n) => {
+    const nodes: FailbackNode[] = view.placementNodes().filter((n) => !held.has(n.id)).map((n) => {
       const entity = view.nodesById.get(n.id);
       return { ...n, onlineSinceMs: entity ? onlineSinceMs(entity) : null };
     });
@@ -111,7 +112,7 @@ export class FailbackScheduler {
         currentNodeId: service.currentNodeId ?? '',
         nodes,
         nowMs,
-        ...(this.options.stabilisationSeconds !== undefined ? { settings: { stabilisationSeconds: this.options.stabilisationSeconds } } : {}),
+        settings: { stabilisationSeconds: this.options.stabilisationSeconds ?? view.cluster.failbackStabilisationSeconds },
       });
       if (!decision.failBack) continue;
       const since = nodes.find((n) => n.id === decision.targetNodeId)?.onlineSinceMs ?? null;

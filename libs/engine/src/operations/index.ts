@@ -4,7 +4,7 @@ export type { OperationsModuleOptions, OperationRunDeps } from './operations.mod
 export { OperationsService, STALE_OPERATION_MS } from './operations.service';
 export type { SubmitOptions, Submitted } from './operations.service';
 export { FailoverPlanService } from './failover-plan.service';
-export type { FailoverPlanView } from './failover-plan.service';
+export type { FailoverPlanView, PlannedDetection, PlannedNodeCapacity, PlanSources } from './failover-plan.service';
 export { IncidentsService } from './incidents.service';
 export type { IncidentFilter, IncidentView, ServiceRecoveryView } from './incidents.service';
 export type { FenceLevelRecord, FenceDeviceRecord } from '../recovery/incident.codec';

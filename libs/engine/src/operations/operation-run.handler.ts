@@ -4,6 +4,7 @@ import { AdapterError } from '@haaas/hypervisor';
 import type { Store } from '@haaas/persistence';
 import { jobOptions, JobContext, JobHandler, JobPayloads } from '@haaas/queue';
 import type { ClusterOperations } from './cluster.operations';
+import type { IncidentOperations } from './incident.operations';
 import type { LiveSignalPublisher } from './live/live-signals';
 import type { NodeOperations } from './node.operations';
 import { describeFailure, OperationRun, OperationStepError } from './operation-run';
@@ -36,6 +37,7 @@ export class OperationRunHandler implements JobHandler<'operation.run'> {
     private readonly clusters: ClusterOperations,
     private readonly nodes: NodeOperations,
     private readonly services: ServiceOperations,
+    private readonly incidents: IncidentOperations,
   ) {}
 
   async handle(payload: JobPayloads['operation.run'], context: JobContext): Promise<void> {
@@ -73,6 +75,8 @@ export class OperationRunHandler implements JobHandler<'operation.run'> {
         (row) => {
           row.state = OperationState.FAILED;
           row.error = why;
+          // 100: the operation has ended (progress says how far it is, not how well it went)
+          row.progress = 100;
           row.finishedAt = new Date();
         },
         { type: 'operation.failed', message: `${op.kind} failed: ${why}` },
@@ -117,6 +121,12 @@ export class OperationRunHandler implements JobHandler<'operation.run'> {
         return this.services.restart(run, signal);
       case OperationKind.SERVICE_RELOCATE:
         return this.services.relocate(run, signal);
+      case OperationKind.INCIDENT_CONFIRM_FENCED:
+        return this.incidents.confirmFenced(run);
+      case OperationKind.INCIDENT_RETRY:
+        return this.incidents.retry(run);
+      case OperationKind.INCIDENT_CANCEL:
+        return this.incidents.cancel(run);
       default:
         throw new OperationStepError(`unknown operation kind ${run.operation.kind}`);
     }

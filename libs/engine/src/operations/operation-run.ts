@@ -67,7 +67,7 @@ export class OperationRun {
       const at = after === undefined ? -1 : op.steps.findIndex((s) => s.name === after);
       if (at < 0) op.steps.push(...fresh);
       else op.steps.splice(at + 1, 0, ...fresh);
-      op.progress = progressOf(op.steps);
+      op.progress = advance(op.progress, op.steps);
     });
   }
 
@@ -87,7 +87,7 @@ export class OperationRun {
         s.startedAt = startedAt;
         delete s.finishedAt;
         delete s.message;
-        op.progress = progressOf(op.steps);
+        op.progress = advance(op.progress, op.steps);
       },
       { type: 'operation.step_started', message: name, ...extra },
     );
@@ -102,7 +102,7 @@ export class OperationRun {
           s.state = OperationStepState.FAILED;
           s.finishedAt = new Date().toISOString();
           s.message = message;
-          op.progress = progressOf(op.steps);
+          op.progress = advance(op.progress, op.steps);
         },
         { type: 'operation.step_failed', message: `${name}: ${message}`, ...extra },
       );
@@ -116,7 +116,7 @@ export class OperationRun {
         s.finishedAt = new Date().toISOString();
         if (result?.message) s.message = result.message;
         else delete s.message;
-        op.progress = progressOf(op.steps);
+        op.progress = advance(op.progress, op.steps);
       },
       {
         type: state === OperationStepState.SKIPPED ? 'operation.step_skipped' : 'operation.step_succeeded',
@@ -176,6 +176,15 @@ function upsertStep(steps: OperationStepRecord[], name: string): OperationStepRe
     steps.push(s);
   }
   return s;
+}
+
+/**
+ * The progress after a step change: never lower than before. Steps found on the way (one per
+ * service to move, planned after the first ones settled) add to the total, and the plain ratio
+ * would then go back (0, 99, 50, 99); a client showing a progress bar must not see it shrink.
+ */
+export function advance(progress: number, steps: readonly OperationStepRecord[]): number {
+  return Math.max(progress, progressOf(steps));
 }
 
 /** Settled steps over all steps, 0-99 while any is open (100 is for the end of the operation). */

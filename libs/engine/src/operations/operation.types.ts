@@ -14,12 +14,19 @@ export enum OperationKind {
   SERVICE_STOP = 'SERVICE_STOP',
   SERVICE_RESTART = 'SERVICE_RESTART',
   SERVICE_RELOCATE = 'SERVICE_RELOCATE',
+  /** The operator attests that an incident's node is off (its fence failed): recovery proceeds. */
+  INCIDENT_CONFIRM_FENCED = 'INCIDENT_CONFIRM_FENCED',
+  /** Fence an incident's node again from the first level (its device was fixed). */
+  INCIDENT_RETRY = 'INCIDENT_RETRY',
+  /** Stop an incident's recovery: its unsettled services are FAILED with the operator's note. */
+  INCIDENT_CANCEL = 'INCIDENT_CANCEL',
 }
 
 export enum OperationTargetType {
   CLUSTER = 'CLUSTER',
   NODE = 'NODE',
   SERVICE = 'SERVICE',
+  INCIDENT = 'INCIDENT',
 }
 
 export enum OperationState {
@@ -59,12 +66,17 @@ export const TARGET_OF_KIND: { readonly [K in OperationKind]: OperationTargetTyp
   [OperationKind.SERVICE_STOP]: OperationTargetType.SERVICE,
   [OperationKind.SERVICE_RESTART]: OperationTargetType.SERVICE,
   [OperationKind.SERVICE_RELOCATE]: OperationTargetType.SERVICE,
+  [OperationKind.INCIDENT_CONFIRM_FENCED]: OperationTargetType.INCIDENT,
+  [OperationKind.INCIDENT_RETRY]: OperationTargetType.INCIDENT,
+  [OperationKind.INCIDENT_CANCEL]: OperationTargetType.INCIDENT,
 };
 
 /** Parameters some kinds take (stored in `operations.params`). */
 export interface OperationParams {
   /** SERVICE_RELOCATE (and SERVICE_START): the node to go to; absent: the best one by placement. */
   readonly targetNodeId?: string;
+  /** INCIDENT_*: the operator's why (required to confirm a fence and to cancel), kept in the cluster log. */
+  readonly note?: string;
 }
 
 /** An operation as the application hands it out (the stored row; transports map it). */

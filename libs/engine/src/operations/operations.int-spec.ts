@@ -67,7 +67,7 @@ beforeAll(async () => {
   services = new ServiceGroupService(store, quota);
   domains = new FailoverDomainService(store);
   operations = new OperationsService(store, producer, signals);
-  plans = new FailoverPlanService(store);
+  plans = new FailoverPlanService(store, { liveness: null, detector: null });
   const handler = createOperationRunHandler({ store, signals, nodes, executor: new FencingExecutor(new FenceAgentRunner(), adapters), adapters, sealer, nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)), claimWaitMs: 5000 });
   workers = startWorkers(workerRedis, [QUEUES.operations], new JobRegistry().register(handler), { concurrency: 4 });
 

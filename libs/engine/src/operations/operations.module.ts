@@ -5,7 +5,11 @@ import { FencingExecutor, NodeService } from '@haaas/management';
 import type { HypervisorAdapters, SecretSealer } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
+import { IncidentCommands } from '../recovery/incident.commands';
+import { IncidentLedger } from '../recovery/incident.ledger';
 import { resolveRecoveryOptions } from '../recovery/recovery.options';
+import { RecoveryQueue } from '../recovery/recovery.queue';
+import { IncidentOperations } from './incident.operations';
 import { ServiceClaims } from '../recovery/service-claims';
 import { ServiceRunner } from '../recovery/service.runner';
 import { ClusterOperations } from './cluster.operations';
@@ -21,7 +25,11 @@ import { NodeOperations } from './node.operations';
 import { NodePower } from './node-power';
 import { OperationRunHandler } from './operation-run.handler';
 import { OperationsService } from './operations.service';
-import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS } from './operations.tokens';
+import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS, PLAN_SOURCES } from './operations.tokens';
+import { DetectorViewReader } from '../detector/detector-view.reader';
+import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { heartbeatLiveness, type NodeLiveness } from '../recovery/node-liveness';
+import type { PlanSources } from './failover-plan.service';
 import { RunnerServiceActions } from './runner-service-actions';
 import { ServiceOperations } from './service.operations';
 import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
@@ -77,6 +85,12 @@ export interface OperationRunDeps {
   readonly claimWaitMs?: number;
   readonly bootTimeoutMs?: number;
   readonly bootPollMs?: number;
+  /** The incidents' commands (the recovery module's when the process has one); else built on `producer`. */
+  readonly incidents?: IncidentCommands;
+  /** Queues recovery jobs when no IncidentCommands are given (the same Redis as the recovery workers). */
+  readonly producer?: JobProducer;
+  /** Which nodes were heard from, for the ledger built on `producer` (placement never targets a silent node). */
+  readonly liveness?: NodeLiveness;
 }
 
 /**
@@ -90,12 +104,14 @@ export function createOperationRunHandler(d: OperationRunDeps): OperationRunHand
   const actions = new RunnerServiceActions(d.store, runner, { claimWaitMs });
   const services = new ServiceOperations(d.store, actions);
   const power = new NodePower(d.store, d.nodes, d.adapters, d.executor, d.sealer);
+  const incidents = d.incidents ?? (d.producer && d.liveness ? new IncidentCommands(new IncidentLedger(d.store, resolveRecoveryOptions({}), d.liveness), new RecoveryQueue(d.producer)) : null);
   return new OperationRunHandler(
     d.store,
     d.signals,
     new ClusterOperations(d.store, d.signals, services),
     new NodeOperations(d.store, d.nodes, power, actions, { ...(d.bootTimeoutMs ? { bootTimeoutMs: d.bootTimeoutMs } : {}), ...(d.bootPollMs ? { bootPollMs: d.bootPollMs } : {}) }),
     services,
+    new IncidentOperations(d.store, incidents),
   );
 }
 
@@ -209,15 +225,18 @@ export class OperationsModule {
         inject: [Store, OPERATIONS_LISTENER],
       },
       OperationsService,
+      // the detector's and the heartbeats' keys live on the same Redis as the queues (one config.redis.url)
+      { provide: DetectorViewReader, useFactory: (redis: Redis) => new DetectorViewReader(redis), inject: [COMMANDS] },
+      { provide: PLAN_SOURCES, useFactory: (redis: Redis, detector: DetectorViewReader) => ({ liveness: heartbeatLiveness(new HeartbeatStore(redis)), detector }), inject: [COMMANDS, DetectorViewReader] },
       FailoverPlanService,
       IncidentsService,
       {
         provide: OperationRunHandler,
-        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor, resources: OperationNodeResources) =>
+        useFactory: (store: Store, signals: LiveSignalPublisher, nodes: NodeService, executor: FencingExecutor, resources: OperationNodeResources, producer: JobProducer, sources: PlanSources, incidents: IncidentCommands | null) =>
           o.runWorkers
-            ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, nodeResources: resources.driver, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs })
+            ? createOperationRunHandler({ store, signals, nodes, executor, adapters: o.adapters, sealer: o.sealer, nodeResources: resources.driver, claimWaitMs: o.claimWaitMs, bootTimeoutMs: o.bootTimeoutMs, bootPollMs: o.bootPollMs, producer, ...(sources.liveness ? { liveness: sources.liveness } : {}), ...(incidents ? { incidents } : {}) })
             : null,
-        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor, OperationNodeResources],
+        inject: [Store, OPERATIONS_SIGNALS, NodeService, FencingExecutor, OperationNodeResources, OPERATIONS_PRODUCER, PLAN_SOURCES, { token: IncidentCommands, optional: true }],
       },
       {
         provide: OperationNodeResources,
@@ -241,7 +260,7 @@ export class OperationsModule {
       module: OperationsModule,
       global: true,
       providers,
-      exports: [OperationsService, FailoverPlanService, IncidentsService, ClusterEventFeed, OperationFeed, OPERATIONS_SIGNALS],
+      exports: [OperationsService, FailoverPlanService, IncidentsService, ClusterEventFeed, OperationFeed, OPERATIONS_SIGNALS, DetectorViewReader],
     };
   }
 }

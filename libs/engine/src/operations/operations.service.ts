@@ -3,7 +3,7 @@ import { BadInputError, ConflictError, NotFoundError, PreconditionFailedError, P
 import { appendEvent } from '@haaas/management';
 import { anyOf, isDuplicateKey, OperationEntity, Page, PageArgs, Repositories, Store, Where } from '@haaas/persistence';
 import { JobProducer } from '@haaas/queue';
-import { clusterStartCheck, clusterTransitionRefusal, startRefusal } from './cluster-preconditions';
+import { clusterStartCheck, clusterTransitionRefusal, incidentActionRefusal, startRefusal } from './cluster-preconditions';
 import { checkIdempotencyKey, storedIdempotencyKey } from './idempotency-key';
 import { LiveSignalPublisher } from './live/live-signals';
 import { operationEvent } from './operation-run';
@@ -85,8 +85,11 @@ export class OperationsService {
     const p = new Problems();
     checkIdempotencyKey(p, 'idempotencyKey', request.idempotencyKey);
     p.check(Object.values(OperationKind).includes(request.kind), 'kind', 'unknown operation kind');
+    const note = request.params?.note?.trim() ?? '';
+    p.check(note.length <= 1000, 'note', 'at most 1000 characters');
+    if (request.kind === OperationKind.INCIDENT_CONFIRM_FENCED || request.kind === OperationKind.INCIDENT_CANCEL) p.check(note !== '', 'note', 'say why (who checked the node is off, or why recovery stops): it goes to the cluster log');
     p.throwIfAny();
-    const params: OperationParams = request.params?.targetNodeId ? { targetNodeId: request.params.targetNodeId } : {};
+    const params: OperationParams = { ...(request.params?.targetNodeId ? { targetNodeId: request.params.targetNodeId } : {}), ...(note !== '' ? { note } : {}) };
     const key = request.idempotencyKey ? storedIdempotencyKey(scope, request.idempotencyKey) : null;
 
     if (key) {
@@ -152,7 +155,11 @@ export class OperationsService {
 
   /** A request repeated with the same key: the same operation if it is the same request, else CONFLICT. */
   private async replay(scope: TenantScope, existing: OperationEntity, request: OperationRequest, params: OperationParams): Promise<OperationEntity> {
-    const same = existing.kind === request.kind && existing.targetId === request.targetId && (existing.params['targetNodeId'] ?? null) === (params.targetNodeId ?? null);
+    const same =
+      existing.kind === request.kind &&
+      existing.targetId === request.targetId &&
+      (existing.params['targetNodeId'] ?? null) === (params.targetNodeId ?? null) &&
+      (existing.params['note'] ?? null) === (params.note ?? null);
     if (!same) {
       throw new ConflictError('this idempotency key was used for a different request', { operationId: existing.id, kind: existing.kind, targetId: existing.targetId });
     }
@@ -191,6 +198,12 @@ export class OperationsService {
           }
         }
         return { clusterId: service.clusterId, targetType };
+      }
+      case OperationTargetType.INCIDENT: {
+        const incident = await repos.incidents.lock(scope, targetId);
+        const refusal = incidentActionRefusal(kind, incident);
+        if (refusal) throw refusal;
+        return { clusterId: incident.clusterId, targetType };
       }
     }
   }

@@ -4,7 +4,7 @@ import { clusterStartCheck, clusterTransitionRefusal, startRefusal } from './clu
 import { checkIdempotencyKey, storedIdempotencyKey } from './idempotency-key';
 import { AsyncQueue } from './live/async-queue';
 import { uuidv7Floor, uuidv7Ms } from './live/uuidv7.util';
-import { describeFailure, OperationStepError, progressOf } from './operation-run';
+import { advance, describeFailure, OperationStepError, progressOf } from './operation-run';
 import { OperationKind, OperationStepState } from './operation.types';
 
 const node = (id: string, status: NodeStatus, maintenance = false) => ({ id, status, maintenance });
@@ -83,6 +83,12 @@ describe('operation steps', () => {
     expect(progressOf([step(OperationStepState.SUCCEEDED), step(OperationStepState.RUNNING)])).toBe(50);
     expect(progressOf([step(OperationStepState.SKIPPED), step(OperationStepState.FAILED), step(OperationStepState.PENDING)])).toBe(66);
     expect(progressOf([step(OperationStepState.SUCCEEDED)])).toBe(99);
+  });
+
+  it('never lowers the progress when steps are planned on the way', () => {
+    // one step done (99), then two more found: the ratio alone would drop to 33
+    expect(advance(99, [step(OperationStepState.SUCCEEDED), step(OperationStepState.PENDING), step(OperationStepState.PENDING)])).toBe(99);
+    expect(advance(10, [step(OperationStepState.SUCCEEDED), step(OperationStepState.RUNNING)])).toBe(50);
   });
 
   it('shows our own, domain and adapter failures as they are, and nothing of anything else', () => {

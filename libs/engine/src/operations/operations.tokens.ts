@@ -5,3 +5,5 @@ export const OPERATIONS_SIGNALS = Symbol('OPERATIONS_SIGNALS');
 /** The LiveSignalListener (a subscribed Redis connection) of this process. */
 export const OPERATIONS_LISTENER = Symbol('OPERATIONS_LISTENER');
 export const OPERATIONS_OPTIONS = Symbol('OPERATIONS_OPTIONS');
+/** Where the dry run reads liveness and the detector's state (PlanSources). */
+export const PLAN_SOURCES = Symbol('PLAN_SOURCES');

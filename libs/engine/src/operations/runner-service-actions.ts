@@ -87,6 +87,13 @@ export class RunnerServiceActions implements ServiceActions {
     );
   }
 
+  async activeOn(scope: TenantScope, serviceId: string, signal?: AbortSignal): Promise<{ readonly nodeIds: readonly string[]; readonly unreachable: readonly string[] }> {
+    const search = await this.runner.locate(scope, serviceId, signal);
+    const nodeIds = new Set<string>();
+    for (const vm of search.vms.values()) for (const id of vm.activeOn) nodeIds.add(id);
+    return { nodeIds: [...nodeIds].sort(), unreachable: search.unreachable.map((u) => u.nodeId) };
+  }
+
   /** Retryable start failures are tried again on the same node with the domain's backoff; others fail the step at once. */
   private async startWithRetries(start: () => Promise<StartedService>, serviceId: string, signal?: AbortSignal): Promise<StartedService> {
     for (let attempt = 1; ; attempt++) {

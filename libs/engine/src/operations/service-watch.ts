@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ConflictError, NodeStatus, PreconditionFailedError, RecoveryAction, ResourceType, serviceFailureAction, ServiceState, TenantScope } from '@haaas/domain';
+import { ConflictError, NodeStatus, PreconditionFailedError, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { deadline } from '@haaas/hypervisor';
 import { appendEvent, NodeService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
@@ -14,6 +14,7 @@ import { agentResource } from '../recovery/service.runner';
 import { forEachStartedCluster, PeriodicPass } from './cluster-pass';
 import { OperationKind } from './operation.types';
 import { OperationsService } from './operations.service';
+import { retrySignature, watchVerdict } from './service-watch.verdict';
 
 export const SERVICE_WATCH_ACTOR = 'system:service-watch';
 
@@ -38,6 +39,9 @@ function watchKey(serviceId: string, nodeId: string, firstSeenMs: number): strin
   return `svcwatch.${createHash('sha256').update(`${serviceId}/${nodeId}/${firstSeenMs}`).digest('hex').slice(0, 40)}`;
 }
 
+/** Marks a FAILED service in `failedAt` that the watch did not fail. */
+const NOT_THE_WATCHS = '-';
+
 const OPERATION_OF: Readonly<Record<RecoveryAction, OperationKind>> = {
   [RecoveryAction.RESTART]: OperationKind.SERVICE_RESTART,
   [RecoveryAction.RELOCATE]: OperationKind.SERVICE_RELOCATE,
@@ -57,13 +61,22 @@ const OPERATION_OF: Readonly<Record<RecoveryAction, OperationKind>> = {
  * (`service.failure_detected`) in the transaction that creates the operation. Any number of workers
  * may run it: an operation on the service since it was first seen down (another worker's) stands
  * them down, and one active operation per service is the operations service's rule. Nothing is
- * done in a cluster with an open incident, nor on a node that is not ONLINE.
+ * done on a node that is not ONLINE or has an open incident (its services are the incident's);
+ * the rest of the cluster is watched as usual.
+ *
+ * A service it can neither restart (budget spent) nor move (no other node can take it, e.g. a
+ * restricted domain of its own node only) is set FAILED with the reason (`service.failed`) instead
+ * of being asked for a relocation that fails every pass; it is tried again (SERVICE_START) only
+ * when what its chances depend on changes (`retrySignature`: a node returns, its policy or domain
+ * changes) or an operator starts it.
  */
 export class ServiceWatch {
   private readonly logger = new Logger('ServiceWatch');
   private readonly periodic: PeriodicPass;
   /** Service id → when (and on which node) this process first saw it down. */
   private readonly suspects = new Map<string, { readonly nodeId: string; readonly sinceMs: number }>();
+  /** FAILED service id → the retry signature when it failed (read back from its `service.failed` event after a restart). */
+  private readonly failedAt = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -108,9 +121,10 @@ export class ServiceWatch {
   /** One cluster's pass (see the class comment); `seen` collects the services still down. */
   async runCluster(scope: TenantScope, clusterId: string, nowMs: number, seen: Set<string> = new Set()): Promise<ServiceWatchPassResult> {
     const result = { services: 0, suspected: 0, acted: 0 };
-    if ((await this.store.repos.incidents.count(scope, { clusterId, state: anyOf(OPEN_INCIDENT_STATES) })) > 0) return result;
+    // an open incident holds its own node only
+    const held = new Set((await this.store.repos.incidents.select(scope, { clusterId, state: anyOf(OPEN_INCIDENT_STATES) }, ['nodeId'])).map((i) => i.nodeId));
     const cluster = await this.store.repos.clusters.get(scope, clusterId);
-    const nodes = (await this.store.repos.nodes.find(scope, { clusterId })).filter((n) => n.status === NodeStatus.ONLINE && !n.maintenance);
+    const nodes = (await this.store.repos.nodes.find(scope, { clusterId })).filter((n) => n.status === NodeStatus.ONLINE && !n.maintenance && !held.has(n.id));
     const services = await this.store.repos.services.select(scope, { clusterId, state: ServiceState.STARTED }, ['id', 'name', 'currentNodeId', 'claimedBy', 'claimExpiresAt']);
     const resources = await this.store.repos.resources.select(scope, { clusterId }, ['id', 'name', 'serviceId', 'type', 'spec']);
     const refsOf = new Map<string, string[]>();
@@ -164,7 +178,82 @@ export class ServiceWatch {
     } finally {
       await sessions.close();
     }
+    result.acted += await this.retryFailed(scope, clusterId);
     return result;
+  }
+
+  /** FAILED services this watch failed whose chances changed since: SERVICE_START, once per change. */
+  private async retryFailed(scope: TenantScope, clusterId: string): Promise<number> {
+    const failed = await this.store.repos.services.select(scope, { clusterId, state: ServiceState.FAILED }, ['id', 'name']);
+    let acted = 0;
+    for (const s of failed) {
+      let then = this.failedAt.get(s.id);
+      if (then === undefined) {
+        const [last] = await this.store.repos.events.find(scope, { serviceId: s.id, type: 'service.failed' }, { id: 'DESC' });
+        const sig = last?.after?.['retrySignature'];
+        // failed by something else (a recovery, an operation): not the watch's to retry (remembered: asked once)
+        then = typeof sig === 'string' ? sig : NOT_THE_WATCHS;
+        this.failedAt.set(s.id, then);
+      }
+      if (then === NOT_THE_WATCHS) continue;
+      const now = await retrySignature(this.store, scope, clusterId, s.id);
+      if (now === null || now === then) continue;
+      try {
+        const { created } = await this.operations.submit(
+          scope,
+          { kind: OperationKind.SERVICE_START, targetId: s.id, idempotencyKey: `svcwatch.retry.${now}${s.id.replace(/-/g, '').slice(0, 16)}`.slice(0, 80) },
+          {
+            onCreate: (repos, op) =>
+              appendEvent(repos, scope, {
+                clusterId,
+                type: 'service.retry_on_change',
+                objectType: 'Service',
+                objectId: s.id,
+                serviceId: s.id,
+                before: { retrySignature: then },
+                after: { retrySignature: now, operationId: op.id },
+                message: `service "${s.name}" is tried again: a node, its policy or its domain changed since it failed`,
+              }),
+          },
+        );
+        this.failedAt.delete(s.id);
+        if (created) acted++;
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof PreconditionFailedError) continue;
+        throw err;
+      }
+    }
+    for (const id of [...this.failedAt.keys()]) if (!failed.some((s) => s.id === id)) this.failedAt.delete(id);
+    return acted;
+  }
+
+  /** Neither restart nor move can help: FAILED with the reason, unless someone acted on it meanwhile. */
+  private async fail(scope: TenantScope, clusterId: string, serviceId: string, name: string, nodeId: string, hostname: string, down: readonly string[], sinceMs: number, reason: string): Promise<boolean> {
+    const changed = await this.store.transaction(async (repos) => {
+      const s = await repos.services.lock(scope, serviceId);
+      const claimed = s.claimedBy != null && s.claimExpiresAt != null && s.claimExpiresAt.getTime() > Date.now();
+      if (s.state !== ServiceState.STARTED || s.currentNodeId !== nodeId || claimed) return false;
+      await repos.services.update(scope, s.id, { state: ServiceState.FAILED, currentNodeId: null });
+      return true;
+    });
+    if (!changed) return false;
+    const signature = (await retrySignature(this.store, scope, clusterId, serviceId)) ?? '';
+    this.failedAt.set(serviceId, signature);
+    await this.store.transaction((repos) =>
+      appendEvent(repos, scope, {
+        clusterId,
+        type: 'service.failed',
+        objectType: 'Service',
+        objectId: serviceId,
+        serviceId,
+        nodeId,
+        before: { state: ServiceState.STARTED, currentNodeId: nodeId },
+        after: { state: ServiceState.FAILED, down, firstSeenDownAt: new Date(sinceMs).toISOString(), reason, retrySignature: signature },
+        message: `service "${name}": ${down.join(', ')} not running on ${hostname}; FAILED: ${reason}`.slice(0, 1024),
+      }),
+    );
+    this.logger.warn(`service ${scope.tenantId}/${serviceId} FAILED: ${reason}`);
+    return true;
   }
 
   /** Names of the service's agent-carried resources that are not healthy on the node; null when the agent did not answer. */
@@ -194,7 +283,12 @@ export class ServiceWatch {
     const [policy] = await this.store.repos.services.select(scope, { id: serviceId }, ['recoveryAction', 'maxRestarts', 'restartWindowSeconds', 'recentRestarts']);
     if (!policy) return false;
     const recentRestartsMs = (policy.recentRestarts ?? []).map((t) => Date.parse(t)).filter((t) => Number.isFinite(t));
-    const decision = serviceFailureAction(policy, { nodeHealthy: true, recentRestartsMs, nowMs });
+    const verdict = await watchVerdict(this.store, scope, clusterId, serviceId, nodeId, policy, nowMs);
+    if (verdict.kind === 'FAIL') {
+      this.suspects.delete(serviceId);
+      return this.fail(scope, clusterId, serviceId, name, nodeId, hostname, down, sinceMs, verdict.reason);
+    }
+    const decision = verdict.decision;
     const kind = OPERATION_OF[decision.action];
     try {
       const { created } = await this.operations.submit(

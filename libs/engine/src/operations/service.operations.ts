@@ -12,6 +12,8 @@ export interface ServiceActions {
   stop(scope: TenantScope, serviceId: string, options: ServiceActionOptions): Promise<string>;
   /** Stops it where it runs and starts it on `targetNodeId`. */
   relocate(scope: TenantScope, serviceId: string, targetNodeId: string, options: ServiceActionOptions): Promise<string>;
+  /** The nodes where VMs of the service are active now (asked of every reachable node); optional for executors without hypervisors. */
+  activeOn?(scope: TenantScope, serviceId: string, signal?: AbortSignal): Promise<{ readonly nodeIds: readonly string[]; readonly unreachable: readonly string[] }>;
 }
 
 export interface ServiceActionOptions {
@@ -159,6 +161,17 @@ export class ServiceOperations {
           nodeId = fresh.currentNodeId;
           await remember(nodeId);
           return { message: `already on ${hostnameOf(view, nodeId)}` };
+        }
+        // adoption: a VM of it already runs somewhere (started outside HAaaS, a record lost): start = "already running there"
+        const running = why === 'start' && !asked && this.actions.activeOn ? await this.actions.activeOn(run.scope, service.id) : null;
+        if (running && running.nodeIds.length > 1) {
+          throw new OperationStepError(`VMs of service ${fresh.name} are active on ${running.nodeIds.map((id) => hostnameOf(view, id)).join(' and ')}: stop the extra copies, or relocateService to one node`);
+        }
+        const adopted = running?.nodeIds[0];
+        if (adopted) {
+          nodeId = adopted;
+          await remember(nodeId);
+          return { message: `adopted: already running on ${hostnameOf(view, nodeId)}` };
         }
         const exclude = why === 'relocate' && fresh.currentNodeId ? [fresh.currentNodeId] : [];
         const placement = placeService(view.recoveryService(fresh), withoutOwnLoad(view, fresh), { excludeNodeIds: exclude });

@@ -1,5 +1,6 @@
 import {
   FailoverDomainSpec,
+  NodeStatus,
   PlacementNode,
   RecoveryService,
   recoveryServiceOf,
@@ -10,6 +11,7 @@ import {
 import { anyOf } from '@haaas/persistence';
 import type { ClusterEntity, NodeEntity, Repositories, ResourceEntity, ServiceEntity } from '@haaas/persistence';
 import { readResourceSpec } from '@haaas/management';
+import { HeardFrom, heardWithin, NodeLiveness } from './node-liveness';
 import { vmSizeOf, VmSize } from './vm-size.util';
 
 /** Service states in which a service holds capacity where it is. */
@@ -97,6 +99,8 @@ export class ClusterView {
     /** Service id → nodes it is bound for by a recovery or operation in flight. */
     private readonly inFlightTargets: ReadonlyMap<string, readonly string[]> = new Map(),
     private readonly index: ClusterIndex = new ClusterIndex(nodes, services, resources),
+    /** When the nodes were last heard from: an ONLINE node silent for longer than the deadtime is no target. Null: not known (the rows alone). */
+    readonly heard: HeardFrom | null = null,
   ) {
     this.nodesById = index.nodesById;
     this.servicesById = index.servicesById;
@@ -136,7 +140,7 @@ export class ClusterView {
   withTargets(targets: ReadonlyMap<string, readonly string[]>): ClusterView {
     const merged = new Map(this.inFlightTargets);
     for (const [serviceId, nodes] of targets) merged.set(serviceId, [...new Set([...(merged.get(serviceId) ?? []), ...nodes])]);
-    return new ClusterView(this.cluster, this.nodes, this.services, [], this.domains, merged, this.index);
+    return new ClusterView(this.cluster, this.nodes, this.services, [], this.domains, merged, this.index, this.heard);
   }
 
   /** Services that ran on `nodeId`: current node there, or a VM placed there. */
@@ -157,12 +161,16 @@ export class ClusterView {
         used.set(nodeId, u);
       }
     }
+    const deadtimeMs = this.cluster.deadtimeSeconds * 1000;
     return this.nodes.map((n) => {
       const u = used.get(n.id);
       return {
         id: n.id,
         status: n.status,
         maintenance: n.maintenance,
+        // ONLINE in the rows but not heard from within the deadtime (a grace period delays its
+        // declaration, never makes it a target): placement rejects it as SUSPECT
+        suspect: this.heard !== null && n.status === NodeStatus.ONLINE && !heardWithin(this.heard, n.id, deadtimeMs),
         // spare hosts come last (or first, by the recovery's reserved-hosts mode)
         reserved: n.reserved ?? false,
         capacityCpus: n.cpus,
@@ -237,13 +245,14 @@ async function loadResourceFacts(repos: Repositories, scope: TenantScope, where:
  * under the incident's lock for every service it places, so a thousand-service cluster must cost
  * milliseconds (entity objects and the VMs' definitions made it ~40 ms).
  */
-export async function loadClusterView(repos: Repositories, scope: TenantScope, clusterId: string): Promise<ClusterView> {
-  const [cluster, nodes, services, resources, domainRows] = await Promise.all([
+export async function loadClusterView(repos: Repositories, scope: TenantScope, clusterId: string, liveness?: NodeLiveness | null): Promise<ClusterView> {
+  const [cluster, nodes, services, resources, domainRows, heard] = await Promise.all([
     repos.clusters.get(scope, clusterId),
     repos.nodes.select(scope, { clusterId }, NODE_FACTS),
     repos.services.select(scope, { clusterId }, SERVICE_FACTS),
     loadResourceFacts(repos, scope, { clusterId }),
     repos.failoverDomains.find(scope, { clusterId }),
+    liveness ? liveness.heardFrom(scope, clusterId) : Promise.resolve(null),
   ]);
   const domains = await loadDomains(repos, scope, domainRows);
   const serviceIds = new Set(services.map((s) => s.id));
@@ -253,5 +262,5 @@ export async function loadClusterView(repos: Repositories, scope: TenantScope, c
     if (!serviceIds.has(r.serviceId) || !r.targetNodeId) continue;
     targets.set(r.serviceId, [...(targets.get(r.serviceId) ?? []), r.targetNodeId]);
   }
-  return new ClusterView(cluster, nodes, services, resources, domains, targets);
+  return new ClusterView(cluster, nodes, services, resources, domains, targets, undefined, heard);
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AwaitingReason, FenceStepState, IncidentState, isTerminal, quorumReport, TenantScope } from '@haaas/domain';
+import { AwaitingReason, fenceRetryDueAtMs, FenceStepState, IncidentState, isTerminal, quorumReport, TenantScope } from '@haaas/domain';
 import {
   fencingAssociationSecretContext,
   fencingDeviceSecretContext,
@@ -25,7 +25,10 @@ type FenceFacts = Omit<FenceDeviceRecord, 'deviceId' | 'state' | 'error' | 'atMs
  * DETECTED → check quorum and begin fencing; FENCING → run the next device of the current level
  * (`off`, through the FencingExecutor, with its timeout and retries) and record its result;
  * RECOVERING → queue a `service.recover` job for every admitted service. It stops when the
- * incident waits for an operator (no quorum, fencing failed and required) or is closed.
+ * incident waits for an operator (no quorum, fencing failed and required) or is closed. An
+ * incident waiting for a failed fence is fenced again by itself on doubling waits (the cluster's
+ * fenceRetrySeconds first, at most fenceRetryMaxMs): a delayed job of this handler per row
+ * version, so a device fixed without telling anyone resumes the recovery.
  */
 @Injectable()
 export class IncidentRecoverHandler implements JobHandler<'incident.recover'> {
@@ -53,8 +56,12 @@ export class IncidentRecoverHandler implements JobHandler<'incident.recover'> {
           if (!(await this.beginFencing(scope, payload.incidentId))) return;
           break;
         case IncidentState.AWAITING_OPERATOR:
-          // quorum may have returned since; a failed fence waits for the operator's confirmation
-          if (incident.awaiting !== AwaitingReason.QUORUM || !(await this.beginFencing(scope, payload.incidentId))) return;
+          // quorum may have returned since; a failed fence is tried again when due, else later
+          if (incident.awaiting === AwaitingReason.FENCING) {
+            if (!(await this.retryFencingWhenDue(scope, snap))) return;
+            break;
+          }
+          if (!(await this.beginFencing(scope, payload.incidentId))) return;
           break;
         case IncidentState.FENCING:
           await this.fenceNext(scope, snap);
@@ -78,6 +85,21 @@ export class IncidentRecoverHandler implements JobHandler<'incident.recover'> {
       return { events: [{ type: 'BEGIN_FENCING', atMs: Date.now(), quorate }] };
     }, { view: true });
     return t.changed && t.after.state !== IncidentState.AWAITING_OPERATOR;
+  }
+
+  /** RETRY_FENCING if the wait is over (true: fencing again); else a delayed job for when it is. */
+  private async retryFencingWhenDue(scope: TenantScope, snap: IncidentSnapshot): Promise<boolean> {
+    const cluster = await this.store.repos.clusters.findById(scope, snap.row.clusterId);
+    const firstWaitMs = (cluster?.fenceRetrySeconds ?? 30) * 1000;
+    const dueAtMs = fenceRetryDueAtMs(snap.incident, firstWaitMs, Math.max(firstWaitMs, this.options.fenceRetryMaxMs));
+    if (dueAtMs === null) return false;
+    const now = Date.now();
+    if (now < dueAtMs) {
+      await this.queue.enqueueFenceRetry(scope.tenantId, snap.row.id, snap.row.version, dueAtMs - now);
+      return false;
+    }
+    const t = await this.ledger.apply(scope, snap.row.id, async () => ({ events: [{ type: 'RETRY_FENCING', atMs: now, operator: scope.actor.subject, note: 'the engine tries a failed fence again by itself' }] }));
+    return t.changed;
   }
 
   /** Runs the next pending device of the current level and records its result. */

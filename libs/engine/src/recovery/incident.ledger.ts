@@ -21,6 +21,8 @@ import { anyOf, IncidentEntity, Repositories, ServiceEntity, Store } from '@haaa
 import { ClusterView, loadClusterView } from './cluster-view';
 import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, RECOVERY_COLUMNS, recoveryChanged, recoveryRowFields, RecoveryRow, ServicePolicyFacts } from './incident.codec';
 import { LocalCache } from '../heartbeats/local-cache';
+import { NODE_LIVENESS } from './node-liveness';
+import type { NodeLiveness } from './node-liveness';
 import { RecentRecoveries } from './recent-recoveries.cache';
 import { RECOVERY_OPTIONS } from './recovery.options';
 import type { ResolvedRecoveryOptions } from './recovery.options';
@@ -104,6 +106,7 @@ export class IncidentLedger {
   constructor(
     private readonly store: Store,
     @Inject(RECOVERY_OPTIONS) private readonly options: ResolvedRecoveryOptions,
+    @Inject(NODE_LIVENESS) private readonly liveness: NodeLiveness,
   ) {
     this.placementViews = new LocalCache(options.placementViewMaxAgeMs, 16);
   }
@@ -182,7 +185,7 @@ export class IncidentLedger {
     const needPlan = recoveries.length === 0 && !isTerminal(row.state as IncidentState);
     const view =
       needPlan || needs.view
-        ? await loadClusterView(repos, scope, row.clusterId)
+        ? await loadClusterView(repos, scope, row.clusterId, this.liveness)
         : needs.placementOf !== undefined
           ? await this.placementView(repos, scope, row, recoveries)
           : null;
@@ -228,7 +231,7 @@ export class IncidentLedger {
    * read, at most that much later.
    */
   private async placementView(repos: Repositories, scope: TenantScope, row: IncidentEntity, recoveries: readonly RecoveryRow[]): Promise<ClusterView> {
-    const view = await this.placementViews.get(row.id, () => loadClusterView(repos, scope, row.clusterId));
+    const view = await this.placementViews.get(row.id, () => loadClusterView(repos, scope, row.clusterId, this.liveness));
     const targets = new Map<string, string[]>();
     for (const r of recoveries) if (r.targetNodeId && BOUND_FOR_TARGET.has(r.state)) targets.set(r.serviceId, [r.targetNodeId]);
     return view.withTargets(targets);
@@ -258,6 +261,14 @@ export class IncidentLedger {
         services: plan.services.map((s) => ({ serviceId: s.serviceId, priority: s.priority, outcome: s.outcome, targetNodeId: s.targetNodeId, wave: s.wave, reason: s.reason, note: s.note })),
         waves: plan.waves,
       });
+    }
+
+    // an operator's (or the engine's own retry's) action on the incident: who, and why
+    for (const e of applied) {
+      if (e.type !== 'OPERATOR_CONFIRMED_FENCED' && e.type !== 'RETRY_FENCING' && e.type !== 'OPERATOR_CANCELLED') continue;
+      const note = e.type === 'OPERATOR_CANCELLED' ? e.reason : (e.note ?? null);
+      const what = e.type === 'OPERATOR_CONFIRMED_FENCED' ? 'confirmed the node is off' : e.type === 'RETRY_FENCING' ? 'asked to fence the node again' : 'cancelled the recovery';
+      incidentEvent('incident.operator_action', `${e.operator} ${what}${note ? `: ${note}` : ''}`, { action: e.type, operator: e.operator, note });
     }
 
     // fencing results, one event per device that ran

@@ -16,3 +16,7 @@ export type { IncidentRecordJson, FenceDeviceRecord, FenceLevelRecord } from './
 export { locateVms } from './vm-locator';
 export type { VmSearch, VmWhereabouts } from './vm-locator';
 export { vmSizeOf, sizeFromDefinition } from './vm-size.util';
+export { heartbeatLiveness, heardWithin, NODE_LIVENESS } from './node-liveness';
+export type { HeardFrom, NodeLiveness } from './node-liveness';
+export { clusterOrderBlocker, ranksAhead } from './cluster-order';
+export type { OrderBlocker, OrderRank } from './cluster-order';

@@ -9,9 +9,11 @@ import { Lab, startLab, WorkerProcess } from './testing/recovery-lab';
  * middle of the recovery is killed with SIGKILL. The other one must finish: every service
  * running, each VM started exactly once (the libvirt hosts' own event logs), one recovery.
  *
- * How long the survivor takes to pick up the killed worker's job is BullMQ's stalled-job check:
- * the job's lock (5 s here) must lapse and the check (every 30 s, BullMQ's default, which
- * `startWorkers` does not expose) must see it twice, so 30-60 s.
+ * The workers run with RecoveryModule's defaults (issue 9, point 7): the killed worker's job lock
+ * (5 s) lapses, the stalled check (every second) hands the job to the survivor, and the service's
+ * claim (5 s, renewed every second) has run out by then, so the survivor takes over within
+ * seconds. The figure is printed (libvirt's own time of the taken-over VM's start); the benchmark
+ * `npm run bench failover` measures it at 200 services against the previous timings.
  */
 describe('a recovery worker killed in the middle of a recovery', () => {
   let lab: Lab;
@@ -31,7 +33,7 @@ describe('a recovery worker killed in the middle of a recovery', () => {
       names.push(name);
       await lab.addService(seeded, name, { vms: [`${name}-vm`], priority });
     }
-    const env = { RECOVERY_CONCURRENCY: '2', RECOVERY_LOCK_MS: '5000', RECOVERY_CLAIM_TTL_MS: '6000' };
+    const env = { RECOVERY_CONCURRENCY: '2' };
     workers = await Promise.all([lab.spawnWorker('w1', env), lab.spawnWorker('w2', env)]);
 
     await lab.failed.host.crash();
@@ -58,7 +60,10 @@ describe('a recovery worker killed in the middle of a recovery', () => {
             .filter((r) => r.state === ServiceRecoveryState.PLACING || r.state === ServiceRecoveryState.STARTING || r.state === ServiceRecoveryState.RETRYING)
             .map((r) => r.serviceId),
         );
-        const claimed = (await lab.store.repos.services.find(lab.scope, { clusterId: seeded.clusterId })).filter((s) => inFlight.has(s.id) && s.claimedBy?.startsWith(`rcv:${incidentId}:`));
+        // and whose VM libvirt has not started yet (else the victim may finish it before the kill lands)
+        const claimed = (await lab.store.repos.services.find(lab.scope, { clusterId: seeded.clusterId })).filter(
+          (s) => inFlight.has(s.id) && s.claimedBy?.startsWith(`rcv:${incidentId}:`) && lab.startsOf(`${s.name}-vm`) === 0,
+        );
         for (const s of claimed) {
           const w = workers.find((x) => s.claimedBy?.endsWith(`:${x.tag}`));
           if (w) {
@@ -77,7 +82,11 @@ describe('a recovery worker killed in the middle of a recovery', () => {
     const survivor = workers.find((w) => w !== victim) as WorkerProcess;
 
     await lab.waitForIncident(incidentId, [IncidentState.RECOVERED], 100_000);
-    console.log(`recovered ${Math.round((Date.now() - killedAt) / 1000)} s after the kill of ${victim.tag} (which held ${victimService})`);
+    // libvirt's time of the start of the service the killed worker held: the takeover
+    const victimName = (await lab.store.repos.services.get(lab.scope, victimService as string)).name;
+    const takenOverAt = lab.startTimes(`${victimName}-vm`)[0];
+    console.log(`recovered ${Math.round((Date.now() - killedAt) / 1000)} s after the kill of ${victim.tag}; its service ${victimName} was started ${takenOverAt === undefined ? '?' : ((takenOverAt - killedAt) / 1000).toFixed(1)} s after the kill (libvirt's event log)`);
+    expect(takenOverAt).toBeDefined();
 
     // every service runs once, on a surviving host, and each VM was started exactly once
     for (const name of names) {
@@ -106,9 +115,13 @@ describe('a recovery worker killed in the middle of a recovery', () => {
     expect(events.filter((e) => e.type === 'incident.recovered')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'service.recovered')).toHaveLength(names.length);
     // the survivor took over the service the killed worker held, once its claim had run out
+    // (unless libvirt shows the victim's own start landing in the few ms between the pick and the kill)
+    const startedByVictim = lab.startTimes(`${victimName}-vm`).some((t) => t < killedAt);
     const takeover = events.find((e) => e.type === 'service.claim_taken_over' && e.serviceId === victimService);
-    expect(takeover?.before).toMatchObject({ claimedBy: `rcv:${incidentId}:${victim.tag}` });
-    expect(takeover?.after).toMatchObject({ claimedBy: `rcv:${incidentId}:${survivor.tag}` });
+    if (!startedByVictim) {
+      expect(takeover?.before).toMatchObject({ claimedBy: `rcv:${incidentId}:${victim.tag}` });
+      expect(takeover?.after).toMatchObject({ claimedBy: `rcv:${incidentId}:${survivor.tag}` });
+    }
     // and the order held across the crash: each priority admitted after every higher one settled
     const admittedAt = (priority: number) => events.filter((e) => e.type === 'service.recovery_started' && e.after?.['priority'] === priority).map((e) => e.at.getTime());
     const settledAt = (priority: number) => events.filter((e) => e.type === 'service.recovered' && e.after?.['priority'] === priority).map((e) => e.at.getTime());

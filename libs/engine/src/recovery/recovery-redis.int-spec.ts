@@ -1,6 +1,8 @@
+import Redis from 'ioredis';
 import { startRedis } from '@haaas/devstack';
 import { IncidentState, ServiceRecoveryState } from '@haaas/domain';
 import { createTestDatabase } from '@haaas/testing';
+import { HeartbeatStore } from '../heartbeats/heartbeat.store';
 import { Lab, startLab } from './testing/recovery-lab';
 
 /**
@@ -42,6 +44,22 @@ describe('Redis restarted in the middle of a recovery', () => {
     expect(recoveredWhileDown).toBeLessThan(names.length);
     expect((await lab.store.repos.incidents.get(lab.scope, incidentId)).state).toBe(IncidentState.RECOVERING);
 
+    // The empty Redis lost the heartbeats too: until the agents' next beats land (their client
+    // reconnects with backoff), no survivor counts as heard from and placement has no target. The
+    // detector's reconciliation acts on a live view, so wait for the survivors' beats first.
+    const hb = new Redis(lab.redisUrl, { maxRetriesPerRequest: 3 });
+    try {
+      const survivors = Object.entries(seeded.nodes).filter(([host]) => host !== 'a').map(([, id]) => id);
+      const beatsBack = Date.now() + 30_000;
+      for (;;) {
+        const seen = await new HeartbeatStore(hb).lastSeen(lab.scope, seeded.clusterId);
+        if (survivors.every((id) => seen.has(id))) break;
+        if (Date.now() > beatsBack) throw new Error('the survivors\' heartbeats did not reach the restarted Redis');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      hb.disconnect();
+    }
     // the detector's reconciliation: the incident has no job any more, queue it again under its id
     await lab.queue.enqueueIncident(lab.scope.tenantId, incidentId);
     await lab.waitForIncident(incidentId, [IncidentState.RECOVERED], 90_000);

@@ -8,7 +8,10 @@ import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createAgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
 import { NODE_RESOURCE_DRIVER } from '../node-actions/node-action.types';
 import type { NodeResourceDriver } from '../node-actions/node-action.types';
+import { HeartbeatStore } from '../heartbeats/heartbeat.store';
 import { IncidentCommands } from './incident.commands';
+import { heartbeatLiveness, NODE_LIVENESS } from './node-liveness';
+import type { NodeLiveness } from './node-liveness';
 import { IncidentLedger } from './incident.ledger';
 import { IncidentRecoverHandler } from './incident-recover.handler';
 import { RECOVERY_OPTIONS, RECOVERY_REDIS, resolveRecoveryOptions } from './recovery.options';
@@ -63,7 +66,7 @@ class RecoveryWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
       this.options.log(line);
       this.logger.warn(line);
     };
-    this.workers = startWorkers(this.redis, [QUEUES.recovery], registry, { concurrency: this.options.concurrency, lockDurationMs: this.options.lockDurationMs, log });
+    this.workers = startWorkers(this.redis, [QUEUES.recovery], registry, { concurrency: this.options.concurrency, lockDurationMs: this.options.lockDurationMs, stalledIntervalMs: this.options.stalledIntervalMs, log });
     this.logger.log(`recovery workers started (concurrency ${this.options.concurrency}, worker ${this.options.workerTag})`);
   }
 
@@ -83,6 +86,8 @@ export interface RecoveryModuleConfig extends RecoveryModuleOptions {
   readonly sealer: SecretSealer;
   /** Carries out IP, APPLICATION and VOLUME resources (default: through the node agents, on this Redis). */
   readonly nodeResources?: NodeResourceDriver;
+  /** Which nodes were heard from lately (default: the heartbeat store on this Redis, which every heartbeat source feeds). */
+  readonly liveness?: NodeLiveness;
 }
 
 /**
@@ -111,9 +116,10 @@ export class RecoveryModule {
         { provide: NODE_ACTIONS, useFactory: () => nodeActionsLink(config) },
         { provide: NODE_RESOURCE_DRIVER, useFactory: (link: { driver: NodeResourceDriver }) => link.driver, inject: [NODE_ACTIONS] },
         NodeActionsCloser,
+        { provide: NODE_LIVENESS, useFactory: (redis: Redis) => config.liveness ?? heartbeatLiveness(new HeartbeatStore(redis)), inject: [RECOVERY_REDIS] },
         {
           provide: ServiceClaims,
-          useFactory: (store: Store, o: ResolvedRecoveryOptions) => new ServiceClaims(store, { ttlMs: o.claimTtlMs, renewEveryMs: Math.max(200, Math.floor(o.claimTtlMs / 3)) }),
+          useFactory: (store: Store, o: ResolvedRecoveryOptions) => new ServiceClaims(store, { ttlMs: o.claimTtlMs, renewEveryMs: o.claimRenewMs }),
           inject: [Store, RECOVERY_OPTIONS],
         },
         ServiceRunner,

@@ -31,6 +31,11 @@ export class RecoveryQueue {
     return this.producer.enqueue('incident.recover', { tenantId, incidentId }, { jobId: incidentJobId(incidentId, version) });
   }
 
+  /** Drives the incident again in `delayMs` (a failed fence tried again): one delayed job per row version. */
+  enqueueFenceRetry(tenantId: string, incidentId: string, version: number, delayMs: number): Promise<string> {
+    return this.producer.enqueue('incident.recover', { tenantId, incidentId }, { jobId: `${incidentId}.f${version}`, delayMs: Math.max(1, Math.ceil(delayMs)) });
+  }
+
   /**
    * One `service.recover` job per service the incident has admitted and not settled, highest
    * priority first in the queue. Idempotent: a service whose job is waiting or running is not

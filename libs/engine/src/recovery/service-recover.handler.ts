@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { IncidentState, nextTarget, placeService, ServiceRecovery, ServiceRecoveryState, ServiceState, summarizeRejections, TenantScope } from '@haaas/domain';
+import { IncidentState, ServiceRecovery, ServiceRecoveryState, ServiceState, TenantScope } from '@haaas/domain';
 import { appendEvents } from '@haaas/management';
+import { Store } from '@haaas/persistence';
 import type { JobContext, JobHandler, JobPayloads } from '@haaas/queue';
+import { clusterOrderBlocker } from './cluster-order';
 import { IncidentLedger, isInFlight, recoveryScope } from './incident.ledger';
+import { placeInOrder } from './placement-step';
 import { RECOVERY_OPTIONS } from './recovery.options';
 import type { ResolvedRecoveryOptions } from './recovery.options';
 import { RecoveryQueue } from './recovery.queue';
@@ -29,8 +32,11 @@ export function recoveryClaimOwner(incidentId: string, workerTag: string): strin
 @Injectable()
 export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
   readonly job = 'service.recover' as const;
+  /** incident/service → the service it was last logged waiting for (one service.recovery_waiting per blocker). */
+  private readonly waitingFor = new Map<string, string>();
 
   constructor(
+    private readonly store: Store,
     private readonly ledger: IncidentLedger,
     private readonly queue: RecoveryQueue,
     private readonly runner: ServiceRunner,
@@ -41,8 +47,11 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
     const scope = recoveryScope(payload.tenantId);
     const { state, service } = await this.ledger.readService(scope, payload.incidentId, payload.serviceId);
     if (state === IncidentState.RECOVERING && service && isInFlight(service)) {
+      // one priority order per cluster: wait (without a worker slot or the claim) while another incident goes first
+      if (service.state === ServiceRecoveryState.PLACING && (await this.waitForTurn(scope, payload, service, context))) return;
       const claim = await this.runner.claim(scope, payload.serviceId, recoveryClaimOwner(payload.incidentId, this.options.workerTag), {
         waitMs: this.options.claimWaitMs,
+        pollMs: this.options.claimPollMs,
         ...(context ? { signal: context.signal } : {}),
       });
       try {
@@ -54,6 +63,39 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
     // the next services: admitted by this one settling (or already queued: ids are idempotent)
     const after = await this.ledger.read(scope, payload.incidentId, { policiesOf: payload.serviceId });
     if (after.incident.state === IncidentState.RECOVERING) await this.queue.enqueueServices(payload.tenantId, after.incident);
+  }
+
+  /**
+   * True when a service of another open incident of the cluster goes first (`clusterOrderBlocker`):
+   * the job is put back in the queue for `orderRecheckMs` (through the job context), or, called
+   * without one, the caller waits here. Logged once per blocker.
+   */
+  private async waitForTurn(scope: TenantScope, p: JobPayloads['service.recover'], s: ServiceRecovery, context?: JobContext): Promise<boolean> {
+    const row = await this.store.repos.incidents.get(scope, p.incidentId);
+    const blocker = await clusterOrderBlocker(this.store.repos, scope, { clusterId: row.clusterId, incidentId: p.incidentId }, { serviceId: p.serviceId, priority: s.priority });
+    if (!blocker) return false;
+    const key = `${p.incidentId}/${p.serviceId}`;
+    if (this.waitingFor.get(key) !== blocker.serviceId) {
+      this.waitingFor.set(key, blocker.serviceId);
+      if (this.waitingFor.size > 10_000) this.waitingFor.clear();
+      await this.store.transaction((repos) =>
+        appendEvents(repos, scope, [
+          {
+            clusterId: row.clusterId,
+            type: 'service.recovery_waiting',
+            objectType: 'Service',
+            objectId: p.serviceId,
+            serviceId: p.serviceId,
+            nodeId: row.nodeId,
+            after: { incidentId: p.incidentId, priority: s.priority, blockedBy: blocker },
+            message: `waits for the cluster's recovery order: ${blocker.reason}`.slice(0, 1024),
+          },
+        ]),
+      );
+    }
+    if (context) await context.retryLater(this.options.orderRecheckMs);
+    await new Promise((resolve) => setTimeout(resolve, this.options.orderRecheckMs));
+    return this.waitForTurn(scope, p, s);
   }
 
   private async drive(scope: TenantScope, p: JobPayloads['service.recover'], claim: ServiceClaim, context?: JobContext): Promise<void> {
@@ -99,25 +141,10 @@ export class ServiceRecoverHandler implements JobHandler<'service.recover'> {
       p.incidentId,
       async (snap) => {
         const cur = snap.incident.services.find((x) => x.serviceId === p.serviceId);
-        const view = snap.view;
-        if (!cur || cur.state !== ServiceRecoveryState.PLACING || !view) return { events: [] };
-        const atMs = Date.now();
-        const row = view.servicesById.get(p.serviceId);
-        if (!row) return { events: [{ type: 'SERVICE_NO_CANDIDATE', atMs, serviceId: p.serviceId, reason: 'the service was deleted' }] };
-        const placement = placeService(view.recoveryService(row, cur.triedNodeIds), view.placementNodes(), {
-          excludeNodeIds: [snap.row.nodeId],
-          reservedHosts: this.options.recovery.reservedHosts,
-        });
-        const decision = nextTarget(row, cur.triedNodeIds, placement);
-        const note: Record<string, unknown> = {
-          candidates: placement.candidates.slice(0, 5).map((c) => ({ nodeId: c.nodeId, member: c.member, memberPriority: c.memberPriority, load: Math.round(c.load * 1000) / 1000 })),
-          rejected: placement.rejected.length > 0 ? summarizeRejections(placement.rejected) : null,
-          ...(cleanup ? { cleanupError: cleanup } : {}),
-        };
-        const serviceNotes = new Map([[p.serviceId, note]]);
-        return decision.kind === 'TRY'
-          ? { events: [{ type: 'SERVICE_TARGET_CHOSEN', atMs, serviceId: p.serviceId, nodeId: decision.nodeId }], serviceNotes }
-          : { events: [{ type: 'SERVICE_NO_CANDIDATE', atMs, serviceId: p.serviceId, reason: decision.reason }], serviceNotes };
+        if (!cur || cur.state !== ServiceRecoveryState.PLACING || !snap.view) return { events: [] };
+        const decided = placeInOrder(snap.incident, p.serviceId, snap.view, { failedNodeId: snap.row.nodeId, reservedHosts: this.options.recovery.reservedHosts, atMs: Date.now() });
+        if (cleanup) decided.serviceNotes.set(p.serviceId, { ...decided.serviceNotes.get(p.serviceId), cleanupError: cleanup });
+        return decided;
       },
       // the nodes' usage summed by the database and this service's own rows: not the whole cluster
       { placementOf: p.serviceId },

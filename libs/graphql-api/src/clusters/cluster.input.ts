@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
-import { ClusterState, Hypervisor } from '@haaas/domain';
+import { ClusterState, HeartbeatSource, Hypervisor } from '@haaas/domain';
 import { AttributeInput } from '../common/attribute.model';
 
 @InputType({ description: 'Cluster HA defaults; omitted fields keep their current (or default) value.' })
@@ -15,6 +15,12 @@ export class ClusterPolicyInput {
 
   @Field(() => Int, { nullable: true, description: 'Default 2.' })
   minHealthyNodes?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Default 300 (0-86400): ONLINE time of a returning preferred node before failback.' })
+  failbackStabilisationSeconds?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Default 30 (1-3600): first wait before a failed fence is tried again by itself.' })
+  fenceRetrySeconds?: number;
 }
 
 @InputType()
@@ -31,6 +37,9 @@ export class CreateClusterInput {
   @Field(() => ClusterPolicyInput, { nullable: true })
   policy?: ClusterPolicyInput | null;
 
+  @Field(() => HeartbeatSource, { nullable: true, description: 'Default AGENT. MANAGER and BOTH need a hypervisor manager channel (VSPHERE, HYPERV; not KVM).' })
+  heartbeatSource?: HeartbeatSource | null;
+
   @Field(() => [AttributeInput], { nullable: true })
   attributes?: AttributeInput[] | null;
 }
@@ -45,6 +54,9 @@ export class UpdateClusterInput {
 
   @Field(() => ClusterPolicyInput, { nullable: true })
   policy?: ClusterPolicyInput | null;
+
+  @Field(() => HeartbeatSource, { nullable: true, description: 'Omitted: unchanged.' })
+  heartbeatSource?: HeartbeatSource | null;
 }
 
 @InputType()

@@ -1,5 +1,5 @@
-import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { ClusterState, Hypervisor, NodeStatus } from '@haaas/domain';
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ClusterState, HeartbeatSource, Hypervisor, NodeStatus } from '@haaas/domain';
 import { Attribute } from '../common/attribute.model';
 import { Connection } from '../common/connection.model';
 
@@ -16,6 +16,12 @@ export class ClusterPolicy {
 
   @Field(() => Int, { description: 'Healthy nodes needed (besides quorum) to start HA.' })
   minHealthyNodes!: number;
+
+  @Field(() => Int, { description: 'How long a returning preferred node must be ONLINE before services fail back to it.' })
+  failbackStabilisationSeconds!: number;
+
+  @Field(() => Int, { description: 'First wait before a failed fence is tried again by itself; the waits double up to 10 minutes.' })
+  fenceRetrySeconds!: number;
 }
 
 @ObjectType()
@@ -27,6 +33,15 @@ export class NodeStatusCount {
   count!: number;
 }
 
+export enum ClusterHealthSource {
+  DETECTOR = 'DETECTOR',
+  NODE_RECORDS = 'NODE_RECORDS',
+}
+registerEnumType(ClusterHealthSource, {
+  name: 'ClusterHealthSource',
+  description: "Where the status's quorum and healthy counts come from: the failure detector's last evaluation (HA started), or the nodes' recorded statuses (HA not started, or no recent evaluation).",
+});
+
 @ObjectType({ description: 'Live summary of a cluster.' })
 export class ClusterStatus {
   @Field(() => ClusterState)
@@ -35,7 +50,7 @@ export class ClusterStatus {
   @Field(() => Int)
   totalNodes!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'ONLINE, not in maintenance and not suspect (heartbeats missing, undecided), as the detector counts them.' })
   healthyNodes!: number;
 
   @Field(() => Int, { description: 'Nodes needed for quorum: N/2 + 1.' })
@@ -43,6 +58,15 @@ export class ClusterStatus {
 
   @Field()
   quorate!: boolean;
+
+  @Field(() => Int, { description: 'ONLINE nodes whose heartbeats are missing and not yet decided (the detector\'s view); 0 from node records.' })
+  suspectNodes!: number;
+
+  @Field(() => ClusterHealthSource)
+  source!: ClusterHealthSource;
+
+  @Field(() => Date, { nullable: true, description: "When the detector evaluated the cluster (source DETECTOR)." })
+  evaluatedAt!: Date | null;
 
   @Field(() => [NodeStatusCount], { description: 'Nodes by status (statuses with no node are left out).' })
   nodesByStatus!: NodeStatusCount[];
@@ -67,6 +91,9 @@ export class Cluster {
 
   @Field(() => ClusterPolicy)
   policy!: ClusterPolicy;
+
+  @Field(() => HeartbeatSource, { description: 'Where node liveness comes from (docs/detector.md, "Heartbeat sources").' })
+  heartbeatSource!: HeartbeatSource;
 
   @Field(() => [Attribute])
   attributes!: Attribute[];

@@ -1,13 +1,16 @@
+import { Optional } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
-import { clusterHealth, NodeStatus, TenantScope } from '@haaas/domain';
+import { ClusterState, clusterHealth, HeartbeatSource, NodeStatus, TenantScope } from '@haaas/domain';
+import { clusterHealthStatus, DetectorViewReader } from '@haaas/engine';
 import { ClusterRecord, ClusterService } from '@haaas/management';
 import { AttributeChangeInput, toAttributeChange, toAttributes } from '../common/attribute.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
 import { ClustersArgs, DestroyClusterArgs } from './cluster.args';
 import { CreateClusterInput, UpdateClusterInput } from './cluster.input';
-import { Cluster, ClusterConnection, ClusterStatus } from './cluster.model';
+import { Cluster, ClusterConnection, ClusterHealthSource, ClusterStatus } from './cluster.model';
+
 
 export function toCluster(c: ClusterRecord): Cluster {
   return {
@@ -21,7 +24,10 @@ export function toCluster(c: ClusterRecord): Cluster {
       deadtimeSeconds: c.deadtimeSeconds,
       fencingRequired: c.fencingRequired,
       minHealthyNodes: c.minHealthyNodes,
+      failbackStabilisationSeconds: c.failbackStabilisationSeconds,
+      fenceRetrySeconds: c.fenceRetrySeconds,
     },
+    heartbeatSource: c.heartbeatSource ?? HeartbeatSource.AGENT,
     attributes: toAttributes(c.attributes),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
@@ -30,7 +36,11 @@ export function toCluster(c: ClusterRecord): Cluster {
 
 @Resolver(() => Cluster)
 export class ClusterResolver {
-  constructor(private readonly clusterService: ClusterService) {}
+  constructor(
+    private readonly clusterService: ClusterService,
+    // absent in a process without the operations module (schema generation)
+    @Optional() private readonly detector?: DetectorViewReader,
+  ) {}
 
   @Query(() => Cluster, { description: 'A cluster by id.' })
   async cluster(@CurrentScope() scope: TenantScope, @Args('id', { type: () => ID }) id: string): Promise<Cluster> {
@@ -52,20 +62,19 @@ export class ClusterResolver {
     return cluster.attributes.find((a) => a.key === key)?.value ?? null;
   }
 
-  @ResolveField(() => ClusterStatus)
+  @ResolveField(() => ClusterStatus, {
+    description: "Quorum and healthy counts from the failure detector's last evaluation while HA is started (one source: the status never contradicts the detector's quorum events), else from the nodes' recorded statuses.",
+  })
   async status(@CurrentScope() scope: TenantScope, @Parent() cluster: Cluster, @Context() ctx: GraphQLContext): Promise<ClusterStatus> {
     const loader = ctx.loaders.get('cluster.nodeStatuses', null, (ids) => this.clusterService.nodeStatuses(scope, ids));
-    const statuses = await loader.load(cluster.id);
-    const health = clusterHealth(statuses);
+    const [statuses, view] = await Promise.all([loader.load(cluster.id), cluster.state === ClusterState.STARTED && this.detector ? this.detector.read(scope, cluster.id) : Promise.resolve(null)]);
+    const records = clusterHealth(statuses);
+    const health = clusterHealthStatus(view, records, { deadtimeSeconds: cluster.policy.deadtimeSeconds, nowMs: Date.now() });
     return {
       state: cluster.state,
-      totalNodes: health.totalNodes,
-      healthyNodes: health.healthyNodes,
-      quorum: health.quorum,
-      quorate: health.quorate,
-      nodesByStatus: [...health.counts.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([status, count]) => ({ status: status as NodeStatus, count })),
+      ...health,
+      source: health.source === 'DETECTOR' ? ClusterHealthSource.DETECTOR : ClusterHealthSource.NODE_RECORDS,
+      nodesByStatus: [...records.counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => ({ status: status as NodeStatus, count })),
     };
   }
 
@@ -77,6 +86,7 @@ export class ClusterResolver {
         description: input.description,
         hypervisor: input.hypervisor,
         policy: input.policy ?? undefined,
+        heartbeatSource: input.heartbeatSource,
         attributes: input.attributes ?? [],
       }),
     );
@@ -84,7 +94,9 @@ export class ClusterResolver {
 
   @Mutation(() => Cluster, { description: 'Changes the description and HA defaults of a cluster.' })
   async updateCluster(@CurrentScope() scope: TenantScope, @Args('input') input: UpdateClusterInput): Promise<Cluster> {
-    return toCluster(await this.clusterService.update(scope, { id: input.id, description: input.description, policy: input.policy ?? undefined }));
+    return toCluster(
+      await this.clusterService.update(scope, { id: input.id, description: input.description, policy: input.policy ?? undefined, heartbeatSource: input.heartbeatSource }),
+    );
   }
 
   @Mutation(() => Cluster, { description: 'Sets and removes free-form attributes of a cluster.' })

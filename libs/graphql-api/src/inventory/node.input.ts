@@ -58,7 +58,7 @@ export class JoinNodeInput {
   @Field(() => NodeCapacityInput)
   capacity!: NodeCapacityInput;
 
-  @Field(() => String, { nullable: true, description: 'IP address or host name probed to tell FAILED from EXCLUDED.' })
+  @Field(() => String, { nullable: true, description: 'Asked when the node is silent, to tell FAILED from EXCLUDED: an IP address or host name (ICMP echo), or an https:// URL of the host\'s own endpoint, independent of its manager (an ESXi host\'s /sdk; an HTTPS request).' })
   checkAddress?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'A spare host: placement uses it only when no other candidate fits. Default false.' })

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ClusterState, FenceFailurePolicy, PlannedOutcome, RecoveryAction, RecoveryBlockerCode, RejectionReason } from '@haaas/domain';
+import { ClusterState, FenceFailurePolicy, NodeStatus, PlannedOutcome, RecoveryAction, RecoveryBlockerCode, RejectionReason } from '@haaas/domain';
 import type { FailoverPlanView } from '@haaas/engine';
 
 registerEnumType(PlannedOutcome, { name: 'PlannedOutcome', description: 'START on a target, SKIP (recovery action DISABLE), or WILL_FAIL (no node can take it).' });
@@ -127,6 +127,57 @@ export class PlannedCounts {
   willFail!: number;
 }
 
+@ObjectType({ description: 'How long the plan expects the failure to take to be declared: the deadtime, or longer while the node is in a grace period.' })
+export class PlannedDetection {
+  @Field(() => Int)
+  heartbeatIntervalSeconds!: number;
+
+  @Field(() => Int, { description: 'Silence after which the node is suspect and the hypervisor manager is asked.' })
+  deadtimeSeconds!: number;
+
+  @Field(() => Int, { description: 'After a reboot, a fence or maintenance, no failure is declared for this long.' })
+  bootGraceSeconds!: number;
+
+  @Field(() => Date, { nullable: true, description: 'The node is in a grace period until then: a failure is declared no earlier.' })
+  graceUntil!: Date | null;
+
+  @Field(() => Int, { description: 'From the last heartbeat to the declaration, at the earliest: max(deadtime, what is left of the grace period), plus one probe.' })
+  expectedSeconds!: number;
+
+  @Field()
+  summary!: string;
+}
+
+@ObjectType({ description: 'A node as the plan counted it, before the plan\'s placements.' })
+export class PlannedNodeCapacity {
+  @Field(() => ID)
+  nodeId!: string;
+
+  @Field(() => NodeStatus)
+  status!: NodeStatus;
+
+  @Field({ description: 'ONLINE, not in maintenance, heard from within the deadtime, and not the failed node: it may take services.' })
+  candidate!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Why it is no candidate.' })
+  reason!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Its last heartbeat.' })
+  lastHeardAt!: Date | null;
+
+  @Field(() => Int)
+  capacityCpus!: number;
+
+  @Field(() => Int)
+  capacityMemoryMb!: number;
+
+  @Field(() => Int)
+  usedCpus!: number;
+
+  @Field(() => Int)
+  usedMemoryMb!: number;
+}
+
 @ObjectType({
   description:
     'Dry run: what would happen if this node failed now (fencing, quorum, where each service would go, in which order and wave, and which would fail and why), computed by the same planner as recovery, without acting.',
@@ -165,6 +216,12 @@ export class FailoverPlan {
   @Field(() => PlannedCounts)
   counts!: PlannedCounts;
 
+  @Field(() => PlannedDetection, { description: 'The detection delay the plan expects (deadtime, grace period).' })
+  detection!: PlannedDetection;
+
+  @Field(() => [PlannedNodeCapacity], { description: 'The capacity the plan assumes: every node of the cluster, with what it carries now and whether it can take services.' })
+  capacity!: PlannedNodeCapacity[];
+
   @Field()
   plannedAt!: Date;
 }
@@ -182,6 +239,8 @@ export function toFailoverPlan(p: FailoverPlanView): FailoverPlan {
     waves: p.waves.map((w) => ({ ...w, serviceIds: [...w.serviceIds] })),
     parallelism: p.parallelism,
     counts: { ...p.counts },
+    detection: { ...p.detection },
+    capacity: p.capacity.map((c) => ({ ...c })),
     plannedAt: p.plannedAt,
   };
 }

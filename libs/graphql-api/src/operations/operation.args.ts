@@ -21,6 +21,18 @@ export class RelocateServiceArgs extends OperationActionArgs {
   targetNodeId?: string | null;
 }
 
+@ArgsType()
+export class IncidentActionArgs {
+  @Field(() => ID)
+  incidentId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Why, in the cluster log with who asked (up to 1000 characters); required to confirm a fence and to cancel.' })
+  note?: string | null;
+
+  @Field(() => String, { nullable: true, description: KEY_HELP })
+  idempotencyKey?: string | null;
+}
+
 @InputType()
 export class OperationFilter {
   @Field(() => ID, { nullable: true })
@@ -32,7 +44,7 @@ export class OperationFilter {
   @Field(() => OperationKind, { nullable: true })
   kind?: OperationKind | null;
 
-  @Field(() => ID, { nullable: true, description: 'The cluster, node or service acted on.' })
+  @Field(() => ID, { nullable: true, description: 'The cluster, node, service or incident acted on.' })
   targetId?: string | null;
 }
 

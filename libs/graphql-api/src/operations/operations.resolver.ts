@@ -7,7 +7,7 @@ import { Cluster } from '../clusters/cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
 import { loadCluster } from '../inventory/cluster.loader';
-import { OperationActionArgs, OperationsArgs, RelocateServiceArgs } from './operation.args';
+import { IncidentActionArgs, OperationActionArgs, OperationsArgs, RelocateServiceArgs } from './operation.args';
 import { Operation, OperationConnection, toOperation } from './operation.model';
 
 /**
@@ -95,7 +95,7 @@ export class OperationsResolver {
     return this.act(scope, OperationKind.NODE_EVACUATE, args);
   }
 
-  @Mutation(() => Operation, { description: 'Starts a service (resources in order) where it runs, or on the best node by placement; never while a VM of it is active on another node.' })
+  @Mutation(() => Operation, { description: 'Starts a service (resources in order) where it runs, or on the best node by placement. A service whose VMs already run on a node is adopted there ("already running there", logged; nothing is started twice); VMs of it active on two nodes refuse the start.' })
   startService(@CurrentScope() scope: TenantScope, @Args() args: OperationActionArgs): Promise<Operation> {
     return this.act(scope, OperationKind.SERVICE_START, args);
   }
@@ -115,5 +115,31 @@ export class OperationsResolver {
   })
   relocateService(@CurrentScope() scope: TenantScope, @Args() args: RelocateServiceArgs): Promise<Operation> {
     return this.act(scope, OperationKind.SERVICE_RELOCATE, args, args.targetNodeId ?? null);
+  }
+
+  private async actOnIncident(scope: TenantScope, kind: OperationKind, args: IncidentActionArgs): Promise<Operation> {
+    const op = await this.operationService.request(scope, { kind, targetId: args.incidentId, idempotencyKey: args.idempotencyKey ?? null, ...(args.note ? { params: { note: args.note } } : {}) });
+    return toOperation(op);
+  }
+
+  @Mutation(() => Operation, {
+    description:
+      "The operator attests that the node of an incident waiting for a failed fence is off (stonith_admin --confirm): recovery proceeds as if it were fenced. `note` (required) says who checked and how; it is logged with the caller. PRECONDITION_FAILED unless the incident waits for a fence or is fencing. Never confirm a node you have not seen off: its VMs would run twice.",
+  })
+  confirmNodeFenced(@CurrentScope() scope: TenantScope, @Args() args: IncidentActionArgs): Promise<Operation> {
+    return this.actOnIncident(scope, OperationKind.INCIDENT_CONFIRM_FENCED, args);
+  }
+
+  @Mutation(() => Operation, {
+    description:
+      'Fences the node of an incident waiting for a failed fence again, from its first level (after its device was fixed); recovery follows if it succeeds. The engine also does this by itself on doubling waits (the cluster policy\'s fenceRetrySeconds).',
+  })
+  retryIncident(@CurrentScope() scope: TenantScope, @Args() args: IncidentActionArgs): Promise<Operation> {
+    return this.actOnIncident(scope, OperationKind.INCIDENT_RETRY, args);
+  }
+
+  @Mutation(() => Operation, { description: "Stops an open incident's recovery: its unsettled services are FAILED with `note` (required), and nothing more is fenced or started for it." })
+  cancelIncident(@CurrentScope() scope: TenantScope, @Args() args: IncidentActionArgs): Promise<Operation> {
+    return this.actOnIncident(scope, OperationKind.INCIDENT_CANCEL, args);
   }
 }

@@ -107,10 +107,22 @@ describe('checkCapacity', () => {
 });
 
 describe('checkCheckAddress', () => {
-  it.each(['10.0.0.1', '2001:db8::1', 'fe80::1%eth0', 'gw.example.com', 'gateway'])('accepts %p', (a) => {
+  it.each(['10.0.0.1', '2001:db8::1', 'fe80::1%eth0', 'gw.example.com', 'gateway', 'https://esx01.example.com/sdk', 'https://10.0.0.5:8443/sdk', 'https://[2001:db8::5]/sdk'])('accepts %p', (a) => {
     expect(fields((p) => checkCheckAddress(p, 'checkAddress', a))).toEqual([]);
   });
-  it.each(['10.0.0.', 'not an address', '-bad.example.com', '', 'a'.repeat(256)])('refuses %p', (a) => {
+  it.each([
+    '10.0.0.',
+    'not an address',
+    '-bad.example.com',
+    '',
+    'a'.repeat(256),
+    'http://esx01/sdk',
+    'https://root:pw@esx01/sdk',
+    'https://esx01/sdk?x=1',
+    'https://esx_01/sdk',
+    'https://esx01/ sdk',
+    'ftp://esx01',
+  ])('refuses %p', (a) => {
     expect(fields((p) => checkCheckAddress(p, 'checkAddress', a))).toEqual(['checkAddress']);
   });
   it('accepts null and undefined (not given)', () => {
@@ -130,6 +142,7 @@ describe('host names', () => {
     expect(normalizeHostname('KVM-01.Example.COM')).toBe('kvm-01.example.com');
     expect(normalizeCheckAddress('GW.Example.com')).toBe('gw.example.com');
     expect(normalizeCheckAddress('2001:DB8::1')).toBe('2001:DB8::1');
+    expect(normalizeCheckAddress('https://ESX01.Example.com:443/sdk')).toBe('https://esx01.example.com/sdk');
     expect(normalizeCheckAddress(null)).toBeNull();
   });
 });

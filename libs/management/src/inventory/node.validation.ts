@@ -126,9 +126,30 @@ export function isIpOrHostname(value: string): boolean {
   return isIP(value) !== 0 || isHostname(value);
 }
 
+/**
+ * A check address given as `https://host[:port][/path]`: asked by an HTTPS request instead of an
+ * ICMP echo. Meant for an endpoint of the host's own that does not go through its manager (an ESXi
+ * host's `/sdk`, independent of vCenter). No credentials, query or fragment: nothing secret is stored.
+ */
+export function isCheckUrl(value: string): boolean {
+  if (!value.startsWith('https://') || hasControlChars(value) || /\s/.test(value)) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return url.protocol === 'https:' && !url.username && !url.password && !url.search && !url.hash && isIpOrHostname(host);
+}
+
 export function checkCheckAddress(p: Problems, field: string, value: string | null | undefined): void {
   if (value == null) return;
-  p.check(value.length <= MAX_CHECK_ADDRESS_LENGTH && isIpOrHostname(value), field, 'must be an IPv4 or IPv6 address or a host name');
+  p.check(
+    value.length <= MAX_CHECK_ADDRESS_LENGTH && (isIpOrHostname(value) || isCheckUrl(value)),
+    field,
+    'must be an IPv4 or IPv6 address, a host name (asked by ICMP echo) or an https:// URL without credentials (asked by an HTTPS request, e.g. an ESXi host\'s own https://esx01/sdk)',
+  );
 }
 
 export function checkHostname(p: Problems, field: string, hostname: string): void {
@@ -147,5 +168,6 @@ export function normalizeHostname(hostname: string): string {
 /** Check addresses that are host names are stored lower-case too; IP addresses as given. */
 export function normalizeCheckAddress(value: string | null): string | null {
   if (value === null) return null;
+  if (isCheckUrl(value)) return new URL(value).href; // host lower-case, default port dropped
   return isIP(value) !== 0 ? value : value.toLowerCase();
 }

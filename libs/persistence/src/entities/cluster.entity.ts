@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { ClusterState, Hypervisor } from '@haaas/domain';
+import { ClusterState, HeartbeatSource, Hypervisor } from '@haaas/domain';
 import { TenantOwnedEntity } from './base.entity';
 import type { AttributeMap } from './base.entity';
 
@@ -31,8 +31,21 @@ export class ClusterEntity extends TenantOwnedEntity {
   @Column({ type: 'int' })
   minHealthyNodes!: number;
 
+  @Column({ type: 'int', default: 300 })
+  failbackStabilisationSeconds!: number;
+
+  @Column({ type: 'int', default: 30 })
+  fenceRetrySeconds!: number;
+
   @Column({ type: 'json' })
   attributes!: AttributeMap;
+
+  /**
+   * Where node liveness comes from: agents, the hypervisor manager, or both (docs/detector.md).
+   * Optional in the type (the column defaults to AGENT), so code that creates rows without it keeps working.
+   */
+  @Column({ type: 'varchar', length: 16, default: HeartbeatSource.AGENT })
+  heartbeatSource?: HeartbeatSource;
 
   /**
    * The highest failure-detector lease token that wrote to this cluster. A detector whose lease

@@ -21,6 +21,8 @@ import {
 } from '@haaas/management';
 import { EventEntity, PersistenceModule, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
+import Redis from 'ioredis';
+import { HeartbeatStore } from '../../heartbeats/heartbeat.store';
 import { hypervisorAdapters } from '../../hypervisor-adapters';
 import { IncidentCommands } from '../incident.commands';
 import { RecoveryModule } from '../recovery.module';
@@ -94,6 +96,8 @@ export interface SeedOptions {
   /** How node `a` is fenced: its BMC at level 1; a wrong BMC password at level 1 then the right one at 2; only wrong; none. */
   readonly fence?: 'ipmi' | 'wrong-then-ipmi' | 'wrong' | 'none';
   readonly capacity?: { readonly cpus: number; readonly memoryMb: number };
+  /** The cluster's deadtime (default 10 s; heartbeats every second). */
+  readonly deadtimeSeconds?: number;
 }
 
 export interface Seeded {
@@ -145,11 +149,21 @@ export interface Lab {
   addService(seeded: Seeded, name: string, options: LabServiceOptions): Promise<string>;
   /** What the detector does on a confirmed failure: node FAILED, incident row in DETECTED, `incident.recover` queued. */
   declareFailure(seeded: Seeded, host?: string, enqueue?: boolean): Promise<string>;
+  /**
+   * Heartbeats: every node of a seeded cluster beats once a second into the heartbeat store (as its
+   * agent would) until `declareFailure` or `silence` stops it; `resume` starts it again.
+   */
+  silence(seeded: Seeded, host: string): void;
+  resume(seeded: Seeded, host: string): void;
   /** Waits until the incident is in one of `states`; fails with the cluster log's tail otherwise. */
   waitForIncident(incidentId: string, states: readonly IncidentState[], timeoutMs: number): Promise<void>;
   events(clusterId: string, types?: readonly string[]): Promise<EventEntity[]>;
   /** `Started` lifecycle events of a domain in the surviving hosts' libvirt event logs. */
   startsOf(vm: string): number;
+  /** `Started` lifecycle events of a domain in one surviving host's libvirt event log. */
+  startsOn(vm: string, host: string): number;
+  /** When the surviving hosts' libvirt logged `Started` for a domain (ms, from `virsh event --timestamp`), earliest first. */
+  startTimes(vm: string): number[];
   /** Surviving hosts where the domain is running now (virsh domstate). */
   runningOn(vm: string): Promise<string[]>;
   /** Brings host `a` back: through its BMC (fence_ipmilan `on`) after a fence, else by starting its libvirtd; a fresh test driver either way. */
@@ -206,6 +220,31 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       writeFileSync(file, testDomainXml({ name: vm, memoryKiB: memoryMb * 1024 }));
       await virsh(host, ['define', file]);
     };
+    // the nodes' agents: one beat a second per node of `beating` (cluster id → node ids)
+    const hbRedis = new Redis(redis.url, { maxRetriesPerRequest: 1, connectionName: 'lab-heartbeats' });
+    hbRedis.on('error', () => undefined); // the Redis of the lab is stopped on purpose in some tests
+    cleanup.push(async () => hbRedis.disconnect());
+    const heartbeats = new HeartbeatStore(hbRedis);
+    const beating = new Map<string, Set<string>>();
+    const bootTime = Date.now() - 3_600_000;
+    const beatAll = async (): Promise<void> => {
+      const now = Date.now();
+      await Promise.all(
+        [...beating].flatMap(([clusterId, ids]) =>
+          [...ids].map((nodeId) => heartbeats.record({ tenantId: LAB_TENANT, clusterId, nodeId }, { sentAt: now, bootTime, checks: {}, agentVersion: 'lab' }).catch(() => undefined)),
+        ),
+      );
+    };
+    const ticker = setInterval(() => void beatAll(), 1000);
+    cleanup.push(async () => clearInterval(ticker));
+    const beats = (seeded: Seeded, host: string, on: boolean): void => {
+      const id = seeded.nodes[host];
+      if (!id) throw new Error(`no host ${host}`);
+      const set = beating.get(seeded.clusterId) ?? new Set<string>();
+      if (on) set.add(id);
+      else set.delete(id);
+      beating.set(seeded.clusterId, set);
+    };
     const workers: WorkerProcess[] = [];
     cleanup.push(async () => {
       for (const w of workers) w.kill('SIGKILL');
@@ -225,7 +264,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       commands: app.get(IncidentCommands),
 
       async seed(o = {}) {
-        const cluster = await app.get(ClusterService).create(scope, { name: `lab${randomBytes(3).toString('hex')}`, hypervisor: Hypervisor.KVM, policy: { fencingRequired: o.fencingRequired ?? true } });
+        const cluster = await app.get(ClusterService).create(scope, { name: `lab${randomBytes(3).toString('hex')}`, hypervisor: Hypervisor.KVM, policy: { fencingRequired: o.fencingRequired ?? true, ...(o.deadtimeSeconds !== undefined ? { deadtimeSeconds: o.deadtimeSeconds, heartbeatIntervalSeconds: 1 } : {}) } });
         const ids: Record<string, string> = {};
         for (const host of ['a', ...survivors]) {
           const node = await nodes.join(scope, {
@@ -264,7 +303,17 @@ export async function startLab(options: LabOptions): Promise<Lab> {
           if (fence === 'wrong-then-ipmi' || fence === 'wrong') await add('bmc-a-wrong', `${failed.bmc.password}x`, 1);
           if (fence === 'ipmi' || fence === 'wrong-then-ipmi') await add('bmc-a', failed.bmc.password, fence === 'ipmi' ? 1 : 2);
         }
+        beating.set(cluster.id, new Set(Object.values(ids)));
+        await beatAll();
         return { clusterId: cluster.id, nodes: ids };
+      },
+
+      silence(seeded, host) {
+        beats(seeded, host, false);
+      },
+
+      resume(seeded, host) {
+        beats(seeded, host, true);
       },
 
       async addService(seeded, name, o) {
@@ -313,6 +362,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       async declareFailure(seeded, host = 'a', enqueue = true) {
         const nodeId = seeded.nodes[host];
         if (!nodeId) throw new Error(`no host ${host}`);
+        beats(seeded, host, false);
         const now = Date.now();
         const incident = await store.transaction(async (repos) => {
           const n = await repos.nodes.lock(scope, nodeId);
@@ -355,6 +405,33 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       async events(clusterId, types) {
         const rows = await store.repos.events.find(scope, { clusterId }, { id: 'ASC' });
         return types ? rows.filter((e) => types.includes(e.type)) : rows;
+      },
+
+      startsOn(vm, host) {
+        const pattern = new RegExp(`for domain '${vm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': Started `);
+        try {
+          return readFileSync(hosts.host(host).eventsLog, 'utf8').split('\n').filter((l) => pattern.test(l)).length;
+        } catch {
+          return 0;
+        }
+      },
+
+      startTimes(vm) {
+        const pattern = new RegExp(`^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+)([+-]\\d{4}): .*for domain '${vm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': Started `);
+        const times: number[] = [];
+        for (const h of hosts.hosts) {
+          let text = '';
+          try {
+            text = readFileSync(h.eventsLog, 'utf8');
+          } catch {
+            continue;
+          }
+          for (const line of text.split('\n')) {
+            const m = pattern.exec(line);
+            if (m) times.push(Date.parse(`${(m[1] as string).replace(' ', 'T')}${(m[2] as string).replace(/(\d\d)(\d\d)$/, '$1:$2')}`));
+          }
+        }
+        return times.sort((x, y) => x - y);
       },
 
       startsOf(vm) {

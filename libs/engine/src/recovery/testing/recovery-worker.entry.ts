@@ -4,7 +4,8 @@
  * app's persistence, management and recovery modules, without the failure detector (the tests
  * declare failures themselves, and a detector would act on their clusters too).
  * Environment: HAAAS_DB_URL, HAAAS_REDIS_URL, RECOVERY_WORKER_TAG, and optionally
- * RECOVERY_CONCURRENCY, RECOVERY_LOCK_MS, RECOVERY_CLAIM_TTL_MS, RECOVERY_CLAIM_WAIT_MS.
+ * RECOVERY_CONCURRENCY, RECOVERY_LOCK_MS, RECOVERY_STALLED_MS, RECOVERY_CLAIM_TTL_MS, RECOVERY_CLAIM_RENEW_MS,
+ * RECOVERY_CLAIM_WAIT_MS (the defaults of RecoveryModule otherwise).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
   if (!dbUrl || !redisUrl) throw new Error('HAAAS_DB_URL and HAAAS_REDIS_URL are required');
   const concurrency = intEnv('RECOVERY_CONCURRENCY');
   const lockDurationMs = intEnv('RECOVERY_LOCK_MS');
+  const stalledIntervalMs = intEnv('RECOVERY_STALLED_MS');
   const claimTtlMs = intEnv('RECOVERY_CLAIM_TTL_MS');
+  const claimRenewMs = intEnv('RECOVERY_CLAIM_RENEW_MS');
   const claimWaitMs = intEnv('RECOVERY_CLAIM_WAIT_MS');
   const app = await NestFactory.createApplicationContext(
     recoveryWorkerModule(dbUrl, redisUrl, {
@@ -30,7 +33,9 @@ async function main(): Promise<void> {
       runWorkers: true,
       ...(concurrency ? { concurrency } : {}),
       ...(lockDurationMs ? { lockDurationMs } : {}),
+      ...(stalledIntervalMs ? { stalledIntervalMs } : {}),
       ...(claimTtlMs ? { claimTtlMs } : {}),
+      ...(claimRenewMs ? { claimRenewMs } : {}),
       ...(claimWaitMs ? { claimWaitMs } : {}),
       log: (line) => console.log(`[${tag}] ${line}`),
     }),
