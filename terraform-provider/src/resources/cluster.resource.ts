@@ -43,7 +43,7 @@ export const clusterResource: ResourceType = {
   fieldNames: { fields: { policy: '' }, refusal: 'name' },
   schema: {
     version: 0,
-    description: 'A cluster of hypervisor hosts that HAaaS keeps highly available. `ha_enabled = true` starts HA (the startCluster operation, which needs quorum: declare the nodes first with `depends_on` or references).',
+    description: 'A cluster of hypervisor hosts that HAaaS keeps highly available. `ha_enabled = true` starts HA on an existing cluster (the startCluster operation, which needs healthy nodes); to create a cluster, its nodes and HA in one apply, leave `ha_enabled` unset and declare a `haaas_cluster_ha` that depends on the nodes.',
     attributes: {
       id: { type: 'string', computed: true, description: 'The cluster id.' },
       name: { type: 'string', required: true, forceNew: true, description: 'Unique in the tenant: 1-63 letters, digits, `_`, `.` or `-`. Changing it replaces the cluster.' },

@@ -1,5 +1,6 @@
 /** Every resource type the provider serves. */
 import type { ResourceType } from '../framework/resource';
+import { clusterHaResource } from './cluster-ha.resource';
 import { clusterResource } from './cluster.resource';
 import { failoverDomainResource } from './failover-domain.resource';
 import { fencingAssociationResource } from './fencing-association.resource';
@@ -11,6 +12,7 @@ import { serviceResource } from './service.resource';
 
 export const resourceTypes: readonly ResourceType[] = [
   clusterResource,
+  clusterHaResource,
   nodeResource,
   fencingDeviceResource,
   fencingAssociationResource,

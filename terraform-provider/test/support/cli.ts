@@ -9,7 +9,10 @@ import { spawn, execFileSync } from 'node:child_process';
 import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import Redis from 'ioredis';
 import { findBinary } from '@haaas/devstack';
+import { startWorker } from '@haaas/worker-server';
 import { startTestApi, type TestApi } from '../../../test/e2e/support/api';
 
 export const TOFU_VERSION = '1.12.6';
@@ -174,13 +177,23 @@ export const importBlocks = (ids: Record<string, string>): string =>
 /** What a provider e2e file needs: the built provider, the CLIs found, and the real API. */
 export interface ProviderLab {
   readonly api: TestApi;
+  /** The worker (detector, operations, recovery), when asked for. */
+  readonly worker: INestApplicationContext | undefined;
   readonly mirror: string;
   cli(name: Cli['name']): Cli | undefined;
 }
 
+export interface ProviderLabOptions {
+  /** A Redis database of the file's own (flushed first): needed with a worker, so no other file's workers take its jobs. */
+  readonly redisUrl?: string;
+  /** Also run a worker (detector, operations, recovery) against the API. */
+  readonly worker?: boolean;
+}
+
 /** Registers the file's set-up and tear-down (jest hooks) and hands the lab to the tests. */
-export function useProviderLab(): ProviderLab {
+export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
   let api: TestApi | undefined;
+  let worker: INestApplicationContext | undefined;
   let built: { mirror: string; dir: string } | undefined;
   const clis: Cli[] = [];
   beforeAll(async () => {
@@ -188,9 +201,16 @@ export function useProviderLab(): ProviderLab {
     const terraform = findTerraform();
     if (terraform) clis.push(terraform);
     clis.push(await ensureTofu());
-    api = await startTestApi();
+    if (options.redisUrl) {
+      const redis = new Redis(options.redisUrl);
+      await redis.flushdb();
+      await redis.quit();
+    }
+    api = await startTestApi(options.redisUrl ? { HAAAS_REDIS_URL: options.redisUrl } : {});
+    if (options.worker) worker = await startWorker(api.config, { logger: false });
   }, 900_000);
   afterAll(async () => {
+    await worker?.close();
     await api?.close();
     if (built) rmSync(built.dir, { recursive: true, force: true });
   });
@@ -204,6 +224,9 @@ export function useProviderLab(): ProviderLab {
     },
     get mirror() {
       return ready(built).mirror;
+    },
+    get worker() {
+      return worker;
     },
     cli: (name) => clis.find((c) => c.name === name),
   };
