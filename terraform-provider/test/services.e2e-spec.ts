@@ -273,6 +273,28 @@ output "plan_ha_active" {\n  value = data.haaas_failover_plan.n1.ha_active\n}
     wd.write({ 'bad.tf': '' });
   });
 
+  it('bad input: a service over the tenant quota is a diagnostic on the service, with the request id; nothing left behind', async () => {
+    if (skipped()) return;
+    const admin = await lab.api.token('ops', ['admin'], 'ops-admin');
+    const tenant = `svc-tenant-${name}`;
+    const setQuota = (max: number | null) => lab.api.ok(admin, 'mutation($id: ID!, $m: Int) { setTenantQuota(input: { id: $id, maxServices: $m }) { id } }', { id: tenant, m: max });
+    await setQuota(1);
+    try {
+      wd.write({ 'bad.tf': `resource "haaas_service" "over" {\n  cluster_id = haaas_cluster.c.id\n  name = "over-quota"\n  priority = 10\n}\n` });
+      const r = await wd.run('apply', '-auto-approve');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/quota/i);
+      expect(r.stderr).toMatch(/with haaas_service\.over,\n.*\n.*name = "over-quota"/);
+      expect(r.stderr).toMatch(/API request id/);
+      const list = await lab.api.ok<{ services: { nodes: { name: string }[] } }>(token, '{ services { nodes { name } } }');
+      expect(list.services.nodes.map((x) => x.name)).toEqual(['web']);
+      expect(Object.keys(await wd.state())).not.toContain('haaas_service.over');
+    } finally {
+      await setQuota(null);
+      wd.write({ 'bad.tf': '' });
+    }
+  });
+
   it('destroy removes every object from the API', async () => {
     if (skipped()) return;
     const s = await wd.state();
