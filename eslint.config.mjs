@@ -38,7 +38,7 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:composition', 'type:testing', 'type:sdk'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:composition', 'type:testing', 'type:sdk', 'type:provider'],
   },
   // the `haaas` CLI is a client like any other: the SDK and nothing of the server
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk'] },
@@ -46,6 +46,8 @@ const depConstraints = [
   { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
   // the SDK's examples use it as its users do, through `@haaas/sdk`, and nothing else of the workspace
   { sourceTag: 'type:sdk-example', onlyDependOnLibsWithTags: ['type:sdk'] },
+  // the Terraform provider is a client of the API through the SDK, like any user of it
+  { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:sdk'] },
   // test helpers (throwaway databases): used by tests only, see the spec-file block below
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling', 'type:adapter'] },
 ];
@@ -60,7 +62,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/node_modules', '**/dist', '.nx', '.data', 'sdk/docs', 'terraform-provider/**', 'tools/run.js'],
+    ignores: ['**/node_modules', '**/dist', '.nx', '.data', 'sdk/docs', 'tools/run.js', 'terraform-provider/cdktf/.gen', 'terraform-provider/cdktf/cdktf.out'],
   },
   {
     files: ['**/*.ts'],
@@ -82,7 +84,7 @@ export default [
   },
   {
     // The SDK's tests drive the real API through the end-to-end harness (test code only, never the SDK itself)
-    files: ['sdk/test/**/*.ts'],
+    files: ['sdk/test/**/*.ts', 'terraform-provider/test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: ['../../test/e2e/support/*'], depConstraints: specDepConstraints }],
     },

@@ -27,8 +27,8 @@ const config = {
   transform: { '^.+\\.(ts|js|mjs)$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|jose|@as-integrations|load-esm|file-type|uid)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: ['<rootDir>/{apps,libs,test,tools,sdk}/**/*.{spec,int-spec,e2e-spec}.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/sdk/dist/', '/terraform-provider/'],
+  testMatch: ['<rootDir>/{apps,libs,test,tools,sdk,terraform-provider}/**/*.{spec,int-spec,e2e-spec}.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/sdk/dist/', '/terraform-provider/dist/'],
   // the SDK's sources import each other as `./x.js` (what Node's ES module loader needs); here they are .ts
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',

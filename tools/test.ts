@@ -1,5 +1,5 @@
-// `npm test`: lint, type check, the structure checks (no import cycle between files, file sizes),
-// then jest (extra arguments go to jest). Stops at the first failure;
+// `npm test`: lint, type check (the workspace, then the provider package), the structure checks
+// (no import cycle between files, file sizes), then jest (extra arguments go to jest). Stops at the first failure;
 // ends with a plain `N passed, N failed[, N skipped]` line from jest's JSON results.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +34,8 @@ async function main(): Promise<number> {
   for (const [cmd, args] of [
     [bin('eslint'), ['.']],
     [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+    // the provider is its own package (outside the workspace's tsconfig), type checked on its own
+    [bin('tsc'), ['-p', 'terraform-provider/tsconfig.json', '--noEmit']],
     [bin('depcruise'), ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...sources]],
     [process.execPath, [join(root, 'tools', 'run.js'), join(root, 'tools', 'checks', 'file-sizes.ts')]],
   ] as const) {
