@@ -35,6 +35,8 @@ export type ClusterNode = NodeFieldsFragment;
  * @deprecated `Node` is also the DOM's `Node` (a global in browser projects): use `ClusterNode`.
  */
 export type Node = ClusterNode;
+/** The version and last heartbeat of a node's agent (`node.agent`; null when no agent ever sent one). */
+export type NodeAgentStatus = NonNullable<ClusterNode['agent']>;
 /** A VM, virtual IP, application or volume. */
 export type Resource = ResourceFieldsFragment;
 /** A resource group that starts, stops and moves together. Its `policy.priority` is 1-1000, and a HIGHER value recovers first. */

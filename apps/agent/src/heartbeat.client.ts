@@ -1,4 +1,4 @@
-import { AGENT_VERSION } from './version';
+import { postJson } from './http.post';
 import type { CheckResult } from './checks/check.types';
 
 /**
@@ -37,7 +37,7 @@ export class ApiUnavailableError extends Error {
   override name = 'ApiUnavailableError';
 }
 
-/** Sends heartbeats with fetch (keep-alive connections by default in Node's undici). */
+/** Sends heartbeats over one keep-alive connection (http.post.ts). */
 export class HeartbeatClient {
   private readonly url: string;
 
@@ -49,20 +49,13 @@ export class HeartbeatClient {
   }
 
   async send(token: string, body: HeartbeatBody, signal: AbortSignal): Promise<HeartbeatAnswer> {
-    let res: Response;
+    let res: { readonly status: number; readonly text: string };
     try {
-      res = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'user-agent': `haaas-agent/${AGENT_VERSION}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
-      });
+      res = await postJson(this.url, token, body, signal, this.timeoutMs);
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new ApiUnavailableError(`${this.url}: ${why}`);
+      throw new ApiUnavailableError(`${this.url}: ${(err as Error).message}`);
     }
-    const text = await res.text().catch(() => '');
+    const text = res.text;
     if (res.status === 401) throw new TokenRefusedError(serverMessage(text) ?? 'token refused');
     if (res.status >= 500 || res.status === 429 || res.status === 408) throw new ApiUnavailableError(`${this.url}: HTTP ${res.status} ${serverMessage(text) ?? ''}`.trim());
     if (res.status >= 400) throw new HeartbeatRefusedError(res.status, `HTTP ${res.status}: ${serverMessage(text) ?? text.slice(0, 300)}`);

@@ -48,7 +48,7 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  // exit explicitly: fetch's idle keep-alive connection would otherwise hold the process a few seconds
+  // exit explicitly: an idle keep-alive connection would otherwise hold the process a few seconds
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`haaas-agent: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -909,7 +909,7 @@ export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string,
 
 export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
-export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } };
+export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null };
 
 export type ResourceFieldsFragment = { id: string, name: string, type: ResourceType, serviceId: string | null, position: number | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, vm: { hypervisorRef: string, shutdownTimeoutSeconds: number | null } | null, ip: { address: string, prefixLength: number, interface: string | null } | null, application: { startCommand: string, stopCommand: string, monitorCommand: string | null, user: string | null } | null, volume: { ref: string, mountPoint: string | null, fsType: string | null } | null };
 
@@ -968,7 +968,7 @@ export type GetNodeQueryVariables = Exact<{
 }>;
 
 
-export type GetNodeQuery = { node: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } } };
+export type GetNodeQuery = { node: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type GetNodeFencingTopologyQueryVariables = Exact<{
   id: string;
@@ -984,21 +984,21 @@ export type ListNodesQueryVariables = Exact<{
 }>;
 
 
-export type ListNodesQuery = { nodes: { nodes: Array<{ id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListNodesQuery = { nodes: { nodes: Array<{ id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type JoinNodeMutationVariables = Exact<{
   input: JoinNodeInput;
 }>;
 
 
-export type JoinNodeMutation = { joinNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } } };
+export type JoinNodeMutation = { joinNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type UpdateNodeMutationVariables = Exact<{
   input: UpdateNodeInput;
 }>;
 
 
-export type UpdateNodeMutation = { updateNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } } };
+export type UpdateNodeMutation = { updateNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type SetNodeAttributesMutationVariables = Exact<{
   id: string;
@@ -1006,7 +1006,7 @@ export type SetNodeAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetNodeAttributesMutation = { setNodeAttributes: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } } };
+export type SetNodeAttributesMutation = { setNodeAttributes: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type SetNodeMaintenanceMutationVariables = Exact<{
   id: string;
@@ -1014,7 +1014,7 @@ export type SetNodeMaintenanceMutationVariables = Exact<{
 }>;
 
 
-export type SetNodeMaintenanceMutation = { setNodeMaintenance: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } } };
+export type SetNodeMaintenanceMutation = { setNodeMaintenance: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type LeaveNodeMutationVariables = Exact<{
   id: string;
@@ -1022,7 +1022,7 @@ export type LeaveNodeMutationVariables = Exact<{
 }>;
 
 
-export type LeaveNodeMutation = { leaveNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number } } };
+export type LeaveNodeMutation = { leaveNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type ProbeNodeMutationVariables = Exact<{
   id: string;
@@ -1282,6 +1282,11 @@ export const NodeFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   capacity {
     cpus
     memoryMb
+  }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
   }
   createdAt
   updatedAt
@@ -3160,6 +3165,11 @@ export const GetNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     cpus
     memoryMb
   }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
+  }
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<GetNodeQuery, GetNodeQueryVariables>;
@@ -3230,6 +3240,11 @@ export const ListNodesDocument = /*#__PURE__*/ new TypedDocumentString(`
     cpus
     memoryMb
   }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
+  }
   createdAt
   updatedAt
 }
@@ -3267,6 +3282,11 @@ export const JoinNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
     cpus
     memoryMb
   }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
+  }
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<JoinNodeMutation, JoinNodeMutationVariables>;
@@ -3299,6 +3319,11 @@ export const UpdateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
   capacity {
     cpus
     memoryMb
+  }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
   }
   createdAt
   updatedAt
@@ -3333,6 +3358,11 @@ export const SetNodeAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
     cpus
     memoryMb
   }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
+  }
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeAttributesMutation, SetNodeAttributesMutationVariables>;
@@ -3366,6 +3396,11 @@ export const SetNodeMaintenanceDocument = /*#__PURE__*/ new TypedDocumentString(
     cpus
     memoryMb
   }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
+  }
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetNodeMaintenanceMutation, SetNodeMaintenanceMutationVariables>;
@@ -3398,6 +3433,11 @@ export const LeaveNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
   capacity {
     cpus
     memoryMb
+  }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
   }
   createdAt
   updatedAt

@@ -1,4 +1,5 @@
 import { ApiUnavailableError, HeartbeatRefusedError, TokenRefusedError } from '../heartbeat.client';
+import { postJson } from '../http.post';
 import { AGENT_VERSION } from '../version';
 import type { ActionResult, AgentAction } from './action.types';
 
@@ -37,20 +38,13 @@ export class ActionClient {
 
   private async post(token: string, path: string, payload: unknown, signal: AbortSignal, timeoutMs: number): Promise<unknown> {
     const url = `${this.apiUrl}${path}`;
-    let res: Response;
+    let res: { readonly status: number; readonly text: string };
     try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'user-agent': `haaas-agent/${AGENT_VERSION}` },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-      });
+      res = await postJson(url, token, payload, signal, timeoutMs);
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new ApiUnavailableError(`${url}: ${why}`);
+      throw new ApiUnavailableError(`${url}: ${(err as Error).message}`);
     }
-    const text = await res.text().catch(() => '');
+    const text = res.text;
     const message = serverMessage(text);
     if (res.status === 401) throw new TokenRefusedError(message ?? 'token refused');
     if (res.status >= 500 || res.status === 429 || res.status === 408) throw new ApiUnavailableError(`${url}: HTTP ${res.status} ${message ?? ''}`.trim());
