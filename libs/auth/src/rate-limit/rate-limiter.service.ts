@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimitedError, type TenantScope } from '@haaas/domain';
-import type { RateLimit } from '@haaas/config';
+import { connectRedis, type RateLimit } from '@haaas/config';
 import { type Bucket, TokenBuckets } from './token-buckets';
 
 export interface RateLimits {
@@ -36,7 +36,7 @@ export class RateLimiter implements OnApplicationShutdown {
   }
 
   static connect(redisUrl: string, defaults: RateLimits): RateLimiter {
-    return new RateLimiter(new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }), defaults);
+    return new RateLimiter(connectRedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }), defaults);
   }
 
   /** The limits that apply to a tenant: its overrides over the defaults. */

@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { HYPERVISOR_ADAPTERS, HypervisorAdapters, NodeService } from '@haaas/management';
@@ -40,7 +41,7 @@ function redisProvider(options: { readonly redis?: Redis; readonly redisUrl?: st
     // a connection of its own, failing fast: a slow Redis must cost a tick, not hang the loop
     useFactory: () => {
       if (options.redis) return options.redis;
-      const redis = new Redis(options.redisUrl ?? '', { maxRetriesPerRequest: 1, commandTimeout: 3000, connectionName });
+      const redis = connectRedis(options.redisUrl ?? '', { maxRetriesPerRequest: 1, commandTimeout: 3000, connectionName });
       // ioredis reconnects by itself; without a listener it prints every failed attempt
       const logger = new Logger(connectionName);
       let last = -Infinity;

@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AgentTokenService } from './agent-token.service';
@@ -40,7 +41,7 @@ export class HeartbeatsModule {
           // turn into one write, and a slow Redis fails a heartbeat in 2 s rather than queueing it
           useFactory: () =>
             options.redis ??
-            new Redis(options.redisUrl ?? '', { enableAutoPipelining: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'haaas-heartbeats' }),
+            connectRedis(options.redisUrl ?? '', { enableAutoPipelining: true, maxRetriesPerRequest: 1, commandTimeout: 2000, connectionName: 'haaas-heartbeats' }),
         },
         {
           provide: HeartbeatStore,

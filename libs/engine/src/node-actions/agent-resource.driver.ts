@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import Redis from 'ioredis';
 import { NodeActionBroker } from './node-action.broker';
 import { NodeActionKind, NodeResourceDone, NodeResourceDriver, NodeResourceError } from './node-action.types';
@@ -60,7 +61,7 @@ export interface OwnedNodeResourceDriver {
  */
 export function createAgentNodeResourceDriver(from: { readonly redisUrl?: string; readonly redis?: Redis }): OwnedNodeResourceDriver {
   const options = { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000, connectionName: 'haaas-node-actions' } as const;
-  const redis = from.redis ? from.redis.duplicate(options) : new Redis(from.redisUrl ?? '', options);
+  const redis = from.redis ? from.redis.duplicate(options) : connectRedis(from.redisUrl ?? '', options);
   const broker = new NodeActionBroker(redis);
   return {
     driver: new AgentNodeResourceDriver(broker),

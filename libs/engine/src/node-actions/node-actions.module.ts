@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { NodeActionBroker } from './node-action.broker';
@@ -14,7 +15,7 @@ export interface NodeActionsOptions {
 
 /** The Redis connection of node actions: a command that cannot be sent fails within seconds instead of queueing. */
 export function nodeActionsRedis(redisUrl: string): Redis {
-  return new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000, connectionName: 'haaas-node-actions' });
+  return connectRedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000, connectionName: 'haaas-node-actions' });
 }
 
 class NodeActionsCloser implements OnApplicationShutdown {

@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import Redis from 'ioredis';
@@ -197,10 +198,10 @@ export class OperationsModule {
     const providers: Provider[] = [
       { provide: OPERATIONS_OPTIONS, useValue: o },
       // commands and BullMQ's producer: a request fails after a few tries instead of hanging on a lost Redis
-      { provide: COMMANDS, useFactory: () => new Redis(o.redisUrl, { maxRetriesPerRequest: 3, connectionName: 'haaas-operations' }) },
-      { provide: SUBSCRIBER, useFactory: () => (o.live ? new Redis(o.redisUrl, { connectionName: 'haaas-live' }) : null) },
+      { provide: COMMANDS, useFactory: () => connectRedis(o.redisUrl, { maxRetriesPerRequest: 3, connectionName: 'haaas-operations' }) },
+      { provide: SUBSCRIBER, useFactory: () => (o.live ? connectRedis(o.redisUrl, { connectionName: 'haaas-live' }) : null) },
       // BullMQ workers block on Redis: their connection must never give up on a command
-      { provide: WORKER_REDIS, useFactory: () => (o.runWorkers ? new Redis(o.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-operations-worker' }) : null) },
+      { provide: WORKER_REDIS, useFactory: () => (o.runWorkers ? connectRedis(o.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-operations-worker' }) : null) },
       { provide: OPERATIONS_PRODUCER, useFactory: (redis: Redis) => new JobProducer(redis), inject: [COMMANDS] },
       { provide: OPERATIONS_SIGNALS, useFactory: (redis: Redis) => new LiveSignalPublisher(redis, log), inject: [COMMANDS] },
       {

@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import Redis from 'ioredis';
@@ -108,7 +109,7 @@ export class RecoveryModule {
         { provide: RECOVERY_OPTIONS, useValue: resolved },
         { provide: OWNS_REDIS, useValue: !config.redis },
         // BullMQ blocks on its connection: it must wait for Redis to come back rather than fail a command
-        { provide: RECOVERY_REDIS, useFactory: () => config.redis ?? new Redis(config.redisUrl ?? '', { maxRetriesPerRequest: null, connectionName: 'haaas-recovery' }) },
+        { provide: RECOVERY_REDIS, useFactory: () => config.redis ?? connectRedis(config.redisUrl ?? '', { maxRetriesPerRequest: null, connectionName: 'haaas-recovery' }) },
         { provide: RECOVERY_PRODUCER, useFactory: (redis: Redis) => new JobProducer(redis), inject: [RECOVERY_REDIS] },
         // the management module keeps these two to itself: the same instances, given again
         { provide: HYPERVISOR_ADAPTERS, useValue: config.adapters },
