@@ -27,15 +27,15 @@ import { OperationRunHandler } from './operation-run.handler';
 import { OperationsService } from './operations.service';
 import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS, PLAN_SOURCES } from './operations.tokens';
 import { DetectorViewReader } from '../detector/detector-view.reader';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { HeartbeatStore } from '@haaas/heartbeats';
 import { heartbeatLiveness, type NodeLiveness } from '../recovery/node-liveness';
 import type { PlanSources } from './failover-plan.service';
 import { RunnerServiceActions } from './runner-service-actions';
 import { ServiceOperations } from './service.operations';
-import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
-import { NodeActionBroker } from '../node-actions/node-action.broker';
-import { NODE_RESOURCE_DRIVER } from '../node-actions/node-action.types';
-import type { NodeResourceDriver } from '../node-actions/node-action.types';
+import { AgentNodeResourceDriver } from '@haaas/node-actions';
+import { NodeActionBroker } from '@haaas/node-actions';
+import { NODE_RESOURCE_DRIVER } from '@haaas/node-actions';
+import type { NodeResourceDriver } from '@haaas/node-actions';
 
 export interface OperationsModuleOptions {
   /** redis:// URL of the queues and of the live wake-ups (this module opens its own connections). */

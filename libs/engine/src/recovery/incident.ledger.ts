@@ -23,7 +23,7 @@ import { appendEvents, EventDraft } from '@haaas/management';
 import { anyOf, IncidentEntity, Repositories, ServiceEntity, Store } from '@haaas/persistence';
 import { ClusterView, loadClusterView } from './cluster-view';
 import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, RECOVERY_COLUMNS, recoveryChanged, recoveryRowFields, RecoveryRow, ServicePolicyFacts } from './incident.codec';
-import { LocalCache } from '../heartbeats/local-cache';
+import { LocalCache } from '@haaas/cache';
 import { NODE_LIVENESS } from './node-liveness';
 import type { NodeLiveness } from './node-liveness';
 import { RecentRecoveries } from './recent-recoveries.cache';

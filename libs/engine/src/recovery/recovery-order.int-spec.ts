@@ -2,7 +2,7 @@ import { startRedis } from '@haaas/devstack';
 import { IncidentState, PlannedOutcome, ServiceRecoveryState } from '@haaas/domain';
 import { createTestDatabase } from '@haaas/testing';
 import Redis from 'ioredis';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { HeartbeatStore } from '@haaas/heartbeats';
 import { FailoverPlanService } from '../operations/failover-plan.service';
 import { heartbeatLiveness } from './node-liveness';
 import { Lab, Seeded, startLab } from './testing/recovery-lab';

@@ -8,7 +8,7 @@ import type { OperationEntity } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase } from '@haaas/testing';
 import { hypervisorAdapters } from '../../hypervisor-adapters';
-import { AgentNodeResourceDriver, NodeActionBroker } from '../../node-actions';
+import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
 import { Lab, LAB_TENANT, labSecrets, startLab } from '../../recovery/testing/recovery-lab';
 import type { RecoveryModuleOptions } from '../../recovery/recovery.options';
 import { LiveSignalPublisher } from '../live/live-signals';

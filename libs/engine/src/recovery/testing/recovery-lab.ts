@@ -22,7 +22,7 @@ import {
 import { EventEntity, PersistenceModule, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import Redis from 'ioredis';
-import { HeartbeatStore } from '../../heartbeats/heartbeat.store';
+import { HeartbeatStore } from '@haaas/heartbeats';
 import { hypervisorAdapters } from '../../hypervisor-adapters';
 import { IncidentCommands } from '../incident.commands';
 import { RecoveryModule } from '../recovery.module';
