@@ -32,9 +32,6 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => undefined);
   const sources = ['apps', 'libs', 'sdk/src', 'sdk/test', 'sdk/scripts', 'terraform-provider/src', 'bench', 'tools', 'test'].filter((d) => existsSync(join(root, d)));
   for (const [cmd, args] of [
-    // the module-boundary rule reads Nx's cached project graph and skips itself (a warning only)
-    // when there is none, as on a clean clone: build it first
-    [bin('nx'), ['show', 'projects', '--json']],
     [bin('eslint'), ['.']],
     [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
     // the provider is its own package (outside the workspace's tsconfig), type checked on its own

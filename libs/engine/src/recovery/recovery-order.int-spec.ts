@@ -4,7 +4,7 @@ import { createTestDatabase } from '@haaas/testing';
 import Redis from 'ioredis';
 import { HeartbeatStore } from '@haaas/heartbeats';
 import { FailoverPlanService } from '../operations/failover-plan.service';
-import { heartbeatLiveness } from './node-liveness';
+import { heartbeatLiveness } from '@haaas/engine-runtime';
 import { Lab, Seeded, startLab } from './testing/recovery-lab';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

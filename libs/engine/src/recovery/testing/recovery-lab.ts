@@ -23,12 +23,12 @@ import { EventEntity, PersistenceModule, runMigrations, Store } from '@haaas/per
 import { SecretBox } from '@haaas/secrets';
 import Redis from 'ioredis';
 import { HeartbeatStore } from '@haaas/heartbeats';
-import { hypervisorAdapters } from '../../hypervisor-adapters';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { IncidentCommands } from '../incident.commands';
 import { RecoveryModule } from '../recovery.module';
-import type { RecoveryModuleOptions } from '../recovery.options';
+import type { RecoveryModuleOptions } from '@haaas/engine-runtime';
 import { RecoveryQueue } from '../recovery.queue';
-import { ServiceRunner } from '../service.runner';
+import { ServiceRunner } from '@haaas/engine-runtime';
 
 /**
  * A small datacenter for recovery tests, all real: a throwaway MariaDB database (migrated), a

@@ -5,7 +5,7 @@ import { ClusterService, NodeService, QuotaService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
 import { EventEntity, IncidentEntity, NodeEntity, openDataSource, Store } from '@haaas/persistence';
 import { JobProducer, QUEUES } from '@haaas/queue';
-import { hypervisorAdapters } from '../hypervisor-adapters';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { HeartbeatStore } from '@haaas/heartbeats';
 import type { HeartbeatReport } from '@haaas/heartbeats';
 import type { DetectorSettings } from './detector.options';
