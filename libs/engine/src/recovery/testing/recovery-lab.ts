@@ -21,13 +21,13 @@ import {
 } from '@haaas/management';
 import { EventEntity, PersistenceModule, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
-import { HeartbeatStore } from '../../heartbeats/heartbeat.store';
-import { hypervisorAdapters } from '../../hypervisor-adapters';
+import { HeartbeatStore } from '@haaas/heartbeats';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { IncidentCommands } from '../incident.commands';
 import { RecoveryModule } from '../recovery.module';
-import type { RecoveryModuleOptions } from '../recovery.options';
+import type { RecoveryModuleOptions } from '@haaas/engine-runtime';
 import { RecoveryQueue } from '../recovery.queue';
-import { ServiceRunner } from '../service.runner';
+import { ServiceRunner } from '@haaas/engine-runtime';
 
 /**
  * A small datacenter for recovery tests, all real: a throwaway MariaDB database (migrated), a

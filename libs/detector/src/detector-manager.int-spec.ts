@@ -6,7 +6,7 @@ import { LocalServer, startRedis } from '@haaas/devstack';
 import { ClusterState, HeartbeatSource, Hypervisor, NodeKind, NodeStatus } from '@haaas/domain';
 import { runMigrations } from '@haaas/persistence';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
-import { hypervisorAdapters } from '../hypervisor-adapters';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { alice, DetectorHarness, FAST_POLICY, FAST_SETTINGS, sleep, waitFor } from './detector.harness';
 import type { FailureDetector } from './failure-detector';
 

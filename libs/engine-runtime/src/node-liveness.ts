@@ -1,5 +1,5 @@
 import type { TenantScope } from '@haaas/domain';
-import type { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import type { HeartbeatStore } from '@haaas/heartbeats';
 
 /** When each node of a cluster was last heard from, by the heartbeat store's (Redis's) clock. */
 export interface HeardFrom {

@@ -6,7 +6,7 @@ import { AgentTokenService } from './agent-token.service';
 import { HeartbeatStore } from './heartbeat.store';
 import { HEARTBEAT_OPTIONS, HEARTBEAT_REDIS, type ResolvedHeartbeatsOptions } from './heartbeats.options';
 import type { HeartbeatReport, NodeAgentIdentity } from './heartbeat.types';
-import { LocalCache } from './local-cache';
+import { LocalCache } from '@haaas/cache';
 
 /** What the API answers a heartbeat with. */
 export interface HeartbeatAck {

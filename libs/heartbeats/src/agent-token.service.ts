@@ -6,7 +6,7 @@ import { Store } from '@haaas/persistence';
 import { agentTokenFingerprint, agentTokenHashesEqual, hashAgentToken, mintAgentToken, parseAgentToken } from './agent-token';
 import { HEARTBEAT_OPTIONS, HEARTBEAT_REDIS, type ResolvedHeartbeatsOptions } from './heartbeats.options';
 import type { NodeAgentIdentity } from './heartbeat.types';
-import { LocalCache } from './local-cache';
+import { LocalCache } from '@haaas/cache';
 
 /** A node agent token as issued: the only time the token itself leaves the server. */
 export interface IssuedAgentToken {

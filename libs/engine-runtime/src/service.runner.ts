@@ -5,8 +5,8 @@ import { appendEvent, HYPERVISOR_ADAPTERS, NodeService, readResourceSpec, SPEC_F
 import type { HypervisorAdapters } from '@haaas/management';
 import { NodeEntity, Repositories, ResourceEntity, ServiceEntity, Store } from '@haaas/persistence';
 import { redact } from '@haaas/secrets';
-import { NODE_RESOURCE_DRIVER, NodeResourceError } from '../node-actions/node-action.types';
-import type { AgentResourceType, NodeResourceDone, NodeResourceDriver } from '../node-actions/node-action.types';
+import { NODE_RESOURCE_DRIVER, NodeResourceError } from '@haaas/node-actions';
+import type { AgentResourceType, NodeResourceDone, NodeResourceDriver } from '@haaas/node-actions';
 import { startOrder, vmRefOf } from './cluster-view';
 import { adapterMessage, HostSessions } from './hypervisor-hosts';
 import { RECOVERY_OPTIONS } from './recovery.options';

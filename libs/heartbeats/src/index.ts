@@ -19,4 +19,4 @@ export { HeartbeatsModule } from './heartbeats.module';
 export { LeftNodeCleanup, NODE_LEFT_EVENT } from './left-node.cleanup';
 export { HEARTBEAT_REDIS, HEARTBEAT_OPTIONS } from './heartbeats.options';
 export type { HeartbeatsOptions } from './heartbeats.options';
-export { LocalCache } from './local-cache';
+export { LocalCache } from '@haaas/cache';

@@ -1,7 +1,7 @@
 import { ClusterState, NodeStatus } from '@haaas/domain';
 import type { NodeEntity } from '@haaas/persistence';
 import { appendEvent } from '@haaas/management';
-import type { HeartbeatStore } from '../heartbeats';
+import type { HeartbeatStore } from '@haaas/heartbeats';
 import { DetectorStore, detectorScope } from './detector.store';
 import type { ClusterRef } from './detector.store';
 

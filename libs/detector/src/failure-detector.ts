@@ -19,8 +19,8 @@ import {
 import { appendEvent, HypervisorAdapters, NodeService } from '@haaas/management';
 import type { IncidentEntity, NodeEntity, Repositories, Store } from '@haaas/persistence';
 import { JobProducer, QUEUES } from '@haaas/queue';
-import type { HeartbeatRecord } from '../heartbeats/heartbeat.types';
-import type { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import type { HeartbeatRecord } from '@haaas/heartbeats';
+import type { HeartbeatStore } from '@haaas/heartbeats';
 import { forEachBounded, Semaphore } from './bounded.util';
 import { detectorStateKey, failureReportsKey, leaseKeys, QUORUM_FIELD } from './detector.keys';
 import { DetectorLease } from './detector.lease';

@@ -5,9 +5,9 @@ import { ClusterService, NodeService, QuotaService } from '@haaas/management';
 import type { HypervisorAdapters } from '@haaas/management';
 import { EventEntity, IncidentEntity, NodeEntity, openDataSource, Store } from '@haaas/persistence';
 import { JobProducer, QUEUES } from '@haaas/queue';
-import { hypervisorAdapters } from '../hypervisor-adapters';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
-import type { HeartbeatReport } from '../heartbeats/heartbeat.types';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
+import { HeartbeatStore } from '@haaas/heartbeats';
+import type { HeartbeatReport } from '@haaas/heartbeats';
 import type { DetectorSettings } from './detector.options';
 import { FailureDetector, DetectorHooks, DetectorLogger } from './failure-detector';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { NodeAgentIdentity } from '../heartbeats/heartbeat.types';
+import type { NodeAgentIdentity } from '@haaas/heartbeats';
 import type { NodeActionPayload, NodeActionResult } from './node-action.types';
 
 /**

@@ -2,7 +2,7 @@ import { HeartbeatSource, Hypervisor, MANAGER_HEARTBEAT_HYPERVISORS, usesManager
 import { canWatchHosts, type HostWatch, type ManagedHostState } from '@haaas/hypervisor';
 import type { HypervisorAdapters, NodeService } from '@haaas/management';
 import type { NodeEntity } from '@haaas/persistence';
-import type { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import type { HeartbeatStore } from '@haaas/heartbeats';
 import { type ClusterRef, DetectorStore, detectorScope } from './detector.store';
 
 interface FeedLogger {

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { HYPERVISOR_ADAPTERS, HypervisorAdapters, NodeService } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { JobProducer } from '@haaas/queue';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { HeartbeatStore } from '@haaas/heartbeats';
 import { DETECTOR_ADAPTERS, DETECTOR_OPTIONS, DETECTOR_REDIS, DetectorModuleOptions, DetectorSettings, resolveDetectorSettings } from './detector.options';
 import { FailureDetector } from './failure-detector';
 import { FailureReportService, FailureReportOptions } from './failure-report.service';
