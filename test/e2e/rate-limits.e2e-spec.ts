@@ -1,6 +1,6 @@
 import { HaaasClient, RateLimitError } from '@haaas/sdk';
 import { RateLimiter } from '@haaas/auth';
-import { testRedisUrl } from '../support';
+import { testRedisUrl } from '@haaas/testing';
 import { startTestApi, TestApi } from './support/api';
 
 /**
