@@ -51,7 +51,7 @@ describe('CDKTF bindings of the provider', () => {
     await generate('cdktn', join(tmp, 'cdktn'));
     const schema = JSON.parse(readFileSync(join(tmp, 'cdktf', 'schema.json'), 'utf8')) as { provider_schemas: Record<string, { resource_schemas: object; data_source_schemas: object }> };
     const haaas = schema.provider_schemas['registry.terraform.io/haaas/haaas'];
-    expect(Object.keys(haaas?.resource_schemas ?? {})).toHaveLength(8);
+    expect(Object.keys(haaas?.resource_schemas ?? {})).toHaveLength(9);
     expect(Object.keys(haaas?.data_source_schemas ?? {})).toHaveLength(5);
     const a = declarations(join(tmp, 'cdktf', 'providers', 'haaas'));
     expect(a.some((l) => l.includes('export class Service extends cdktf.TerraformResource'))).toBe(true);
