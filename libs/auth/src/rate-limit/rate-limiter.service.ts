@@ -51,6 +51,12 @@ export class RateLimiter implements OnApplicationShutdown {
     return { ...this.defaults, ...value };
   }
 
+  /** A tenant's own overrides as stored (not cached: what an admin reads back after a change). */
+  async overridesOf(tenantId: string): Promise<TenantRateOverrides> {
+    const raw = await this.redis.get(`${PREFIX}:limits:${tenantId}`);
+    return raw ? (JSON.parse(raw) as TenantRateOverrides) : {};
+  }
+
   /** Sets (or, with null, resets to the default) a tenant's limits; every replica sees it within OVERRIDE_TTL_MS. */
   async setTenantLimits(tenantId: string, overrides: TenantRateOverrides): Promise<RateLimits> {
     const key = `${PREFIX}:limits:${tenantId}`;
