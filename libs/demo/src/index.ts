@@ -8,3 +8,5 @@ export type { HypervLab, HypervLabHost } from './hyperv-datacenter';
 export type { LabService, ManagedClusterOptions, ManagedDatacenter, ManagedService } from './managed-cluster';
 export { launchNodeAgent } from './node-agent.launcher';
 export type { NodeAgentLaunch } from './node-agent.launcher';
+export { configureVsphereDemo, startVsphereDemoLab, VSPHERE_DEMO_CLUSTER } from './vsphere-demo';
+export type { VsphereDemo, VsphereDemoState } from './vsphere-demo';
