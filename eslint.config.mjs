@@ -3,7 +3,7 @@ import nx from '@nx/eslint-plugin';
 // Layers, inner to outer. A project may depend only on the layers listed for its tag, so the
 // domain stays framework-free, transport cannot reach persistence, and nothing imports an app.
 // what every engine library may use below the engine itself
-const ENGINE_BASE = ['type:domain', 'type:util', 'type:data-access', 'type:adapter', 'type:application'];
+const ENGINE_BASE = ['type:domain', 'type:util', 'type:data-access', 'type:adapter', 'type:application', 'type:notifications'];
 
 const depConstraints = [
   {
@@ -21,7 +21,10 @@ const depConstraints = [
   },
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
   { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
-  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:adapter'] },
+  // outbound notifications (webhooks): written with the cluster log by the application layer,
+  // delivered by their own jobs; they know the data layer and nothing above it
+  { sourceTag: 'type:notifications', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'], bannedExternalImports: ['graphql', '@apollo/*', '@nestjs/graphql'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:adapter', 'type:notifications'] },
   // the failover engine (detector, recovery, operations) orchestrates on top of the application
   // services; they never call back into it
   { sourceTag: 'type:engine', onlyDependOnLibsWithTags: [...ENGINE_BASE, 'type:engine'] },
@@ -39,14 +42,14 @@ const depConstraints = [
   },
   { sourceTag: 'engine:legacy', onlyDependOnLibsWithTags: [...ENGINE_BASE, 'type:engine'] },
   // resolvers talk to application and engine services, never to repositories or TypeORM
-  { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:engine', 'type:auth'] },
+  { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:engine', 'type:auth', 'type:notifications'] },
   // tooling (local infra, the demo datacenter) may start the adapters' test peers
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:adapter'] },
   // composition roots: the wiring of a process (its modules, configuration, shutdown); apps are
   // entry points over them, and tests and benchmarks start the same wiring
   {
     sourceTag: 'type:composition',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications'],
   },
   {
     sourceTag: 'type:app',
@@ -54,7 +57,7 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:composition', 'type:testing', 'type:sdk', 'type:provider'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:composition', 'type:testing', 'type:sdk', 'type:provider'],
   },
   // the `haaas` CLI is a client like any other: the SDK and nothing of the server
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk'] },

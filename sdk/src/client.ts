@@ -14,6 +14,7 @@ import {
   SubscriptionsApi,
   TenantsApi,
   type WaitForOperationOptions,
+  WebhooksApi,
 } from './namespaces.js';
 import { SubscriptionTransport } from './subscriptions.js';
 import { type FetchLike, type GraphQLDocument, type RequestHooks, type RequestOptions, type RetryOptions, type TokenKind, type TokenProvider, Transport } from './transport.js';
@@ -91,6 +92,8 @@ export class HaaasClient {
   readonly incidents: IncidentsApi;
   /** Live updates over graphql-ws: `clusterEvents`, `operationUpdated`. */
   readonly subscriptions: SubscriptionsApi;
+  /** Outbound webhooks of clusters and their delivery log. */
+  readonly webhooks: WebhooksApi;
 
   private readonly transport: Transport;
   private readonly live: SubscriptionTransport;
@@ -129,6 +132,7 @@ export class HaaasClient {
     this.operations = new OperationsApi(ctx);
     this.incidents = new IncidentsApi(ctx);
     this.subscriptions = new SubscriptionsApi(ctx);
+    this.webhooks = new WebhooksApi(ctx);
   }
 
   /** What `JSON.stringify(client)` shows: the endpoint and tenant, never the token or headers. */

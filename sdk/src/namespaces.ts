@@ -10,5 +10,6 @@ export { FenceAgentsApi, FencingDevicesApi } from './namespaces/fencing.api.js';
 export { EventsApi, type EventListFilter } from './namespaces/events.api.js';
 export { SubscriptionsApi } from './namespaces/subscriptions.api.js';
 export { TenantsApi } from './namespaces/tenants.api.js';
+export { WebhooksApi } from './namespaces/webhooks.api.js';
 export { IncidentsApi, OperationsApi, type WaitForOperationOptions } from './namespaces/operations.api.js';
 export { isOperationFinished } from './namespaces/operation-state.util.js';

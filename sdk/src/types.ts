@@ -24,6 +24,8 @@ import type {
   TenantRateLimitsFieldsFragment,
   ListEventTypesQuery,
   TestFencingDeviceMutation,
+  WebhookDeliveryFieldsFragment,
+  WebhookFieldsFragment,
 } from './generated/graphql.js';
 import type { EventObjectTypes, EventType } from './generated/event-types.js';
 
@@ -36,6 +38,10 @@ export type ClusterNode = NodeFieldsFragment;
  * @deprecated `Node` is also the DOM's `Node` (a global in browser projects): use `ClusterNode`.
  */
 export type Node = ClusterNode;
+/** An outbound webhook of a cluster (its secret is write-only). */
+export type Webhook = WebhookFieldsFragment;
+/** One event sent (or being sent) to one webhook, and how it went. */
+export type WebhookDelivery = WebhookDeliveryFieldsFragment;
 /** The version and last heartbeat of a node's agent (`node.agent`; null when no agent ever sent one). */
 export type NodeAgentStatus = NonNullable<ClusterNode['agent']>;
 /** A VM, virtual IP, application or volume. */

@@ -36,9 +36,11 @@ describe('tenant isolation, every operation of the schema', () => {
       deviceId: ids.fencingDevice,
       failoverDomainId: ids.failoverDomain,
       domainId: ids.failoverDomain,
+      webhookId: ids.webhook,
     };
     if (byField[fieldName]) return byField[fieldName] as string;
     const byOp: [RegExp, string][] = [
+      [/Webhook|webhook/, ids.webhook],
       [/FencingDevice|fencingDevice/, ids.fencingDevice],
       [/FailoverDomain|failoverDomain/, ids.failoverDomain],
       [/Resource|resource/, ids.resource],

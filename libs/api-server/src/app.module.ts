@@ -8,6 +8,7 @@ import { GraphqlApiModule } from '@haaas/graphql-api';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
+import { WebhooksModule } from '@haaas/webhooks';
 import { HealthController, REDIS_CLIENT } from './health.controller';
 
 class RedisCloser implements OnApplicationShutdown {
@@ -56,6 +57,8 @@ export class AppModule {
         AgentApiModule,
         // operations are asked for here and run by the workers; subscriptions read the live feeds
         OperationsModule.forRoot({ redisUrl: config.redis.url, adapters, sealer }),
+        // cluster webhooks: managed and tested here, their deliveries queued here and POSTed by the workers
+        WebhooksModule.forRoot({ redisUrl: config.redis.url, sealer, runWorkers: false, ...config.webhooks }),
       ],
       controllers: [HealthController],
       providers: [

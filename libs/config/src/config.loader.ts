@@ -71,7 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const api = readApiLimits(r, production, nodeEnv === 'test');
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, api, ...(keystone ? { keystone } : {}) };
+  const webhooks = {
+    retryDelayMs: r.int('HAAAS_WEBHOOK_RETRY_DELAY_MS', 1000, 10, 3_600_000),
+    attempts: r.int('HAAAS_WEBHOOK_ATTEMPTS', 10, 1, 50),
+    timeoutMs: r.int('HAAAS_WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+  };
+  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, api, webhooks, ...(keystone ? { keystone } : {}) };
 }
 
 class EnvReader {

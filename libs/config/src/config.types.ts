@@ -94,6 +94,18 @@ export interface AppConfig {
   readonly keystone?: KeystoneConfig;
   /** Request limits of the API; optional like `vsphere` (DEFAULT_API_LIMITS when absent). */
   readonly api?: ApiLimitsConfig;
+  /** Outbound webhook deliveries; optional like `vsphere` (defaults when absent). */
+  readonly webhooks?: WebhooksConfig;
+}
+
+/** Retries of outbound webhook deliveries: exponential from the first delay, then FAILED. */
+export interface WebhooksConfig {
+  /** HAAAS_WEBHOOK_RETRY_DELAY_MS (default 1000): the first retry's delay, doubled each time. */
+  readonly retryDelayMs: number;
+  /** HAAAS_WEBHOOK_ATTEMPTS (default 10). */
+  readonly attempts: number;
+  /** HAAAS_WEBHOOK_TIMEOUT_MS (default 10000): deadline of one POST. */
+  readonly timeoutMs: number;
 }
 
 /** Keystone roles (by name) that give each HAaaS role; `admin` is given only by the roles listed (none by default). */

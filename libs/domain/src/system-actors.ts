@@ -11,6 +11,7 @@ export const SystemActor = {
   Operations: 'system:operations',
   Failback: 'system:failback',
   ServiceWatch: 'system:service-watch',
+  Webhooks: 'system:webhooks',
 } as const;
 export type SystemActor = (typeof SystemActor)[keyof typeof SystemActor];
 

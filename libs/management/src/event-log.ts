@@ -1,5 +1,6 @@
 import type { EVENT_CATALOGUE, EventType, TenantScope } from '@haaas/domain';
 import type { Repositories } from '@haaas/persistence';
+import { captureWebhookDeliveries } from '@haaas/webhooks';
 
 /**
  * An event to append: its type comes from the catalogue, and for a single type its objectType is
@@ -48,6 +49,8 @@ export async function appendEvents(repos: Repositories, scope: TenantScope, draf
       message: e.message ?? null,
     })),
   );
+  // the cluster's webhooks: their deliveries are written with the events (an outbox), in this transaction
+  await captureWebhookDeliveries(repos, scope, drafts.map((e, i) => ({ ...e, id: ids[i] ?? '' })));
   drafts.forEach((e, i) => repos.afterCommit.event({ tenantId: scope.tenantId, clusterId: e.clusterId, eventId: ids[i] ?? '', type: e.type, nodeId: e.nodeId ?? null }));
 }
 

@@ -10,6 +10,8 @@ import {
   IncidentEntity,
   NodeEntity,
   OperationEntity,
+  WebhookDeliveryEntity,
+  WebhookEntity,
   ResourceEntity,
   ServiceEntity,
   ServiceRecoveryEntity,
@@ -160,6 +162,8 @@ export interface Repositories {
   readonly incidents: TenantRepository<IncidentEntity>;
   readonly serviceRecoveries: TenantRepository<ServiceRecoveryEntity>;
   readonly operations: TenantRepository<OperationEntity>;
+  readonly webhooks: TenantRepository<WebhookEntity>;
+  readonly webhookDeliveries: TenantRepository<WebhookDeliveryEntity>;
 }
 
 function repositoriesOf(manager: EntityManager, afterCommit: AfterCommit): Repositories {
@@ -178,6 +182,8 @@ function repositoriesOf(manager: EntityManager, afterCommit: AfterCommit): Repos
     incidents: new TenantRepository(manager.getRepository(IncidentEntity), 'Incident'),
     serviceRecoveries: new TenantRepository(manager.getRepository(ServiceRecoveryEntity), 'ServiceRecovery'),
     operations: new TenantRepository(manager.getRepository(OperationEntity), 'Operation'),
+    webhooks: new TenantRepository(manager.getRepository(WebhookEntity), 'Webhook'),
+    webhookDeliveries: new TenantRepository(manager.getRepository(WebhookDeliveryEntity), 'WebhookDelivery'),
   };
 }
 

@@ -6,6 +6,8 @@ export const QUEUES = {
   recovery: 'haaas.recovery',
   /** Operations requested through the API (cluster start, node evacuate, service relocate, ...). */
   operations: 'haaas.operations',
+  /** Outbound webhook deliveries (@haaas/webhooks): one job per delivery row, retried with backoff. */
+  webhooks: 'haaas.webhooks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -17,6 +19,8 @@ export interface JobPayloads {
   'service.recover': { readonly tenantId: string; readonly incidentId: string; readonly serviceId: string };
   /** Run an operation (its kind and parameters are in the operations table). */
   'operation.run': { readonly tenantId: string; readonly operationId: string };
+  /** POST one webhook delivery (its body and target are in webhook_deliveries and webhooks). */
+  'webhook.deliver': { readonly tenantId: string; readonly deliveryId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -25,6 +29,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'incident.recover': QUEUES.recovery,
   'service.recover': QUEUES.recovery,
   'operation.run': QUEUES.operations,
+  'webhook.deliver': QUEUES.webhooks,
 };
 
 /**
@@ -45,6 +50,8 @@ export const JOB_OPTIONS: { readonly [N in JobName]?: JobsOptions } = {
   // one job carries a service to RUNNING or FAILED; it is retried (claim held elsewhere, database
   // or hypervisor call failing) rather than abandoned, since the service would stay down
   'service.recover': { attempts: 20, backoff: { type: 'exponential', delay: 1000 } },
+  // a receiver that is down: 1 s, 2 s, 4 s … about 17 min over 10 attempts, then FAILED in the log
+  'webhook.deliver': { attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
 };
 
 export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOptions {

@@ -4,6 +4,7 @@ import { DetectorModule, HeartbeatsModule, hypervisorAdapterOptions, hypervisorA
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
+import { WebhooksModule } from '@haaas/webhooks';
 
 /** The worker process: wiring only (persistence, application services, the engine's modules). */
 @Module({})
@@ -27,6 +28,8 @@ export class WorkerModule {
         DetectorModule.forRoot({ redisUrl: config.redis.url, adapters }),
         // runs the operations the API queues (operation.run)
         OperationsModule.forRoot({ redisUrl: config.redis.url, adapters, sealer, runWorkers: true, live: false }),
+        // POSTs the webhook deliveries the API and the engine queue (webhook.deliver)
+        WebhooksModule.forRoot({ redisUrl: config.redis.url, sealer, runWorkers: true, ...config.webhooks }),
       ],
     };
   }

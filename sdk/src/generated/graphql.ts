@@ -150,6 +150,17 @@ export type CreateTenantInput = {
   id: string;
 };
 
+export type CreateWebhookInput = {
+  clusterId: string;
+  description?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+  eventTypes: Array<WebhookEventType>;
+  /** Signing secret, 16-256 characters; write-only. */
+  secret: string;
+  /** http(s) URL the events are POSTed to (no credentials in it). */
+  url: string;
+};
+
 /** Filters of the cluster log, all applied together. */
 export type EventFilter = {
   /** Events recorded at or after this time. */
@@ -596,6 +607,16 @@ export type UpdateServicePolicyInput = {
   policy: ServicePolicyInput;
 };
 
+export type UpdateWebhookInput = {
+  description?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+  eventTypes?: Array<WebhookEventType> | null | undefined;
+  id: string;
+  /** A new signing secret (write-only); absent: unchanged. */
+  secret?: string | null | undefined;
+  url?: string | null | undefined;
+};
+
 export type VmResourceSpecInput = {
   /** Name, UUID or managed-object reference of the VM on the hypervisor (1-255 characters). */
   hypervisorRef: string;
@@ -612,6 +633,33 @@ export type VolumeResourceSpecInput = {
   ref: string;
 };
 
+/** PENDING (queued or being retried), DELIVERED (a 2xx answer), FAILED (gave up after the last attempt). */
+export const WebhookDeliveryStatus = {
+  DELIVERED: 'DELIVERED',
+  FAILED: 'FAILED',
+  PENDING: 'PENDING'
+} as const;
+
+export type WebhookDeliveryStatus = typeof WebhookDeliveryStatus[keyof typeof WebhookDeliveryStatus];
+/** What a webhook can be told of; the payload `type` is the lower-case dotted form (INCIDENT_OPENED: `incident.opened`). */
+export const WebhookEventType = {
+  /** The incident waits for an operator (no quorum, or every fence failed). */
+  INCIDENT_AWAITING_OPERATOR: 'INCIDENT_AWAITING_OPERATOR',
+  /** The incident closed with services not recovered (partially recovered or nothing recovered). */
+  INCIDENT_FAILED: 'INCIDENT_FAILED',
+  /** The failed node is fenced off: its services are being restarted elsewhere. */
+  INCIDENT_FENCED: 'INCIDENT_FENCED',
+  /** A node failed: its incident opened (recovery begins). */
+  INCIDENT_OPENED: 'INCIDENT_OPENED',
+  /** The incident closed: every service recovered. */
+  INCIDENT_RECOVERED: 'INCIDENT_RECOVERED',
+  /** A service is FAILED (its recovery or its restarts gave up). */
+  SERVICE_FAILED: 'SERVICE_FAILED',
+  /** A service recovered after its recovery time objective, or not at all while it had one. */
+  SERVICE_RTO_MISSED: 'SERVICE_RTO_MISSED'
+} as const;
+
+export type WebhookEventType = typeof WebhookEventType[keyof typeof WebhookEventType];
 export type StartClusterMutationVariables = Exact<{
   id: string;
   idempotencyKey?: string | null | undefined;
@@ -1232,6 +1280,62 @@ export type SetTenantRateLimitsMutationVariables = Exact<{
 
 export type SetTenantRateLimitsMutation = { setTenantRateLimits: { tenantId: string, tenant: { burst: number, perSecond: number }, subject: { burst: number, perSecond: number }, node: { burst: number, perSecond: number }, overrides: { tenant: { burst: number, perSecond: number } | null, subject: { burst: number, perSecond: number } | null } } };
 
+export type WebhookFieldsFragment = { id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string };
+
+export type WebhookDeliveryFieldsFragment = { id: string, webhookId: string, eventId: string, eventType: string, status: WebhookDeliveryStatus, attempts: number, lastStatusCode: number | null, lastError: string | null, lastAttemptAt: string | null, deliveredAt: string | null, body: string, createdAt: string };
+
+export type ListWebhooksQueryVariables = Exact<{
+  clusterId: string;
+}>;
+
+
+export type ListWebhooksQuery = { webhooks: Array<{ id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string }> };
+
+export type GetWebhookQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetWebhookQuery = { webhook: { id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string } };
+
+export type ListWebhookDeliveriesQueryVariables = Exact<{
+  webhookId: string;
+  status?: WebhookDeliveryStatus | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type ListWebhookDeliveriesQuery = { webhookDeliveries: { nodes: Array<{ id: string, webhookId: string, eventId: string, eventType: string, status: WebhookDeliveryStatus, attempts: number, lastStatusCode: number | null, lastError: string | null, lastAttemptAt: string | null, deliveredAt: string | null, body: string, createdAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type CreateWebhookMutationVariables = Exact<{
+  input: CreateWebhookInput;
+}>;
+
+
+export type CreateWebhookMutation = { createWebhook: { id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string } };
+
+export type UpdateWebhookMutationVariables = Exact<{
+  input: UpdateWebhookInput;
+}>;
+
+
+export type UpdateWebhookMutation = { updateWebhook: { id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string } };
+
+export type DeleteWebhookMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteWebhookMutation = { deleteWebhook: { id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string } };
+
+export type TestWebhookMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TestWebhookMutation = { testWebhook: { id: string, webhookId: string, eventId: string, eventType: string, status: WebhookDeliveryStatus, attempts: number, lastStatusCode: number | null, lastError: string | null, lastAttemptAt: string | null, deliveredAt: string | null, body: string, createdAt: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1661,6 +1765,35 @@ export const TenantRateLimitsFieldsFragmentDoc = /*#__PURE__*/ new TypedDocument
   }
 }
     `, {"fragmentName":"TenantRateLimitsFields"}) as unknown as TypedDocumentString<TenantRateLimitsFieldsFragment, unknown>;
+export const WebhookFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment WebhookFields on Webhook {
+  id
+  clusterId
+  url
+  eventTypes
+  enabled
+  description
+  hasSecret
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"WebhookFields"}) as unknown as TypedDocumentString<WebhookFieldsFragment, unknown>;
+export const WebhookDeliveryFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  webhookId
+  eventId
+  eventType
+  status
+  attempts
+  lastStatusCode
+  lastError
+  lastAttemptAt
+  deliveredAt
+  body
+  createdAt
+}
+    `, {"fragmentName":"WebhookDeliveryFields"}) as unknown as TypedDocumentString<WebhookDeliveryFieldsFragment, unknown>;
 export const StartClusterDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation StartCluster($id: ID!, $idempotencyKey: String) {
   startCluster(id: $id, idempotencyKey: $idempotencyKey) {
@@ -4488,3 +4621,142 @@ export const SetTenantRateLimitsDocument = /*#__PURE__*/ new TypedDocumentString
     }
   }
 }`) as unknown as TypedDocumentString<SetTenantRateLimitsMutation, SetTenantRateLimitsMutationVariables>;
+export const ListWebhooksDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query ListWebhooks($clusterId: ID!) {
+  webhooks(clusterId: $clusterId) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  clusterId
+  url
+  eventTypes
+  enabled
+  description
+  hasSecret
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ListWebhooksQuery, ListWebhooksQueryVariables>;
+export const GetWebhookDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query GetWebhook($id: ID!) {
+  webhook(id: $id) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  clusterId
+  url
+  eventTypes
+  enabled
+  description
+  hasSecret
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<GetWebhookQuery, GetWebhookQueryVariables>;
+export const ListWebhookDeliveriesDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query ListWebhookDeliveries($webhookId: ID!, $status: WebhookDeliveryStatus, $first: Int!, $after: String) {
+  webhookDeliveries(
+    webhookId: $webhookId
+    status: $status
+    first: $first
+    after: $after
+  ) {
+    nodes {
+      ...WebhookDeliveryFields
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  webhookId
+  eventId
+  eventType
+  status
+  attempts
+  lastStatusCode
+  lastError
+  lastAttemptAt
+  deliveredAt
+  body
+  createdAt
+}`) as unknown as TypedDocumentString<ListWebhookDeliveriesQuery, ListWebhookDeliveriesQueryVariables>;
+export const CreateWebhookDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation CreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  clusterId
+  url
+  eventTypes
+  enabled
+  description
+  hasSecret
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateWebhookMutation, CreateWebhookMutationVariables>;
+export const UpdateWebhookDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation UpdateWebhook($input: UpdateWebhookInput!) {
+  updateWebhook(input: $input) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  clusterId
+  url
+  eventTypes
+  enabled
+  description
+  hasSecret
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateWebhookMutation, UpdateWebhookMutationVariables>;
+export const DeleteWebhookDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation DeleteWebhook($id: ID!) {
+  deleteWebhook(id: $id) {
+    ...WebhookFields
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  clusterId
+  url
+  eventTypes
+  enabled
+  description
+  hasSecret
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<DeleteWebhookMutation, DeleteWebhookMutationVariables>;
+export const TestWebhookDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation TestWebhook($id: ID!) {
+  testWebhook(id: $id) {
+    ...WebhookDeliveryFields
+  }
+}
+    fragment WebhookDeliveryFields on WebhookDelivery {
+  id
+  webhookId
+  eventId
+  eventType
+  status
+  attempts
+  lastStatusCode
+  lastError
+  lastAttemptAt
+  deliveredAt
+  body
+  createdAt
+}`) as unknown as TypedDocumentString<TestWebhookMutation, TestWebhookMutationVariables>;

@@ -10,6 +10,7 @@ export interface SeededIds {
   failoverDomain: string;
   service: string;
   fencingDevice: string;
+  webhook: string;
 }
 
 export interface SeededTenant {
@@ -27,7 +28,7 @@ export interface SeededTenant {
  * field the SDK reads (updatedAt included, so any write shows).
  */
 async function snapshotOf(client: HaaasClient, clusterId: string): Promise<unknown> {
-  const [cluster, nodes, resources, services, failoverDomains, fencingDevices, log] = await Promise.all([
+  const [cluster, nodes, resources, services, failoverDomains, fencingDevices, log, webhooks] = await Promise.all([
     client.clusters.get(clusterId),
     client.nodes.list({ clusterId }).toArray(),
     client.resources.list({ clusterId }).toArray(),
@@ -35,9 +36,11 @@ async function snapshotOf(client: HaaasClient, clusterId: string): Promise<unkno
     client.failoverDomains.list({ clusterId }).toArray(),
     client.fencingDevices.list({ clusterId }).toArray(),
     client.events.list({ clusterId }).toArray(),
+    client.webhooks.list(clusterId),
   ]);
   const topologies = await Promise.all(nodes.map(async (n) => [n.id, await client.nodes.fencingTopology(n.id)] as const));
-  return { cluster, nodes, resources, services, failoverDomains, fencingDevices, topologies, log };
+  const deliveries = await Promise.all(webhooks.map((w) => client.webhooks.deliveries(w.id).toArray()));
+  return { cluster, nodes, resources, services, failoverDomains, fencingDevices, topologies, log, webhooks, deliveries };
 }
 
 /** A small but complete tenant setup through the SDK: every kind of object, related to each other. */
@@ -89,7 +92,9 @@ export async function seedTenant(api: TestApi, token: string, prefix: string): P
     })
   ).id;
   await client.fencingDevices.associate({ deviceId: fencingDevice, nodeId: node, level: 1, options: [{ key: 'plug', value: '1' }] });
-  const ids: SeededIds = { cluster, node, node2, resource, resource2, failoverDomain, service, fencingDevice };
+  // a disabled webhook (nothing is sent to the unroutable address), its secret a marker
+  const webhook = (await client.webhooks.create({ clusterId: cluster, url: `https://${prefix}-hooks.example.com/haaas`, eventTypes: ['INCIDENT_OPENED'], secret, enabled: false })).id;
+  const ids: SeededIds = { cluster, node, node2, resource, resource2, failoverDomain, service, fencingDevice, webhook };
   return {
     ids,
     hostname,

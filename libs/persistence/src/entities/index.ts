@@ -8,6 +8,7 @@ import { NodeEntity } from './node.entity';
 import { ResourceEntity } from './resource.entity';
 import { ServiceEntity } from './service.entity';
 import { TenantEntity } from './tenant.entity';
+import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 
 export * from './base.entity';
 export type { OperationStepRecord } from './operation.entity';
@@ -25,6 +26,8 @@ export {
   ServiceEntity,
   ServiceRecoveryEntity,
   TenantEntity,
+  WebhookDeliveryEntity,
+  WebhookEntity,
 };
 
 export const ENTITIES = [
@@ -41,4 +44,6 @@ export const ENTITIES = [
   IncidentEntity,
   ServiceRecoveryEntity,
   OperationEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
 ];

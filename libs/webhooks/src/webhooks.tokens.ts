@@ -1,0 +1,24 @@
+/** Seals webhook secrets for storage (the SecretBox of @haaas/secrets, bound to tenant and webhook). */
+export interface WebhookSecretSealer {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+export const WEBHOOK_SEALER = Symbol('WEBHOOK_SEALER');
+export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
+
+export interface WebhooksOptions {
+  readonly redisUrl: string;
+  readonly sealer: WebhookSecretSealer;
+  /** Run the delivery workers in this process (the worker: yes; the API: no, it only queues). */
+  readonly runWorkers: boolean;
+  /** First retry delay; doubles with each attempt (default 1000 ms). */
+  readonly retryDelayMs?: number;
+  /** Attempts before a delivery is FAILED (default 10). */
+  readonly attempts?: number;
+  /** Deadline of one POST (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+export function webhookSecretContext(tenantId: string, webhookId: string): string {
+  return `webhook:${tenantId}:${webhookId}`;
+}
