@@ -26,7 +26,6 @@ describe('multi-host connection URLs', () => {
       db: 5,
       password: 's3cret',
       sentinelPassword: 'x',
-      failoverDetector: true,
     });
     expect(sentinelOptions('redis-sentinel://127.0.0.1:26379')).toBeUndefined(); // no master name
     expect(sentinelOptions('redis-sentinel://127.0.0.1:26379/x?name=m')).toBeUndefined();

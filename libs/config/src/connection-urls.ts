@@ -61,8 +61,11 @@ export function sentinelOptions(url: string): RedisOptions | undefined {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(sentinelPassword ? { sentinelPassword } : {}),
-    // a +switch-master from any Sentinel moves the connection at once, not at its next error
-    failoverDetector: true,
+    // A killed primary drops the connections: ioredis asks the Sentinels again. A demoted live
+    // primary (a manual SENTINEL FAILOVER) answers READONLY: reconnect and resend the command.
+    // Not `failoverDetector`: in ioredis 5.11 its Sentinel subscriptions outlive a client closed
+    // soon after connecting (it kept a test process alive for 50 s).
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
     // the Sentinels may be down for a moment too: keep asking them rather than give up
     sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
   };
