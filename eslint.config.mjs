@@ -30,7 +30,7 @@ const depConstraints = [
   { sourceTag: 'type:engine', onlyDependOnLibsWithTags: [...ENGINE_BASE, 'type:engine'] },
   // inside the engine, each library imports only the ones below it (ADR 0001): heartbeats, then
   // node actions, the runtime they share (runner, claims, cluster view, hosts), the detector and
-  // recovery beside each other, operations on top. `engine:legacy` is the rest of libs/engine while it is split.
+  // recovery beside each other, operations on top.
   { sourceTag: 'engine:heartbeats', onlyDependOnLibsWithTags: ENGINE_BASE },
   { sourceTag: 'engine:node-actions', onlyDependOnLibsWithTags: [...ENGINE_BASE, 'engine:heartbeats'] },
   { sourceTag: 'engine:runtime', onlyDependOnLibsWithTags: [...ENGINE_BASE, 'engine:heartbeats', 'engine:node-actions'] },
@@ -40,7 +40,6 @@ const depConstraints = [
     sourceTag: 'engine:operations',
     onlyDependOnLibsWithTags: [...ENGINE_BASE, 'engine:heartbeats', 'engine:node-actions', 'engine:runtime', 'engine:detector', 'engine:recovery'],
   },
-  { sourceTag: 'engine:legacy', onlyDependOnLibsWithTags: [...ENGINE_BASE, 'type:engine'] },
   // resolvers talk to application and engine services, never to repositories or TypeORM
   { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:application', 'type:engine', 'type:auth', 'type:notifications'] },
   // tooling (local infra, the demo datacenter) may start the adapters' test peers

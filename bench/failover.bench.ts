@@ -36,18 +36,18 @@ import { loadConfig } from '@haaas/config';
 import { startVsphereLab } from '@haaas/demo';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';
 import { ClusterState, HeartbeatSource, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
-import { DetectorModule, HeartbeatsModule, HeartbeatStore, RecoveryModule, ServiceRunner } from '@haaas/engine';
+import { DetectorModule } from '@haaas/detector';
+import { HeartbeatsModule, HeartbeatStore } from '@haaas/heartbeats';
+import { RecoveryModule } from '@haaas/recovery';
+import { ServiceRunner } from '@haaas/engine-runtime';
 import { startSimulatedHost } from '@haaas/fencing/testing';
-import { canWatchHosts, PooledAdapter } from '@haaas/hypervisor';
-import type { HypervisorAdapter, HypervisorEndpoint, HypervisorHost } from '@haaas/hypervisor';
-import { ClusterService, FencingDeviceService, ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
-import type { HypervisorAdapters } from '@haaas/management';
+import { canWatchHosts, type HypervisorAdapter, type HypervisorEndpoint, type HypervisorHost, PooledAdapter } from '@haaas/hypervisor';
+import { ClusterService, FencingDeviceService, type HypervisorAdapters, ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
 import { PersistenceModule, queryCounter, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { InMemoryHypervisor, memUri } from './support/in-memory-hypervisor';
 import { pool } from './support/pool';
 import { reportTakeover, workerTakeover } from './support/worker-takeover';
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const TERMINAL: readonly string[] = [IncidentState.RECOVERED, IncidentState.PARTIALLY_RECOVERED, IncidentState.FAILED, IncidentState.CANCELLED, IncidentState.AWAITING_OPERATOR];
 

@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { startLocalInfra } from '@haaas/devstack';
 import { TenantScope } from '@haaas/domain';
-import { HeartbeatStore } from '@haaas/engine';
+import { HeartbeatStore } from '@haaas/heartbeats';
 import { queryCounter } from '@haaas/persistence';
 import { startAgentFleet } from './support/agent-fleet';
 

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';
 import { DEFAULT_TENANT_QUOTA, Hypervisor, TenantScope } from '@haaas/domain';
-import { ClusterEventFeed, LiveCommitBridge, LiveSignalListener, LiveSignalPublisher } from '@haaas/engine';
+import { ClusterEventFeed, LiveCommitBridge, LiveSignalListener, LiveSignalPublisher } from '@haaas/operations';
 import { appendEvent, ClusterService, QuotaService } from '@haaas/management';
 import { openDataSource, runMigrations, Store } from '@haaas/persistence';
 

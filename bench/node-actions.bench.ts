@@ -25,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { startLocalInfra } from '@haaas/devstack';
 import { ResourceType } from '@haaas/domain';
-import { NodeActionBroker } from '@haaas/engine';
+import { NodeActionBroker } from '@haaas/node-actions';
 import { startAgentFleet } from './support/agent-fleet';
 import { pool } from './support/pool';
 

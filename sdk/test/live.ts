@@ -2,7 +2,8 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { hypervisorAdapters, OperationsModule } from '@haaas/engine';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
+import { OperationsModule } from '@haaas/operations';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';

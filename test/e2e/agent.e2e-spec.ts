@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { ensureDebianPackages } from '@haaas/devstack';
 import { TenantScope } from '@haaas/domain';
-import { agentTokenCacheKey, HeartbeatStore, type HeartbeatRecord } from '@haaas/engine';
+import { agentTokenCacheKey, HeartbeatStore, type HeartbeatRecord } from '@haaas/heartbeats';
 import { startTestApi, TestApi } from './support/api';
 import { testRedisUrl } from '@haaas/testing';
 

@@ -8,7 +8,8 @@ import { type LibvirtHosts, processesMatching, startLibvirtHosts, testDomainXml 
 import { createApiApp } from '@haaas/api-server';
 import Redis from 'ioredis';
 import { TenantScope } from '@haaas/domain';
-import { clusterEventsChannel, hypervisorAdapters, OperationsModule } from '@haaas/engine';
+import { clusterEventsChannel, OperationsModule } from '@haaas/operations';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { appendEvent, ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';

@@ -14,8 +14,8 @@ const EXEMPT = [/(^|\/)generated\//, /\.d\.ts$/, /(^|\/)testing\/[^/]+\.server\.
 export const OVERSIZED: Readonly<Record<string, number>> = {
   'libs/detector/src/failure-detector.ts': 868,
   'libs/engine-runtime/src/service.runner.ts': 639,
-  'libs/engine/src/recovery/incident.ledger.ts': 518,
-  'libs/engine/src/recovery/testing/recovery-lab.ts': 528,
+  'libs/recovery/src/incident.ledger.ts': 518,
+  'libs/recovery/src/testing/recovery-lab.ts': 528,
   'bench/failover.bench.ts': 463,
   'sdk/test/lifecycle.e2e-spec.ts': 457,
   'libs/domain/src/engine/incident.machine.spec.ts': 424,

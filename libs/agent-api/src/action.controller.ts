@@ -1,8 +1,10 @@
 import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Optional, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public, RateLimiter } from '@haaas/auth';
-import { HeartbeatIntake, NodeActionBroker } from '@haaas/engine';
-import type { NodeActionPayload, NodeAgentIdentity } from '@haaas/engine';
+import { HeartbeatIntake } from '@haaas/heartbeats';
+import { NodeActionBroker } from '@haaas/node-actions';
+import type { NodeActionPayload } from '@haaas/node-actions';
+import type { NodeAgentIdentity } from '@haaas/heartbeats';
 import { authenticateAgent, fail, requireJson } from './agent-http';
 import { MAX_ACTION_BODY_BYTES, parseActionResult, parseNextRequest, validActionId } from './action.request';
 

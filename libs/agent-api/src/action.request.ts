@@ -1,5 +1,5 @@
 import type { FieldProblem } from '@haaas/domain';
-import type { NodeActionOutcome, NodeActionResult } from '@haaas/engine';
+import type { NodeActionOutcome, NodeActionResult } from '@haaas/node-actions';
 
 /** Largest body of the action endpoints (bytes): a result with a full stderr is about 3 KiB. */
 export const MAX_ACTION_BODY_BYTES = 16 * 1024;

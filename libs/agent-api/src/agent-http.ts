@@ -2,7 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RateLimiter } from '@haaas/auth';
 import { type FieldProblem, RateLimitedError } from '@haaas/domain';
-import { bearerToken, HeartbeatIntake } from '@haaas/engine';
+import { bearerToken, HeartbeatIntake } from '@haaas/heartbeats';
 
 /** Error bodies of the agent API: the codes of the GraphQL API (ADR 0006) where one fits. */
 export interface AgentApiError {

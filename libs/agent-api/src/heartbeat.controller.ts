@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, HttpException, HttpStatus, Logger, Optional, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public, RateLimiter } from '@haaas/auth';
-import { HeartbeatIntake } from '@haaas/engine';
+import { HeartbeatIntake } from '@haaas/heartbeats';
 import { authenticateAgent, fail, requireJson } from './agent-http';
 import { MAX_HEARTBEAT_BYTES, parseHeartbeat } from './heartbeat.request';
 

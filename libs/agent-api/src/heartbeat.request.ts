@@ -1,5 +1,5 @@
 import type { FieldProblem } from '@haaas/domain';
-import type { CheckResult, HeartbeatReport, IsolationCheckResult } from '@haaas/engine';
+import type { CheckResult, HeartbeatReport, IsolationCheckResult } from '@haaas/heartbeats';
 
 /** Largest heartbeat body accepted (bytes): a real one is about 300. */
 export const MAX_HEARTBEAT_BYTES = 8 * 1024;

@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@haaas/config';
-import { DetectorModule, HeartbeatsModule, hypervisorAdapterOptions, hypervisorAdapters, OperationsModule, RecoveryModule } from '@haaas/engine';
+import { DetectorModule } from '@haaas/detector';
+import { HeartbeatsModule } from '@haaas/heartbeats';
+import { hypervisorAdapterOptions, hypervisorAdapters } from '@haaas/engine-runtime';
+import { OperationsModule } from '@haaas/operations';
+import { RecoveryModule } from '@haaas/recovery';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';

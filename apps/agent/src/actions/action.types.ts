@@ -1,5 +1,5 @@
 /**
- * The resource actions contract, as the agent sees it. The API's copy is in @haaas/engine
+ * The resource actions contract, as the agent sees it. The API's copy is in @haaas/node-actions
  * (node-actions/node-action.types.ts) and @haaas/agent-api; the agent does not import them, to stay
  * a plain Node program without NestJS. The end-to-end test runs this agent against that API.
  */

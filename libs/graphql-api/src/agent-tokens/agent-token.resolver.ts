@@ -1,7 +1,7 @@
 import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
-import { AgentTokenService } from '@haaas/engine';
+import { AgentTokenService } from '@haaas/heartbeats';
 import { NodeAgentToken } from './agent-token.model';
 
 @Resolver()

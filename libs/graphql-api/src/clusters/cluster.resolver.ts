@@ -2,7 +2,7 @@ import { Optional } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { ClusterState, clusterHealth, HeartbeatSource, NodeStatus, TenantScope } from '@haaas/domain';
-import { clusterHealthStatus, DetectorViewReader } from '@haaas/engine';
+import { clusterHealthStatus, DetectorViewReader } from '@haaas/detector';
 import { ClusterRecord, ClusterService } from '@haaas/management';
 import { AttributeChangeInput, toAttributeChange, toAttributes } from '../common/attribute.model';
 import { toConnection, toPageArgs } from '../common/connection.model';

@@ -2,7 +2,7 @@ import { Optional } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { PreconditionFailedError, TenantScope } from '@haaas/domain';
-import { FailureReportService } from '@haaas/engine';
+import { FailureReportService } from '@haaas/detector';
 import { NodeService } from '@haaas/management';
 import { NodeFailureReport, ReportNodeFailureInput } from './failure-report.model';
 

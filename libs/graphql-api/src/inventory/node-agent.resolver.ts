@@ -2,7 +2,7 @@ import { Optional } from '@nestjs/common';
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
-import { HeartbeatStore, type HeartbeatRecord } from '@haaas/engine';
+import { HeartbeatStore, type HeartbeatRecord } from '@haaas/heartbeats';
 import { byKeys, type GraphQLContext } from '../common/loaders';
 import { NodeAgentStatus } from '../nodes/node-agent.model';
 import { Node } from '../nodes/node.model';

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ClusterState, FenceFailurePolicy, NodeStatus, PlannedOutcome, RecoveryAction, RecoveryBlockerCode, RejectionReason } from '@haaas/domain';
-import type { FailoverPlanView } from '@haaas/engine';
+import type { FailoverPlanView } from '@haaas/operations';
 
 registerEnumType(PlannedOutcome, { name: 'PlannedOutcome', description: 'START on a target, SKIP (recovery action DISABLE), or WILL_FAIL (no node can take it).' });
 registerEnumType(RecoveryBlockerCode, { name: 'RecoveryBlockerCode' });

@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { AwaitingReason, FenceStepState, IncidentState, RtoOutcome, ServiceRecoveryState } from '@haaas/domain';
-import type { IncidentView, ServiceRecoveryView } from '@haaas/engine';
+import type { IncidentView, ServiceRecoveryView } from '@haaas/operations';
 import { Connection } from '../common/connection.model';
 
 registerEnumType(IncidentState, { name: 'IncidentState', description: 'DETECTED → FENCING → (AWAITING_OPERATOR) → RECOVERING → RECOVERED | PARTIALLY_RECOVERED | FAILED; or CANCELLED.' });

@@ -1,7 +1,7 @@
 import { Args, Context, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
-import { FailoverPlanService, IncidentsService } from '@haaas/engine';
+import { FailoverPlanService, IncidentsService } from '@haaas/operations';
 import { ClusterService, NodeService, ServiceGroupService } from '@haaas/management';
 import { Cluster } from '../clusters/cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';

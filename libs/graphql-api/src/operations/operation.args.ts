@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { IncidentState } from '@haaas/domain';
-import { OperationKind, OperationState } from '@haaas/engine';
+import { OperationKind, OperationState } from '@haaas/operations';
 import { ConnectionArgs } from '../common/connection.model';
 
 const KEY_HELP =

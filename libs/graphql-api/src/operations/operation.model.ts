@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { OperationKind, OperationState, OperationStepState, OperationTargetType } from '@haaas/engine';
-import type { OperationRecord } from '@haaas/engine';
+import { OperationKind, OperationState, OperationStepState, OperationTargetType } from '@haaas/operations';
+import type { OperationRecord } from '@haaas/operations';
 import { Connection } from '../common/connection.model';
 
 registerEnumType(OperationKind, { name: 'OperationKind', description: 'The actions of seed 002, each run as an Operation.' });

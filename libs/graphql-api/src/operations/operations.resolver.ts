@@ -1,7 +1,7 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
-import { OperationKind, OperationsService } from '@haaas/engine';
+import { OperationKind, OperationsService } from '@haaas/operations';
 import { ClusterService } from '@haaas/management';
 import { Cluster } from '../clusters/cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';

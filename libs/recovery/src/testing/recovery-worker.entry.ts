@@ -1,6 +1,6 @@
 /**
  * A recovery worker for the crash-safety tests, run as a child process
- * (`node tools/run.js libs/engine/src/recovery/testing/recovery-worker.entry.ts`): the worker
+ * (`node tools/run.js libs/recovery/src/testing/recovery-worker.entry.ts`): the worker
  * app's persistence, management and recovery modules, without the failure detector (the tests
  * declare failures themselves, and a detector would act on their clusters too).
  * Environment: HAAAS_DB_URL, HAAAS_REDIS_URL, RECOVERY_WORKER_TAG, and optionally

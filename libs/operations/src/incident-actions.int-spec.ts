@@ -1,6 +1,6 @@
 import { BadInputError, IncidentState, PreconditionFailedError, RecoveryAction, ServiceState } from '@haaas/domain';
 import { FencingDeviceService } from '@haaas/management';
-import type { Lab, Seeded } from '../recovery/testing/recovery-lab';
+import type { Lab, Seeded } from '@haaas/recovery/testing';
 import { OperationKind, OperationState } from './operation.types';
 import { OperatorLab, startOperatorLab } from './testing/operator-lab';
 

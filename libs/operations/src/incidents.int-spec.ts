@@ -2,7 +2,7 @@ import { DEFAULT_TENANT_QUOTA, FenceStepState, Hypervisor, NotFoundError, RtoOut
 import { ClusterService, QuotaService } from '@haaas/management';
 import { openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
-import type { IncidentRecordJson } from '../recovery/incident.codec';
+import type { IncidentRecordJson } from '@haaas/recovery';
 import { IncidentsService } from './incidents.service';
 
 /**

@@ -1,5 +1,5 @@
 import { IncidentState, ServiceState } from '@haaas/domain';
-import type { Lab, Seeded } from '../../recovery/testing/recovery-lab';
+import type { Lab, Seeded } from '../recovery-lab';
 import { bmcPowerOffTimes } from './faults';
 
 /** The invariants checked after every fault, against libvirt and the BMC themselves. */

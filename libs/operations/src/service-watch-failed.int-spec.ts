@@ -1,6 +1,6 @@
 import { IncidentState, NodeStatus, RecoveryAction, ServiceState } from '@haaas/domain';
 import { FailoverDomainService } from '@haaas/management';
-import type { Lab, Seeded } from '../recovery/testing/recovery-lab';
+import type { Lab, Seeded } from '@haaas/recovery/testing';
 import { FailbackScheduler } from './failback.scheduler';
 import { OperationKind, OperationState } from './operation.types';
 import { OperatorLab, startOperatorLab } from './testing/operator-lab';

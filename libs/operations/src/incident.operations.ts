@@ -1,6 +1,6 @@
 import { ConflictError, IncidentState, TenantScope } from '@haaas/domain';
 import type { Store } from '@haaas/persistence';
-import type { IncidentCommands } from '../recovery/incident.commands';
+import type { IncidentCommands } from '@haaas/recovery';
 import type { OperationRun } from './operation-run';
 import { OperationStepError } from './operation-run';
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createDatabase, dropDatabase, ensureDebianPackages, type LocalServer, startMariaDb, startRedis } from '@haaas/devstack';
 import { IncidentState, NodeStatus } from '@haaas/domain';
 import { FencingDeviceService } from '@haaas/management';
-import { type Lab, type Seeded, startLab, type WorkerProcess } from '../../recovery/testing/recovery-lab';
+import { type Lab, type Seeded, startLab, type WorkerProcess } from '../recovery-lab';
 import { FaultKind, faultSchedule, pidIn, seededRandom } from './faults';
 import { checkRound, type RoundServices, type Violation } from './invariants';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RtoOutcome, ServiceRecoveryState, TenantScope } from '@haaas/domain';
 import { IncidentEntity, Page, PageArgs, ServiceRecoveryEntity, Store, Where } from '@haaas/persistence';
-import { FenceLevelRecord, isIncidentRecordJson } from '../recovery/incident.codec';
+import { FenceLevelRecord, isIncidentRecordJson } from '@haaas/recovery';
 
 export interface IncidentFilter {
   readonly clusterId?: string | null;

@@ -5,7 +5,7 @@ import { createDatabase, type GaleraCluster, type RedisSentinelSet, startGaleraC
 import { IncidentState } from '@haaas/domain';
 import { openDataSource } from '@haaas/persistence';
 import { Redis } from 'ioredis';
-import { lastSeenKey } from '../heartbeats/heartbeat.store';
+import { lastSeenKey } from '@haaas/heartbeats';
 import { LAB_TENANT, Lab, startLab } from './testing/recovery-lab';
 
 /**

@@ -1,4 +1,5 @@
-export * from './operation.types';
+export { OperationKind, OperationTargetType, OperationState, OperationStepState, FINAL_OPERATION_STATES, isFinalOperationState, TARGET_OF_KIND } from './operation.types';
+export type { OperationParams, OperationRecord, OperationStepRecordView, OperationFilter, OperationRequest } from './operation.types';
 export { OperationsModule, createOperationRunHandler } from './operations.module';
 export type { OperationsModuleOptions, OperationRunDeps } from './operations.module';
 export { OperationsService, STALE_OPERATION_MS } from './operations.service';
@@ -7,7 +8,6 @@ export { FailoverPlanService } from './failover-plan.service';
 export type { FailoverPlanView, PlannedDetection, PlannedNodeCapacity, PlanSources } from './failover-plan.service';
 export { IncidentsService } from './incidents.service';
 export type { IncidentFilter, IncidentView, ServiceRecoveryView } from './incidents.service';
-export type { FenceLevelRecord, FenceDeviceRecord } from '../recovery/incident.codec';
 export { ClusterEventFeed } from './live/cluster-event.feed';
 export { OperationFeed } from './live/operation.feed';
 export { AsyncQueue } from './live/async-queue';

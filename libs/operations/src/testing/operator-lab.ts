@@ -9,7 +9,7 @@ import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase } from '@haaas/testing';
 import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
-import { Lab, LAB_TENANT, labSecrets, startLab } from '../../recovery/testing/recovery-lab';
+import { Lab, LAB_TENANT, labSecrets, startLab } from '@haaas/recovery/testing';
 import type { RecoveryModuleOptions } from '@haaas/engine-runtime';
 import { LiveSignalPublisher } from '../live/live-signals';
 import { createOperationRunHandler } from '../operations.module';

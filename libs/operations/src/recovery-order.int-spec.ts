@@ -3,9 +3,9 @@ import { IncidentState, PlannedOutcome, ServiceRecoveryState } from '@haaas/doma
 import { createTestDatabase } from '@haaas/testing';
 import Redis from 'ioredis';
 import { HeartbeatStore } from '@haaas/heartbeats';
-import { FailoverPlanService } from '../operations/failover-plan.service';
+import { FailoverPlanService } from './failover-plan.service';
 import { heartbeatLiveness } from '@haaas/engine-runtime';
-import { Lab, Seeded, startLab } from './testing/recovery-lab';
+import { Lab, Seeded, startLab } from '@haaas/recovery/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

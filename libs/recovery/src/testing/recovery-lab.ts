@@ -174,7 +174,7 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-const REPO = resolve(__dirname, '../../../../..');
+const REPO = resolve(__dirname, '../../../..');
 
 export async function startLab(options: LabOptions): Promise<Lab> {
   const log = options.log ?? (() => undefined);
@@ -480,7 +480,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         const fd = openSync(logFile, 'a');
         let child: ChildProcess;
         try {
-          child = spawn(process.execPath, [join(REPO, 'tools/run.js'), join(REPO, 'libs/engine/src/recovery/testing/recovery-worker.entry.ts')], {
+          child = spawn(process.execPath, [join(REPO, 'tools/run.js'), join(REPO, 'libs/recovery/src/testing/recovery-worker.entry.ts')], {
             cwd: REPO,
             env: {
               PATH: process.env['PATH'] ?? '/usr/bin:/bin',

@@ -1,6 +1,6 @@
 /**
  * An operations worker for the crash-safety test, run as a child process
- * (`node tools/run.js libs/engine/src/operations/testing/operations-worker.entry.ts`): the worker
+ * (`node tools/run.js libs/operations/src/testing/operations-worker.entry.ts`): the worker
  * app's persistence, management and operations modules, without the failure detector (the test's
  * nodes run no agent) and without recovery. Environment: HAAAS_DB_URL, HAAAS_REDIS_URL,
  * OPERATIONS_WORKER_TAG, OPERATIONS_LOCK_MS.

@@ -1,6 +1,6 @@
 import { AwaitingReason, ClusterState, IncidentState, isTerminal, PreconditionFailedError, quorumReport, QuorumReport } from '@haaas/domain';
 import type { ClusterEntity, IncidentEntity, NodeEntity } from '@haaas/persistence';
-import { isIncidentRecordJson } from '../recovery/incident.codec';
+import { isIncidentRecordJson } from '@haaas/recovery';
 import { OperationKind } from './operation.types';
 
 export interface StartCheck extends QuorumReport {

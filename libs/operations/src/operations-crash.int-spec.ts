@@ -17,7 +17,7 @@ import { OperationKind, OperationState } from './operation.types';
  * when the job's lock lapses and finishes it from the first unfinished step. Nothing is lost, and
  * no VM is started twice (counted from each host's own libvirt event stream).
  */
-const REPO = resolve(__dirname, '../../../..');
+const REPO = resolve(__dirname, '../../..');
 const tenant = TenantScope.of('crash', { subject: 'ops@example.com', roles: ['member'] });
 const VMS = ['c-1', 'c-2', 'c-3'];
 const GRACE_SECONDS = 2;
@@ -40,7 +40,7 @@ function spawnWorker(tag: string): { child: ChildProcess; log: () => string; rea
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [join(REPO, 'tools/run.js'), join(REPO, 'libs/engine/src/operations/testing/operations-worker.entry.ts')], {
+    child = spawn(process.execPath, [join(REPO, 'tools/run.js'), join(REPO, 'libs/operations/src/testing/operations-worker.entry.ts')], {
       cwd: REPO,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NODE_ENV: 'test', HAAAS_DB_URL: db.url, HAAAS_REDIS_URL: redisUrl, OPERATIONS_WORKER_TAG: tag, OPERATIONS_LOCK_MS: '3000' },
       stdio: ['ignore', fd, fd],

@@ -1,0 +1,12 @@
+export { RecoveryModule } from './recovery.module';
+export type { RecoveryModuleConfig } from './recovery.module';
+export { IncidentLedger, recoveryScope } from './incident.ledger';
+export type { IncidentSnapshot, IncidentDecision, IncidentTransition } from './incident.ledger';
+export { IncidentCommands } from './incident.commands';
+export { RecoveryQueue, incidentJobId, serviceJobId } from './recovery.queue';
+export { IncidentRecoverHandler } from './incident-recover.handler';
+export { ServiceRecoverHandler, recoveryClaimOwner } from './service-recover.handler';
+export { hydrateIncident, incidentRecordJson, isIncidentRecordJson } from './incident.codec';
+export type { IncidentRecordJson, FenceDeviceRecord, FenceLevelRecord } from './incident.codec';
+export { clusterOrderBlocker, ranksAhead } from './cluster-order';
+export type { OrderBlocker, OrderRank } from './cluster-order';

@@ -1,0 +1,51 @@
+// The engine libraries' boundary rules (eslint.config.mjs, ADR 0001) refuse a bad import: linted
+// as if the code sat in a file of the library named, with the workspace's own configuration.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..', '..');
+const RULE = '@nx/enforce-module-boundaries';
+
+interface LintMessage {
+  readonly ruleId: string | null;
+  readonly message: string;
+}
+
+/** The eslint CLI on `code` as if it were `file` (jest's module loader cannot load eslint.config.mjs itself). */
+async function boundaryErrors(file: string, code: string): Promise<string[]> {
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', '--stdin', '--stdin-filename', join(root, file)], { cwd: root, input: code, encoding: 'utf8' });
+  const results = JSON.parse(r.stdout) as { messages: LintMessage[] }[];
+  return results.flatMap((x) => x.messages).filter((m) => m.ruleId === RULE || m.message.includes('ProjectGraph')).map((m) => m.message);
+}
+
+describe('engine library boundaries', () => {
+  beforeAll(() => {
+    // the rule reads Nx's cached project graph and skips itself without one (a clean clone)
+    execFileSync(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects'], { cwd: root, stdio: 'ignore' });
+  }, 120_000);
+
+  it('refuses an import the order does not allow: the detector and recovery do not know each other', async () => {
+    expect(await boundaryErrors('libs/detector/src/bad-import.fixture.ts', "import { IncidentLedger } from '@haaas/recovery';\nexport const x = IncidentLedger;\n")).toEqual([
+      expect.stringContaining('"engine:detector" can only depend on libs tagged with'),
+    ]);
+    expect(await boundaryErrors('libs/recovery/src/bad-import.fixture.ts', "import { DetectorStore } from '@haaas/detector';\nexport const x = DetectorStore;\n")).toEqual([
+      expect.stringContaining('"engine:recovery" can only depend on libs tagged with'),
+    ]);
+  });
+
+  it('refuses a lower library importing a higher one (the rule reports it as a cycle between the libraries)', async () => {
+    expect(await boundaryErrors('libs/heartbeats/src/bad-import.fixture.ts', "import { ServiceRunner } from '@haaas/engine-runtime';\nexport const x = ServiceRunner;\n")).toEqual([
+      expect.stringContaining('Circular dependency between "heartbeats" and "engine-runtime"'),
+    ]);
+  });
+
+  it("refuses reaching into another library's internals by a relative path", async () => {
+    const errors = await boundaryErrors('libs/operations/src/bad-import.fixture.ts', "import { IncidentLedger } from '../../recovery/src/incident.ledger';\nexport const x = IncidentLedger;\n");
+    expect(errors).toEqual([expect.stringContaining('relative or absolute path')]);
+  });
+
+  it('accepts the imports the order allows (operations → recovery, runtime → heartbeats)', async () => {
+    expect(await boundaryErrors('libs/operations/src/good-import.fixture.ts', "import { IncidentLedger } from '@haaas/recovery';\nexport const x = IncidentLedger;\n")).toEqual([]);
+    expect(await boundaryErrors('libs/engine-runtime/src/good-import.fixture.ts', "import { HeartbeatStore } from '@haaas/heartbeats';\nexport const x = HeartbeatStore;\n")).toEqual([]);
+  });
+});
