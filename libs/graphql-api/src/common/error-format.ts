@@ -21,6 +21,25 @@ export function isClientError(error: { readonly extensions?: Readonly<Record<str
   return typeof code === 'string' && PASS_THROUGH.has(code);
 }
 
+/** Error codes of a store (MariaDB through mysql2, Redis through ioredis) that did not answer: the request may be retried. */
+const STORE_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR']);
+
+/** True when the error (or one it wraps: originalError, driverError, cause) says a store was unreachable, not that the request was wrong. */
+export function isStoreUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && seen.size < 20) {
+    const e = queue.shift();
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const x = e as { code?: unknown; name?: unknown; message?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof x.code === 'string' && STORE_UNAVAILABLE.has(x.code)) return true;
+    if (x.name === 'MaxRetriesPerRequestError' || (typeof x.message === 'string' && /^(Connection is closed|Pool is closed)\.?$/.test(x.message))) return true;
+    queue.push(x.originalError, x.driverError, x.cause);
+  }
+  return false;
+}
+
 /**
  * Maps errors to what clients may see: domain errors keep their code, message and details;
  * GraphQL's own request errors pass; everything else is an opaque INTERNAL_SERVER_ERROR (logged
@@ -37,5 +56,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
     return { ...base, message: formatted.message, extensions: { code, requestId } };
   }
   log(`internal error (request ${requestId ?? '-'})`, error);
+  // a database or Redis restart: nothing was done, the client should retry (not a bug to report)
+  if (isStoreUnavailable(error)) {
+    return { ...base, message: 'Service briefly unavailable (a data store did not answer); nothing was changed, retry with backoff', extensions: { code: 'UNAVAILABLE', requestId } };
+  }
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
 }

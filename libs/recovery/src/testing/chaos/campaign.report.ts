@@ -1,5 +1,6 @@
 import type { CampaignReport } from './fault-campaign';
 import { FAULT_KINDS } from './faults';
+import { Answer } from './api-writer';
 import { Invariant } from './invariants';
 
 function percentile(sorted: readonly number[], p: number): number | null {
@@ -14,14 +15,15 @@ export function formatReport(r: CampaignReport): string {
   const lines = [
     `Fault campaign, seed ${r.seed}: ${r.rounds.length} faults, ${r.rounds.reduce((n, x) => n + x.services, 0)} services failed over, ${(r.durationMs / 1000).toFixed(0)} s`,
     '',
-    '| fault | count | landed mid-recovery | incidents RECOVERED | other outcomes | violations | crash → settled, median (s) | p95 (s) | max (s) |',
-    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    '| fault | count | landed mid-recovery | incidents RECOVERED | other outcomes | violations | crash → settled, median (s) | p95 (s) | max (s) | API writes acked / refused / unclean |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   const row = (label: string, rounds: CampaignReport['rounds']): string => {
     const times = rounds.map((x) => x.recoveryMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
     const other = new Map<string, number>();
     for (const x of rounds) if (x.outcome !== 'RECOVERED') other.set(x.outcome, (other.get(x.outcome) ?? 0) + 1);
-    return `| ${label} | ${rounds.length} | ${rounds.filter((x) => x.midRecovery).length} | ${rounds.filter((x) => x.outcome === 'RECOVERED').length} | ${[...other].map(([k, n]) => `${k} ${n}`).join(', ') || '-'} | ${rounds.reduce((n, x) => n + x.violations.length, 0)} | ${s(percentile(times, 50))} | ${s(percentile(times, 95))} | ${s(times[times.length - 1] ?? null)} |`;
+    const api = (a: Answer): number => rounds.reduce((n, x) => n + x.api[a], 0);
+    return `| ${label} | ${rounds.length} | ${rounds.filter((x) => x.midRecovery).length} | ${rounds.filter((x) => x.outcome === 'RECOVERED').length} | ${[...other].map(([k, n]) => `${k} ${n}`).join(', ') || '-'} | ${rounds.reduce((n, x) => n + x.violations.length, 0)} | ${s(percentile(times, 50))} | ${s(percentile(times, 95))} | ${s(times[times.length - 1] ?? null)} | ${api(Answer.ACKED)} / ${api(Answer.REFUSED)} / ${api(Answer.UNCLEAN)} |`;
   };
   for (const kind of FAULT_KINDS) {
     const rounds = r.rounds.filter((x) => x.kind === kind);

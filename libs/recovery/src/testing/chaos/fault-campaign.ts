@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createDatabase, dropDatabase, ensureDebianPackages, type LocalServer, startMariaDb, startRedis } from '@haaas/devstack';
+import { ensureDebianPackages } from '@haaas/devstack';
 import { IncidentState, NodeStatus } from '@haaas/domain';
 import { FencingDeviceService } from '@haaas/management';
 import { type Lab, type Seeded, startLab, type WorkerProcess } from '../recovery-lab';
+import { apiAnswers, type ApiFaultWindow, checkApi, faultApiReplica } from './api-faults';
+import { type ApiReplicas, startApiReplicas } from './api-replicas';
+import { Answer, ApiWriter } from './api-writer';
+import { type ControlPlane, singleControlPlane } from './control-plane';
 import { FaultKind, faultSchedule, pidIn, seededRandom } from './faults';
 import { checkRound, type RoundServices, type Violation } from './invariants';
+
 
 export interface CampaignOptions {
   readonly faults: number;
@@ -16,6 +20,10 @@ export interface CampaignOptions {
   readonly log?: (line: string) => void;
   /** How long an incident may take to settle before it counts as stuck (default 120 s). */
   readonly settleTimeoutMs?: number;
+  /** The stores to run on (default: a MariaDB and a Redis of the campaign's own, see singleControlPlane). */
+  readonly controlPlane?: (dir: string) => Promise<ControlPlane>;
+  /** Fault kinds to draw from (default: all). */
+  readonly kinds?: readonly FaultKind[];
 }
 
 export interface RoundResult {
@@ -27,6 +35,8 @@ export interface RoundResult {
   readonly midRecovery: boolean;
   /** Host crash → the incident's final state (ms). */
   readonly recoveryMs: number | null;
+  /** How the API client's requests ended during the round. */
+  readonly api: Readonly<Record<Answer, number>>;
   readonly violations: readonly Violation[];
 }
 
@@ -58,13 +68,13 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
   const log = o.log ?? (() => undefined);
   const started = Date.now();
   const random = seededRandom(o.seed);
-  const schedule = faultSchedule(o.faults, random);
+  const schedule = faultSchedule(o.faults, random, o.kinds);
   await ensureDebianPackages(['faketime'], { binaries: { faketime: ['faketime'] } });
   const dir = mkdtempSync(join(tmpdir(), 'haaas-chaos-'));
-  let mariadb: LocalServer = await startMariaDb({ dataDir: join(dir, 'mariadb') });
-  const dbName = `haaas_chaos_${randomBytes(4).toString('hex')}`;
-  const dbUrl = await createDatabase(mariadb.url, dbName);
+  const plane = await (o.controlPlane ?? singleControlPlane)(dir);
   let lab: Lab | undefined;
+  let apis: ApiReplicas | undefined;
+  let writer: ApiWriter | undefined;
   const workers: WorkerProcess[] = [];
   let workerSeq = 0;
   const dead = new Set<WorkerProcess>();
@@ -78,22 +88,26 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
   const rounds: RoundResult[] = [];
   try {
     // five nodes: with `a` failed and `c` crashed too, three of five keep the cluster quorate
-    lab = await startLab({ database: async () => ({ url: dbUrl, drop: async () => undefined }), startRedis, survivors: ['b', 'c', 'd', 'e'], log: (l) => log(`lab: ${l}`) });
-    await Promise.all([spawn(), spawn()]);
+    lab = await startLab({ database: async () => ({ url: plane.dbUrl, drop: async () => undefined }), startRedis: plane.startRedis, survivors: ['b', 'c', 'd', 'e'], log: (l) => log(`lab: ${l}`) });
+    const redisUrl = lab.redisUrl;
+    [apis] = await Promise.all([startApiReplicas({ dbUrl: plane.dbUrl, redisUrl: () => redisUrl, dir }), spawn(), spawn()]);
+    writer = new ApiWriter(apis.replicas, apis.token);
+    await writer.start();
     const seeded = await lab.seed({ fence: 'ipmi', deadtimeSeconds: 3, capacity: { cpus: 1024, memoryMb: 1024 * 1024 } });
     const wrongDevice = await addWrongBmc(lab, seeded);
     const earlier = new Map<string, string>();
     for (const [round, kind] of schedule.entries()) {
       if (round > 0) await rejoinHostA(lab, seeded);
       while (live().length < 2) await spawn();
-      const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, mariadb: { get: () => mariadb, set: (m) => (mariadb = m) } }, earlier, log);
+      const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, plane, apis, writer }, earlier, log);
       rounds.push(r);
-      log(`round ${round + 1}/${o.faults} ${kind}: ${r.services} service(s) ${r.outcome} in ${r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`}${r.violations.length ? `, ${r.violations.length} VIOLATION(S): ${r.violations.map((v) => v.detail).join('; ')}` : ''}`);
+      log(`round ${round + 1}/${o.faults} ${kind}: ${r.services} service(s) ${r.outcome} in ${r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`}, API ${Object.entries(r.api).map(([k, n]) => `${n} ${k}`).join(' ')}${r.violations.length ? `, ${r.violations.length} VIOLATION(S): ${r.violations.map((v) => v.detail).join('; ')}` : ''}`);
     }
   } finally {
+    await writer?.stop();
+    await apis?.stop();
     await lab?.close();
-    await dropDatabase(mariadb.url, dbName).catch(() => undefined);
-    await mariadb.stop();
+    await plane.close();
     rmSync(dir, { recursive: true, force: true });
   }
   return { seed: o.seed, rounds, violations: rounds.flatMap((r) => r.violations), durationMs: Date.now() - started };
@@ -107,7 +121,11 @@ interface RoundContext {
   readonly settleTimeoutMs: number;
   readonly workers: readonly WorkerProcess[];
   spawn(env?: Record<string, string>): Promise<WorkerProcess>;
-  readonly mariadb: { get(): LocalServer; set(m: LocalServer): void };
+  readonly plane: ControlPlane;
+  readonly apis: ApiReplicas;
+  readonly writer: ApiWriter;
+  /** Set by an API fault: when its replica was away. */
+  apiWindow?: ApiFaultWindow;
   /** Called with the incident of a second failure the fault caused. */
   readonly secondIncident?: (incidentId: string) => void;
 }
@@ -128,6 +146,7 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
     await victim.exited;
     await c.spawn({ LD_PRELOAD: FAKETIME_LIB, FAKETIME: CLOCK_SHIFT, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1' });
   }
+  const roundStart = Date.now();
   const crashAtMs = Date.now();
   if (c.kind === FaultKind.BMC_SILENT) process.kill(pidIn(lab.failed.bmc.dir, 'ipmi_sim.pid'), 'SIGSTOP');
   if (c.kind === FaultKind.AGENT_SILENCED) lab.silence(seeded, 'b');
@@ -135,8 +154,9 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
   const incidentId = await lab.declareFailure(seeded);
   let midRecovery = false;
   const second: string[] = [];
+  const ctx: RoundContext = { ...c, secondIncident: (id) => void second.push(id) };
   try {
-    midRecovery = await inject(lab, seeded, { ...c, secondIncident: (id) => void second.push(id) }, incidentId);
+    midRecovery = await inject(lab, seeded, ctx, incidentId);
     await waitSettled(lab, incidentId, c.settleTimeoutMs);
     for (const id of second) await waitSettled(lab, id, c.settleTimeoutMs);
   } catch (err) {
@@ -145,7 +165,10 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
   }
   const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
   const recoveryMs = row.finishedAt ? row.finishedAt.getTime() - crashAtMs : null;
-  const violations = await checkRound(lab, seeded, { round: c.round, incidentId, crashAtMs, current: { vms }, earlier: { vms: earlier } satisfies RoundServices, secondIncidents: second });
+  const violations = [
+    ...(await checkRound(lab, seeded, { round: c.round, incidentId, crashAtMs, current: { vms }, earlier: { vms: earlier } satisfies RoundServices, secondIncidents: second })),
+    ...(await checkApi(lab.store, c.writer, c.round, ctx.apiWindow)),
+  ];
   for (const id of [incidentId, ...second]) {
     const state = (await lab.store.repos.incidents.get(lab.scope, id)).state as IncidentState;
     if (!TERMINAL.includes(state)) await lab.commands.cancel(lab.scope, id, 'chaos: stuck, cancelled to go on').catch(() => undefined);
@@ -153,7 +176,9 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
   if (second.length > 0) await rejoinSurvivor(lab, seeded, 'c');
   for (const [id, vm] of vms) earlier.set(id, vm);
   if (c.kind === FaultKind.AGENT_SILENCED) lab.resume(seeded, 'b');
-  return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, violations };
+  const unclean = c.writer.requests.filter((x) => x.at >= roundStart && x.answer === Answer.UNCLEAN);
+  if (unclean.length > 0) log(`round ${c.round + 1}: API answered ${unclean.length} request(s) uncleanly, first from ${unclean[0]?.replica}: ${unclean[0]?.detail ?? ''}`);
+  return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, api: apiAnswers(c.writer, roundStart, Date.now()), violations };
 }
 
 /** The fault itself, during the recovery of `incidentId`; true when it landed while the incident was open. */
@@ -198,10 +223,13 @@ async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: str
     }
     case FaultKind.MARIADB_RESTART: {
       const open = await during();
-      const db = c.mariadb.get();
-      await db.stop();
-      await sleep(500 + jitter(1_500));
-      c.mariadb.set(await startMariaDb({ dataDir: db.dataDir, port: db.port }));
+      await c.plane.restartDatabase(500 + jitter(1_500));
+      return open;
+    }
+    case FaultKind.API_SIGKILL:
+    case FaultKind.API_SIGSTOP: {
+      const open = await during();
+      c.apiWindow = await faultApiReplica(c.apis.replicas, c.kind === FaultKind.API_SIGKILL ? 'kill' : 'stop', c.random);
       return open;
     }
     case FaultKind.HYPERVISOR_PAUSED: {
@@ -339,3 +367,4 @@ async function setWrongBmcLevel(lab: Lab, wrong: { deviceId: string; nodeId: str
     }
   });
 }
+

@@ -25,6 +25,10 @@ export enum FaultKind {
   SURVIVOR_CRASH = 'survivor-crash-during-recovery',
   /** A recovery worker restarted with its clock shifted (within the documented tolerance: fencing times only). */
   WORKER_CLOCK_SHIFT = 'worker-clock-shift',
+  /** One of the two API replicas is killed (SIGKILL) while a client writes through them, then started again. */
+  API_SIGKILL = 'api-sigkill',
+  /** One of the two API replicas is frozen (SIGSTOP) for 2 to 5 s while a client writes through them. */
+  API_SIGSTOP = 'api-sigstop',
 }
 
 export const FAULT_KINDS: readonly FaultKind[] = Object.values(FaultKind);

@@ -12,6 +12,10 @@ export enum Invariant {
   NOT_STUCK = 'no incident or operation stuck',
   /** The cluster log tells what happened: plan, fencing, the outcome of every service, the incident's end. */
   LOG_TELLS = 'the cluster log tells what happened',
+  /** Every write an API replica acknowledged is in the database afterwards. */
+  ACKED_KEPT = 'no acknowledged API write lost',
+  /** While one API replica is killed or frozen, every write is acknowledged by the other; no request gets an unclean answer (5xx, INTERNAL_SERVER_ERROR). */
+  API_SERVED = 'writes served by the other API replica, none answered uncleanly',
 }
 
 export interface Violation {
@@ -34,6 +38,8 @@ const TERMINAL = new Set<string>([IncidentState.RECOVERED, IncidentState.PARTIAL
  */
 export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: number; readonly incidentId: string; readonly crashAtMs: number; readonly current: RoundServices; readonly earlier: RoundServices; readonly secondIncidents?: readonly string[] }): Promise<Violation[]> {
   const out: Violation[] = [];
+  const runningNow = await runningDomains(lab);
+  const runningOn = (vm: string): string[] => runningNow.get(vm) ?? [];
   const v = (invariant: Invariant, detail: string): void => void out.push({ round: o.round, invariant, detail });
   const incident = await lab.store.repos.incidents.get(lab.scope, o.incidentId);
   if (!TERMINAL.has(incident.state)) v(Invariant.NOT_STUCK, `incident ${o.incidentId} is ${incident.state}`);
@@ -51,7 +57,7 @@ export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: 
 
   for (const [serviceId, vm] of o.current.vms) {
     const row = services.get(serviceId);
-    const running = await lab.runningOn(vm);
+    const running = runningOn(vm);
     const starts = lab.startTimes(vm);
     const rec = recoveries.get(serviceId);
     if (row?.state === ServiceState.FAILED) {
@@ -68,7 +74,7 @@ export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: 
   }
   for (const [serviceId, vm] of o.earlier.vms) {
     if (services.get(serviceId)?.state === ServiceState.FAILED) continue;
-    const running = await lab.runningOn(vm);
+    const running = runningOn(vm);
     if (running.length !== 1) v(Invariant.EXACTLY_ONCE, `${vm} (an earlier round's) running on [${running.join(', ')}] after round ${o.round}`);
   }
   // what the second incident recovered was started only after the operator confirmed `c` off
@@ -89,6 +95,21 @@ export async function checkRound(lab: Lab, seeded: Seeded, o: { readonly round: 
   for (const [serviceId, vm] of o.current.vms) {
     const told = mine.some((e) => e.objectId === serviceId && (e.type === 'service.recovered' || e.type === 'service.recovery_failed'));
     if (!told) v(Invariant.LOG_TELLS, `${vm}: neither service.recovered nor service.recovery_failed`);
+  }
+  return out;
+}
+
+/**
+ * Which surviving host runs which domain, asked of each libvirtd once (`virsh list`): one call per
+ * host instead of one `domstate` per domain and host, which grew with every round's services.
+ * A host whose libvirtd is gone (crashed) runs nothing.
+ */
+async function runningDomains(lab: Lab): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const h of lab.hosts.hosts) {
+    const r = await lab.hosts.virsh(h.name, ['list', '--name', '--state-running']);
+    if (r.code !== 0) continue;
+    for (const vm of r.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) out.set(vm, [...(out.get(vm) ?? []), h.name]);
   }
   return out;
 }
