@@ -31,7 +31,11 @@ async function main(): Promise<number> {
   // Ctrl-C reaches the children too (same process group); we wait for them to clean up and report.
   process.on('SIGINT', () => undefined);
   const sources = ['apps', 'libs', 'sdk/src', 'sdk/test', 'sdk/scripts', 'terraform-provider/src', 'bench', 'tools', 'test'].filter((d) => existsSync(join(root, d)));
+  // The Nx boundary rule reads the cached project graph and is silently skipped without one (a
+  // fresh clone has none): compute it first, in this process tree (no daemon left behind).
+  process.env['NX_DAEMON'] = 'false';
   for (const [cmd, args] of [
+    [bin('nx'), ['show', 'projects', '--json']],
     [bin('eslint'), ['.']],
     [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
     // the provider is its own package (outside the workspace's tsconfig), type checked on its own

@@ -9,7 +9,7 @@
  */
 import { createDatabase, dropDatabase, startRedis } from '@haaas/devstack';
 import { IncidentState, ServiceRecoveryState } from '@haaas/domain';
-import { startLab, WorkerProcess } from '../../libs/engine/src/recovery/testing/recovery-lab';
+import { startLab, WorkerProcess } from '@haaas/recovery/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

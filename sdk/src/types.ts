@@ -21,6 +21,7 @@ import type {
   ResourceFieldsFragment,
   ServiceFieldsFragment,
   TenantFieldsFragment,
+  TenantRateLimitsFieldsFragment,
   ListEventTypesQuery,
   TestFencingDeviceMutation,
   WebhookDeliveryFieldsFragment,
@@ -68,6 +69,8 @@ export type ClusterEvent = {
 export type EventTypeInfo = ListEventTypesQuery['eventTypes'][number];
 /** A tenant with its quota and usage. */
 export type Tenant = TenantFieldsFragment;
+/** A tenant's request rate limits (effective, and its own overrides). */
+export type TenantRateLimits = TenantRateLimitsFieldsFragment;
 /** The caller: token subject, roles and tenant. */
 export type Viewer = GetViewerQuery['viewer'];
 /** The answer of a node's hypervisor manager to a probe. */

@@ -188,13 +188,17 @@ describe('subscriptions that resume', () => {
     );
     const refreshes: boolean[] = [];
     const token = async ({ refresh }: { refresh: boolean }) => (refreshes.push(refresh), refresh ? 'fresh' : 'old');
-    const client = new HaaasClient({ url: 'http://api.test', token, webSocketImpl: server.WebSocketImpl });
+    // the first look (over HTTP) sees it RUNNING at 10 %; the rest comes over the socket
+    const fetch = scriptedFetch({ data: { operation: at(1, { state: 'RUNNING', progress: 10 }) } });
+    const client = new HaaasClient({ url: 'http://api.test', token, fetch, webSocketImpl: server.WebSocketImpl });
     const seen: number[] = [];
     const done = await client.waitForOperation('op1', { live: true, onProgress: (o) => seen.push(o.progress) });
     expect(done.state).toBe('SUCCEEDED');
     expect(seen).toEqual([10, 100]);
+    expect(fetch.requests).toHaveLength(1);
     expect(server.connections.map((c) => c.init['authorization'])).toEqual(['Bearer old', 'Bearer fresh']);
-    expect(refreshes).toEqual([false, true]);
+    // the HTTP look, the first socket, then the socket that replaced it
+    expect(refreshes).toEqual([false, false, true]);
   });
 
   it('ends with the typed error the API sends, and gives up reconnecting after the retries', async () => {
@@ -212,5 +216,81 @@ describe('subscriptions that resume', () => {
     };
     await expect(iterateFlaky()).rejects.toBeInstanceOf(NetworkError);
     expect(dropping.connections).toHaveLength(3);
+  });
+});
+
+describe('waitForOperation follows live by default (point 8)', () => {
+  const running = { data: { operation: at(1, { state: 'RUNNING', progress: 10 }) } };
+  const endsLive: Script = ({ subscribe, send }) => {
+    send({ id: subscribe.id, type: 'next', payload: { data: { operationUpdated: at(1, { state: 'RUNNING', progress: 10 }) } } });
+    setTimeout(() => send({ id: subscribe.id, type: 'next', payload: { data: { operationUpdated: at(2, { state: 'SUCCEEDED', progress: 100 }) } } }), 20);
+    setTimeout(() => send({ id: subscribe.id, type: 'complete' }), 25);
+  };
+
+  /** Runs `fn` with no global WebSocket (Node 22 has one; Node 20 none). */
+  async function withoutGlobalWebSocket<T>(fn: () => Promise<T>): Promise<T> {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
+    Reflect.deleteProperty(globalThis, 'WebSocket');
+    try {
+      return await fn();
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'WebSocket', saved);
+    }
+  }
+
+  it('looks once over HTTP, then follows the operationUpdated subscription, with no option', async () => {
+    const server = scriptedServer(endsLive);
+    const fetch = scriptedFetch(running);
+    const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch, webSocketImpl: server.WebSocketImpl });
+    const seen: string[] = [];
+    const done = await client.waitForOperation('op1', { onProgress: (o) => seen.push(o.state) });
+    expect(done.state).toBe('SUCCEEDED');
+    expect(seen).toEqual(['RUNNING', 'SUCCEEDED']);
+    // no polling: one HTTP request (the first look), one subscription
+    expect(fetch.requests).toHaveLength(1);
+    expect(server.connections).toEqual([{ init: { authorization: 'Bearer t' }, variables: { id: 'op1' } }]);
+  });
+
+  it('answers a finished operation from the first look, opening no socket, even with timeoutMs: 1', async () => {
+    const server = scriptedServer(endsLive);
+    const fetch = scriptedFetch({ data: { operation: at(2, { state: 'SUCCEEDED', progress: 100 }) } });
+    const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch, webSocketImpl: server.WebSocketImpl });
+    await expect(client.waitForOperation('op1', { timeoutMs: 1 })).resolves.toMatchObject({ state: 'SUCCEEDED' });
+    expect(fetch.requests).toHaveLength(1);
+    expect(server.connections).toHaveLength(0);
+  });
+
+  it('falls back to polling where there is no WebSocket, unless live: true was asked for', async () => {
+    await withoutGlobalWebSocket(async () => {
+      const fetch = scriptedFetch(running, running, { data: { operation: at(2, { state: 'SUCCEEDED', progress: 100 }) } });
+      const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch });
+      await expect(client.waitForOperation('op1')).resolves.toMatchObject({ state: 'SUCCEEDED' });
+      expect(fetch.requests).toHaveLength(3);
+
+      const strict = new HaaasClient({ url: 'http://api.test', token: 't', fetch: scriptedFetch(running) });
+      await expect(strict.waitForOperation('op1', { live: true })).rejects.toMatchObject({ code: 'MISSING_DEPENDENCY' });
+    });
+  });
+
+  it('falls back to polling when the socket cannot be kept up through the retries, and never polls with live: false', async () => {
+    const dropping = scriptedServer(({ drop }) => drop());
+    const fetch = scriptedFetch(running, { data: { operation: at(2, { state: 'SUCCEEDED', progress: 100 }) } });
+    const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch, webSocketImpl: dropping.WebSocketImpl, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+    await expect(client.waitForOperation('op1')).resolves.toMatchObject({ state: 'SUCCEEDED' });
+    expect(dropping.connections).toHaveLength(2);
+    expect(fetch.requests).toHaveLength(2);
+
+    const unused = scriptedServer(endsLive);
+    const polling = new HaaasClient({ url: 'http://api.test', token: 't', fetch: scriptedFetch(running, { data: { operation: at(2, { state: 'SUCCEEDED', progress: 100 }) } }), webSocketImpl: unused.WebSocketImpl });
+    await expect(polling.waitForOperation('op1', { live: false })).resolves.toMatchObject({ state: 'SUCCEEDED' });
+    expect(unused.connections).toHaveLength(0);
+  });
+
+  it('a typed refusal over the socket ends the wait with that error (no fallback)', async () => {
+    const refused = scriptedServer(({ subscribe, send }) => send({ id: subscribe.id, type: 'error', payload: [{ message: 'Operation op1 not found', extensions: { code: 'NOT_FOUND' } }] }));
+    const fetch = scriptedFetch(running);
+    const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch, webSocketImpl: refused.WebSocketImpl });
+    await expect(client.waitForOperation('op1')).rejects.toBeInstanceOf(NotFoundError);
+    expect(fetch.requests).toHaveLength(1);
   });
 });

@@ -2,9 +2,10 @@
  * terraform-provider-haaas: started by Terraform or OpenTofu through go-plugin. Nothing may reach
  * stdout before the handshake line; logs go to stderr (Terraform shows them with TF_LOG).
  * `--debug` serves without the handshake checks and prints TF_REATTACH_PROVIDERS instead, for
- * attaching a debugger.
+ * attaching a debugger. HAAAS_PROVIDER_STATS=<file>: on exit, one JSON line with the start-up time
+ * (process start to handshake line), the RPCs served and the API requests made (the benchmark).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProvider } from './provider';
@@ -21,13 +22,17 @@ async function main(argv: readonly string[]): Promise<void> {
   const dir = mkdtempSync(join(hs.socketDir, 'plugin'));
   const socketPath = join(dir, 'haaas.sock');
   const cert = hs.clientCertPem ? makeServerCertificate() : undefined;
+  const statsFile = process.env['HAAAS_PROVIDER_STATS'];
+  const stats = { pid: process.pid, startupMs: 0, rpcs: {} as Record<string, number>, apiRequests: 0 };
   const stop = (): void => {
+    if (statsFile) appendFileSync(statsFile, `${JSON.stringify(stats)}\n`);
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   };
   const server = await serve({
     socketPath,
-    provider: createProvider({ env: process.env }),
+    provider: createProvider({ env: process.env, onApiRequest: statsFile ? () => void stats.apiRequests++ : undefined }),
+    onCall: statsFile ? (method) => void (stats.rpcs[method] = (stats.rpcs[method] ?? 0) + 1) : undefined,
     tls: cert && hs.clientCertPem ? { certPem: cert.certPem, keyPem: cert.keyPem, clientCertPem: hs.clientCertPem } : undefined,
     onShutdown: stop,
   });
@@ -40,6 +45,8 @@ async function main(argv: readonly string[]): Promise<void> {
   } else {
     process.stdout.write(handshakeLine(socketPath, cert?.der));
   }
+  // performance.now() counts from the process's start: Node's own boot, loading the bundle, the certificate
+  stats.startupMs = performance.now();
   void server;
 }
 

@@ -5,8 +5,9 @@
  */
 import { Api } from './api/client';
 import { type Diagnostic, error } from './framework/diagnostics';
-import { applyChange, importState, planChange, readState, resourceObjectType, type ResourceType } from './framework/resource';
-import { objectTypeOf, parseDuration, protoSchema, type SchemaSpec } from './framework/schema';
+import { applyChange, importState, planChange, readState, resourceObjectType, type ResourceType, validateWriteOnly } from './framework/resource';
+import { objectTypeOf, parseDuration, protoSchema } from './framework/schema';
+import { connect, providerSchema } from './provider-config';
 import { decodeJson, decodeMsgpack, encodeMsgpack, isUnknown, type TfObject, type TfType, type TfValue } from './protocol/values';
 import type { ProviderHandlers } from './protocol/server';
 import { resourceTypes } from './resources';
@@ -18,14 +19,6 @@ interface DynamicValue {
   json?: Buffer;
 }
 
-const providerSchema: SchemaSpec = {
-  version: 0,
-  description: 'The HAaaS provider: clusters, nodes, fencing, failover domains, resources and services of HAaaS (High Availability as a Service).',
-  attributes: {
-    endpoint: { type: 'string', optional: true, description: 'The API: its origin (`https://haaas.example.com`) or GraphQL endpoint. Default: `HAAAS_URL`.' },
-    token: { type: 'string', optional: true, sensitive: true, description: 'A bearer token of the API. Default: `HAAAS_TOKEN`.' },
-  },
-};
 
 export interface ProviderOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -85,9 +78,11 @@ export function createProvider(options: ProviderOptions): ProviderHandlers {
     GetResourceIdentitySchemas: async () => ({ identity_schemas: {}, diagnostics: [] }),
     GetFunctions: async () => ({ functions: {}, diagnostics: [] }),
     ValidateProviderConfig: async () => ({ diagnostics: [] }),
-    ValidateResourceConfig: async (req: { type_name: string; config: DynamicValue }) => {
+    ValidateResourceConfig: async (req: { type_name: string; config: DynamicValue; client_capabilities?: { write_only_attributes_allowed?: boolean } | null }) => {
       const r = resource(req.type_name);
-      return { diagnostics: validateTimeouts(decodeValue(req.config, resourceObjectType(r))) };
+      const config = decodeValue(req.config, resourceObjectType(r));
+      const writeOnly = validateWriteOnly(r, config as TfObject | null, Boolean(req.client_capabilities?.write_only_attributes_allowed));
+      return { diagnostics: [...validateTimeouts(config), ...writeOnly] };
     },
     ValidateDataResourceConfig: async (req: { type_name: string; config: DynamicValue }) => {
       const d = dataSource(req.type_name);
@@ -96,13 +91,9 @@ export function createProvider(options: ProviderOptions): ProviderHandlers {
     },
     ConfigureProvider: async (req: { config: DynamicValue }) => {
       const config = (decodeValue(req.config, objectTypeOf(providerSchema)) ?? {}) as TfObject;
-      const endpoint = typeof config['endpoint'] === 'string' ? config['endpoint'] : options.env['HAAAS_URL'];
-      const token = typeof config['token'] === 'string' ? config['token'] : options.env['HAAAS_TOKEN'];
-      const diagnostics: Diagnostic[] = [];
-      if (!endpoint) diagnostics.push(error('No HAaaS endpoint', 'Set `endpoint` in the provider block or the HAAAS_URL environment variable.', 'endpoint'));
-      if (!token) diagnostics.push(error('No HAaaS token', 'Set `token` in the provider block or the HAAAS_TOKEN environment variable.', 'token'));
-      if (endpoint && token) api = new Api({ url: endpoint, token, onRequest: options.onApiRequest });
-      return { diagnostics };
+      const result = await connect(config, options.env, options.onApiRequest);
+      api = result.api;
+      return { diagnostics: result.diagnostics };
     },
     UpgradeResourceState: async (req: { type_name: string; version: number; raw_state: { json?: Buffer } }) => {
       const r = resource(req.type_name);
@@ -130,10 +121,10 @@ export function createProvider(options: ProviderOptions): ProviderHandlers {
         diagnostics: result.diagnostics,
       };
     },
-    ApplyResourceChange: async (req: { type_name: string; prior_state: DynamicValue; planned_state: DynamicValue; planned_private: Buffer }) => {
+    ApplyResourceChange: async (req: { type_name: string; prior_state: DynamicValue; planned_state: DynamicValue; config: DynamicValue; planned_private: Buffer }) => {
       const r = resource(req.type_name);
       const t = resourceObjectType(r);
-      const result = await applyChange(r, configured(), decodeValue(req.prior_state, t), decodeValue(req.planned_state, t));
+      const result = await applyChange(r, configured(), decodeValue(req.prior_state, t), decodeValue(req.planned_state, t), decodeValue(req.config, t));
       return { new_state: dyn(result.state, t), private: req.planned_private, diagnostics: result.diagnostics };
     },
     ImportResourceState: async (req: { type_name: string; id: string }) => {

@@ -17,6 +17,8 @@ interface Spec {
   shutdown: number;
   rotation: string;
   level: number;
+  device: string;
+  service: string;
 }
 
 function config(name: string, s: Spec): string {
@@ -42,7 +44,7 @@ resource "haaas_node" "n1" {
 }
 resource "haaas_fencing_device" "ipmi" {
   cluster_id     = haaas_cluster.c.id
-  name           = "ipmi"
+  name           = "${s.device}"
   agent          = "fence_ipmilan"
   options        = { ip = "127.0.0.1", username = "admin", lanplus = "${s.lanplus}" }
   secret_options = { password = "s3cret" }
@@ -73,7 +75,7 @@ resource "haaas_resource" "ip" {
 }
 resource "haaas_service" "web" {
   cluster_id     = haaas_cluster.c.id
-  name           = "web"
+  name           = "${s.service}"
   resources      = [${order}]
   priority       = ${s.priority}
   recovery_action = "RELOCATE"
@@ -101,7 +103,7 @@ describe.each(['terraform', 'tofu'] as const)('fencing, resources, services and 
   let token: string;
   let cli: Cli | undefined;
   const cluster = `svc-${name}`;
-  const spec: Spec = { lanplus: '1', priority: 10, order: 'vm-ip', shutdown: 60, rotation: 'a', level: 1 };
+  const spec: Spec = { lanplus: '1', priority: 10, order: 'vm-ip', shutdown: 60, rotation: 'a', level: 1, device: 'ipmi', service: 'web' };
   const id = async (addr: string): Promise<string> => String((await wd.state())[addr]?.['id']);
 
   beforeAll(async () => {
@@ -133,6 +135,10 @@ describe.each(['terraform', 'tofu'] as const)('fencing, resources, services and 
     expect(dev.fencingDevice.secretOptionKeys).toEqual(['password']);
     expect(dev.fencingDevice.associations.map((a) => a.level)).toEqual([1]);
     expect((await wd.plan()).code).toBe(0);
+    // refresh-only: nothing to change (Terraform 1.11 exits 2 with "No changes" here, see lifecycle)
+    const refresh = await wd.plan('-refresh-only');
+    expect(refresh.stdout).toMatch(/No changes/);
+    if (name === 'tofu') expect(refresh.code).toBe(0);
   });
 
   it('data sources read the cluster, the fence agent, the service and the failover plan', async () => {
@@ -184,14 +190,16 @@ output "plan_ha_active" {\n  value = data.haaas_failover_plan.n1.ha_active\n}
     expect((await wd.plan()).code).toBe(0);
   });
 
-  it('replaces: a new agent token on rotation, an association at another level', async () => {
+  it('replaces: a new agent token on rotation, an association at another level, a renamed device and service', async () => {
     if (skipped()) return;
     const before = await wd.state();
-    Object.assign(spec, { rotation: 'b', level: 2 });
+    Object.assign(spec, { rotation: 'b', level: 2, device: 'ipmi-b', service: 'web-b' });
     wd.write({ 'main.tf': config(cluster, spec) });
     const plan = await wd.plan();
     expect(plan.stdout).toMatch(/haaas_node_agent_token\.n1 must be replaced/);
     expect(plan.stdout).toMatch(/haaas_fencing_association\.n1 must be replaced/);
+    expect(plan.stdout).toMatch(/haaas_fencing_device\.ipmi must be replaced/);
+    expect(plan.stdout).toMatch(/haaas_service\.web must be replaced/);
     expect(plan.stdout).not.toMatch(/s3cret|hna_/);
     await wd.ok(['apply', '-auto-approve']);
     const after = await wd.state();
@@ -199,6 +207,13 @@ output "plan_ha_active" {\n  value = data.haaas_failover_plan.n1.ha_active\n}
     expect(after['haaas_node_agent_token.n1']?.['token']).not.toBe(before['haaas_node_agent_token.n1']?.['token']);
     const dev = await gql<{ fencingDevice: { associations: { level: number }[] } }>(DEVICE_Q, String(after['haaas_fencing_device.ipmi']?.['id']));
     expect(dev.fencingDevice.associations.map((a) => a.level)).toEqual([2]);
+    for (const addr of ['haaas_fencing_device.ipmi', 'haaas_service.web']) {
+      expect(after[addr]?.['id']).not.toBe(before[addr]?.['id']);
+      const gone = await lab.api.gql(token, addr.startsWith('haaas_service') ? SERVICE_Q : DEVICE_Q, { id: before[addr]?.['id'] });
+      expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    }
+    const svc = await gql<{ service: { resources: { name: string }[] } }>(SERVICE_Q, String(after['haaas_service.web']?.['id']));
+    expect(svc.service.resources.map((r) => r.name)).toEqual(['web-ip', 'web-vm']);
     expect((await wd.plan()).code).toBe(0);
   });
 
@@ -230,18 +245,26 @@ output "plan_ha_active" {\n  value = data.haaas_failover_plan.n1.ha_active\n}
     if (skipped()) return;
     const svc = await id('haaas_service.web');
     const dev = await id('haaas_fencing_device.ipmi');
+    const vm = await id('haaas_resource.vm');
     await lab.api.ok(token, 'mutation($id: ID!) { updateServicePolicy(input: { id: $id, policy: { priority: 999 } }) { id } }', { id: svc });
     await lab.api.ok(token, 'mutation($id: ID!) { setFencingDeviceOptions(input: { id: $id, unset: ["lanplus"], unsetSecrets: ["password"] }) { id } }', { id: dev });
+    await lab.api.ok(token, 'mutation($id: ID!) { updateResource(input: { id: $id, vm: { hypervisorRef: "web", shutdownTimeoutSeconds: 5 } }) { id } }', { id: vm });
+    // an association removed behind Terraform's back is created again
+    await lab.api.ok(token, 'mutation($d: ID!, $n: ID!) { deassociateFencingDevice(deviceId: $d, nodeId: $n) { level } }', { d: dev, n: await id('haaas_node.n1') });
     const plan = await wd.plan();
     expect(plan.code).toBe(2);
     expect(plan.stdout).toMatch(/999 -> 20/);
-    expect(plan.stdout).toMatch(/0 to add, 2 to change, 0 to destroy/);
+    expect(plan.stdout).toMatch(/5 -> 90/);
+    expect(plan.stdout).toMatch(/1 to add, 3 to change, 0 to destroy/);
     await wd.ok(['apply', '-auto-approve']);
     const s = await gql<{ service: { policy: { priority: number } } }>(SERVICE_Q, svc);
     expect(s.service.policy.priority).toBe(20);
     const d = await gql<{ fencingDevice: { options: { key: string; value: string }[]; secretOptionKeys: string[] } }>(DEVICE_Q, dev);
     expect(d.fencingDevice.options).toContainEqual({ key: 'lanplus', value: '0' });
     expect(d.fencingDevice.secretOptionKeys).toEqual(['password']);
+    const r = await gql<{ resource: { vm: { shutdownTimeoutSeconds: number } } }>(RESOURCE_Q, vm);
+    expect(r.resource.vm.shutdownTimeoutSeconds).toBe(90);
+    expect((await gql<{ fencingDevice: { associations: { level: number }[] } }>(DEVICE_Q, dev)).fencingDevice.associations.map((a) => a.level)).toEqual([2]);
     expect((await wd.plan()).code).toBe(0);
   });
 
@@ -287,7 +310,7 @@ output "plan_ha_active" {\n  value = data.haaas_failover_plan.n1.ha_active\n}
       expect(r.stderr).toMatch(/with haaas_service\.over,\n.*\n.*name = "over-quota"/);
       expect(r.stderr).toMatch(/API request id/);
       const list = await lab.api.ok<{ services: { nodes: { name: string }[] } }>(token, '{ services { nodes { name } } }');
-      expect(list.services.nodes.map((x) => x.name)).toEqual(['web']);
+      expect(list.services.nodes.map((x) => x.name)).toEqual([spec.service]);
       expect(Object.keys(await wd.state())).not.toContain('haaas_service.over');
     } finally {
       await setQuota(null);

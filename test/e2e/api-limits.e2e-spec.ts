@@ -113,7 +113,7 @@ describe('API hardening: production switches and the execution deadline', () => 
       HAAAS_GRAPHQL_INTROSPECTION: 'false',
       HAAAS_QUERY_MAX_DEPTH: '0',
       HAAAS_QUERY_MAX_COST: '0',
-      HAAAS_REQUEST_DEADLINE_MS: '500',
+      HAAAS_REQUEST_DEADLINE_MS: '2000', // above what seeding takes on a loaded machine
     });
     token = await api.token('deadline-co', ['admin']);
     await seedCluster(api, token, 3);
@@ -137,8 +137,35 @@ describe('API hardening: production switches and the execution deadline', () => 
     const res = await pending;
     expect(res.data).toBeNull();
     expect(res.errors).toHaveLength(1);
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'DEADLINE_EXCEEDED', deadlineMs: 500 });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'DEADLINE_EXCEEDED', deadlineMs: 2000 });
     expect((await api.gql(token, '{ clusters { nodes { name } } }')).data).toEqual({ clusters: { nodes: [{ name: 'limits' }] } });
+  });
+
+  it('stops a query sent over graphql-ws at the same deadline, with DEADLINE_EXCEEDED alone, the connection staying usable', async () => {
+    const ws = new WebSocket(`${api.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: { type: string; id?: string; payload?: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] } }[] = [];
+    ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as { type: string }));
+    await new Promise((resolve) => ws.once('open', resolve));
+    try {
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+      await waitFor(() => messages.some((m) => m.type === 'connection_ack'));
+      const started = Date.now();
+      ws.send(JSON.stringify({ type: 'subscribe', id: 'slow', payload: { query: fanOutQuery(11) } }));
+      await waitFor(() => messages.some((m) => m.id === 'slow' && m.type === 'complete'), 30_000);
+      const elapsed = Date.now() - started;
+      const answers = messages.filter((m) => m.id === 'slow' && m.type === 'next');
+      expect(answers).toHaveLength(1);
+      expect(answers[0]?.payload?.data).toBeNull();
+      expect(answers[0]?.payload?.errors).toHaveLength(1);
+      expect(answers[0]?.payload?.errors?.[0]?.extensions).toMatchObject({ code: 'DEADLINE_EXCEEDED', deadlineMs: 2000, requestId: expect.any(String) });
+      // stopped near its deadline (the unbounded fan-out reads 3^11 nodes), not run to the end
+      expect(elapsed).toBeLessThan(10_000);
+      ws.send(JSON.stringify({ type: 'subscribe', id: 'after', payload: { query: '{ clusters { nodes { name } } }' } }));
+      await waitFor(() => messages.some((m) => m.id === 'after' && m.type === 'next'));
+      expect(messages.find((m) => m.id === 'after' && m.type === 'next')?.payload).toEqual({ data: { clusters: { nodes: [{ name: 'limits' }] } } });
+    } finally {
+      ws.close();
+    }
   });
 });
 

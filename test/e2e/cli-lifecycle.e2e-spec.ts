@@ -6,7 +6,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { testDomainXml } from '@haaas/adapter-kvm/testing';
 import { type SimulatedHost, startSimulatedHost } from '@haaas/fencing/testing';
-import { startKeystone, testRedisUrl, type KeystonePeer } from '@haaas/testing';
+import { documentedCliKeys, startKeystone, testRedisUrl, type KeystonePeer } from '@haaas/testing';
 import { startWorker } from '@haaas/worker-server';
 import { startTestApi, type TestApi } from './support/api';
 
@@ -146,6 +146,9 @@ describe('haaas CLI: the lifecycle of a cluster in the demo datacenter', () => {
     const start = await haaas(['cluster', 'start', cluster, '--wait', '-f', 'json']);
     expect(start.code).toBe(0);
     expect(JSON.parse(start.stdout)).toMatchObject({ Kind: 'CLUSTER_START', State: 'SUCCEEDED', Progress: 100 });
+    // the keys apps/cli/README.md documents (an action prints the operation's show keys)
+    const keys = documentedCliKeys();
+    expect(Object.keys(JSON.parse(start.stdout) as object)).toEqual(keys.get('operation')?.show);
     expect(start.stderr).toMatch(/^CLUSTER_START [A-Z]+ \d+%/m);
     for (const id of Object.values(services)) expect(await json(['service', 'start', id, '--wait'])).toMatchObject({ Kind: 'SERVICE_START', State: 'SUCCEEDED' });
     expect(await running(sims[0] as SimulatedHost)).toContain('db-vm');
@@ -188,6 +191,7 @@ describe('haaas CLI: the lifecycle of a cluster in the demo datacenter', () => {
     // --- the stream tells the failover in order: failed, fenced, web recovered, incident closed
     await until('incident.recovered in the live log', 120_000, async () => (events().some((e) => e.Type === 'incident.recovered') ? true : undefined));
     const types = events().map((e) => e.Type);
+    expect(Object.keys(events()[0] ?? {})).toEqual(keys.get('event')?.list);
     const at = (t: string): number => types.indexOf(t);
     expect(at('node.failed')).toBeGreaterThanOrEqual(0);
     expect(at('node.fenced')).toBeGreaterThan(at('node.failed'));
@@ -205,7 +209,9 @@ describe('haaas CLI: the lifecycle of a cluster in the demo datacenter', () => {
     // --- the incident, through the CLI
     const incidents = await json<{ ID: string; Node: string; State: string }[]>(['incident', 'list', '--cluster', cluster]);
     expect(incidents).toEqual([expect.objectContaining({ Node: 'host3.demo.local', State: 'RECOVERED' })]);
+    expect(Object.keys(incidents[0] ?? {})).toEqual(keys.get('incident')?.list);
     const incident = await json<Record<string, unknown>>(['incident', 'show', (incidents[0] as { ID: string }).ID]);
+    expect(Object.keys(incident)).toEqual(keys.get('incident')?.show);
     expect(incident).toMatchObject({ 'Cluster ID': cluster, 'Node ID': n3, Node: 'host3.demo.local', State: 'RECOVERED' });
     expect(incident['Fenced At']).toEqual(expect.any(String));
     expect(JSON.stringify(incident['Services'])).toContain(web);

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startKeystone, type KeystonePeer, type KeystoneUser } from '@haaas/testing';
+import { documentedCliKeys, startKeystone, type KeystonePeer, type KeystoneUser } from '@haaas/testing';
 import { startTestApi, type TestApi } from './support/api';
 
 // The real `haaas` process against a real Keystone and the real API (its endpoint from the catalog).
@@ -12,6 +12,9 @@ let api: TestApi;
 let home: string;
 /** HAAAS_KEYSTONE_CACHE_SECONDS of the API here: how late a revocation may be noticed. */
 const BOUND_S = 10;
+/** The json/yaml keys apps/cli/README.md documents for each object: the output must have exactly these. */
+const KEYS = documentedCliKeys();
+const keysOf = (object: string, kind: 'list' | 'show'): readonly string[] | undefined => KEYS.get(object)?.[kind];
 
 interface Run {
   code: number;
@@ -63,12 +66,13 @@ describe('haaas CLI: log in each way, against the real Keystone and API', () => 
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const cluster = JSON.parse(created.stdout) as Record<string, unknown>;
-    expect(Object.keys(cluster)).toEqual(['ID', 'Name', 'Description', 'Hypervisor', 'State', 'Heartbeat Source', 'Quorate', 'Quorum', 'Nodes', 'Healthy Nodes', 'Policy', 'Attributes', 'Created At', 'Updated At']);
+    expect(Object.keys(cluster)).toEqual(keysOf('cluster', 'show'));
     expect(cluster).toMatchObject({ Name: 'cli-east', Hypervisor: 'KVM', State: 'STOPPED' });
     clusterId = String(cluster['ID']);
     expect(statSync(join(home, 'tokens.json')).mode & 0o777).toBe(0o600);
     const listed = await haaas(['cluster', 'list', '-f', 'json'], passwordEnv(alice, projectA.name));
     expect(JSON.parse(listed.stdout)).toEqual([{ ID: clusterId, Name: 'cli-east', Hypervisor: 'KVM', State: 'STOPPED', Quorate: false, Nodes: 0 }]);
+    expect(Object.keys((JSON.parse(listed.stdout) as object[])[0] ?? {})).toEqual(keysOf('cluster', 'list'));
   });
 
   it('v3token (OS_TOKEN), value format with -c', async () => {
@@ -121,12 +125,30 @@ describe('haaas CLI: the inventory of a cluster', () => {
     const service = await value(['service', 'create', 'web', '--cluster', cluster, '--resource', vm, '--priority', '500', '--failover-domain', domain]);
     expect(await value(['service', 'add', 'resource', service, ip])).toBe(service);
     const shown = JSON.parse((await haaas(['service', 'show', service, '-f', 'json'], env)).stdout) as { Resources: { id: string }[]; Policy: { priority: number; failoverDomainId: string } };
+    expect(Object.keys(shown)).toEqual(keysOf('service', 'show'));
+    // every other object, list and show, in the formats that carry keys (json, yaml, csv's header)
+    const keyed: [string, string[], string[]][] = [
+      ['node', ['node', 'list', '--cluster', cluster], ['node', 'show', n1]],
+      ['resource', ['resource', 'list', '--cluster', cluster], ['resource', 'show', vm]],
+      ['service', ['service', 'list', '--cluster', cluster], ['service', 'show', service]],
+      ['failover domain', ['failover', 'domain', 'list', '--cluster', cluster], ['failover', 'domain', 'show', domain]],
+      ['fence agent', ['fence', 'agent', 'list'], ['fence', 'agent', 'show', 'builtin:libvirt']],
+    ];
+    for (const [object, list, show] of keyed) {
+      const rows = JSON.parse((await haaas([...list, '-f', 'json'], env)).stdout) as object[];
+      expect([object, Object.keys(rows[0] ?? {})]).toEqual([object, keysOf(object, 'list')]);
+      const csvHeader = (await haaas([...list, '-f', 'csv'], env)).stdout.split('\n')[0];
+      expect([object, csvHeader]).toEqual([object, keysOf(object, 'list')?.map((k) => `"${k}"`).join(',')]);
+      const yamlKeys = [...(await haaas([...show, '-f', 'yaml'], env)).stdout.matchAll(/^([^\s:][^:]*):/gm)].map((m) => m[1]);
+      expect([object, yamlKeys]).toEqual([object, keysOf(object, 'show')]);
+    }
     expect(shown.Resources.map((r) => r.id)).toEqual([vm, ip]);
     expect(shown.Policy).toMatchObject({ priority: 500, failoverDomainId: domain });
     const device = await value(['fencing', 'device', 'add', 'virt', '--cluster', cluster, '--agent', 'builtin:libvirt']);
     expect((await haaas(['fencing', 'device', 'associate', device, n1, '--level', '1'], env)).code).toBe(0);
     const devices = JSON.parse((await haaas(['fencing', 'device', 'list', '--cluster', cluster, '-f', 'json'], env)).stdout) as Record<string, unknown>[];
     expect(devices).toEqual([{ ID: device, Name: 'virt', Agent: 'builtin:libvirt', Cluster: 'cli-inv', Nodes: 1 }]);
+    expect(Object.keys(JSON.parse((await haaas(['fencing', 'device', 'show', device, '-f', 'json'], env)).stdout) as object)).toEqual(keysOf('fencing device', 'show'));
     const nodes = await haaas(['node', 'list', '--cluster', cluster, '-f', 'value', '-c', 'Hostname', '--sort-column', 'Hostname'], env);
     expect(nodes.stdout).toBe('kvm-1.cli\nkvm-2.cli\n');
     // HA is not started (STOPPED): the API refuses to suspend it before any Operation is queued
@@ -134,13 +156,15 @@ describe('haaas CLI: the inventory of a cluster', () => {
     expect(suspend).toMatchObject({ code: 1, stdout: '' });
     expect(suspend.stderr).toMatch(/^haaas: PRECONDITION_FAILED: cluster "cli-inv" is STOPPED: HA is not started, there is no monitoring to suspend \(request [\w-]+\)\n$/);
     expect(JSON.parse((await haaas(['operation', 'list', '--cluster', cluster, '-f', 'json'], env)).stdout)).toEqual([]);
+    expect((await haaas(['operation', 'list', '--cluster', cluster, '-f', 'csv', '--print-empty'], env)).stdout.split('\n')[0]).toBe(keysOf('operation', 'list')?.map((k) => `"${k}"`).join(','));
     // platform admin (Keystone role haaas_admin): tenants and quotas
     const admin = passwordEnv(ada, projectA.name);
     expect((await haaas(['tenant', 'list', '-f', 'value', '-c', 'ID'], admin)).stdout).toContain(projectA.id);
     const quota = JSON.parse((await haaas(['quota', 'set', projectA.id, '--clusters', '7', '-f', 'json', '-c', 'Quota'], admin)).stdout) as { Quota: { maxClusters: number } };
     expect(quota.Quota.maxClusters).toBe(7);
+    expect(Object.keys(JSON.parse((await haaas(['tenant', 'show', projectA.id, '-f', 'json'], admin)).stdout) as object)).toEqual(keysOf('tenant, quota', 'show'));
     expect((await haaas(['tenant', 'list'], env)).stderr).toMatch(/^haaas: FORBIDDEN: /);
-  }, 120_000);
+  }, 240_000); // about 30 CLI runs: 100 s on a loaded machine
 });
 
 describe('haaas CLI: heartbeat source and policy', () => {

@@ -1,3 +1,4 @@
+import { KEYSTONE_AUTHENTICATOR } from '@haaas/auth';
 import { startKeystone, type KeystonePeer } from '@haaas/testing';
 import { startTestApi, type TestApi } from './support/api';
 
@@ -66,7 +67,7 @@ describe('Keystone tokens (X-Auth-Token) in the API', () => {
   });
 
   it('caches validations within the bound, and refuses a revoked token once the bound has passed', async () => {
-    const auth = api.app.get<{ validations: number }>(await import('@haaas/auth').then((m) => m.KEYSTONE_AUTHENTICATOR));
+    const auth = api.app.get<{ validations: number }>(KEYSTONE_AUTHENTICATOR);
     const { projectA, alice } = keystone.fixture;
     const { token } = await keystone.issueToken(alice, projectA.id);
     const before = auth.validations;

@@ -1,6 +1,6 @@
-import { HaaasClient, RateLimitError } from '@haaas/sdk';
+import { ForbiddenError, HaaasClient, RateLimitError } from '@haaas/sdk';
 import { RateLimiter } from '@haaas/auth';
-import { testRedisUrl } from '../support';
+import { testRedisUrl } from '@haaas/testing';
 import { startTestApi, TestApi } from './support/api';
 
 /**
@@ -78,6 +78,45 @@ describe('rate limits', () => {
     expect((await post(b, token)).status).toBe(200);
     expect((await post(b, token)).status).toBe(429);
     expect(await b.app.get(RateLimiter).limitsOf(t)).toMatchObject({ subject: { burst: 1, perSecond: 1 }, tenant: { burst: 6, perSecond: 1 } });
+  });
+
+  it("lets a platform admin read and set a tenant's limits through GraphQL (SDK), and no one of the tenant itself", async () => {
+    const t = `ra-${Date.now()}`;
+    const ops = `ops-${Date.now()}`;
+    // the admin's own tenant opened wide: this test counts the limits of tenant t only
+    await a.app.get(RateLimiter).setTenantLimits(ops, { tenant: { burst: 100, perSecond: 100 }, subject: { burst: 100, perSecond: 100 } });
+    const sdk = async (api: TestApi, tenant: string, role: 'admin' | 'member' | 'reader', subject: string): Promise<HaaasClient> =>
+      new HaaasClient({ url: `${api.url}/graphql`, token: await api.token(tenant, [role], subject), retry: false });
+    const member = await sdk(a, t, 'member', 'alice');
+    const reader = await sdk(b, t, 'reader', 'rita');
+    // a tenant's own member and reader may not read its limits, let alone lift them
+    await expect(member.tenants.rateLimits(t)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(member.tenants.setRateLimits({ id: t, subject: { burst: 1000, perSecond: 1000 } })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(reader.tenants.rateLimits(t)).rejects.toBeInstanceOf(ForbiddenError);
+
+    const adminA = await sdk(a, ops, 'admin', 'root');
+    const adminB = await sdk(b, ops, 'admin', 'root');
+    expect(await adminA.tenants.rateLimits(t)).toEqual({
+      tenantId: t,
+      tenant: { burst: 6, perSecond: 1 },
+      subject: { burst: 4, perSecond: 1 },
+      node: { burst: 2, perSecond: 1 },
+      overrides: { tenant: null, subject: null },
+    });
+    await expect(adminA.tenants.setRateLimits({ id: t, subject: { burst: 0, perSecond: -1 } })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(adminA.tenants.rateLimits('no-such-tenant')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const set = await adminA.tenants.setRateLimits({ id: t, subject: { burst: 1, perSecond: 1 } });
+    expect(set).toMatchObject({ subject: { burst: 1, perSecond: 1 }, tenant: { burst: 6, perSecond: 1 }, overrides: { subject: { burst: 1, perSecond: 1 }, tenant: null } });
+    // the other replica reads it; the replica that set it applies it at once (the others within the
+    // 5 s they reuse a tenant's limits, shown by the test above): bob's second request is refused
+    expect((await adminB.tenants.rateLimits(t)).overrides.subject).toEqual({ burst: 1, perSecond: 1 });
+    const bob = await a.token(t, ['member'], 'bob');
+    expect([(await post(a, bob)).status, (await post(a, bob)).status]).toEqual([200, 429]);
+    // null resets a bucket to the default, an omitted one is kept
+    await adminA.tenants.setRateLimits({ id: t, tenant: { burst: 50, perSecond: 5 } });
+    expect((await adminB.tenants.rateLimits(t)).overrides).toEqual({ tenant: { burst: 50, perSecond: 5 }, subject: { burst: 1, perSecond: 1 } });
+    const reset = await adminB.tenants.setRateLimits({ id: t, tenant: null, subject: null });
+    expect(reset).toMatchObject({ tenant: { burst: 6, perSecond: 1 }, subject: { burst: 4, perSecond: 1 }, overrides: { tenant: null, subject: null } });
   });
 
   it("limits a node agent's calls per node", async () => {

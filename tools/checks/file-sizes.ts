@@ -12,8 +12,8 @@ const EXEMPT = [/(^|\/)generated\//, /\.d\.ts$/, /(^|\/)testing\/[^/]+\.server\.
 
 /** Known long files and their ceiling, until they are split (most are the engine's, issue 13). */
 export const OVERSIZED: Readonly<Record<string, number>> = {
-  'libs/engine/src/detector/failure-detector.ts': 868,
-  'libs/engine/src/recovery/service.runner.ts': 639,
+  'libs/detector/src/failure-detector.ts': 868,
+  'libs/engine-runtime/src/service.runner.ts': 639,
   'libs/engine/src/recovery/incident.ledger.ts': 518,
   'libs/engine/src/recovery/testing/recovery-lab.ts': 528,
   'bench/failover.bench.ts': 463,

@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import Redis from 'ioredis';
 import { AgentApiModule } from '@haaas/agent-api';
 import { AuthModule, RateLimiter } from '@haaas/auth';
-import { type AppConfig, DEFAULT_API_LIMITS } from '@haaas/config';
+import { type AppConfig, connectRedis, DEFAULT_API_LIMITS } from '@haaas/config';
 import { FailureReportsModule, HeartbeatsModule, hypervisorAdapterOptions, hypervisorAdapters, NodeActionsModule, OperationsModule } from '@haaas/engine';
 import { GraphqlApiModule } from '@haaas/graphql-api';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
@@ -64,7 +64,7 @@ export class AppModule {
       providers: [
         {
           provide: REDIS_CLIENT,
-          useFactory: () => new Redis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+          useFactory: () => connectRedis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }),
         },
         RedisCloser,
       ],

@@ -25,6 +25,7 @@ import {
   DEV_SECRET_KEY_ID,
   JWT_CLOCK_TOLERANCE_SECONDS,
 } from './dev-defaults.constants';
+import { isSentinelUrl, sentinelOptions, splitHostList } from './connection-urls';
 import { readApiLimits } from './api-limits.config';
 import { checkJwtConfig, isHmacAlgorithm, isJwtAlgorithm, splitPemList } from './jwt-config.checks';
 
@@ -144,9 +145,11 @@ function readDatabase(r: EnvReader, production: boolean): DatabaseConfig {
   const url = r.requiredInProduction(name, production, DEV_DB_URL) ?? '';
   const fallback: DatabaseConfig = { url, host: '', port: 3306, user: '', password: '', database: '', logSql };
   if (!url) return fallback;
-  const parsed = parseUrl(url);
+  // several hosts (a Galera cluster): validated as the URL of the first one
+  const split = splitHostList(url, 3306);
+  const parsed = split ? parseUrl(split.firstHostUrl) : undefined;
   // the URL itself is never echoed: it carries the password
-  const shape = 'must look like mysql://user:password@host:3306/database';
+  const shape = 'must look like mysql://user:password@host:3306[,host2:3306…]/database';
   if (!parsed || (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:')) {
     r.problem(name, shape);
     return fallback;
@@ -165,15 +168,21 @@ function readDatabase(r: EnvReader, production: boolean): DatabaseConfig {
     password: decodeURIComponent(parsed.password),
     database,
     logSql,
+    ...(split && split.hosts.length > 1 ? { hosts: split.hosts } : {}),
   };
 }
 
 function readRedis(r: EnvReader, production: boolean): RedisConfig {
   const url = r.requiredInProduction('HAAAS_REDIS_URL', production, DEV_REDIS_URL) ?? '';
   if (!url) return { url };
+  if (isSentinelUrl(url)) {
+    const sentinel = sentinelOptions(url);
+    if (!sentinel) r.problem('HAAAS_REDIS_URL', 'must look like redis-sentinel://[user:password@]host:26379[,host:port…][/db]?name=<master name>');
+    return { url, ...(sentinel?.sentinels ? { sentinels: sentinel.sentinels.map((s) => ({ host: s.host ?? '', port: s.port ?? 26379 })) } : {}) };
+  }
   const parsed = parseUrl(url);
   if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || !parsed.hostname) {
-    r.problem('HAAAS_REDIS_URL', 'must look like redis://[user:password@]host:6379[/db] (or rediss:// for TLS)');
+    r.problem('HAAAS_REDIS_URL', 'must look like redis://[user:password@]host:6379[/db] (or rediss:// for TLS, redis-sentinel:// for Sentinel)');
   }
   return { url };
 }

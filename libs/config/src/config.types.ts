@@ -1,3 +1,4 @@
+import type { HostPort } from './connection-urls';
 import type { TenantQuota } from '@haaas/domain';
 import type { ApiLimitsConfig } from './api-limits.config';
 
@@ -18,11 +19,15 @@ export interface DatabaseConfig {
   readonly database: string;
   /** Log every SQL statement (HAAAS_LOG_SQL). */
   readonly logSql: boolean;
+  /** The hosts of a multi-host URL (a Galera cluster), in the order they are tried; absent for one host. */
+  readonly hosts?: readonly HostPort[];
 }
 
 export interface RedisConfig {
   /** redis:// or rediss:// URL, as ioredis accepts it (may carry a password: never log it). */
   readonly url: string;
+  /** The Sentinels of a `redis-sentinel://` URL; absent for a plain Redis. */
+  readonly sentinels?: readonly HostPort[];
 }
 
 /** The algorithms the verifier (jsonwebtoken, under passport-jwt) supports; `none` is never one of them. */

@@ -15,3 +15,4 @@ export {
   JWT_CLOCK_TOLERANCE_SECONDS,
   MIN_JWT_SECRET_BYTES,
 } from './dev-defaults.constants';
+export { connectRedis, isSentinelUrl, sentinelOptions, splitHostList, type HostPort } from './connection-urls';

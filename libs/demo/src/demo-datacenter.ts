@@ -1,10 +1,11 @@
-import { spawn, ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { testDomainXml } from '@haaas/adapter-kvm/testing';
 import { SimulatedHost, startSimulatedHost } from '@haaas/fencing/testing';
 import { GraphQLCaller } from './graphql.client';
+import { launchNodeAgent } from './node-agent.launcher';
 
 export interface DemoOptions {
   /** GraphQL endpoint of the API, e.g. http://127.0.0.1:4000/graphql. */
@@ -53,8 +54,6 @@ const SERVICES: readonly { name: string; priority: number; home: number; recover
   { name: 'queue', priority: 500, home: 2 },
   { name: 'batch', priority: 100, home: 1 },
 ];
-
-const ROOT = resolve(__dirname, '..', '..', '..');
 
 /**
  * Builds the simulated datacenter and the demo tenant's configuration through the public API,
@@ -141,7 +140,10 @@ export async function startDemoDatacenter(o: DemoOptions): Promise<DemoDatacente
     }
     log(`${services.length} services (priorities ${SERVICES.map((s) => s.priority).join(', ')}), one VM each`);
 
-    for (const h of hosts) h.agent = await startAgent(api, h, o.graphqlUrl, o.dataDir);
+    // the simulated hosts share this machine: IP and VOLUME actions would change its real network
+    // and mounts, so they are answered "disabled"; APPLICATION commands run here (the demo's
+    // services are VM-only, so only resources an operator adds reach the agents)
+    for (const h of hosts) h.agent = await launchNodeAgent(api, { nodeId: h.nodeId, name: h.name, graphqlUrl: o.graphqlUrl, dataDir: o.dataDir, actions: ['APPLICATION'] });
     log('node agents started (one heartbeat a second)');
 
     await waitFor(async () => {
@@ -181,30 +183,6 @@ export async function startDemoDatacenter(o: DemoOptions): Promise<DemoDatacente
     await stop();
     throw err;
   }
-}
-
-async function startAgent(api: GraphQLCaller, h: DemoHost, graphqlUrl: string, dataDir: string): Promise<ChildProcess> {
-  const { issueNodeAgentToken } = await api.call<{ issueNodeAgentToken: { token: string } }>(`mutation($n: ID!) { issueNodeAgentToken(nodeId: $n) { token } }`, { n: h.nodeId });
-  const dir = join(dataDir, 'agents', h.name);
-  mkdirSync(join(dir, 'storage'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, 'token'), issueNodeAgentToken.token, { mode: 0o600 });
-  const config = {
-    apiUrl: new URL('/', graphqlUrl).toString().replace(/\/$/, ''),
-    tokenFile: join(dir, 'token'),
-    intervalSeconds: 1,
-    storage: { path: join(dir, 'storage') },
-    allowPlainHttp: true,
-    // the simulated hosts share this machine: IP and VOLUME actions would change its real network
-    // and mounts, so they are answered "disabled"; APPLICATION commands run here (the demo's
-    // services are VM-only, so only resources an operator adds reach the agents)
-    actions: { types: ['APPLICATION'] },
-  };
-  writeFileSync(join(dir, 'agent.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
-  const child = spawn(process.execPath, [join(ROOT, 'tools', 'run.js'), join(ROOT, 'apps', 'agent', 'src', 'main.ts'), '--config', join(dir, 'agent.json')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env },
-  });
-  return child;
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

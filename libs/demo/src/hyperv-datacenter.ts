@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { HypervHostSimulator, type SimulatedVm, startWinRmTestServer, type WinRmTestServer } from '@haaas/adapter-hyperv/testing';
 import { type IpmiBmc, startIpmiBmc } from '@haaas/fencing/testing';
 import { type GraphQLCaller } from './graphql.client';
-import { configureManagedCluster, type LabService, type ManagedDatacenter } from './managed-cluster';
+import { configureManagedCluster, type LabService, type ManagedClusterOptions, type ManagedDatacenter } from './managed-cluster';
 
 /**
  * A Hyper-V "datacenter" for the Hyper-V failover e2e, on the project's WS-Management test hosts:
@@ -10,7 +10,7 @@ import { configureManagedCluster, type LabService, type ManagedDatacenter } from
  * runs the adapter's PowerShell scripts, and an IPMI BMC (ipmi_sim). The VMs' configurations sit on
  * a CSV every host sees (each simulator can Import-VM -Register them). **No real Hyper-V or Windows
  * is involved**: the simulator's answers are written from the cmdlet documentation
- * (docs/adapters/hyperv.md). No node agent: liveness from the WinRM liveness watch (MANAGER).
+ * (docs/adapters/hyperv.md). Liveness from the WinRM liveness watch (MANAGER), or that and a node agent per host (BOTH; the agent runs on Linux here).
  */
 export interface HypervLabHost {
   readonly name: string;
@@ -88,15 +88,22 @@ export async function startHypervLab(o: { readonly hosts?: number; readonly serv
   };
 }
 
-/** Configures the tenant's HYPERV cluster on the lab through the public API (MANAGER heartbeats), starts HA and the services. */
-export function configureHypervCluster(api: GraphQLCaller, lab: HypervLab, o: { readonly deadtimeSeconds?: number; readonly log?: (line: string) => void } = {}): Promise<ManagedDatacenter> {
+/** Configures the tenant's HYPERV cluster on the lab through the public API (MANAGER heartbeats, or BOTH with node agents), starts HA and the services. */
+export function configureHypervCluster(
+  api: GraphQLCaller,
+  lab: HypervLab,
+  o: Pick<ManagedClusterOptions, 'deadtimeSeconds' | 'heartbeatSource' | 'agents' | 'log'> = {},
+): Promise<ManagedDatacenter> {
+  const both = o.heartbeatSource === 'BOTH';
   return configureManagedCluster(api, {
     hypervisor: 'HYPERV',
-    name: 'hyperv-dc',
-    description: 'Hyper-V on the WS-Management test hosts (simulated, no real Hyper-V): liveness from WinRM, no node agents',
+    name: both ? 'hyperv-agents-dc' : 'hyperv-dc',
+    description: `Hyper-V on the WS-Management test hosts (simulated, no real Hyper-V): liveness from WinRM${both ? ' and a node agent per host (on Linux here)' : ', no node agents'}`,
     hosts: lab.hosts.map((h) => ({ name: h.name, bmc: h.bmc, endpoint: { uri: h.winrm.url, username: `LAB\\${lab.username}`, password: lab.password } })),
     services: lab.services,
     deadtimeSeconds: o.deadtimeSeconds,
+    heartbeatSource: o.heartbeatSource,
+    agents: o.agents,
     log: o.log,
   });
 }

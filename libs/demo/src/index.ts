@@ -5,4 +5,8 @@ export { configureVsphereCluster, startVsphereLab, VSPHERE_SERVICES } from './vs
 export type { VsphereDatacenter, VsphereDemoService, VsphereLab, VsphereLabHost, VsphereLabOptions } from './vsphere-datacenter';
 export { configureHypervCluster, HYPERV_SERVICES, startHypervLab } from './hyperv-datacenter';
 export type { HypervLab, HypervLabHost } from './hyperv-datacenter';
-export type { LabService, ManagedDatacenter, ManagedService } from './managed-cluster';
+export type { LabService, ManagedClusterOptions, ManagedDatacenter, ManagedService } from './managed-cluster';
+export { launchNodeAgent } from './node-agent.launcher';
+export type { NodeAgentLaunch } from './node-agent.launcher';
+export { configureVsphereDemo, startVsphereDemoLab, VSPHERE_DEMO_CLUSTER } from './vsphere-demo';
+export type { VsphereDemo, VsphereDemoState } from './vsphere-demo';

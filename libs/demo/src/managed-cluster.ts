@@ -1,9 +1,11 @@
+import { type ChildProcess } from 'node:child_process';
 import { type IpmiBmc } from '@haaas/fencing/testing';
 import { waitForOperation } from './demo-datacenter';
 import { type GraphQLCaller } from './graphql.client';
+import { launchNodeAgent, type NodeAgentLaunch } from './node-agent.launcher';
 
 /**
- * A cluster without node agents (heartbeat source MANAGER) configured on a lab through the public
+ * A cluster without node agents (heartbeat source MANAGER), or with them as well (BOTH), configured on a lab through the public
  * API, as a user would: nodes with their endpoints, an IPMI fencing device per host, an ordered
  * failover domain per home host, one VM resource and service per lab service; then HA and the
  * services started. Shared by the vSphere (vcsim) and Hyper-V (WS-Management test hosts) labs.
@@ -37,6 +39,8 @@ export interface ManagedDatacenter {
   /** Host name → node id. */
   readonly nodes: ReadonlyMap<string, string>;
   readonly services: readonly ManagedService[];
+  /** Host name → its node agent's process (heartbeat source BOTH only). */
+  readonly agents: ReadonlyMap<string, ChildProcess>;
 }
 
 export interface ManagedClusterOptions {
@@ -46,6 +50,10 @@ export interface ManagedClusterOptions {
   readonly hosts: readonly ManagedLabHost[];
   readonly services: readonly LabService[];
   readonly deadtimeSeconds?: number;
+  /** MANAGER (default): no agents; BOTH: a node agent per host as well, started with `agents`. */
+  readonly heartbeatSource?: 'MANAGER' | 'BOTH';
+  /** Where the agents' configs go and how they reach the API (heartbeat source BOTH). */
+  readonly agents?: Pick<NodeAgentLaunch, 'graphqlUrl' | 'dataDir' | 'stderr'>;
   readonly log?: (line: string) => void;
 }
 
@@ -59,7 +67,7 @@ export async function configureManagedCluster(api: GraphQLCaller, o: ManagedClus
     i: {
       name,
       hypervisor: o.hypervisor,
-      heartbeatSource: 'MANAGER',
+      heartbeatSource: o.heartbeatSource ?? 'MANAGER',
       description: o.description,
       policy: { heartbeatIntervalSeconds: 1, deadtimeSeconds: o.deadtimeSeconds ?? 4, fencingRequired: true, minHealthyNodes: 2 },
     },
@@ -110,9 +118,14 @@ export async function configureManagedCluster(api: GraphQLCaller, o: ManagedClus
     });
     services.push({ id: svc.createService.id, name: s.name, priority: s.priority, vm, homeHost: hostNames[s.home % hostNames.length] as string });
   }
-  log(`cluster ${name}: ${nodes.size} ${o.hypervisor} nodes (heartbeat source MANAGER, IPMI fencing${o.hosts.some((h) => h.checkAddress) ? ', check addresses' : ''}), ${services.length} services`);
+  const agents = new Map<string, ChildProcess>();
+  if (o.heartbeatSource === 'BOTH') {
+    if (!o.agents) throw new Error('heartbeat source BOTH: say where the node agents go (agents)');
+    for (const [host, nodeId] of nodes) agents.set(host, await launchNodeAgent(api, { ...o.agents, nodeId, name: host }));
+  }
+  log(`cluster ${name}: ${nodes.size} ${o.hypervisor} nodes (heartbeat source ${o.heartbeatSource ?? 'MANAGER'}, IPMI fencing${o.hosts.some((h) => h.checkAddress) ? ', check addresses' : ''}), ${services.length} services`);
 
-  // presence without agents: the detector's vCenter watch makes the nodes ONLINE
+  // presence without agents: the detector's manager watch (vCenter, WinRM) makes the nodes ONLINE
   const until = Date.now() + 60_000;
   for (;;) {
     const r = await api.call<{ cluster: { status: { healthyNodes: number } } }>(`query($id: ID!) { cluster(id: $id) { status { healthyNodes } } }`, { id: clusterId });
@@ -127,5 +140,5 @@ export async function configureManagedCluster(api: GraphQLCaller, o: ManagedClus
     await waitForOperation(api, op.startService.id, 60_000);
   }
   log('HA started; every service running on its home host');
-  return { clusterId, nodes, services };
+  return { clusterId, nodes, services, agents };
 }

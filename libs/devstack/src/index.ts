@@ -4,6 +4,8 @@ export { freePort, isPortOpen } from './free-port.util';
 export { type LocalServer, type LocalServerOptions } from './local.server';
 export { isAlive, logTail, readPidFile, ServerStartError, settlesWithin, sleep, spawnServer, waitUntilReady } from './process.util';
 export { mariaDbPaths, startMariaDb } from './mariadb.server';
+export { type GaleraCluster, type GaleraNode, type GaleraOptions, startGaleraCluster } from './galera.server';
 export { createDatabase, databaseUrl, dropDatabase, mysqlAnswers } from './mariadb.admin';
 export { redisAnswers, redisPaths, startRedis } from './redis.server';
+export { type RedisSentinelOptions, type RedisSentinelSet, SENTINEL_MASTER_NAME, startRedisSentinelSet } from './redis-sentinel.server';
 export { type LocalInfra, type LocalInfraOptions, startLocalInfra } from './local-infra.stack';

@@ -10,7 +10,7 @@ import { mysqlAnswers } from './mariadb.admin';
 import { fileSize, logTail, ServerStartError } from './process.util';
 
 // Small redo log: install-db takes ~0.4 s instead of ~2 s and a datadir is 26 MB instead of 114 MB.
-const INNODB_LOG_FILE_SIZE = '--innodb-log-file-size=16M';
+export const INNODB_LOG_FILE_SIZE = '--innodb-log-file-size=16M';
 
 /** Files of a MariaDB data directory as this library lays it out. */
 export function mariaDbPaths(dataDir: string): { data: string; pidFile: string; portFile: string; logFile: string; socket: string } {
@@ -80,7 +80,7 @@ export async function startMariaDb(options: LocalServerOptions): Promise<LocalSe
 }
 
 /** Runs mariadb-install-db on first use; into a side directory, so an interrupted run leaves no half datadir. */
-async function installIfNeeded(data: string, logFile: string, user: string[], log: Log): Promise<void> {
+export async function installIfNeeded(data: string, logFile: string, user: string[], log: Log): Promise<void> {
   if (existsSync(join(data, 'mysql'))) return;
   if (existsSync(data)) {
     if (readdirSync(data).length > 0) throw new Error(`${data} exists but is not a MariaDB data directory: move it away`);

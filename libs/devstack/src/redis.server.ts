@@ -14,7 +14,7 @@ export function redisPaths(dataDir: string): { pidFile: string; portFile: string
  * Starts Redis on 127.0.0.1 without persistence (queues of a dev or test run need none), logging
  * into `dataDir`. If a server already runs for that dataDir, it is reused. URL: `redis://127.0.0.1:PORT`.
  */
-export async function startRedis(options: LocalServerOptions): Promise<LocalServer> {
+export async function startRedis(options: LocalServerOptions & { readonly extraArgs?: readonly string[] }): Promise<LocalServer> {
   const dataDir = resolve(options.dataDir);
   const paths = redisPaths(dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -44,6 +44,7 @@ export async function startRedis(options: LocalServerOptions): Promise<LocalServ
         '--dir', dataDir,
         '--pidfile', paths.pidFile,
         '--logfile', paths.logFile,
+        ...(options.extraArgs ?? []),
       ],
     }),
     ready: redisAnswers,

@@ -1,7 +1,7 @@
-export * from './heartbeats';
-export * from './detector';
+export * from '@haaas/heartbeats';
+export * from '@haaas/node-actions';
+export * from '@haaas/detector';
 export * from './recovery';
 export * from './operations';
-export * from './node-actions';
-export { hypervisorAdapters, hypervisorAdapterOptions } from './hypervisor-adapters';
-export type { HypervisorAdaptersOptions } from './hypervisor-adapters';
+export { hypervisorAdapters, hypervisorAdapterOptions } from '@haaas/engine-runtime';
+export type { HypervisorAdaptersOptions } from '@haaas/engine-runtime';

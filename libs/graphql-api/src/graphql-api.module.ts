@@ -4,7 +4,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { GraphQLError } from 'graphql';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
 import { errorLogPlugin, GraphqlErrorPassFilter, logRequestErrors } from './common/error-log.plugin';
 import { NonEmptyIdPipe } from './common/non-empty-id.pipe';
@@ -66,8 +66,10 @@ export class GraphqlApiModule {
                 logRequestErrors(result.errors ?? [], requestIdOf(args.contextValue));
                 return wsFormatResult(result, args.contextValue, logged);
               },
-              // graphql-ws calls it when a stream ends with an error; not in Nest's option type, passed through as is
+              // graphql-ws options not in Nest's option type, passed through as they are: its own `execute`
+              // (queries and mutations over ws get the request deadline) and onError (a stream ending with an error)
               ...{
+                execute: (args: ExecutionArgs) => limits.executeWs(args),
                 onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) => {
                   logRequestErrors(errors, undefined);
                   return wsFormatErrors(errors, logged);

@@ -1,21 +1,27 @@
+import { splitHostList } from '@haaas/config';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { HostFailover } from './host-failover.stream';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { CountingLogger } from './query-counter';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface DatabaseOptions {
-  /** mysql://user:password@host:port/database */
+  /** mysql://user:password@host:port/database, or with several hosts (a Galera cluster): host1:port,host2:port */
   readonly url: string;
   readonly logSql?: boolean;
   readonly poolSize?: number;
 }
 
 export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+  const split = splitHostList(options.url, 3306);
+  const failover = split && split.hosts.length > 1 ? new HostFailover(split.hosts) : undefined;
   return {
     // MariaDB's dialect: its JSON and defaults differ from MySQL's, and schema diffs must be exact
     type: 'mariadb',
-    url: options.url,
+    url: failover && split ? split.firstHostUrl : options.url,
+    // several hosts: every connection reaches one of them through the failover stream
+    ...(failover ? { extra: { stream: () => failover.open() } } : {}),
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     entities: ENTITIES,

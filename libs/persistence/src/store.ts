@@ -38,6 +38,14 @@ export class DomainMemberRepository {
   /** Replaces the member list of a domain. */
   async replace(scope: TenantScope, domainId: string, members: readonly { nodeId: string; priority: number }[]): Promise<void> {
     await this.manager.delete(FailoverDomainMemberEntity, { tenantId: scope.tenantId, domainId });
+    await this.add(scope, domainId, members);
+  }
+
+  /**
+   * The members of a new domain. No DELETE first: on an empty range it takes gap locks that
+   * concurrent creations share, and their inserts then wait on each other ("Deadlock found").
+   */
+  async add(scope: TenantScope, domainId: string, members: readonly { nodeId: string; priority: number }[]): Promise<void> {
     if (members.length === 0) return;
     await this.manager.insert(
       FailoverDomainMemberEntity,

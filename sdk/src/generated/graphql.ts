@@ -403,6 +403,13 @@ export const PlannedOutcome = {
 } as const;
 
 export type PlannedOutcome = typeof PlannedOutcome[keyof typeof PlannedOutcome];
+export type RateLimitInput = {
+  /** 1-1000000 requests at once. */
+  burst: number;
+  /** 0-1000000 refilled per second; 0 lifts the limit. */
+  perSecond: number;
+};
+
 export const RecoveryAction = {
   DISABLE: 'DISABLE',
   RELOCATE: 'RELOCATE',
@@ -532,6 +539,13 @@ export type SetTenantQuotaInput = {
   maxNodes?: number | null | undefined;
   maxResources?: number | null | undefined;
   maxServices?: number | null | undefined;
+};
+
+/** Each bucket: a value sets it, null resets it to the platform default, omitted keeps it. */
+export type SetTenantRateLimitsInput = {
+  id: string;
+  subject?: RateLimitInput | null | undefined;
+  tenant?: RateLimitInput | null | undefined;
 };
 
 export type UpdateClusterInput = {
@@ -981,6 +995,8 @@ export type OperationFieldsFragment = { id: string, kind: OperationKind, state: 
 
 export type IncidentFieldsFragment = { id: string, clusterId: string, nodeId: string, state: IncidentState, awaiting: IncidentAwaitingReason | null, source: string, reason: string | null, detectedAt: string, declaredAt: string, lastSeenAt: string | null, fencingStartedAt: string | null, fencedAt: string | null, recoveryStartedAt: string | null, finishedAt: string | null, node: { id: string, hostname: string } | null, fencing: { required: boolean | null, proceededUnfenced: boolean, fencedBy: string | null, confirmedBy: string | null, levels: Array<{ level: number, state: FenceStepState, devices: Array<{ deviceId: string, name: string | null, agent: string | null, state: FenceStepState, attempts: number | null, latencyMs: number | null, powerState: string | null, error: string | null, at: string | null }> }> }, services: Array<{ serviceId: string, priority: number, state: ServiceRecoveryState, attempts: number, targetNodeId: string | null, triedNodeIds: Array<string>, reason: string | null, startedAt: string | null, recoveredAt: string | null, timeToRecoverMs: number | null, rtoSeconds: number | null, rto: RtoOutcome }>, timings: { detectionMs: number, fencingMs: number | null, maxTimeToRecoverMs: number | null, rtoMet: number, rtoMissed: number } };
 
+export type TenantRateLimitsFieldsFragment = { tenantId: string, tenant: { burst: number, perSecond: number }, subject: { burst: number, perSecond: number }, node: { burst: number, perSecond: number }, overrides: { tenant: { burst: number, perSecond: number } | null, subject: { burst: number, perSecond: number } | null } };
+
 export type GetIncidentQueryVariables = Exact<{
   id: string;
 }>;
@@ -1249,6 +1265,20 @@ export type SetTenantQuotaMutationVariables = Exact<{
 
 
 export type SetTenantQuotaMutation = { setTenantQuota: { id: string, displayName: string | null, createdAt: string, updatedAt: string, quota: { maxClusters: number, maxNodes: number, maxResources: number, maxServices: number }, quotaOverrides: { maxClusters: number | null, maxNodes: number | null, maxResources: number | null, maxServices: number | null }, usage: { clusters: number, nodes: number, resources: number, services: number } } };
+
+export type GetTenantRateLimitsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type GetTenantRateLimitsQuery = { tenantRateLimits: { tenantId: string, tenant: { burst: number, perSecond: number }, subject: { burst: number, perSecond: number }, node: { burst: number, perSecond: number }, overrides: { tenant: { burst: number, perSecond: number } | null, subject: { burst: number, perSecond: number } | null } } };
+
+export type SetTenantRateLimitsMutationVariables = Exact<{
+  input: SetTenantRateLimitsInput;
+}>;
+
+
+export type SetTenantRateLimitsMutation = { setTenantRateLimits: { tenantId: string, tenant: { burst: number, perSecond: number }, subject: { burst: number, perSecond: number }, node: { burst: number, perSecond: number }, overrides: { tenant: { burst: number, perSecond: number } | null, subject: { burst: number, perSecond: number } | null } } };
 
 export type WebhookFieldsFragment = { id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string };
 
@@ -1708,6 +1738,33 @@ export const IncidentFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"IncidentFields"}) as unknown as TypedDocumentString<IncidentFieldsFragment, unknown>;
+export const TenantRateLimitsFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment TenantRateLimitsFields on TenantRateLimits {
+  tenantId
+  tenant {
+    burst
+    perSecond
+  }
+  subject {
+    burst
+    perSecond
+  }
+  node {
+    burst
+    perSecond
+  }
+  overrides {
+    tenant {
+      burst
+      perSecond
+    }
+    subject {
+      burst
+      perSecond
+    }
+  }
+}
+    `, {"fragmentName":"TenantRateLimitsFields"}) as unknown as TypedDocumentString<TenantRateLimitsFieldsFragment, unknown>;
 export const WebhookFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -4502,6 +4559,68 @@ export const SetTenantQuotaDocument = /*#__PURE__*/ new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<SetTenantQuotaMutation, SetTenantQuotaMutationVariables>;
+export const GetTenantRateLimitsDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query GetTenantRateLimits($id: ID!) {
+  tenantRateLimits(id: $id) {
+    ...TenantRateLimitsFields
+  }
+}
+    fragment TenantRateLimitsFields on TenantRateLimits {
+  tenantId
+  tenant {
+    burst
+    perSecond
+  }
+  subject {
+    burst
+    perSecond
+  }
+  node {
+    burst
+    perSecond
+  }
+  overrides {
+    tenant {
+      burst
+      perSecond
+    }
+    subject {
+      burst
+      perSecond
+    }
+  }
+}`) as unknown as TypedDocumentString<GetTenantRateLimitsQuery, GetTenantRateLimitsQueryVariables>;
+export const SetTenantRateLimitsDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation SetTenantRateLimits($input: SetTenantRateLimitsInput!) {
+  setTenantRateLimits(input: $input) {
+    ...TenantRateLimitsFields
+  }
+}
+    fragment TenantRateLimitsFields on TenantRateLimits {
+  tenantId
+  tenant {
+    burst
+    perSecond
+  }
+  subject {
+    burst
+    perSecond
+  }
+  node {
+    burst
+    perSecond
+  }
+  overrides {
+    tenant {
+      burst
+      perSecond
+    }
+    subject {
+      burst
+      perSecond
+    }
+  }
+}`) as unknown as TypedDocumentString<SetTenantRateLimitsMutation, SetTenantRateLimitsMutationVariables>;
 export const ListWebhooksDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListWebhooks($clusterId: ID!) {
   webhooks(clusterId: $clusterId) {

@@ -1,5 +1,5 @@
 import * as Ops from '../generated/graphql.js';
-import { abortError, OperationFailedError, TimeoutError } from '../errors.js';
+import { abortError, HaaasError, NetworkError, OperationFailedError, TimeoutError } from '../errors.js';
 import { type ListOptions, Paginated, splitListParams } from '../paginate.js';
 import { anySignal, sleep } from '../signals.util.js';
 import type { RequestOptions } from '../transport.js';
@@ -14,9 +14,14 @@ export interface WaitForOperationOptions extends RequestOptions {
   readonly onProgress?: (operation: Operation) => void;
   /** Give up after this long with a {@link TimeoutError} (the operation goes on). Default: 15 minutes. */
   readonly timeoutMs?: number;
-  /** Follow it over the `operationUpdated` subscription (needs graphql-ws) instead of polling. */
+  /**
+   * How to follow it after the first look. Default: live, over the `operationUpdated` subscription,
+   * falling back to polling when subscriptions cannot be used here (no graphql-ws, no WebSocket,
+   * or the API's WebSocket endpoint cannot be reached after the client's retries). `true`: live
+   * only (those cases reject). `false`: polling only.
+   */
   readonly live?: boolean;
-  /** The longest interval between two polls (default 1000 ms); polling starts at 50 ms and grows by half each time up to it. */
+  /** Polling: the longest interval between two polls (default 1000 ms); polling starts at 50 ms and grows by half each time up to it. */
   readonly pollIntervalMs?: number;
   /** Resolve with a FAILED or CANCELLED operation instead of rejecting with {@link OperationFailedError}. */
   readonly resolveOnFailure?: boolean;
@@ -37,7 +42,9 @@ export class OperationsApi extends Namespace {
   /**
    * Waits until the operation ends and resolves with it (SUCCEEDED), or rejects with
    * {@link OperationFailedError} (FAILED, CANCELLED), {@link TimeoutError} after `timeoutMs`, or the
-   * signal's reason. `onProgress` sees each change on the way.
+   * signal's reason. It looks once at once (an operation that has already ended is answered,
+   * whatever `timeoutMs` says), then follows the operation live (see `live`). `onProgress` sees
+   * each change on the way.
    *
    * ```ts
    * const op = await client.services.relocate(serviceId, { targetNodeId });
@@ -54,17 +61,17 @@ export class OperationsApi extends Namespace {
       if (op.state !== 'SUCCEEDED' && !options.resolveOnFailure) throw new OperationFailedError(op);
       return op;
     };
-    // the time limit starts after the first look: an operation that has already ended is
-    // answered whatever `timeoutMs` says (only the caller's signal stops that first request)
     const timeout = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const signal = anySignal([options.signal, timeout.signal]);
     try {
-      const updates = options.live ? new SubscriptionsApi(this.ctx).operationUpdated(id, { signal: signal.signal }) : this.poll(id, options.pollIntervalMs ?? 1000, signal.signal);
-      for await (const op of updates) {
+      // the first look, before the time limit starts (only the caller's signal stops it)
+      const now = seen(await this.get(id, { signal: options.signal }));
+      if (now) return now;
+      timer = setTimeout(() => timeout.abort(), timeoutMs);
+      for await (const op of this.follow(id, options, signal.signal)) {
         const done = seen(op);
         if (done) return done;
-        timer ??= setTimeout(() => timeout.abort(), timeoutMs);
       }
       // a live stream that ended without a final state (cannot happen with polling)
       return last ?? (await this.get(id, { signal: options.signal }));
@@ -79,18 +86,44 @@ export class OperationsApi extends Namespace {
   }
 
   /**
+   * The operation's changes after the first look: over the subscription (its first item is the
+   * state again, so nothing between the look and the subscription is missed), or by polling when
+   * `live: false`, or when the subscription transport is unavailable and `live` was not required.
+   */
+  private async *follow(id: string, options: WaitForOperationOptions, signal: AbortSignal): AsyncGenerator<Operation, void, undefined> {
+    if (options.live !== false) {
+      try {
+        yield* new SubscriptionsApi(this.ctx).operationUpdated(id, { signal });
+        return;
+      } catch (e) {
+        if (options.live === true || signal.aborted || !subscriptionUnavailable(e)) throw e;
+      }
+    }
+    yield* this.poll(id, options.pollIntervalMs ?? 1000, signal);
+  }
+
+  /**
    * Polls with a short, growing interval (50 ms, then x1.5 up to `maxIntervalMs`): most operations
    * end within seconds, and an operation that ends soon after it was looked at is seen soon after,
    * not a whole interval later; a long one costs about one request per `maxIntervalMs`.
    */
   private async *poll(id: string, maxIntervalMs: number, signal: AbortSignal): AsyncGenerator<Operation, void, undefined> {
     for (let interval = Math.min(50, maxIntervalMs); ; interval = Math.min(maxIntervalMs, interval * 1.5)) {
+      await sleep(interval, signal);
       const op = await this.get(id, { signal });
       yield op;
       if (isOperationFinished(op)) return;
-      await sleep(interval, signal);
     }
   }
+}
+
+/**
+ * The subscription cannot be used here: graphql-ws or a WebSocket is missing, or the socket could
+ * not be kept up through the client's retries. Typed answers of the API (NOT_FOUND, FORBIDDEN,
+ * UNAUTHENTICATED) are not that: they would be the same over HTTP.
+ */
+function subscriptionUnavailable(e: unknown): boolean {
+  return e instanceof NetworkError || (e instanceof HaaasError && e.code === 'MISSING_DEPENDENCY');
 }
 
 /** Incidents: one per host failure, with its fencing and the recovery of each service. */

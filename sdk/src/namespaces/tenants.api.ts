@@ -1,7 +1,7 @@
 import * as Ops from '../generated/graphql.js';
 import { type ListOptions, Paginated, splitListParams } from '../paginate.js';
 import type { RequestOptions } from '../transport.js';
-import type { Tenant } from '../types.js';
+import type { Tenant, TenantRateLimits } from '../types.js';
 import { Namespace } from './namespace.base.js';
 
 /** Tenants and their quotas: platform admins only (`viewer()` on the client is for everyone). */
@@ -23,5 +23,15 @@ export class TenantsApi extends Namespace {
   /** Sets (a number) or resets (null) quota limits; omitted ones are kept. */
   async setQuota(input: Ops.SetTenantQuotaInput, options?: RequestOptions): Promise<Tenant> {
     return (await this.request(Ops.SetTenantQuotaDocument, { input }, options)).setTenantQuota;
+  }
+
+  /** The tenant's request rate limits: effective, and its own overrides (null: the platform default). */
+  async rateLimits(id: string, options?: RequestOptions): Promise<TenantRateLimits> {
+    return (await this.request(Ops.GetTenantRateLimitsDocument, { id }, options)).tenantRateLimits;
+  }
+
+  /** Sets (a bucket) or resets (null) the tenant's rate limits; omitted ones are kept. */
+  async setRateLimits(input: Ops.SetTenantRateLimitsInput, options?: RequestOptions): Promise<TenantRateLimits> {
+    return (await this.request(Ops.SetTenantRateLimitsDocument, { input }, options)).setTenantRateLimits;
   }
 }

@@ -4,6 +4,7 @@
  * the SDK's object types.
  */
 import { HaaasClient, NotFoundError, type Cluster, type FailoverDomain, type FailoverPlan, type FenceAgent, type FencingAssociation, type FencingDevice, type Node, type NodeAgentToken, type Operation, type Resource, type Service } from '@haaas/sdk';
+import type { TokenKind, TokenProvider } from '@haaas/sdk';
 import type { AddFencingDeviceInput, AssociateFencingDeviceInput, CreateClusterInput, CreateFailoverDomainInput, CreateResourceInput, CreateServiceInput, JoinNodeInput, ServicePolicyInput, SetFencingDeviceOptionsInput, UpdateClusterInput, UpdateFailoverDomainInput, UpdateNodeInput, UpdateResourceInput } from '@haaas/sdk';
 
 export { BadUserInputError, HaaasError, NetworkError, NotFoundError } from '@haaas/sdk';
@@ -14,7 +15,9 @@ export type DeviceAssociation = FencingDevice['associations'][number];
 
 export interface ApiSettings {
   readonly url: string;
-  readonly token: string;
+  /** A HAaaS token, or a Keystone token provider's callback (with `tokenKind: 'keystone'`). */
+  readonly token: TokenProvider;
+  readonly tokenKind?: TokenKind;
   /** Counts API requests (the benchmark's requests per resource). */
   readonly onRequest?: () => void;
 }
@@ -32,6 +35,7 @@ export class Api {
     this.client = new HaaasClient({
       url: settings.url,
       token: settings.token,
+      ...(settings.tokenKind ? { tokenKind: settings.tokenKind } : {}),
       headers: { 'user-agent': 'terraform-provider-haaas' },
       fetch: async (url, init) => {
         settings.onRequest?.();

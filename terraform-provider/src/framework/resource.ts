@@ -39,6 +39,8 @@ export function resourceObjectType(r: ResourceType): TfType {
 export async function planChange(r: ResourceType, api: Api | undefined, prior: TfValue, proposed: TfValue, config: TfValue): Promise<PlanResult> {
   if (proposed === null) return { planned: null, requiresReplace: [], diagnostics: [] };
   const planned: TfObject = { ...(proposed as TfObject) };
+  // write-only values never enter the plan (Terraform refuses a plan that has them)
+  for (const [name, a] of entries(r.schema)) if (a.writeOnly) planned[name] = null;
   const priorObj = prior as TfObject | null;
   const requiresReplace: string[] = [];
   if (priorObj === null) {
@@ -62,8 +64,11 @@ export interface ApplyResult {
   diagnostics: Diagnostic[];
 }
 
-/** Create, update or delete, as the prior and planned states say. */
-export async function applyChange(r: ResourceType, api: Api, prior: TfValue, planned: TfValue): Promise<ApplyResult> {
+/**
+ * Create, update or delete, as the prior and planned states say. The resource sees the planned
+ * state with the write-only values of the configuration; the new state has none of them.
+ */
+export async function applyChange(r: ResourceType, api: Api, prior: TfValue, planned: TfValue, config: TfValue = null): Promise<ApplyResult> {
   const priorObj = prior as TfObject | null;
   try {
     if (planned === null) {
@@ -71,7 +76,9 @@ export async function applyChange(r: ResourceType, api: Api, prior: TfValue, pla
       return { state: null, diagnostics: [] };
     }
     const plannedObj = planned as TfObject;
-    const state = priorObj === null ? await r.create(api, plannedObj) : await r.update(api, priorObj, plannedObj);
+    const input: TfObject = { ...plannedObj };
+    for (const [name, a] of entries(r.schema)) if (a.writeOnly) input[name] = (config as TfObject | null)?.[name] ?? null;
+    const state = priorObj === null ? await r.create(api, input) : await r.update(api, priorObj, input);
     // the engine may have moved things since the plan: the planned value stands until the next refresh
     if (priorObj !== null) for (const [name, a] of entries(r.schema)) if (a.engineMoved && !(plannedObj[name] instanceof Unknown)) state[name] = plannedObj[name] ?? null;
     return { state: withBlocks(r, state, plannedObj), diagnostics: [] };
@@ -113,5 +120,24 @@ function withBlocks(r: ResourceType, state: TfObject, from: TfObject | null): Tf
   const out: TfObject = { ...state };
   for (const [name, b] of Object.entries(r.schema.blocks ?? {})) if (!b.fromApi) out[name] = from?.[name] ?? null;
   for (const [name, a] of entries(r.schema)) if (a.secret) out[name] = from?.[name] instanceof Unknown ? null : (from?.[name] ?? null);
+  for (const [name, a] of entries(r.schema)) if (a.writeOnly) out[name] = null;
+  return out;
+}
+
+/**
+ * Write-only attributes set in `config`: refused when the CLI cannot handle them (Terraform before
+ * 1.11), and next to the stored attribute they replace (`password_wo` and `password`).
+ */
+export function validateWriteOnly(r: ResourceType, config: TfObject | null, allowed: boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, a] of entries(r.schema)) {
+    if (!a.writeOnly || config?.[name] === null || config?.[name] === undefined) continue;
+    const at = { steps: [{ attribute_name: name }] };
+    if (!allowed) out.push({ severity: 'ERROR', summary: `${name} is write-only`, detail: 'Write-only arguments need Terraform 1.11 or OpenTofu 1.11 or later; use the sensitive attribute without `_wo` instead.', attribute: at });
+    const stored = name.replace(/_wo$/, '');
+    if (stored !== name && config[stored] !== null && config[stored] !== undefined) {
+      out.push({ severity: 'ERROR', summary: `Conflicting ${stored} and ${name}`, detail: `Give ${stored} (kept in the state, sensitive) or ${name} (write-only, never stored), not both.`, attribute: at });
+    }
+  }
   return out;
 }

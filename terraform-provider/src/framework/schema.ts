@@ -19,6 +19,12 @@ export interface AttributeSpec {
   /** Sent to the API but never returned by it: kept from the configuration, absent after import. */
   readonly secret?: boolean;
   /**
+   * Write-only (protocol 6, Terraform 1.11+, OpenTofu 1.11+): sent to the API from the
+   * configuration, never in the plan or the state; with a `<name>_version` attribute that triggers
+   * sending it again.
+   */
+  readonly writeOnly?: boolean;
+  /**
    * A value the HA engine changes (current node, status): computed, read fresh on refresh, never a
    * diff. Planned unknown only when one of `changesWith` changes (e.g. a cluster's state with
    * `ha_enabled`); otherwise an apply keeps the planned value and the next refresh reads the new one.
@@ -62,6 +68,7 @@ export interface ProtoAttribute {
   optional: boolean;
   computed: boolean;
   sensitive: boolean;
+  write_only: boolean;
 }
 
 function protoAttributes(attributes: Readonly<Record<string, AttributeSpec>>): ProtoAttribute[] {
@@ -74,6 +81,7 @@ function protoAttributes(attributes: Readonly<Record<string, AttributeSpec>>): P
     optional: Boolean(a.optional),
     computed: Boolean(a.computed),
     sensitive: Boolean(a.sensitive),
+    write_only: Boolean(a.writeOnly),
   }));
 }
 

@@ -6,7 +6,7 @@
 import type { FencingDevice } from '../api/client';
 import { str, stringMap } from '../framework/fields';
 import type { ResourceType } from '../framework/resource';
-import type { TfObject } from '../protocol/values';
+import { type TfObject, valuesEqual } from '../protocol/values';
 import { checkOptions, optionList, secretsState } from './fencing-options';
 
 function deviceState(d: FencingDevice, prior: TfObject | null): TfObject {
@@ -18,6 +18,8 @@ function deviceState(d: FencingDevice, prior: TfObject | null): TfObject {
     agent: d.agent,
     options: d.options.length === 0 && (prior?.['options'] ?? null) === null ? null : options,
     secret_options: secretsState(d.secretOptionKeys, prior),
+    secret_options_wo: null,
+    secret_options_wo_version: null, // kept from the configuration (secret)
   };
 }
 
@@ -33,7 +35,9 @@ export const fencingDeviceResource: ResourceType = {
       name: { type: 'string', required: true, forceNew: true, description: 'Unique in the cluster. Changing it replaces the device.' },
       agent: { type: 'string', required: true, forceNew: true, description: '`fence_<name>` of the standard fence-agents, or `builtin:vsphere`, `builtin:libvirt`, `builtin:hyperv`. See the `haaas_fence_agent` data source for its options. Changing it replaces the device.' },
       options: { type: { map: 'string' }, optional: true, description: 'Options of the agent in the clear (`ip`, `username`, `lanplus`, ...), checked against its metadata.' },
-      secret_options: { type: { map: 'string' }, optional: true, sensitive: true, description: 'Secret options (`password`, ...): stored encrypted, never returned by the API; a secret removed elsewhere shows as a diff, a changed value does not.' },
+      secret_options: { type: { map: 'string' }, optional: true, sensitive: true, description: 'Secret options (`password`, ...): stored encrypted, never returned by the API; a secret removed elsewhere shows as a diff, a changed value does not. Kept in the state (sensitive): prefer `secret_options_wo`.' },
+      secret_options_wo: { type: { map: 'string' }, optional: true, sensitive: true, writeOnly: true, description: 'Secret options as a write-only argument (Terraform 1.11+, OpenTofu 1.11+): sent to the API, never in the plan or the state. Sent on create and whenever `secret_options_wo_version` changes (then they replace all secret options). Conflicts with `secret_options`.' },
+      secret_options_wo_version: { type: 'number', optional: true, secret: true, description: 'Change it (1, 2, ...) to send `secret_options_wo` again.' },
     },
   },
   validatePlan: (api, config) => checkOptions(api, config['agent'], config, 'haaas_fencing_device'),
@@ -43,7 +47,7 @@ export const fencingDeviceResource: ResourceType = {
       name: str(planned, 'name'),
       agent: str(planned, 'agent'),
       options: optionList(stringMap(planned, 'options')),
-      secretOptions: optionList(stringMap(planned, 'secret_options')),
+      secretOptions: optionList(planned['secret_options_wo'] ? stringMap(planned, 'secret_options_wo') : stringMap(planned, 'secret_options')),
     });
     return deviceState(d, planned);
   },
@@ -53,14 +57,23 @@ export const fencingDeviceResource: ResourceType = {
     const current = await api.getFencingDevice(id);
     const wanted = stringMap(planned, 'options');
     const have = Object.fromEntries(current.options.map((o) => [o.key, o.value]));
-    const secrets = stringMap(planned, 'secret_options');
+    const writeOnly = planned['secret_options_wo'] !== null && planned['secret_options_wo'] !== undefined;
+    const resend = writeOnly && !valuesEqual(prior['secret_options_wo_version'] ?? null, planned['secret_options_wo_version'] ?? null);
+    const secrets = stringMap(planned, writeOnly ? 'secret_options_wo' : 'secret_options');
     const priorSecrets = stringMap(prior, 'secret_options');
     const d = await api.setFencingDeviceOptions({
       id,
       set: optionList(Object.fromEntries(Object.entries(wanted).filter(([k, v]) => have[k] !== v))),
       unset: Object.keys(have).filter((k) => !(k in wanted)),
-      setSecrets: optionList(Object.fromEntries(Object.entries(secrets).filter(([k, v]) => priorSecrets[k] !== v || !current.secretOptionKeys.includes(k)))),
-      unsetSecrets: current.secretOptionKeys.filter((k) => !(k in secrets)),
+      // write-only secrets: all of them again when the version changes, else untouched
+      ...(writeOnly
+        ? resend
+          ? { setSecrets: optionList(secrets), unsetSecrets: current.secretOptionKeys.filter((k) => !(k in secrets)) }
+          : { setSecrets: [], unsetSecrets: [] }
+        : {
+            setSecrets: optionList(Object.fromEntries(Object.entries(secrets).filter(([k, v]) => priorSecrets[k] !== v || !current.secretOptionKeys.includes(k)))),
+            unsetSecrets: current.secretOptionKeys.filter((k) => !(k in secrets)),
+          }),
     });
     return deviceState(d, planned);
   },

@@ -39,7 +39,7 @@ export async function checkOptions(api: Api, agentName: TfValue | undefined, con
     return [];
   }
   const out: Diagnostic[] = [];
-  for (const attr of ['options', 'secret_options'] as const) {
+  for (const attr of ['options', 'secret_options', 'secret_options_wo'] as const) {
     for (const [key, value] of Object.entries(knownMap(config[attr]) ?? {})) {
       const at = `${attr}[${JSON.stringify(key)}]`;
       const p = parameterOf(agent, key);

@@ -2,7 +2,7 @@
 import type { Node } from '../api/client';
 import { attributesState, num, optBool, optStr, str, stringMap } from '../framework/fields';
 import type { ResourceType } from '../framework/resource';
-import type { TfObject } from '../protocol/values';
+import { type TfObject, valuesEqual } from '../protocol/values';
 
 function nodeState(n: Node, prior: TfObject | null): TfObject {
   return {
@@ -13,6 +13,8 @@ function nodeState(n: Node, prior: TfObject | null): TfObject {
     endpoint_uri: n.endpoint.uri,
     username: n.endpoint.username ?? null,
     password: null, // filled from the configuration (secret)
+    password_wo: null,
+    password_wo_version: null, // kept from the configuration (secret)
     check_address: n.checkAddress ?? null,
     cpus: n.capacity.cpus,
     memory_mb: n.capacity.memoryMb,
@@ -39,13 +41,15 @@ export const nodeResource: ResourceType = {
       kind: { type: 'string', required: true, forceNew: true, description: '`PHYSICAL` or `VIRTUAL`. Changing it replaces the node.' },
       endpoint_uri: { type: 'string', required: true, description: "How to reach the node's hypervisor manager; the scheme must suit the cluster's hypervisor (KVM `qemu+ssh://`, `qemu+tls://`, `qemu+tcp://`, `test://`; vSphere `https://`; Hyper-V `http(s)://`)." },
       username: { type: 'string', optional: true, description: 'User to log in as, if not in the URI.' },
-      password: { type: 'string', optional: true, sensitive: true, secret: true, description: 'Password of the endpoint. Write-only in the API: kept in Terraform state (sensitive), never read back, so a change made elsewhere is not detected.' },
+      password: { type: 'string', optional: true, sensitive: true, secret: true, description: 'Password of the endpoint. Write-only in the API: kept in Terraform state (sensitive), never read back, so a change made elsewhere is not detected. Prefer `password_wo`.' },
+      password_wo: { type: 'string', optional: true, sensitive: true, writeOnly: true, description: 'Password of the endpoint as a write-only argument (Terraform 1.11+, OpenTofu 1.11+): sent to the API, never in the plan or the state. Sent on create and whenever `password_wo_version` changes. Conflicts with `password`.' },
+      password_wo_version: { type: 'number', optional: true, secret: true, description: 'Change it (1, 2, ...) to send `password_wo` again: Terraform cannot see a write-only value change.' },
       check_address: { type: 'string', optional: true, description: 'IP address or host name probed to tell FAILED from EXCLUDED.' },
       cpus: { type: 'number', required: true, description: 'CPUs offered to services (1-4096).' },
       memory_mb: { type: 'number', required: true, description: 'Memory offered to services, in MiB.' },
       attributes: { type: { map: 'string' }, optional: true, description: 'Key/value labels.' },
       maintenance: { type: 'bool', optional: true, computed: true, description: 'Maintenance mode: no services placed here. Default false.' },
-      status: { type: 'string', computed: true, engineMoved: true, changesWith: ['maintenance', 'endpoint_uri', 'username', 'password'], description: 'The node status as the engine sees it (`ONLINE`, `OFFLINE`, `FAILED`, ...). Read-only.' },
+      status: { type: 'string', computed: true, engineMoved: true, changesWith: ['maintenance', 'endpoint_uri', 'username', 'password', 'password_wo_version'], description: 'The node status as the engine sees it (`ONLINE`, `OFFLINE`, `FAILED`, ...). Read-only.' },
     },
   },
   async create(api, planned) {
@@ -54,7 +58,7 @@ export const nodeResource: ResourceType = {
         clusterId: str(planned, 'cluster_id'),
         hostname: str(planned, 'hostname'),
         kind: str(planned, 'kind') as Node['kind'],
-        endpoint: { uri: str(planned, 'endpoint_uri'), username: optStr(planned, 'username'), password: optStr(planned, 'password') },
+        endpoint: { uri: str(planned, 'endpoint_uri'), username: optStr(planned, 'username'), password: optStr(planned, 'password') ?? optStr(planned, 'password_wo') },
         checkAddress: optStr(planned, 'check_address'),
         capacity: { cpus: num(planned, 'cpus'), memoryMb: num(planned, 'memory_mb') },
       },
@@ -71,8 +75,10 @@ export const nodeResource: ResourceType = {
   read: async (api, id, prior) => nodeState(await api.getNode(id), prior),
   async update(api, prior, planned) {
     const id = str(prior, 'id');
-    const password = optStr(planned, 'password');
-    const passwordChanged = password !== optStr(prior, 'password');
+    const wo = optStr(planned, 'password_wo');
+    const password = wo ?? optStr(planned, 'password');
+    // a write-only password is sent again when its version changes; a stored one when it differs
+    const passwordChanged = wo !== undefined ? !valuesEqual(prior['password_wo_version'] ?? null, planned['password_wo_version'] ?? null) : password !== optStr(prior, 'password');
     let n = await api.updateNode({
       id,
       checkAddress: optStr(planned, 'check_address') ?? null,

@@ -46,7 +46,6 @@ function resourceState(r: Resource, prior: TfObject | null): TfObject {
     name: r.name,
     type: r.type,
     attributes: attributesState(r.attributes, prior),
-    service_id: r.serviceId ?? null,
     vm: r.vm ? { hypervisor_ref: r.vm.hypervisorRef, shutdown_timeout_seconds: num(r.vm.shutdownTimeoutSeconds) } : null,
     ip: r.ip ? { address: r.ip.address, prefix_length: r.ip.prefixLength, interface: r.ip.interface ?? null } : null,
     application: r.application
@@ -101,7 +100,6 @@ export const resourceResource: ResourceType = {
       name: { type: 'string', required: true, forceNew: true, description: 'Unique in the cluster. Changing it replaces the resource.' },
       type: { type: 'string', required: true, forceNew: true, description: '`VM`, `IP`, `APPLICATION` or `VOLUME`; the block of the same name describes it. Changing it replaces the resource.' },
       attributes: { type: { map: 'string' }, optional: true, description: 'Key/value labels.' },
-      service_id: { type: 'string', computed: true, engineMoved: true, description: 'The service that holds it (set through `haaas_service.resources`). Read-only.' },
     },
     blocks,
   },

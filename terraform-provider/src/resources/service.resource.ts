@@ -61,10 +61,12 @@ function policyOf(o: TfObject): ServicePolicyInput {
 
 const resourceIds = (o: TfObject): string[] => (Array.isArray(o['resources']) ? o['resources'].filter((x): x is string => typeof x === 'string') : []);
 
-async function reach(api: Api, s: Service, planned: TfObject, op: 'create' | 'update'): Promise<void> {
+/** Starts or stops the service when its state is not the desired one; true when it did. */
+async function reach(api: Api, s: Service, planned: TfObject, op: 'create' | 'update'): Promise<boolean> {
   const want = optStr(planned, 'state') as Desired | undefined;
-  if (want === undefined || want === desiredOf(s.state)) return;
+  if (want === undefined || want === desiredOf(s.state)) return false;
   await api.setServiceRunning(s.id, want === 'RUNNING', timeoutOf(planned, op, STATE_TIMEOUT_MS));
+  return true;
 }
 
 const policyAttr = (type: 'number' | 'string' | 'bool', description: string) => ({ type, optional: true, computed: true, description });
@@ -112,14 +114,16 @@ export const serviceResource: ResourceType = {
   },
   async create(api, planned) {
     const s = await api.createService({ clusterId: str(planned, 'cluster_id'), name: str(planned, 'name'), policy: policyOf(planned), resources: resourceIds(planned) }, stringMap(planned, 'attributes'));
+    let moved: boolean;
     try {
-      await reach(api, s, planned, 'create');
+      moved = await reach(api, s, planned, 'create');
     } catch (err) {
       // nothing half-created: a service that cannot reach its state goes
       await api.destroyService(s.id).catch(() => undefined);
       throw err;
     }
-    return serviceState(await api.getService(s.id), planned);
+    // read again only after an operation changed it (the create's answer is fresh otherwise)
+    return serviceState(moved ? await api.getService(s.id) : s, planned);
   },
   read: async (api, id, prior) => serviceState(await api.getService(id), prior),
   async update(api, prior, planned) {
@@ -127,8 +131,7 @@ export const serviceResource: ResourceType = {
     let s = await api.updateServicePolicy(id, policyOf(planned));
     if (Array.isArray(planned['resources'])) s = await api.setServiceResources(s, resourceIds(planned));
     s = await api.setServiceAttributes(s, stringMap(planned, 'attributes'));
-    await reach(api, s, planned, 'update');
-    return serviceState(await api.getService(id), planned);
+    return serviceState((await reach(api, s, planned, 'update')) ? await api.getService(id) : s, planned);
   },
   async delete(api, prior) {
     const id = str(prior, 'id');

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { findBinary } from '@haaas/devstack';
+import { startKeystone, type KeystonePeer } from '@haaas/testing';
 import { startWorker } from '@haaas/worker-server';
 import { startTestApi, type TestApi } from '../../../test/e2e/support/api';
 
@@ -105,12 +106,13 @@ export interface RunResult {
 /** One working directory (one configuration and its state) driven by one CLI. */
 export class Workdir {
   readonly dir: string;
-  private readonly env: NodeJS.ProcessEnv;
+  private env: NodeJS.ProcessEnv;
 
   constructor(
     readonly cli: Cli,
     mirror: string,
     api: { url: string; token: string },
+    extraEnv: NodeJS.ProcessEnv = {},
   ) {
     this.dir = mkdtempSync(join(tmpdir(), `haaas-${cli.name}-`));
     const rc = join(this.dir, '.cli.tfrc');
@@ -125,7 +127,13 @@ export class Workdir {
       HAAAS_URL: api.url,
       HAAAS_TOKEN: api.token,
       ...(process.env['HAAAS_TF_LOG'] ? { TF_LOG: process.env['HAAAS_TF_LOG'] } : {}),
+      ...extraEnv,
     };
+  }
+
+  /** Changes environment variables of the next runs ('' unsets one for the provider). */
+  setEnv(extra: NodeJS.ProcessEnv): void {
+    this.env = { ...this.env, ...extra };
   }
 
   write(files: Record<string, string>): void {
@@ -180,6 +188,8 @@ export interface ProviderLab {
   /** The worker (detector, operations, recovery), when asked for. */
   readonly worker: INestApplicationContext | undefined;
   readonly mirror: string;
+  /** The real Keystone the API validates tokens with, when asked for (its `ha` endpoint is the API). */
+  readonly keystone: KeystonePeer;
   cli(name: Cli['name']): Cli | undefined;
 }
 
@@ -188,6 +198,8 @@ export interface ProviderLabOptions {
   readonly redisUrl?: string;
   /** Also run a worker (detector, operations, recovery) against the API. */
   readonly worker?: boolean;
+  /** Start a real Keystone (~13 s) and have the API accept its tokens. */
+  readonly keystone?: boolean;
 }
 
 /** Registers the file's set-up and tear-down (jest hooks) and hands the lab to the tests. */
@@ -195,6 +207,7 @@ export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
   let api: TestApi | undefined;
   let worker: INestApplicationContext | undefined;
   let built: { mirror: string; dir: string } | undefined;
+  let keystone: KeystonePeer | undefined;
   const clis: Cli[] = [];
   beforeAll(async () => {
     built = buildProvider();
@@ -206,12 +219,19 @@ export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
       await redis.flushdb();
       await redis.quit();
     }
-    api = await startTestApi(options.redisUrl ? { HAAAS_REDIS_URL: options.redisUrl } : {});
+    if (options.keystone) keystone = await startKeystone();
+    const ks = keystone?.fixture.service;
+    api = await startTestApi({
+      ...(options.redisUrl ? { HAAAS_REDIS_URL: options.redisUrl } : {}),
+      ...(keystone && ks ? { HAAAS_KEYSTONE_URL: keystone.authUrl, HAAAS_KEYSTONE_USERNAME: ks.name, HAAAS_KEYSTONE_PASSWORD: ks.password } : {}),
+    });
+    await keystone?.registerHaEndpoint(api.url);
     if (options.worker) worker = await startWorker(api.config, { logger: false });
   }, 900_000);
   afterAll(async () => {
     await worker?.close();
     await api?.close();
+    await keystone?.stop();
     if (built) rmSync(built.dir, { recursive: true, force: true });
   });
   const ready = <T>(v: T | undefined): T => {
@@ -227,6 +247,9 @@ export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
     },
     get worker() {
       return worker;
+    },
+    get keystone() {
+      return ready(keystone);
     },
     cli: (name) => clis.find((c) => c.name === name),
   };

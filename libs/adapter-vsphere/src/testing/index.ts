@@ -1,1 +1,1 @@
-export { ensureVcsim, startVcsim, vcsimCacheDir, VcsimAdmin, VCSIM_VERSION, type VcsimOptions, type VcsimPeer } from './vcsim.peer';
+export { connectVcsimAdmin, ensureVcsim, startVcsim, vcsimCacheDir, VcsimAdmin, VCSIM_VERSION, type VcsimOptions, type VcsimPeer } from './vcsim.peer';

@@ -205,6 +205,14 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<VcsimPeer>
   }
 }
 
+/**
+ * The administrative calls on a vcsim started by another process (the demo's `npm run demo -- kill`
+ * acts on the datacenter `npm start` runs). vcsim's self-signed certificate is accepted.
+ */
+export function connectVcsimAdmin(url: string, username: string, password: string): VcsimAdmin {
+  return new VcsimAdmin(() => new SoapClient({ url: new URL(url), username, password, insecureTls: true }));
+}
+
 /** Calls an administrator makes in vCenter, through the library's own SOAP client. */
 export class VcsimAdmin {
   private client: SoapClient;

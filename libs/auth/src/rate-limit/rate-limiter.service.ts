@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimitedError, type TenantScope } from '@haaas/domain';
-import type { RateLimit } from '@haaas/config';
+import { connectRedis, type RateLimit } from '@haaas/config';
 import { type Bucket, TokenBuckets } from './token-buckets';
 
 export interface RateLimits {
@@ -36,7 +36,7 @@ export class RateLimiter implements OnApplicationShutdown {
   }
 
   static connect(redisUrl: string, defaults: RateLimits): RateLimiter {
-    return new RateLimiter(new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }), defaults);
+    return new RateLimiter(connectRedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }), defaults);
   }
 
   /** The limits that apply to a tenant: its overrides over the defaults. */
@@ -49,6 +49,12 @@ export class RateLimiter implements OnApplicationShutdown {
       this.overrides.set(tenantId, { at: Date.now(), value });
     }
     return { ...this.defaults, ...value };
+  }
+
+  /** A tenant's own overrides as stored (not cached: what an admin reads back after a change). */
+  async overridesOf(tenantId: string): Promise<TenantRateOverrides> {
+    const raw = await this.redis.get(`${PREFIX}:limits:${tenantId}`);
+    return raw ? (JSON.parse(raw) as TenantRateOverrides) : {};
   }
 
   /** Sets (or, with null, resets to the default) a tenant's limits; every replica sees it within OVERRIDE_TTL_MS. */

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ClusterState, DEFAULT_DETECTION_SETTINGS, NodeStatus, planRecovery, RecoveryPlan, TenantScope } from '@haaas/domain';
 import { Store } from '@haaas/persistence';
-import type { DetectorViewReader } from '../detector/detector-view.reader';
-import { loadClusterView } from '../recovery/cluster-view';
-import type { NodeLiveness } from '../recovery/node-liveness';
-import { heardWithin } from '../recovery/node-liveness';
+import type { DetectorViewReader } from '@haaas/detector';
+import { loadClusterView } from '@haaas/engine-runtime';
+import type { NodeLiveness } from '@haaas/engine-runtime';
+import { heardWithin } from '@haaas/engine-runtime';
 import { PLAN_SOURCES } from './operations.tokens';
 
 /** How long the plan expects the failure to take to be declared, and why. */

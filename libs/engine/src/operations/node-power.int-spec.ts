@@ -12,7 +12,7 @@ import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/pe
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { LiveSignalPublisher } from './live/live-signals';
-import { AgentNodeResourceDriver, NodeActionBroker } from '../node-actions';
+import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
 import { createOperationRunHandler } from './operations.module';
 import { OperationsService } from './operations.service';
 import { OperationKind, OperationState } from './operation.types';

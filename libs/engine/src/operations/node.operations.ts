@@ -1,7 +1,7 @@
 import { planPlacements, quorumReport, sortForPlacement, TenantScope } from '@haaas/domain';
 import type { NodeService } from '@haaas/management';
 import type { NodeEntity, ServiceEntity, Store } from '@haaas/persistence';
-import { loadClusterView, ServiceFacts } from '../recovery/cluster-view';
+import { loadClusterView, ServiceFacts } from '@haaas/engine-runtime';
 import type { NodePower, PowerAction } from './node-power';
 import type { OperationRun } from './operation-run';
 import { OperationStepError } from './operation-run';

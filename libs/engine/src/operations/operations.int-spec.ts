@@ -11,7 +11,7 @@ import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { FailoverPlanService } from './failover-plan.service';
 import { LiveSignalPublisher } from './live/live-signals';
-import { AgentNodeResourceDriver, NodeActionBroker } from '../node-actions';
+import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
 import { createOperationRunHandler } from './operations.module';
 import { OperationsService } from './operations.service';
 import { OperationKind, OperationState } from './operation.types';

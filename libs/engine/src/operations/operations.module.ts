@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import Redis from 'ioredis';
@@ -7,11 +8,11 @@ import { Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { IncidentCommands } from '../recovery/incident.commands';
 import { IncidentLedger } from '../recovery/incident.ledger';
-import { resolveRecoveryOptions } from '../recovery/recovery.options';
+import { resolveRecoveryOptions } from '@haaas/engine-runtime';
 import { RecoveryQueue } from '../recovery/recovery.queue';
 import { IncidentOperations } from './incident.operations';
-import { ServiceClaims } from '../recovery/service-claims';
-import { ServiceRunner } from '../recovery/service.runner';
+import { ServiceClaims } from '@haaas/engine-runtime';
+import { ServiceRunner } from '@haaas/engine-runtime';
 import { ClusterOperations } from './cluster.operations';
 import { FailbackScheduler, FailbackSchedulerOptions } from './failback.scheduler';
 import { ServiceWatch, ServiceWatchOptions } from './service-watch';
@@ -26,16 +27,16 @@ import { NodePower } from './node-power';
 import { OperationRunHandler } from './operation-run.handler';
 import { OperationsService } from './operations.service';
 import { OPERATIONS_LISTENER, OPERATIONS_OPTIONS, OPERATIONS_PRODUCER, OPERATIONS_SIGNALS, PLAN_SOURCES } from './operations.tokens';
-import { DetectorViewReader } from '../detector/detector-view.reader';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
-import { heartbeatLiveness, type NodeLiveness } from '../recovery/node-liveness';
+import { DetectorViewReader } from '@haaas/detector';
+import { HeartbeatStore } from '@haaas/heartbeats';
+import { heartbeatLiveness, type NodeLiveness } from '@haaas/engine-runtime';
 import type { PlanSources } from './failover-plan.service';
 import { RunnerServiceActions } from './runner-service-actions';
 import { ServiceOperations } from './service.operations';
-import { AgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
-import { NodeActionBroker } from '../node-actions/node-action.broker';
-import { NODE_RESOURCE_DRIVER } from '../node-actions/node-action.types';
-import type { NodeResourceDriver } from '../node-actions/node-action.types';
+import { AgentNodeResourceDriver } from '@haaas/node-actions';
+import { NodeActionBroker } from '@haaas/node-actions';
+import { NODE_RESOURCE_DRIVER } from '@haaas/node-actions';
+import type { NodeResourceDriver } from '@haaas/node-actions';
 
 export interface OperationsModuleOptions {
   /** redis:// URL of the queues and of the live wake-ups (this module opens its own connections). */
@@ -197,10 +198,10 @@ export class OperationsModule {
     const providers: Provider[] = [
       { provide: OPERATIONS_OPTIONS, useValue: o },
       // commands and BullMQ's producer: a request fails after a few tries instead of hanging on a lost Redis
-      { provide: COMMANDS, useFactory: () => new Redis(o.redisUrl, { maxRetriesPerRequest: 3, connectionName: 'haaas-operations' }) },
-      { provide: SUBSCRIBER, useFactory: () => (o.live ? new Redis(o.redisUrl, { connectionName: 'haaas-live' }) : null) },
+      { provide: COMMANDS, useFactory: () => connectRedis(o.redisUrl, { maxRetriesPerRequest: 3, connectionName: 'haaas-operations' }) },
+      { provide: SUBSCRIBER, useFactory: () => (o.live ? connectRedis(o.redisUrl, { connectionName: 'haaas-live' }) : null) },
       // BullMQ workers block on Redis: their connection must never give up on a command
-      { provide: WORKER_REDIS, useFactory: () => (o.runWorkers ? new Redis(o.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-operations-worker' }) : null) },
+      { provide: WORKER_REDIS, useFactory: () => (o.runWorkers ? connectRedis(o.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-operations-worker' }) : null) },
       { provide: OPERATIONS_PRODUCER, useFactory: (redis: Redis) => new JobProducer(redis), inject: [COMMANDS] },
       { provide: OPERATIONS_SIGNALS, useFactory: (redis: Redis) => new LiveSignalPublisher(redis, log), inject: [COMMANDS] },
       {

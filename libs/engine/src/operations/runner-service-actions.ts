@@ -1,6 +1,6 @@
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy, TenantScope } from '@haaas/domain';
 import type { Store } from '@haaas/persistence';
-import { ServiceRunner, ServiceStartError, ServiceStopError, StartedService } from '../recovery/service.runner';
+import { ServiceRunner, ServiceStartError, ServiceStopError, StartedService } from '@haaas/engine-runtime';
 import { OperationStepError } from './operation-run';
 import type { ServiceActionOptions, ServiceActions } from './service.operations';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NodeStatus, placeService, RecoveryAction, restartBudget, serviceFailureAction, ServiceFailureDecision, ServiceState, TenantScope } from '@haaas/domain';
 import type { ServiceEntity, Store } from '@haaas/persistence';
-import { loadClusterView } from '../recovery/cluster-view';
+import { loadClusterView } from '@haaas/engine-runtime';
 import { rejectionSummary } from './service.operations';
 
 /** The service policy fields the watch decides with. */

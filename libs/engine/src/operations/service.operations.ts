@@ -1,6 +1,6 @@
 import { NodeRejection, placeService, PreconditionFailedError, ServiceState, TenantScope } from '@haaas/domain';
 import type { NodeEntity, ServiceEntity, Store } from '@haaas/persistence';
-import { ClusterView, loadClusterView, ServiceFacts } from '../recovery/cluster-view';
+import { ClusterView, loadClusterView, ServiceFacts } from '@haaas/engine-runtime';
 import type { OperationRun } from './operation-run';
 import { OperationStepError } from './operation-run';
 

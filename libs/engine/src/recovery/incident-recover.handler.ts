@@ -13,8 +13,8 @@ import type { JobContext, JobHandler, JobPayloads } from '@haaas/queue';
 import { redact } from '@haaas/secrets';
 import { FenceDeviceRecord } from './incident.codec';
 import { IncidentLedger, IncidentSnapshot, recoveryScope } from './incident.ledger';
-import { RECOVERY_OPTIONS } from './recovery.options';
-import type { ResolvedRecoveryOptions } from './recovery.options';
+import { RECOVERY_OPTIONS } from '@haaas/engine-runtime';
+import type { ResolvedRecoveryOptions } from '@haaas/engine-runtime';
 import { RecoveryQueue } from './recovery.queue';
 
 type FenceFacts = Omit<FenceDeviceRecord, 'deviceId' | 'state' | 'error' | 'atMs'>;

@@ -21,14 +21,14 @@ import {
 } from '@haaas/domain';
 import { appendEvents, EventDraft } from '@haaas/management';
 import { anyOf, IncidentEntity, Repositories, ServiceEntity, Store } from '@haaas/persistence';
-import { ClusterView, loadClusterView } from './cluster-view';
+import { ClusterView, loadClusterView } from '@haaas/engine-runtime';
 import { applyIncidentToRow, FenceDetails, hydrateIncident, isIncidentRecordJson, RECOVERY_COLUMNS, recoveryChanged, recoveryRowFields, RecoveryRow, ServicePolicyFacts } from './incident.codec';
-import { LocalCache } from '../heartbeats/local-cache';
-import { NODE_LIVENESS } from './node-liveness';
-import type { NodeLiveness } from './node-liveness';
+import { LocalCache } from '@haaas/cache';
+import { NODE_LIVENESS } from '@haaas/engine-runtime';
+import type { NodeLiveness } from '@haaas/engine-runtime';
 import { RecentRecoveries } from './recent-recoveries.cache';
-import { RECOVERY_OPTIONS } from './recovery.options';
-import type { ResolvedRecoveryOptions } from './recovery.options';
+import { RECOVERY_OPTIONS } from '@haaas/engine-runtime';
+import type { ResolvedRecoveryOptions } from '@haaas/engine-runtime';
 
 /** The incident as the rows say now, with what the plan needs while recovery has not begun. */
 export interface IncidentSnapshot {

@@ -1,5 +1,5 @@
 import { Incident, IncidentEvent, nextTarget, placeService, ReservedHostsMode, ServiceRecoveryState, summarizeRejections } from '@haaas/domain';
-import type { ClusterView } from './cluster-view';
+import type { ClusterView } from '@haaas/engine-runtime';
 
 export interface PlacementStep {
   readonly events: IncidentEvent[];

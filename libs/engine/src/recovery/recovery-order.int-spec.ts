@@ -2,9 +2,9 @@ import { startRedis } from '@haaas/devstack';
 import { IncidentState, PlannedOutcome, ServiceRecoveryState } from '@haaas/domain';
 import { createTestDatabase } from '@haaas/testing';
 import Redis from 'ioredis';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { HeartbeatStore } from '@haaas/heartbeats';
 import { FailoverPlanService } from '../operations/failover-plan.service';
-import { heartbeatLiveness } from './node-liveness';
+import { heartbeatLiveness } from '@haaas/engine-runtime';
 import { Lab, Seeded, startLab } from './testing/recovery-lab';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

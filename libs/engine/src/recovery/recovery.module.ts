@@ -1,3 +1,4 @@
+import { connectRedis } from '@haaas/config';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import Redis from 'ioredis';
@@ -5,21 +6,21 @@ import { HYPERVISOR_ADAPTERS, SECRET_SEALER } from '@haaas/management';
 import type { HypervisorAdapters, SecretSealer } from '@haaas/management';
 import { Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
-import { createAgentNodeResourceDriver } from '../node-actions/agent-resource.driver';
-import { NODE_RESOURCE_DRIVER } from '../node-actions/node-action.types';
-import type { NodeResourceDriver } from '../node-actions/node-action.types';
-import { HeartbeatStore } from '../heartbeats/heartbeat.store';
+import { createAgentNodeResourceDriver } from '@haaas/node-actions';
+import { NODE_RESOURCE_DRIVER } from '@haaas/node-actions';
+import type { NodeResourceDriver } from '@haaas/node-actions';
+import { HeartbeatStore } from '@haaas/heartbeats';
 import { IncidentCommands } from './incident.commands';
-import { heartbeatLiveness, NODE_LIVENESS } from './node-liveness';
-import type { NodeLiveness } from './node-liveness';
+import { heartbeatLiveness, NODE_LIVENESS } from '@haaas/engine-runtime';
+import type { NodeLiveness } from '@haaas/engine-runtime';
 import { IncidentLedger } from './incident.ledger';
 import { IncidentRecoverHandler } from './incident-recover.handler';
-import { RECOVERY_OPTIONS, RECOVERY_REDIS, resolveRecoveryOptions } from './recovery.options';
-import type { RecoveryModuleOptions, ResolvedRecoveryOptions } from './recovery.options';
+import { RECOVERY_OPTIONS, RECOVERY_REDIS, resolveRecoveryOptions } from '@haaas/engine-runtime';
+import type { RecoveryModuleOptions, ResolvedRecoveryOptions } from '@haaas/engine-runtime';
 import { RECOVERY_PRODUCER, RecoveryQueue } from './recovery.queue';
-import { ServiceClaims } from './service-claims';
+import { ServiceClaims } from '@haaas/engine-runtime';
 import { ServiceRecoverHandler } from './service-recover.handler';
-import { ServiceRunner } from './service.runner';
+import { ServiceRunner } from '@haaas/engine-runtime';
 
 const OWNS_REDIS = Symbol('RECOVERY_OWNS_REDIS');
 const NODE_ACTIONS = Symbol('RECOVERY_NODE_ACTIONS');
@@ -108,7 +109,7 @@ export class RecoveryModule {
         { provide: RECOVERY_OPTIONS, useValue: resolved },
         { provide: OWNS_REDIS, useValue: !config.redis },
         // BullMQ blocks on its connection: it must wait for Redis to come back rather than fail a command
-        { provide: RECOVERY_REDIS, useFactory: () => config.redis ?? new Redis(config.redisUrl ?? '', { maxRetriesPerRequest: null, connectionName: 'haaas-recovery' }) },
+        { provide: RECOVERY_REDIS, useFactory: () => config.redis ?? connectRedis(config.redisUrl ?? '', { maxRetriesPerRequest: null, connectionName: 'haaas-recovery' }) },
         { provide: RECOVERY_PRODUCER, useFactory: (redis: Redis) => new JobProducer(redis), inject: [RECOVERY_REDIS] },
         // the management module keeps these two to itself: the same instances, given again
         { provide: HYPERVISOR_ADAPTERS, useValue: config.adapters },

@@ -7,11 +7,11 @@ import type { JobContext, JobHandler, JobPayloads } from '@haaas/queue';
 import { clusterOrderBlocker } from './cluster-order';
 import { IncidentLedger, isInFlight, recoveryScope } from './incident.ledger';
 import { placeInOrder, PlacementStep } from './placement-step';
-import { RECOVERY_OPTIONS } from './recovery.options';
-import type { ResolvedRecoveryOptions } from './recovery.options';
+import { RECOVERY_OPTIONS } from '@haaas/engine-runtime';
+import type { ResolvedRecoveryOptions } from '@haaas/engine-runtime';
 import { RecoveryQueue } from './recovery.queue';
-import { ServiceClaim } from './service-claims';
-import { ServiceRunner, ServiceStartError, ServiceStopError } from './service.runner';
+import { ServiceClaim } from '@haaas/engine-runtime';
+import { ServiceRunner, ServiceStartError, ServiceStopError } from '@haaas/engine-runtime';
 
 /** The claim owner of a recovery job: the incident and this worker process (at most 49 characters). */
 export function recoveryClaimOwner(incidentId: string, workerTag: string): string {

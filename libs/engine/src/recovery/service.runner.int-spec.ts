@@ -2,8 +2,8 @@ import { startRedis } from '@haaas/devstack';
 import { ResourceType, ServiceState } from '@haaas/domain';
 import { ResourceService, ServiceGroupService } from '@haaas/management';
 import { createTestDatabase } from '@haaas/testing';
-import { ClaimLostError, ServiceClaims } from './service-claims';
-import { ServiceStartError } from './service.runner';
+import { ClaimLostError, ServiceClaims } from '@haaas/engine-runtime';
+import { ServiceStartError } from '@haaas/engine-runtime';
 import { Lab, Seeded, startLab } from './testing/recovery-lab';
 
 /**

@@ -19,7 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tenant ids are the `tenant` claim of their tokens (TENANT_ID_PATTERN of @haaas/auth). */
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** The IDs that name a tenant rather than an object: `Query.tenant(id)` and the tenant inputs' `id`. */
-const TENANT_IDS = new Set(['Query.tenant.id', 'CreateTenantInput.id', 'SetTenantQuotaInput.id']);
+const TENANT_IDS = new Set(['Query.tenant.id', 'CreateTenantInput.id', 'SetTenantQuotaInput.id', 'Query.tenantRateLimits.id', 'SetTenantRateLimitsInput.id']);
 
 type Form = 'uuid' | 'tenant';
 

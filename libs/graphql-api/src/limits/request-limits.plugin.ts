@@ -1,5 +1,5 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
-import { defaultFieldResolver, type DocumentNode, GraphQLError, GraphQLObjectType, type GraphQLSchema, parse, validate } from 'graphql';
+import { defaultFieldResolver, type DocumentNode, execute, type ExecutionArgs, type ExecutionResult, GraphQLError, GraphQLObjectType, type GraphQLSchema, parse, validate } from 'graphql';
 import { DeadlineExceededError, type DomainError } from '@haaas/domain';
 import { checkIdForms } from './id-form.check';
 import { checkQueryLimits, type QueryLimits } from './query-limits.check';
@@ -103,6 +103,20 @@ export class RequestLimits {
       }
     }
     return schema;
+  }
+
+  /**
+   * graphql-ws's `execute` (queries and mutations sent over a WebSocket; subscriptions, long-lived by
+   * design, go through `subscribe` and have no deadline): the same deadline as over HTTP, and past
+   * it the same answer, DEADLINE_EXCEEDED alone instead of partial data.
+   */
+  async executeWs(args: ExecutionArgs): Promise<ExecutionResult> {
+    const { deadlineMs } = this.options;
+    const context = args.contextValue as Context | undefined;
+    if (deadlineMs > 0 && context) context[DEADLINE_AT] = performance.now() + deadlineMs;
+    const result = await execute(args);
+    if (!context?.[PAST_DEADLINE]) return result;
+    return { data: null, errors: [refusal(new DeadlineExceededError(deadlineMs))] };
   }
 
   /**

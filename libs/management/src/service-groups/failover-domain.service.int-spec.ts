@@ -34,6 +34,21 @@ describe('FailoverDomainService on MariaDB', () => {
 
   afterAll(() => h?.close());
 
+  it('creates domains with members concurrently without a deadlock', async () => {
+    const names = ['par-a', 'par-b', 'par-c', 'par-d'];
+    // the store retries a deadlocked transaction, so count the deadlocks the SQL logger reports
+    const errors: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (errors.push(String(chunk)), true));
+    const results = await Promise.allSettled(
+      names.map((name, i) => h.domains.create(alice, { clusterId: c1, name, members: [{ nodeId: n1.id, priority: i + 1 }, { nodeId: n2.id, priority: 10 }, { nodeId: n3.id, priority: 20 }] })),
+    ).finally(() => spy.mockRestore());
+    expect(errors.filter((e) => /Deadlock found/.test(e))).toEqual([]);
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(names.map(() => 'ok'));
+    const ids = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.id] : []));
+    expect((await h.domains.membersOf(alice, ids)).map((m) => m.length)).toEqual([3, 3, 3, 3]);
+    for (const id of ids) await h.domains.delete(alice, id);
+  });
+
   it('creates, reads, updates and deletes a domain, logging each change', async () => {
     const created = await h.domains.create(alice, {
       clusterId: c1,

@@ -113,7 +113,7 @@ export class FailoverDomainService {
           if (isDuplicateKey(err)) throw this.duplicate(input.name, cluster.name);
           throw err;
         });
-      await repos.domainMembers.replace(scope, domain.id, members);
+      await repos.domainMembers.add(scope, domain.id, members);
       await appendEvent(repos, scope, {
         clusterId: cluster.id,
         type: 'failover_domain.created',

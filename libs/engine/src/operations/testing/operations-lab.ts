@@ -9,7 +9,7 @@ import { ClusterService, FailoverDomainService, FencingExecutor, NodeService, Qu
 import type { ServicePolicyChange } from '@haaas/management';
 import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
-import { AgentNodeResourceDriver, NodeActionBroker } from '../../node-actions';
+import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
 import { LiveSignalPublisher } from '../live/live-signals';
 import { createOperationRunHandler } from '../operations.module';
 import { OperationsService } from '../operations.service';

@@ -13,7 +13,7 @@ import { DEFAULT_TENANT_QUOTA } from '@haaas/domain';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
-import { hypervisorAdapters } from '../../hypervisor-adapters';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { OperationsModule } from '../operations.module';
 
 async function main(): Promise<void> {

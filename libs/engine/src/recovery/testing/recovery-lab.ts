@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type LibvirtHosts, startLibvirtHosts, testDomainXml } from '@haaas/adapter-kvm/testing';
-import { loadConfig } from '@haaas/config';
+import { connectRedis, loadConfig } from '@haaas/config';
 import { DEFAULT_TENANT_QUOTA, Hypervisor, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, TenantScope } from '@haaas/domain';
 import { type SimulatedHost, startSimulatedHost } from '@haaas/fencing/testing';
 import {
@@ -21,14 +21,13 @@ import {
 } from '@haaas/management';
 import { EventEntity, PersistenceModule, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
-import Redis from 'ioredis';
-import { HeartbeatStore } from '../../heartbeats/heartbeat.store';
-import { hypervisorAdapters } from '../../hypervisor-adapters';
+import { HeartbeatStore } from '@haaas/heartbeats';
+import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { IncidentCommands } from '../incident.commands';
 import { RecoveryModule } from '../recovery.module';
-import type { RecoveryModuleOptions } from '../recovery.options';
+import type { RecoveryModuleOptions } from '@haaas/engine-runtime';
 import { RecoveryQueue } from '../recovery.queue';
-import { ServiceRunner } from '../service.runner';
+import { ServiceRunner } from '@haaas/engine-runtime';
 
 /**
  * A small datacenter for recovery tests, all real: a throwaway MariaDB database (migrated), a
@@ -221,7 +220,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       await virsh(host, ['define', file]);
     };
     // the nodes' agents: one beat a second per node of `beating` (cluster id → node ids)
-    const hbRedis = new Redis(redis.url, { maxRetriesPerRequest: 1, connectionName: 'lab-heartbeats' });
+    const hbRedis = connectRedis(redis.url, { maxRetriesPerRequest: 1, connectionName: 'lab-heartbeats' });
     hbRedis.on('error', () => undefined); // the Redis of the lab is stopped on purpose in some tests
     cleanup.push(async () => hbRedis.disconnect());
     const heartbeats = new HeartbeatStore(hbRedis);
