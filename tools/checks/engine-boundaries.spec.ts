@@ -1,10 +1,16 @@
 // The engine libraries' boundary rules (eslint.config.mjs, ADR 0001) refuse a bad import: linted
 // as if the code sat in a file of the library named, with the workspace's own configuration.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..', '..');
 const RULE = '@nx/enforce-module-boundaries';
+// Nx's graph goes to a directory of this test's own: a graph left in .nx/ would switch the rule on
+// for `npm test`'s own `eslint .` next time, which finds older errors outside the engine (tools/README.md)
+const graphDir = mkdtempSync(join(tmpdir(), 'haaas-nx-graph-'));
+const env = { ...process.env, NX_WORKSPACE_DATA_DIRECTORY: graphDir, NX_DAEMON: 'false' };
 
 interface LintMessage {
   readonly ruleId: string | null;
@@ -13,7 +19,7 @@ interface LintMessage {
 
 /** The eslint CLI on `code` as if it were `file` (jest's module loader cannot load eslint.config.mjs itself). */
 async function boundaryErrors(file: string, code: string): Promise<string[]> {
-  const r = spawnSync(join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', '--stdin', '--stdin-filename', join(root, file)], { cwd: root, input: code, encoding: 'utf8' });
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', '--stdin', '--stdin-filename', join(root, file)], { cwd: root, env, input: code, encoding: 'utf8' });
   const results = JSON.parse(r.stdout) as { messages: LintMessage[] }[];
   return results.flatMap((x) => x.messages).filter((m) => m.ruleId === RULE || m.message.includes('ProjectGraph')).map((m) => m.message);
 }
@@ -21,8 +27,9 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 describe('engine library boundaries', () => {
   beforeAll(() => {
     // the rule reads Nx's cached project graph and skips itself without one (a clean clone)
-    execFileSync(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects'], { cwd: root, stdio: 'ignore' });
+    execFileSync(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects'], { cwd: root, env, stdio: 'ignore' });
   }, 120_000);
+  afterAll(() => rmSync(graphDir, { recursive: true, force: true }));
 
   it('refuses an import the order does not allow: the detector and recovery do not know each other', async () => {
     expect(await boundaryErrors('libs/detector/src/bad-import.fixture.ts', "import { IncidentLedger } from '@haaas/recovery';\nexport const x = IncidentLedger;\n")).toEqual([
