@@ -32,6 +32,10 @@ export type ErrorCode =
   | 'GRAPHQL_PARSE_FAILED'
   | 'NETWORK_ERROR'
   | 'RATE_LIMITED'
+  | 'QUERY_TOO_COMPLEX'
+  | 'DEADLINE_EXCEEDED'
+  // a data store of the API did not answer (a database or Redis failover): retried for queries
+  | 'UNAVAILABLE'
   | 'TIMEOUT'
   | 'ABORTED'
   | 'OPERATION_FAILED'

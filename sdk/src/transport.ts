@@ -309,7 +309,7 @@ export class Transport {
     if (parsed && (parsed.errors?.length || parsed.data)) {
       if (parsed.errors?.length) {
         const error = errorFromGraphQL(parsed.errors, { requestId, operationName });
-        return { ok: false, error, transient: error.code === 'INTERNAL_SERVER_ERROR' || status >= 500, notRun: false, retryAfterMs };
+        return { ok: false, error, transient: error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'UNAVAILABLE' || status >= 500, notRun: false, retryAfterMs };
       }
       return { ok: true, data: parsed.data };
     }

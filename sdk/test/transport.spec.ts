@@ -100,11 +100,19 @@ describe('HaaasClient over a scripted fetch', () => {
     expect(error.requestId).toBe('hdr-7');
   });
 
-  it('retries a query after network errors, 5xx, 429 and INTERNAL_SERVER_ERROR, then succeeds', async () => {
-    const fetch = scripted(new TypeError('fetch failed'), { status: 503, body: 'busy' }, { status: 429, body: '', headers: { 'retry-after': '0' } }, { body: gqlError('INTERNAL_SERVER_ERROR') }, { body: { data: { cluster: CLUSTER } } });
-    const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch, retry: { retries: 4, minDelayMs: 1, maxDelayMs: 2 } });
+  it('retries a query after network errors, 5xx, 429, INTERNAL_SERVER_ERROR and UNAVAILABLE, then succeeds', async () => {
+    const fetch = scripted(
+      new TypeError('fetch failed'),
+      { status: 503, body: 'busy' },
+      { status: 429, body: '', headers: { 'retry-after': '0' } },
+      { body: gqlError('INTERNAL_SERVER_ERROR') },
+      // the API's answer while its database or Redis fails over
+      { body: gqlError('UNAVAILABLE') },
+      { body: { data: { cluster: CLUSTER } } },
+    );
+    const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch, retry: { retries: 5, minDelayMs: 1, maxDelayMs: 2 } });
     await expect(client.clusters.get('c1')).resolves.toEqual(CLUSTER);
-    expect(fetch.calls).toHaveLength(5);
+    expect(fetch.calls).toHaveLength(6);
   });
 
   it('gives up on a query after the configured retries with a NetworkError', async () => {

@@ -20,6 +20,8 @@ export interface RedisSentinelSet {
   primaryPort(): Promise<number>;
   /** SIGKILL of the current primary; resolves once a Sentinel reports the promoted replica, with the time it took. */
   killPrimary(timeoutMs?: number): Promise<{ readonly killedPort: number; readonly promotedPort: number; readonly failoverMs: number }>;
+  /** Starts a killed data server again on its port, as a replica of the current primary (so a later killPrimary has one to promote). */
+  revive(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +57,7 @@ export async function startRedisSentinelSet(options: RedisSentinelOptions): Prom
       sentinels.push(s);
     }
     const url = `redis-sentinel://${sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')}?name=${SENTINEL_MASTER_NAME}`;
-    const servers = [primary, replica];
+    const servers: LocalServer[] = [primary, replica];
     const primaryPort = async (): Promise<number> => {
       for (const s of sentinels) {
         const port = await askSentinel(s.port).catch(() => undefined);
@@ -81,6 +83,16 @@ export async function startRedisSentinelSet(options: RedisSentinelOptions): Prom
           if (Date.now() - t0 > timeoutMs) throw new Error(`Sentinel promoted no replica within ${timeoutMs} ms`);
           await sleep(50);
         }
+      },
+      revive: async (port) => {
+        const index = servers.findIndex((s) => s.port === port);
+        const dead = servers[index];
+        if (!dead || isAlive(dead.pid)) throw new Error(`no killed data server on port ${port}`);
+        const primaryNow = await primaryPort();
+        const revived = await startRedis({ dataDir: dead.dataDir, port, log, extraArgs: ['--replicaof', '127.0.0.1', String(primaryNow)] });
+        servers[index] = revived;
+        started.push(revived);
+        await waitForReplication(revived.url);
       },
       stop: stopAll,
     };

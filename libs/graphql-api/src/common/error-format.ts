@@ -56,9 +56,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
     return { ...base, message: formatted.message, extensions: { code, requestId } };
   }
   log(`internal error (request ${requestId ?? '-'})`, error);
-  // a database or Redis restart: nothing was done, the client should retry (not a bug to report)
+  // a database or Redis restart or failover: the client should retry (not a bug to report); a
+  // connection lost during a commit may still have applied it, so no promise that nothing changed
   if (isStoreUnavailable(error)) {
-    return { ...base, message: 'Service briefly unavailable (a data store did not answer); nothing was changed, retry with backoff', extensions: { code: 'UNAVAILABLE', requestId } };
+    return { ...base, message: 'Service briefly unavailable (a data store did not answer); retry with backoff', extensions: { code: 'UNAVAILABLE', requestId } };
   }
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
 }
