@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, type GaleraCluster, type RedisSentinelSet, startGaleraCluster, startRedisSentinelSet } from '@haaas/devstack';
+import { type GaleraCluster, type HaStores, type RedisSentinelSet, startHaStores } from '@haaas/devstack';
 import { runMigrations } from '@haaas/persistence';
 import { createConnection } from 'mysql2/promise';
 import { startTestApi, type TestApi } from './support/api';
@@ -16,20 +16,20 @@ describe('API on Galera and Redis Sentinel', () => {
   let dir: string;
   let galera: GaleraCluster;
   let sentinel: RedisSentinelSet;
+  let stores: HaStores;
   let api: TestApi;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'haaas-ha-api-'));
-    chmodSync(dir, 0o755); // Galera's rsync SST daemon runs as nobody
-    [galera, sentinel] = await Promise.all([startGaleraCluster({ dataDir: join(dir, 'galera') }), startRedisSentinelSet({ dataDir: join(dir, 'redis') })]);
-    const single = await createDatabase(galera.nodes[0]?.url ?? '', 'haaas_ha_api');
-    const url = single.replace(/127\.0\.0\.1:\d+/, galera.url.replace(/^mysql:\/\/root@/, ''));
+    stores = await startHaStores({ dataDir: dir });
+    ({ galera, sentinel } = stores);
+    const url = await stores.createDatabase('haaas_ha_api');
     await runMigrations({ url });
     api = await startTestApi({ HAAAS_DB_URL: url, HAAAS_REDIS_URL: sentinel.url });
   }, 240_000);
   afterAll(async () => {
     await api?.close().catch(() => undefined);
-    await Promise.all([sentinel?.stop(), galera?.stop()]);
+    await stores?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 

@@ -8,4 +8,5 @@ export { type GaleraCluster, type GaleraNode, type GaleraOptions, startGaleraClu
 export { createDatabase, databaseUrl, dropDatabase, mysqlAnswers } from './mariadb.admin';
 export { redisAnswers, redisPaths, startRedis } from './redis.server';
 export { type RedisSentinelOptions, type RedisSentinelSet, SENTINEL_MASTER_NAME, startRedisSentinelSet } from './redis-sentinel.server';
+export { type HaStores, startHaStores } from './ha-stores.stack';
 export { type LocalInfra, type LocalInfraOptions, startLocalInfra } from './local-infra.stack';

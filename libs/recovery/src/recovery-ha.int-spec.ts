@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, type GaleraCluster, type RedisSentinelSet, startGaleraCluster, startRedisSentinelSet } from '@haaas/devstack';
+import { type GaleraCluster, type HaStores, type RedisSentinelSet, startHaStores } from '@haaas/devstack';
 import { IncidentState } from '@haaas/domain';
 import { openDataSource } from '@haaas/persistence';
 import { Redis } from 'ioredis';
@@ -21,24 +21,21 @@ describe('HA control plane: Redis primary and a Galera node killed during recove
   let dir: string;
   let galera: GaleraCluster;
   let sentinel: RedisSentinelSet;
+  let stores: HaStores;
   let lab: Lab;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'haaas-ha-'));
-    chmodSync(dir, 0o755); // Galera's rsync SST daemon runs as nobody
-    [galera, sentinel] = await Promise.all([startGaleraCluster({ dataDir: join(dir, 'galera') }), startRedisSentinelSet({ dataDir: join(dir, 'redis') })]);
-    const hosts = galera.url.replace(/^mysql:\/\/root@/, '');
+    stores = await startHaStores({ dataDir: dir });
+    ({ galera, sentinel } = stores);
     lab = await startLab({
-      database: async () => {
-        const single = await createDatabase(galera.nodes[0]?.url ?? '', 'haaas_ha_recovery');
-        return { url: single.replace(/127\.0\.0\.1:\d+/, hosts), drop: async () => undefined };
-      },
+      database: async () => ({ url: await stores.createDatabase('haaas_ha_recovery'), drop: async () => undefined }),
       startRedis: async () => ({ url: sentinel.url, port: sentinel.servers[0]?.port ?? 0, stop: async () => undefined }),
     });
   }, 240_000);
   afterAll(async () => {
     await lab?.close();
-    await Promise.all([sentinel?.stop(), galera?.stop()]);
+    await stores?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 

@@ -1,7 +1,6 @@
-import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { createDatabase, type GaleraCluster, type RedisSentinelSet, startGaleraCluster, startRedisSentinelSet } from '@haaas/devstack';
+import { type GaleraCluster, startHaStores } from '@haaas/devstack';
 import type { LabRedisServer } from '../recovery-lab';
 import type { ControlPlane } from './control-plane';
 
@@ -15,12 +14,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * back as a replica, so the next loss has one to promote).
  */
 export async function haControlPlane(dir: string): Promise<ControlPlane> {
-  chmodSync(dir, 0o755); // Galera's rsync SST daemon runs as nobody
-  mkdirSync(join(dir, 'galera'), { recursive: true });
-  const [galera, sentinel] = await Promise.all([startGaleraCluster({ dataDir: join(dir, 'galera') }), startRedisSentinelSet({ dataDir: join(dir, 'sentinel') })]);
+  const stores = await startHaStores({ dataDir: join(dir, 'ha') });
+  const { galera, sentinel } = stores;
   const dbName = 'haaas_chaos_ha';
-  const single = await createDatabase(galera.nodes[0]?.url ?? '', dbName);
-  const dbUrl = single.replace(/127\.0\.0\.1:\d+/, galera.url.replace(/^mysql:\/\/root@/, ''));
+  const dbUrl = await stores.createDatabase(dbName);
   let killedRedisPort: number | undefined;
   const redis: LabRedisServer = {
     url: sentinel.url,
@@ -39,13 +36,35 @@ export async function haControlPlane(dir: string): Promise<ControlPlane> {
     async restartDatabase(downMs) {
       const victim = await writerIndex(galera, dbName);
       await galera.kill(victim);
+      // a node restarted before the others have evicted it is refused (partitioned): wait for the
+      // smaller cluster first, then the fault's own downtime
+      await untilClusterSize(galera, victim, galera.nodes.length - 1);
       await sleep(downMs);
       await galera.restart(victim);
     },
     async close() {
-      await Promise.all([stopQuietly(sentinel), galera.stop()]);
+      await stores.stop();
     },
   };
+}
+
+async function untilClusterSize(galera: GaleraCluster, killed: number, size: number, timeoutMs = 30_000): Promise<void> {
+  const survivor = galera.nodes.find((n, i) => i !== killed && n.running());
+  if (!survivor) throw new Error('no Galera node left running');
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const c = await createConnection({ uri: survivor.url, connectTimeout: 2_000 }).catch(() => undefined);
+    if (c) {
+      try {
+        const [rows] = await c.query("SHOW STATUS LIKE 'wsrep_cluster_size'");
+        if (Number((rows as { Value: string }[])[0]?.Value) <= size) return;
+      } finally {
+        await c.end();
+      }
+    }
+    await sleep(200);
+  }
+  throw new Error(`the Galera cluster did not shrink to ${size} nodes within ${timeoutMs} ms`);
 }
 
 /** The node with the most connections to the campaign's database: the one the processes write to. */
@@ -66,8 +85,4 @@ async function writerIndex(galera: GaleraCluster, dbName: string): Promise<numbe
   const best = counts.indexOf(Math.max(...counts));
   if (best < 0 || (counts[best] ?? -1) < 0) throw new Error('no Galera node answers');
   return best;
-}
-
-async function stopQuietly(set: RedisSentinelSet): Promise<void> {
-  await set.stop().catch(() => undefined);
 }
