@@ -40,7 +40,17 @@ export async function haControlPlane(dir: string): Promise<ControlPlane> {
       // smaller cluster first, then the fault's own downtime
       await untilClusterSize(galera, victim, galera.nodes.length - 1);
       await sleep(downMs);
-      await galera.restart(victim);
+      // a rejoin within gcomm's time_wait of the crash (PT5S by default) may be refused
+      // (partitioned, the node exits): try again after it, as an operator's restart would
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await galera.restart(victim);
+          return;
+        } catch (error) {
+          if (attempt === 3) throw error;
+          await sleep(6_000);
+        }
+      }
     },
     async close() {
       await stores.stop();
