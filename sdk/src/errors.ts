@@ -53,8 +53,25 @@ export interface HaaasErrorOptions {
 
 /** Base class of every error the SDK throws. */
 export class HaaasError extends Error {
+  /**
+   * `instanceof` across copies of the SDK (its CommonJS and ES module builds both loaded, or two
+   * versions): an error of another copy is an instance of the class of the same kind in its chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isHaaasError(value)) return false;
+    // each class's kind, the same in every copy (class names do not survive minifiers)
+    const wanted = (this as unknown as { errorKind?: unknown }).errorKind;
+    for (let proto: unknown = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+      const ctor = (proto as { constructor?: { errorKind?: unknown } }).constructor;
+      if (ctor?.errorKind === wanted) return true;
+    }
+    return false;
+  }
+
   // each class names itself in a field, not through new.target.name: minifiers rename classes
   override name = 'HaaasError';
+  static readonly errorKind: string = 'HaaasError';
   /** `extensions.code` of the (first) GraphQL error, or the SDK's own code (`NETWORK_ERROR`, `TIMEOUT`). */
   readonly code: ErrorCode | (string & Record<never, never>);
   /** The API's request id (also in its logs), when the API answered. */
@@ -83,6 +100,7 @@ export class HaaasError extends Error {
 /** The input was invalid: `problems` names every bad field at once. */
 export class BadUserInputError extends HaaasError {
   override name = 'BadUserInputError';
+  static override readonly errorKind: string = 'BadUserInputError';
   readonly problems: readonly FieldProblem[];
   constructor(message: string, options: HaaasErrorOptions) {
     super(message, options);
@@ -94,16 +112,19 @@ export class BadUserInputError extends HaaasError {
 /** No token, or the token was refused (expired, wrong issuer or signature). */
 export class UnauthenticatedError extends HaaasError {
   override name = 'UnauthenticatedError';
+  static override readonly errorKind: string = 'UnauthenticatedError';
 }
 
 /** The token is valid but its roles do not allow this (e.g. a reader writing, a member acting as admin). */
 export class ForbiddenError extends HaaasError {
   override name = 'ForbiddenError';
+  static override readonly errorKind: string = 'ForbiddenError';
 }
 
 /** The object does not exist, or belongs to another tenant (the API does not tell these apart). */
 export class NotFoundError extends HaaasError {
   override name = 'NotFoundError';
+  static override readonly errorKind: string = 'NotFoundError';
   /** The kind of object, e.g. `Cluster`, when the API says. */
   get kind(): string | undefined {
     return stringOf(this.extensions['kind']);
@@ -117,11 +138,13 @@ export class NotFoundError extends HaaasError {
 /** The change conflicts with the current state: a duplicate name, an object still in use. */
 export class ConflictError extends HaaasError {
   override name = 'ConflictError';
+  static override readonly errorKind: string = 'ConflictError';
 }
 
 /** A tenant quota would be exceeded. */
 export class QuotaExceededError extends HaaasError {
   override name = 'QuotaExceededError';
+  static override readonly errorKind: string = 'QuotaExceededError';
   /** What ran out, e.g. `clusters`. */
   get what(): string | undefined {
     return stringOf(this.extensions['what']);
@@ -136,21 +159,25 @@ export class QuotaExceededError extends HaaasError {
 /** The action cannot run in the current state (e.g. starting a cluster without quorum). */
 export class PreconditionFailedError extends HaaasError {
   override name = 'PreconditionFailedError';
+  static override readonly errorKind: string = 'PreconditionFailedError';
 }
 
 /** The API failed on its side; the details are in its logs under `requestId`. */
 export class InternalError extends HaaasError {
   override name = 'InternalError';
+  static override readonly errorKind: string = 'InternalError';
 }
 
 /** The API refused the request itself (unknown field, bad variable type): the SDK and the API disagree on the schema. */
 export class InvalidRequestError extends HaaasError {
   override name = 'InvalidRequestError';
+  static override readonly errorKind: string = 'InvalidRequestError';
 }
 
 /** The API could not be reached, or answered with something that is not a GraphQL response. */
 export class NetworkError extends HaaasError {
   override name = 'NetworkError';
+  static override readonly errorKind: string = 'NetworkError';
   /** HTTP status, when there was a response. */
   readonly status: number | undefined;
   /**
@@ -172,6 +199,7 @@ export class NetworkError extends HaaasError {
  */
 export class RateLimitError extends NetworkError {
   override name = 'RateLimitError';
+  static override readonly errorKind: string = 'RateLimitError';
   /** How long the server asked to wait, when it said (`Retry-After`). */
   readonly retryAfterMs: number | undefined;
   constructor(message: string, options: HaaasErrorOptions & { readonly status?: number | undefined; readonly retryAfterMs?: number | undefined }) {
@@ -183,6 +211,7 @@ export class RateLimitError extends NetworkError {
 /** The caller's `signal` aborted the call; `cause` is the signal's reason. */
 export class AbortError extends HaaasError {
   override name = 'AbortError';
+  static override readonly errorKind: string = 'AbortError';
 }
 
 /** What the operation errors carry of the operation (the SDK's `Operation` fits). */
@@ -198,6 +227,7 @@ export interface OperationSnapshot {
  */
 export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
   override name = 'TimeoutError';
+  static override readonly errorKind: string = 'TimeoutError';
   readonly operation: TOperation | undefined;
   constructor(message: string, options: HaaasErrorOptions & { readonly operation?: TOperation | undefined }) {
     super(message, options);
@@ -208,6 +238,7 @@ export class TimeoutError<TOperation extends OperationSnapshot = OperationSnapsh
 /** The awaited operation ended FAILED or CANCELLED; `operation` says why (`error`, `steps`). */
 export class OperationFailedError<TOperation extends OperationSnapshot = OperationSnapshot> extends HaaasError {
   override name = 'OperationFailedError';
+  static override readonly errorKind: string = 'OperationFailedError';
   readonly operation: TOperation;
   constructor(operation: TOperation) {
     super(`operation ${operation.id} ${operation.state}${operation.error ? `: ${operation.error}` : ''}`, { code: `OPERATION_${operation.state}` });

@@ -12,6 +12,8 @@ import {
   HaaasClient,
   HaaasError,
   NetworkError,
+  NotFoundError,
+  ConflictError,
   RateLimitError,
   SDK_VERSION,
   TimeoutError,
@@ -156,6 +158,33 @@ describe('waitForOperation (point 8)', () => {
 });
 
 describe('abort, timeout and missing pieces (point 9)', () => {
+  it("instanceof holds for another copy's errors (CommonJS next to ESM): same kind in the chain, brand required", () => {
+    // another copy of the SDK: its own classes, marked with the same registered symbols
+    class OtherHaaasError extends Error {
+      static readonly errorKind: string = 'HaaasError';
+      constructor() {
+        super('not found');
+        Object.defineProperty(this, Symbol.for('@haaas/sdk:error'), { value: true });
+      }
+    }
+    class OtherNotFoundError extends OtherHaaasError {
+      static override readonly errorKind: string = 'NotFoundError';
+    }
+    const foreign = new OtherNotFoundError();
+    expect(foreign instanceof NotFoundError).toBe(true);
+    expect(foreign instanceof HaaasError).toBe(true);
+    expect(foreign instanceof ConflictError).toBe(false);
+    expect(new OtherHaaasError() instanceof NotFoundError).toBe(false);
+    // without the brand, a look-alike is no SDK error
+    class Unbranded extends Error {
+      static readonly errorKind: string = 'NotFoundError';
+    }
+    expect(new Unbranded() instanceof NotFoundError).toBe(false);
+    // this copy's own classes as before
+    expect(new NotFoundError('x', { code: 'NOT_FOUND' }) instanceof ConflictError).toBe(false);
+    expect(new NotFoundError('x', { code: 'NOT_FOUND' }) instanceof HaaasError).toBe(true);
+  });
+
   it('an aborted call rejects with the SDK AbortError (the reason as cause), not a raw DOMException', async () => {
     const hang: FetchLike = (_url, init) => new Promise((_resolve, reject) => (init.signal?.aborted ? reject(init.signal.reason) : init.signal?.addEventListener('abort', () => reject(init.signal?.reason))));
     const client = new HaaasClient({ url: 'http://api.test', token: 't', fetch: hang });

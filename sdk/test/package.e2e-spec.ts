@@ -139,7 +139,7 @@ describe('the packed @haaas/sdk', () => {
     await expect(run(process.execPath, ['one.mjs'], { cwd: app })).resolves.toMatchObject({ stdout: 'NotFoundError\n' });
   });
 
-  it('runs the .mjs and .cjs examples against the live API, and isHaaasError spans the two builds', async () => {
+  it('runs the .mjs and .cjs examples against the live API, and isHaaasError and instanceof span the two builds', async () => {
     // graphql-ws (the optional peer, which brings graphql) and ws for the subscriptions; @types/ws for the README's snippets
     await run(npm, ['install', ...npmQuiet, '--ignore-scripts', 'graphql-ws@^6', 'ws@^8', '@types/ws@^8'], { cwd: app });
     cpSync(join(app, 'node_modules', '@haaas', 'sdk', 'examples'), join(app, 'examples'), { recursive: true });
@@ -171,7 +171,7 @@ console.log(JSON.stringify({ brand: isHaaasError(e, 'NOT_FOUND'), esmInstanceof:
     );
     const env = { ...process.env, HAAAS_URL: live.api.url, HAAAS_TOKEN: await live.api.token('pack-across') };
     const { stdout } = await run(process.execPath, ['across.mjs'], { cwd: app, env });
-    expect(JSON.parse(stdout)).toEqual({ brand: true, esmInstanceof: false, cjsInstanceof: true });
+    expect(JSON.parse(stdout)).toEqual({ brand: true, esmInstanceof: true, cjsInstanceof: true });
   });
 
   it("installs from the folder with --install-links (the README's other route) as a copy that loads graphql-ws from the project", async () => {
