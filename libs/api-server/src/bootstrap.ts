@@ -1,6 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { installAgentFastPath } from '@haaas/agent-api';
 import type { AppConfig } from '@haaas/config';
 import { AppModule } from './app.module';
 
@@ -14,6 +15,8 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
   app.disable('x-powered-by');
   // SIGTERM/SIGINT close the HTTP server, then the database pool and Redis: graceful shutdown
   app.enableShutdownHooks();
+  // POST /v1/agent/heartbeat on plain node:http, ahead of Express and Nest (ADR 0018)
+  installAgentFastPath(app);
   return app;
 }
 
