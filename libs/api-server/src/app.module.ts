@@ -13,16 +13,23 @@ import { PersistenceModule } from '@haaas/persistence';
 import { RedisConnections, RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
+import { LoggingModule, type LoggingOptions } from '@haaas/logging';
 import { HealthController, REDIS_CLIENT } from './health.controller';
+
+/** The configured log format and level (JSON at info when the configuration does not say). */
+export function loggingOf(config: AppConfig): Omit<LoggingOptions, 'service'> {
+  return config.logging ?? { format: 'json', level: 'info' };
+}
 
 /**
  * The API process: wiring only. Everything it does lives in the libraries. Its own composition
  * (ADR 0016): requests, queries and live feeds, no queue worker, detector or recovery; its Redis
- * connections all come from RedisModule, imported first so that they close last.
+ * connections all come from RedisModule, imported before every module that uses them (right after
+ * the logger) so that they close after them.
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = loggingOf(config)): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
     const sealer = sealerOf(box);
@@ -30,6 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LoggingModule.forRoot({ service: 'api', ...logging }),
         RedisModule.forRoot({ url: config.redis.url }),
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({

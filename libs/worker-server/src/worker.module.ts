@@ -11,17 +11,18 @@ import { PersistenceModule } from '@haaas/persistence';
 import { RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
+import { LoggingModule, type LoggingOptions } from '@haaas/logging';
 
 /**
  * The worker process: wiring only (persistence, application services, the engine's modules). Its
  * own composition (ADR 0016): the detector, recovery and the operations' workers, with one
  * ServiceRunner and one ServiceClaims (the RecoveryModule's) and one node-actions broker; no live
- * feed, no dry run. Its Redis connections all come from RedisModule, imported first so that they
- * close after every module has stopped its workers and loops.
+ * feed, no dry run. Its Redis connections all come from RedisModule, imported before every module
+ * that uses them (right after the logger) so that they close after all have stopped.
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = config.logging ?? { format: 'json', level: 'info' }): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     // one adapter map and one sealer for the whole process
     const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
@@ -29,6 +30,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        LoggingModule.forRoot({ service: 'worker', ...logging }),
         RedisModule.forRoot({ url: config.redis.url }),
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({
