@@ -21,8 +21,13 @@ const DB = 40;
 /** Nest's logger for the test: keeps the errors (a shutdown hook that throws is logged, not thrown). */
 class ErrorCapture implements LoggerService {
   readonly errors: string[] = [];
-  log(): void {}
-  warn(): void {}
+  // the rest is not this test's business
+  log(): void {
+    return undefined;
+  }
+  warn(): void {
+    return undefined;
+  }
   error(message: unknown, ...rest: unknown[]): void {
     this.errors.push([message, ...rest].map((x) => (x instanceof Error ? (x.stack ?? x.message) : String(x))).join(' '));
   }
