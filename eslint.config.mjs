@@ -3,7 +3,18 @@ import nx from '@nx/eslint-plugin';
 // Layers, inner to outer. A project may depend only on the layers listed for its tag, so the
 // domain stays framework-free, transport cannot reach persistence, and nothing imports an app.
 // what every engine library may use below the engine itself
-const ENGINE_BASE = ['type:domain', 'type:util', 'type:data-access', 'type:adapter', 'type:application', 'type:notifications'];
+const ENGINE_BASE = ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:adapter', 'type:application', 'type:notifications'];
+
+// No forwardRef anywhere; and in production code no Redis client but through @haaas/redis (ADR 0016)
+const NO_FORWARD_REF = { selector: "CallExpression[callee.name='forwardRef']", message: 'No forwardRef: restructure the modules instead.' };
+const NO_NEW_REDIS = { selector: "NewExpression[callee.name='Redis']", message: "Inject RedisConnections (@haaas/redis) and ask for your purpose's connection: one owner per process opens and closes them." };
+const TYPEORM_ONLY_IN_PERSISTENCE = [
+  { name: 'typeorm', message: 'Use the tenant-scoped repositories of @haaas/persistence.' },
+  { name: '@nestjs/typeorm', message: 'Use the tenant-scoped repositories of @haaas/persistence.' },
+];
+const NO_CONNECT_REDIS = { name: '@haaas/config', importNames: ['connectRedis'], message: "Inject RedisConnections (@haaas/redis): it is the one place a process connects to Redis." };
+// where a Redis client of its own is right: the owner itself, the URL helper, the dev peers, tests and benchmarks
+const OWN_REDIS_ALLOWED = ['libs/redis/**', 'libs/config/**', 'libs/devstack/**', '**/testing/**', '**/*.harness.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'bench/**', 'test/**', 'tools/**', 'sdk/**', 'terraform-provider/**'];
 
 const depConstraints = [
   {
@@ -13,6 +24,9 @@ const depConstraints = [
     bannedExternalImports: ['@nestjs/*', 'typeorm', 'graphql', 'graphql-*', '@apollo/*', 'bullmq', 'ioredis', 'mysql2', 'express', 'passport*', 'class-validator', 'class-transformer', 'dataloader'],
   },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
+  // the owner of a process's Redis connections (@haaas/redis, ADR 0016): opens them through the
+  // config's connectRedis and knows nothing of who uses them
+  { sourceTag: 'type:connections', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['bullmq', 'typeorm', 'graphql', '@apollo/*'] },
   // adapters to hypervisors and fence agents: plain TypeScript behind the @haaas/hypervisor interface
   {
     sourceTag: 'type:adapter',
@@ -20,10 +34,10 @@ const depConstraints = [
     bannedExternalImports: ['@nestjs/*', 'typeorm', 'graphql', '@apollo/*', 'bullmq', 'mysql2'],
   },
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
-  { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'] },
+  { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access'] },
   // outbound notifications (webhooks): written with the cluster log by the application layer,
   // delivered by their own jobs; they know the data layer and nothing above it
-  { sourceTag: 'type:notifications', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access'], bannedExternalImports: ['graphql', '@apollo/*', '@nestjs/graphql'] },
+  { sourceTag: 'type:notifications', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access'], bannedExternalImports: ['graphql', '@apollo/*', '@nestjs/graphql'] },
   { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:adapter', 'type:notifications'] },
   // the failover engine (detector, recovery, operations) orchestrates on top of the application
   // services; they never call back into it
@@ -48,7 +62,7 @@ const depConstraints = [
   // entry points over them, and tests and benchmarks start the same wiring
   {
     sourceTag: 'type:composition',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications'],
   },
   {
     sourceTag: 'type:app',
@@ -56,7 +70,7 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:composition', 'type:testing', 'type:sdk', 'type:provider'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:composition', 'type:testing', 'type:sdk', 'type:provider'],
   },
   // the `haaas` CLI is a client like any other: the SDK and nothing of the server
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk'] },
@@ -88,12 +102,10 @@ export default [
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "CallExpression[callee.name='forwardRef']", message: 'No forwardRef: restructure the modules instead.' },
-      ],
+      'no-restricted-syntax': ['error', NO_FORWARD_REF, NO_NEW_REDIS],
     },
   },
+  { files: OWN_REDIS_ALLOWED, rules: { 'no-restricted-syntax': ['error', NO_FORWARD_REF] } },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/*/src/**/testing/**/*.ts'],
     rules: {
@@ -132,15 +144,13 @@ export default [
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['libs/persistence/**', 'libs/devstack/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'typeorm', message: 'Use the tenant-scoped repositories of @haaas/persistence.' },
-            { name: '@nestjs/typeorm', message: 'Use the tenant-scoped repositories of @haaas/persistence.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: [...TYPEORM_ONLY_IN_PERSISTENCE, NO_CONNECT_REDIS] }],
     },
+  },
+  {
+    // the same files, within the tenancy block's reach (apps and libs): connectRedis allowed, TypeORM still not
+    files: ['libs/redis/**', 'libs/config/**', '{apps,libs}/**/testing/**', '{apps,libs}/**/*.harness.ts', '{apps,libs}/**/*.spec.ts', '{apps,libs}/**/*.int-spec.ts', '{apps,libs}/**/*.e2e-spec.ts'],
+    ignores: ['libs/persistence/**', 'libs/devstack/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: TYPEORM_ONLY_IN_PERSISTENCE }] },
   },
 ];

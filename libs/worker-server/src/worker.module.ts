@@ -3,15 +3,23 @@ import type { AppConfig } from '@haaas/config';
 import { DetectorModule } from '@haaas/detector';
 import { HeartbeatsModule } from '@haaas/heartbeats';
 import { hypervisorAdapterOptions, hypervisorAdapters } from '@haaas/engine-runtime';
-import { OperationsModule } from '@haaas/operations';
+import { NodeActionsModule } from '@haaas/node-actions';
+import { OperationsWorkerModule } from '@haaas/operations';
 import { RecoveryModule } from '@haaas/recovery';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
+import { RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
 import { LoggingModule, type LoggingOptions } from '@haaas/logging';
 
-/** The worker process: wiring only (persistence, application services, the engine's modules). */
+/**
+ * The worker process: wiring only (persistence, application services, the engine's modules). Its
+ * own composition (ADR 0016): the detector, recovery and the operations' workers, with one
+ * ServiceRunner and one ServiceClaims (the RecoveryModule's) and one node-actions broker; no live
+ * feed, no dry run. Its Redis connections all come from RedisModule, imported before every module
+ * that uses them (right after the logger) so that they close after all have stopped.
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = config.logging ?? { format: 'json', level: 'info' }): DynamicModule {
@@ -23,19 +31,22 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         LoggingModule.forRoot({ service: 'worker', ...logging }),
+        RedisModule.forRoot({ url: config.redis.url }),
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({
           defaultQuota: config.quota,
           sealer,
           adapters,
         }),
-        HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
-        RecoveryModule.forRoot({ redisUrl: config.redis.url, adapters, sealer }),
-        DetectorModule.forRoot({ redisUrl: config.redis.url, adapters }),
+        HeartbeatsModule.forRoot(),
+        // IP, APPLICATION and VOLUME resources through the node agents, for recovery and operations alike
+        NodeActionsModule.forRoot(),
+        RecoveryModule.forRoot({ adapters, sealer }),
+        DetectorModule.forRoot({ adapters }),
         // runs the operations the API queues (operation.run)
-        OperationsModule.forRoot({ redisUrl: config.redis.url, adapters, sealer, runWorkers: true, live: false }),
+        OperationsWorkerModule.forRoot({ adapters, sealer }),
         // POSTs the webhook deliveries the API and the engine queue (webhook.deliver)
-        WebhooksModule.forRoot({ redisUrl: config.redis.url, sealer, runWorkers: true, ...config.webhooks }),
+        WebhooksModule.forRoot({ sealer, runWorkers: true, ...config.webhooks }),
       ],
     };
   }
