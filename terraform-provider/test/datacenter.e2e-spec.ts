@@ -6,8 +6,9 @@
  * fencing). A host then crashes; after the failover, judged by libvirt and the BMC, the next plan
  * is empty: what the engine moved is read-only. Then HA itself: stopped behind Terraform's back
  * (haaas_cluster_ha reads as gone, the services as STOPPED) and started again by the next apply;
- * the same cluster driven by `ha_enabled` instead (true reads the running HA; false stops it through
- * the stopCluster operation; HA started through GraphQL shows as drift and is stopped again); and
+ * haaas_cluster_ha destroyed (HA stops); the same cluster driven by `ha_enabled` instead (true
+ * starts HA through the startCluster operation, false stops it through stopCluster; HA started
+ * through GraphQL shows as drift and is stopped again); and
  * destroy, with everything gone from the API and no VM left running in libvirt. Under Terraform and
  * OpenTofu, each with its own hosts and tenant.
  */
@@ -38,8 +39,11 @@ const hostname = (i: number): string => `host${i + 1}.${CLUSTER}.local`;
 
 /** The HCL: what a platform team would write for this datacenter. */
 interface DcOptions {
-  /** HA through haaas_cluster_ha (services RUNNING, after it), or through the cluster's `ha_enabled` (services' state unset: as they are). */
-  readonly ha: { readonly via: 'resource' } | { readonly via: 'ha_enabled'; readonly enabled: boolean };
+  /**
+   * HA through haaas_cluster_ha (services RUNNING, after it), or through the cluster's `ha_enabled`
+   * (unset: as it is), the services' state then unset (as they are).
+   */
+  readonly ha: { readonly via: 'resource' } | { readonly via: 'ha_enabled'; readonly enabled?: boolean };
   /**
    * Healthy nodes HA needs to start: 3 at first, so that it starts (and places the services) only
    * once every host's agent is up (the VMs are defined on their home hosts only); 2 after a host crashed.
@@ -134,7 +138,7 @@ resource "haaas_cluster" "dc" {
   deadtime_seconds           = 3
   fencing_required           = true
   min_healthy_nodes          = ${o.minHealthy}
-${o.ha.via === 'ha_enabled' ? `  ha_enabled                 = ${o.ha.enabled}\n` : ''}}
+${o.ha.via === 'ha_enabled' && o.ha.enabled !== undefined ? `  ha_enabled                 = ${o.ha.enabled}\n` : ''}}
 ${hosts}${
     viaResource
       ? `
@@ -302,21 +306,37 @@ describe.each(['terraform', 'tofu'] as const)('a full datacenter in HCL on the s
     expect((await t.wd.plan()).code).toBe(0);
   });
 
-  it('ha_enabled instead of haaas_cluster_ha: true reads the running HA; false stops it (stopCluster); started through GraphQL, it is drift put back', async () => {
+  it('haaas_cluster_ha taken out of the configuration: destroying it stops HA (stopCluster); nothing runs in libvirt', async () => {
     if (t.skipped()) return;
-    // the same cluster, now driven by its ha_enabled attribute (the services' state left as it is)
-    await t.wd.ok(['state', 'rm', 'haaas_cluster_ha.dc']);
+    t.wd.write({ 'main.tf': datacenterHcl(sims, { ha: { via: 'ha_enabled' }, minHealthy: 2 }) });
+    const plan = await t.wd.plan();
+    expect(plan.stdout).toMatch(/haaas_cluster_ha\.dc will be destroyed/);
+    expect(plan.stdout).toMatch(/0 to add, 0 to change, 1 to destroy/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await clusterState()).toBe('STOPPED');
+    // stopCluster stops the services too; their state is not in the configuration now: no diff
+    expect([...(await running()).keys()]).toEqual([]);
+    expect((await t.wd.plan()).code).toBe(0);
+  });
+
+  it('ha_enabled on the cluster: true starts HA (startCluster), false stops it (stopCluster); HA started through GraphQL is drift put back', async () => {
+    if (t.skipped()) return;
     t.wd.write({ 'main.tf': datacenterHcl(sims, { ha: { via: 'ha_enabled', enabled: true }, minHealthy: 2 }) });
+    const start = await t.wd.plan();
+    expect(start.stdout).toMatch(/~ ha_enabled\s+= false -> true/);
+    expect(start.stdout).toMatch(/0 to add, 1 to change, 0 to destroy/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await clusterState()).toBe('STARTED');
+    expect((await t.wd.state())['haaas_cluster.dc']).toMatchObject({ ha_enabled: true, state: 'STARTED', quorate: true });
     expect((await t.wd.plan()).code).toBe(0);
 
     t.wd.write({ 'main.tf': datacenterHcl(sims, { ha: { via: 'ha_enabled', enabled: false }, minHealthy: 2 }) });
-    const plan = await t.wd.plan();
-    expect(plan.stdout).toMatch(/haaas_cluster\.dc will be updated in-place/);
-    expect(plan.stdout).toMatch(/~ ha_enabled\s+= true -> false/);
-    expect(plan.stdout).toMatch(/0 to add, 1 to change, 0 to destroy/);
+    const stop = await t.wd.plan();
+    expect(stop.stdout).toMatch(/haaas_cluster\.dc will be updated in-place/);
+    expect(stop.stdout).toMatch(/~ ha_enabled\s+= true -> false/);
+    expect(stop.stdout).toMatch(/0 to add, 1 to change, 0 to destroy/);
     await t.wd.ok(['apply', '-auto-approve']);
     expect(await clusterState()).toBe('STOPPED');
-    // stopCluster stops the services too: nothing runs in libvirt; refreshed, the plan is empty
     expect([...(await running()).keys()]).toEqual([]);
     expect((await t.wd.state())['haaas_cluster.dc']).toMatchObject({ ha_enabled: false, state: 'STOPPED' });
     expect((await t.wd.plan()).code).toBe(0);

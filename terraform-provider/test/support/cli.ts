@@ -110,8 +110,6 @@ export interface ProviderBuild {
   /** The filesystem mirror (both registry hostnames). */
   readonly mirror: string;
   readonly dir: string;
-  /** A plugin cache (TF_PLUGIN_CACHE_DIR) per CLI, next to the build: it never outlives the sources it was made from. */
-  pluginCache(cli: Cli['name']): string;
 }
 
 /**
@@ -131,15 +129,9 @@ export function buildProvider(): ProviderBuild {
       if (!existsSync(join(dir, 'mirror'))) throw error;
     }
   }
-  return {
-    mirror: join(dir, 'mirror'),
-    dir,
-    pluginCache: (cli) => {
-      const cache = join(dir, `plugin-cache-${cli}`);
-      mkdirSync(cache, { recursive: true });
-      return cache;
-    },
-  };
+  // no plugin cache (TF_PLUGIN_CACHE_DIR): init linking from one was no faster than copying the
+  // 5.6 MB bundle from the mirror (bench/provider-e2e-setup.bench.ts: 0.96x and 1.15x)
+  return { mirror: join(dir, 'mirror'), dir };
 }
 
 export interface RunResult {
@@ -155,7 +147,7 @@ export class Workdir {
 
   constructor(
     readonly cli: Cli,
-    /** The build (its mirror and plugin cache), or a bare mirror directory. */
+    /** The build, or a bare mirror directory. */
     build: ProviderBuild | string,
     api: { url: string; token: string },
     extraEnv: NodeJS.ProcessEnv = {},
@@ -171,9 +163,6 @@ export class Workdir {
       TF_IN_AUTOMATION: '1',
       TF_INPUT: '0',
       CHECKPOINT_DISABLE: '1',
-      // init links the provider from one cache instead of copying the bundle into each directory
-      // (a fresh directory has no lock file yet: without the second variable the cache is not used)
-      ...(typeof build === 'string' ? {} : { TF_PLUGIN_CACHE_DIR: build.pluginCache(cli.name), TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true' }),
       HAAAS_URL: api.url,
       HAAAS_TOKEN: api.token,
       ...(process.env['HAAAS_TF_LOG'] ? { TF_LOG: process.env['HAAAS_TF_LOG'] } : {}),
@@ -237,7 +226,7 @@ export interface ProviderLab {
   readonly api: TestApi;
   /** The worker (detector, operations, recovery), when asked for. */
   readonly worker: INestApplicationContext | undefined;
-  /** The provider build shared by every e2e file (its mirror and plugin caches). */
+  /** The provider build shared by every e2e file (its filesystem mirror). */
   readonly build: ProviderBuild;
   /** The real Keystone the API validates tokens with, when asked for (its `ha` endpoint is the API). */
   readonly keystone: KeystonePeer;
