@@ -70,16 +70,18 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:composition', 'type:testing', 'type:sdk', 'type:provider'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:composition', 'type:testing', 'type:sdk', 'type:provider', 'type:client-config'],
   },
   // the `haaas` CLI is a client like any other: the SDK and nothing of the server
-  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk'] },
+  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk', 'type:client-config'] },
+  // clouds.yaml and OS_* settings, shared by the two Keystone clients (CLI, provider): no workspace library
+  { sourceTag: 'type:client-config', onlyDependOnLibsWithTags: [] },
   // the published SDK stands alone: it may import no workspace library (only its npm dependencies)
   { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
   // the SDK's examples use it as its users do, through `@haaas/sdk`, and nothing else of the workspace
   { sourceTag: 'type:sdk-example', onlyDependOnLibsWithTags: ['type:sdk'] },
   // the Terraform provider is a client of the API through the SDK, like any user of it
-  { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:sdk'] },
+  { sourceTag: 'type:provider', onlyDependOnLibsWithTags: ['type:sdk', 'type:client-config'] },
   // test helpers (throwaway databases): used by tests only, see the spec-file block below
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:tooling', 'type:adapter'] },
 ];
