@@ -13,6 +13,7 @@ import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/manag
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
+import { LoggingModule, type LoggingOptions } from '@haaas/logging';
 import { HealthController, REDIS_CLIENT } from './health.controller';
 
 class RedisCloser implements OnApplicationShutdown {
@@ -22,10 +23,15 @@ class RedisCloser implements OnApplicationShutdown {
   }
 }
 
+/** The configured log format and level (JSON at info when the configuration does not say). */
+export function loggingOf(config: AppConfig): Omit<LoggingOptions, 'service'> {
+  return config.logging ?? { format: 'json', level: 'info' };
+}
+
 /** The API process: wiring only. Everything it does lives in the libraries. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = loggingOf(config)): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
     const sealer = sealerOf(box);
@@ -33,6 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LoggingModule.forRoot({ service: 'api', ...logging }),
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({
           defaultQuota: config.quota,

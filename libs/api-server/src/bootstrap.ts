@@ -3,14 +3,23 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { installAgentFastPath } from '@haaas/agent-api';
 import type { AppConfig } from '@haaas/config';
-import { AppModule } from './app.module';
+import { PinoNestLogger } from '@haaas/logging';
+import type { DestinationStream } from 'pino';
+import { AppModule, loggingOf } from './app.module';
+
+export interface ProcessLogOptions {
+  /** false: no log lines at all (most tests). */
+  readonly logger?: false;
+  /** Where the JSON lines go instead of stdout (tests that read them). */
+  readonly logDestination?: DestinationStream;
+}
 
 /** Creates the API application (not yet listening): used by `main.ts`, `npm start` and the tests. */
-export async function createApiApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger === false ? false : ['error', 'warn', 'log'],
-    bufferLogs: false,
-  });
+export async function createApiApp(config: AppConfig, options: ProcessLogOptions = {}): Promise<INestApplication> {
+  const logging = { ...loggingOf(config), ...(options.logger === false ? { level: 'silent' } : {}), ...(options.logDestination ? { destination: options.logDestination } : {}) };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logging), options.logger === false ? { logger: false } : { bufferLogs: true });
+  // Nest's Logger (the framework's and ours) writes through pino from here on
+  if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
   // names the framework to scanners, tells clients nothing they need
   app.disable('x-powered-by');
   // SIGTERM/SIGINT close the HTTP server, then the database pool and Redis: graceful shutdown

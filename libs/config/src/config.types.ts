@@ -96,6 +96,14 @@ export interface AppConfig {
   readonly api?: ApiLimitsConfig;
   /** Outbound webhook deliveries; optional like `vsphere` (defaults when absent). */
   readonly webhooks?: WebhooksConfig;
+  /** Log lines; optional like `vsphere` (JSON at info when absent). */
+  readonly logging?: LoggingConfig;
+}
+
+/** HAAAS_LOG_FORMAT (json in production and under test, pretty elsewhere) and HAAAS_LOG_LEVEL (info). */
+export interface LoggingConfig {
+  readonly format: 'json' | 'pretty';
+  readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
 /** Retries of outbound webhook deliveries: exponential from the first delay, then FAILED. */
@@ -106,6 +114,11 @@ export interface WebhooksConfig {
   readonly attempts: number;
   /** HAAAS_WEBHOOK_TIMEOUT_MS (default 10000): deadline of one POST. */
   readonly timeoutMs: number;
+  /**
+   * HAAAS_WEBHOOK_ALLOW_PRIVATE (default: off in production, on elsewhere): lets webhook URLs
+   * reach loopback, private and link-local addresses. Off, such URLs are refused (SSRF).
+   */
+  readonly allowPrivateAddresses?: boolean;
 }
 
 /** Keystone roles (by name) that give each HAaaS role; `admin` is given only by the roles listed (none by default). */

@@ -15,8 +15,8 @@ import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnC
 import { RESOLVERS } from './resolvers';
 import { RequestLimits, type RequestLimitsOptions } from './limits/request-limits.plugin';
 import { WS_MAX_MESSAGE_BYTES, WsMessageLimit } from './limits/ws-message-limit';
+import { REQUEST_ID } from '@haaas/logging';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Errors are logged once per request by errorLogPlugin (HTTP) or in onNext/onError (graphql-ws), where the request id is known. */
 const logged = (): void => undefined;
 const requestIdOf = (contextValue: unknown): string | undefined => (contextValue as Partial<GraphQLContext> | undefined)?.requestId;
@@ -51,7 +51,8 @@ export class GraphqlApiModule {
             // operations over graphql-ws: authenticated from the connection's params (see ws-context.ts)
             if (isWsConnectionContext(arg)) return wsContext(arg);
             const { req } = arg;
-            const given = req.headers['x-request-id'];
+            // pino-http already chose it (the client's x-request-id or a new one): log lines and responses agree
+            const given = (req as { id?: unknown }).id ?? req.headers['x-request-id'];
             const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
             req.requestId = requestId;
             return { req, loaders: new LoaderRegistry(), requestId };

@@ -17,6 +17,10 @@ export interface WebhooksOptions {
   readonly attempts?: number;
   /** Deadline of one POST (default 10 s). */
   readonly timeoutMs?: number;
+  /** Let URLs reach loopback, private and link-local addresses (default false: refused when saved and before each POST). */
+  readonly allowPrivateAddresses?: boolean;
+  /** How often the sweeper queues PENDING deliveries left without a job (default 30 s; 0: never). */
+  readonly sweepIntervalMs?: number;
 }
 
 export function webhookSecretContext(tenantId: string, webhookId: string): string {

@@ -9,11 +9,12 @@ import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
+import { LoggingModule, type LoggingOptions } from '@haaas/logging';
 
 /** The worker process: wiring only (persistence, application services, the engine's modules). */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = config.logging ?? { format: 'json', level: 'info' }): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     // one adapter map and one sealer for the whole process
     const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
@@ -21,6 +22,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        LoggingModule.forRoot({ service: 'worker', ...logging }),
         PersistenceModule.forRoot({ url: config.database.url, logSql: config.database.logSql }),
         ManagementModule.forRoot({
           defaultQuota: config.quota,

@@ -2,14 +2,14 @@ import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
 import { ClusterService, NodeService, ResourceService } from '@haaas/management';
-import { Cluster } from '../clusters/cluster.model';
+import { Cluster } from './cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
 import { NodeConnection, toNode } from '../nodes/node.model';
 import { clusterLoader } from './cluster.loader';
-import { ClusterNodesArgs } from './node.args';
-import { ClusterResourcesArgs } from './resource.args';
-import { ResourceConnection, toResource } from './resource.model';
+import { ClusterNodesArgs } from '../nodes/node.args';
+import { ClusterResourcesArgs } from '../resources/resource.args';
+import { ResourceConnection, toResource } from '../resources/resource.model';
 
 /** Nodes and resources under a cluster, batched across all clusters of a request. */
 @Resolver(() => Cluster)

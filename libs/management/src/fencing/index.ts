@@ -11,9 +11,3 @@ export {
   fencingDeviceSecretContext,
   fencingAssociationSecretContext,
 } from './sealed-options.codec';
-export { EventLogService, checkEventFilter, MAX_EVENT_TYPES_IN_FILTER } from './event-log.service';
-export type { EventFilter } from './event-log.service';
-export { uuidv7Time } from './event-range.util';
-export { TenantService, MAX_QUOTA_VALUE } from './tenant.service';
-export type { CreateTenant, SetTenantQuota, TenantUsage } from './tenant.service';
-export { TenantDirectoryService } from './tenant-directory.service';

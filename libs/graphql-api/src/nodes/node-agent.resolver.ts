@@ -4,8 +4,8 @@ import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
 import { HeartbeatStore, type HeartbeatRecord } from '@haaas/heartbeats';
 import { byKeys, type GraphQLContext } from '../common/loaders';
-import { NodeAgentStatus } from '../nodes/node-agent.model';
-import { Node } from '../nodes/node.model';
+import { NodeAgentStatus } from './node-agent.model';
+import { Node } from './node.model';
 
 /**
  * Node.agent: read from the heartbeat records in Redis (where the agent's version already

@@ -1,8 +1,8 @@
 import type DataLoader from 'dataloader';
 import { NotFoundError, TenantScope } from '@haaas/domain';
 import { ClusterService } from '@haaas/management';
-import { Cluster } from '../clusters/cluster.model';
-import { toCluster } from '../clusters/cluster.resolver';
+import { Cluster } from './cluster.model';
+import { toCluster } from './cluster.resolver';
 import { byKeys, GraphQLContext } from '../common/loaders';
 
 /** Clusters by id for the whole request: one statement for all nodes and resources asking. */

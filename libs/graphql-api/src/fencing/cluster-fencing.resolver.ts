@@ -1,23 +1,17 @@
 import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
-import { EventLogService, FencingDeviceService } from '@haaas/management';
+import { FencingDeviceService } from '@haaas/management';
 import { Cluster } from '../clusters/cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
-import { ClusterLogFieldArgs } from './event.args';
-import { toEventFilter } from './event.input';
-import { EventConnection, toEvent } from './event.model';
 import { ClusterFencingDevicesArgs } from './fencing-device.args';
 import { FencingDeviceConnection, toFencingDevice } from './fencing-device.model';
 
-/** Fencing devices and the log under a cluster, batched across all clusters of a request. */
+/** Fencing devices under a cluster, batched across all clusters of a request. */
 @Resolver(() => Cluster)
-export class ClusterFencingAndLogResolver {
-  constructor(
-    private readonly devices: FencingDeviceService,
-    private readonly eventLog: EventLogService,
-  ) {}
+export class ClusterFencingResolver {
+  constructor(private readonly devices: FencingDeviceService) {}
 
   @ResolveField(() => FencingDeviceConnection, { description: 'Fencing devices of the cluster, oldest first.' })
   async fencingDevices(
@@ -30,13 +24,5 @@ export class ClusterFencingAndLogResolver {
     // keyed by the field's arguments: the same page under many clusters is one batch
     const loader = ctx.loaders.get('fencing.clusterDevices', page, (ids) => this.devices.byClusters(scope, ids, page));
     return toConnection(await loader.load(cluster.id), toFencingDevice);
-  }
-
-  @ResolveField(() => EventConnection, { description: 'The cluster log, newest first.' })
-  async log(@CurrentScope() scope: TenantScope, @Parent() cluster: Cluster, @Args() args: ClusterLogFieldArgs, @Context() ctx: GraphQLContext): Promise<EventConnection> {
-    const page = toPageArgs(args, 'DESC');
-    const filter = toEventFilter(args.filter);
-    const loader = ctx.loaders.get('log.clusterLog', { page, filter }, (ids) => this.eventLog.logsOfClusters(scope, ids, filter, page));
-    return toConnection(await loader.load(cluster.id), toEvent);
   }
 }

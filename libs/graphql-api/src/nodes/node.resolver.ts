@@ -6,8 +6,8 @@ import { Cluster } from '../clusters/cluster.model';
 import { AttributeChangeInput, toAttributeChange } from '../common/attribute.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
-import { Node, NodeConnection, toNode } from '../nodes/node.model';
-import { loadCluster } from './cluster.loader';
+import { Node, NodeConnection, toNode } from './node.model';
+import { loadCluster } from '../clusters/cluster.loader';
 import { LeaveNodeArgs, NodesArgs, SetNodeMaintenanceArgs } from './node.args';
 import { JoinNodeInput, UpdateNodeInput } from './node.input';
 

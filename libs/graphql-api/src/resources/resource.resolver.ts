@@ -6,7 +6,7 @@ import { Cluster } from '../clusters/cluster.model';
 import { AttributeChangeInput, toAttributeChange } from '../common/attribute.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
-import { loadCluster } from './cluster.loader';
+import { loadCluster } from '../clusters/cluster.loader';
 import { DestroyResourceArgs, ResourcesArgs } from './resource.args';
 import { CreateResourceInput, UpdateResourceInput } from './resource.input';
 import { Resource, ResourceConnection, toResource } from './resource.model';
