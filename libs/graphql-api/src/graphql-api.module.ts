@@ -8,6 +8,7 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
 import { errorLogPlugin, GraphqlErrorPassFilter, logRequestErrors } from './common/error-log.plugin';
 import { NonEmptyIdPipe } from './common/non-empty-id.pipe';
+import { noStorePlugins } from './common/no-store.plugin';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
 import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './operations/ws-context';
@@ -57,7 +58,7 @@ export class GraphqlApiModule {
             return { req, loaders: new LoaderRegistry(), requestId };
           },
           formatError: (formatted, error) => formatError(formatted, error, undefined, logged),
-          plugins: [requestIdPlugin(), errorLogPlugin(), limits.plugin()],
+          plugins: [...noStorePlugins(), requestIdPlugin(), errorLogPlugin(), limits.plugin()],
           // subscriptions over graphql-ws (graphql-transport-ws protocol) on the same path
           subscriptions: {
             'graphql-ws': {
