@@ -9,6 +9,7 @@ import { hypervisorAdapterOptions, hypervisorAdapters } from '@haaas/engine-runt
 import { NodeActionsModule } from '@haaas/node-actions';
 import { OperationsModule } from '@haaas/operations';
 import { GraphqlApiModule } from '@haaas/graphql-api';
+import { graphqlMetricsPlugin, type HaaasMetrics, instrumentAdapters } from '@haaas/metrics';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
@@ -25,9 +26,10 @@ class RedisCloser implements OnApplicationShutdown {
 /** The API process: wiring only. Everything it does lives in the libraries. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, metrics: HaaasMetrics | null = null): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
-    const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const plain = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const adapters = metrics ? instrumentAdapters(plain, metrics) : plain;
     const sealer = sealerOf(box);
     const api = config.api ?? DEFAULT_API_LIMITS;
     return {
@@ -51,6 +53,7 @@ export class AppModule {
           landingPage: api.landingPage,
           limits: { query: api.query, deadlineMs: api.deadlineMs },
           wsMaxMessageBytes: api.wsMaxMessageBytes,
+          plugins: metrics ? [graphqlMetricsPlugin(metrics)] : [],
         }),
         // node agents: heartbeats into Redis, tokens verified without MySQL (POST /v1/agent/heartbeat)
         HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@haaas/config';
+import { HaaasMetrics, instrumentAdapters } from '@haaas/metrics';
 import { DetectorModule } from '@haaas/detector';
 import { HeartbeatsModule } from '@haaas/heartbeats';
 import { hypervisorAdapterOptions, hypervisorAdapters } from '@haaas/engine-runtime';
@@ -9,14 +10,16 @@ import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
+import { WORKER_METRICS_CONFIG, WORKER_REDIS_URL, WorkerMetricsRuntime } from './worker-metrics.runtime';
 
 /** The worker process: wiring only (persistence, application services, the engine's modules). */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, metrics: HaaasMetrics | null = null): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     // one adapter map and one sealer for the whole process
-    const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const plain = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const adapters = metrics ? instrumentAdapters(plain, metrics) : plain;
     const sealer = sealerOf(box);
     return {
       module: WorkerModule,
@@ -35,6 +38,14 @@ export class WorkerModule {
         // POSTs the webhook deliveries the API and the engine queue (webhook.deliver)
         WebhooksModule.forRoot({ redisUrl: config.redis.url, sealer, runWorkers: true, ...config.webhooks }),
       ],
+      providers: metrics
+        ? [
+            { provide: HaaasMetrics, useValue: metrics },
+            { provide: WORKER_METRICS_CONFIG, useValue: config.metrics ?? null },
+            { provide: WORKER_REDIS_URL, useValue: config.redis.url },
+            WorkerMetricsRuntime,
+          ]
+        : [],
     };
   }
 }
