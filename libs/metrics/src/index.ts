@@ -13,3 +13,5 @@ export { metricsHandler, startMetricsServer } from './metrics.endpoint';
 export type { MetricsEndpointOptions, MetricsServer } from './metrics.endpoint';
 export { watchQueues } from './queue.metrics';
 export type { QueueMetrics } from './queue.metrics';
+export { instrumentAgentActions } from './agent-actions.metrics';
+export type { AgentActionDriver } from './agent-actions.metrics';

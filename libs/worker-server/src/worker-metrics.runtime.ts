@@ -9,6 +9,8 @@ import { QUEUES } from '@haaas/queue';
 
 export const WORKER_METRICS_CONFIG = Symbol('WORKER_METRICS_CONFIG');
 export const WORKER_REDIS_URL = Symbol('WORKER_REDIS_URL');
+/** Connections made for the metrics' wrappers (the node agents' driver), closed at shutdown. */
+export const WORKER_OWNED_LINKS = Symbol('WORKER_OWNED_LINKS');
 
 const METRICS_SCOPE = systemScope('system', SystemActor.Metrics);
 const CLOSED_INCIDENT_STATES = Object.values(IncidentState).filter((s) => isTerminal(s));
@@ -28,6 +30,7 @@ export class WorkerMetricsRuntime implements OnApplicationBootstrap, OnApplicati
     private readonly metrics: HaaasMetrics,
     @Inject(WORKER_METRICS_CONFIG) private readonly config: MetricsConfig | null,
     @Inject(WORKER_REDIS_URL) private readonly redisUrl: string,
+    @Inject(WORKER_OWNED_LINKS) private readonly links: readonly { close(): Promise<void> }[],
     @Inject(Store) private readonly store: Store,
     @Optional() @Inject(FailureDetector) private readonly detector: FailureDetector | null,
   ) {}
@@ -52,5 +55,6 @@ export class WorkerMetricsRuntime implements OnApplicationBootstrap, OnApplicati
     this.stopObserving?.();
     await this.server?.close();
     await this.queues?.close();
+    await Promise.allSettled(this.links.map((l) => l.close()));
   }
 }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@haaas/config';
-import { HaaasMetrics, instrumentAdapters } from '@haaas/metrics';
+import { HaaasMetrics, instrumentAdapters, instrumentAgentActions } from '@haaas/metrics';
+import { createAgentNodeResourceDriver } from '@haaas/node-actions';
 import { DetectorModule } from '@haaas/detector';
 import { HeartbeatsModule } from '@haaas/heartbeats';
 import { hypervisorAdapterOptions, hypervisorAdapters } from '@haaas/engine-runtime';
@@ -10,7 +11,7 @@ import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
-import { WORKER_METRICS_CONFIG, WORKER_REDIS_URL, WorkerMetricsRuntime } from './worker-metrics.runtime';
+import { WORKER_METRICS_CONFIG, WORKER_OWNED_LINKS, WORKER_REDIS_URL, WorkerMetricsRuntime } from './worker-metrics.runtime';
 
 /** The worker process: wiring only (persistence, application services, the engine's modules). */
 @Module({})
@@ -21,6 +22,8 @@ export class WorkerModule {
     const plain = hypervisorAdapters(hypervisorAdapterOptions(config));
     const adapters = metrics ? instrumentAdapters(plain, metrics) : plain;
     const sealer = sealerOf(box);
+    // with metrics, the node agents' driver is made here to time its round trips (else recovery makes its own)
+    const agents = metrics ? createAgentNodeResourceDriver({ redisUrl: config.redis.url }) : null;
     return {
       module: WorkerModule,
       imports: [
@@ -31,7 +34,7 @@ export class WorkerModule {
           adapters,
         }),
         HeartbeatsModule.forRoot({ redisUrl: config.redis.url }),
-        RecoveryModule.forRoot({ redisUrl: config.redis.url, adapters, sealer }),
+        RecoveryModule.forRoot({ redisUrl: config.redis.url, adapters, sealer, ...(agents && metrics ? { nodeResources: instrumentAgentActions(agents.driver, metrics) } : {}) }),
         DetectorModule.forRoot({ redisUrl: config.redis.url, adapters }),
         // runs the operations the API queues (operation.run)
         OperationsModule.forRoot({ redisUrl: config.redis.url, adapters, sealer, runWorkers: true, live: false }),
@@ -43,6 +46,7 @@ export class WorkerModule {
             { provide: HaaasMetrics, useValue: metrics },
             { provide: WORKER_METRICS_CONFIG, useValue: config.metrics ?? null },
             { provide: WORKER_REDIS_URL, useValue: config.redis.url },
+            { provide: WORKER_OWNED_LINKS, useValue: agents ? [agents] : [] },
             WorkerMetricsRuntime,
           ]
         : [],
