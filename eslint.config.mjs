@@ -38,6 +38,10 @@ const depConstraints = [
   // outbound notifications (webhooks): written with the cluster log by the application layer,
   // delivered by their own jobs; they know the data layer and nothing above it
   { sourceTag: 'type:notifications', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access'], bannedExternalImports: ['graphql', '@apollo/*', '@nestjs/graphql'] },
+  // metrics (prom-client): the registry and every metric in one place, recorded through its typed
+  // methods; it observes the engine from outside (commit observers, adapter and detector wrappers),
+  // so it knows the hypervisor interface and nothing of the engine, and only composition roots use it
+  { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:adapter'], bannedExternalImports: ['@nestjs/*', 'typeorm', 'mysql2'] },
   { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:data-access', 'type:auth', 'type:adapter', 'type:notifications'] },
   // the failover engine (detector, recovery, operations) orchestrates on top of the application
   // services; they never call back into it
@@ -62,7 +66,7 @@ const depConstraints = [
   // entry points over them, and tests and benchmarks start the same wiring
   {
     sourceTag: 'type:composition',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:metrics'],
   },
   {
     sourceTag: 'type:app',
@@ -70,7 +74,7 @@ const depConstraints = [
   },
   {
     sourceTag: 'type:test',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:composition', 'type:testing', 'type:sdk', 'type:provider', 'type:client-config'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:auth', 'type:application', 'type:transport', 'type:tooling', 'type:adapter', 'type:engine', 'type:notifications', 'type:composition', 'type:metrics', 'type:testing', 'type:sdk', 'type:provider', 'type:client-config'],
   },
   // the `haaas` CLI is a client like any other: the SDK and nothing of the server
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:sdk', 'type:client-config'] },
