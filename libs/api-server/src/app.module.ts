@@ -8,6 +8,7 @@ import { hypervisorAdapterOptions, hypervisorAdapters } from '@haaas/engine-runt
 import { NodeActionsModule } from '@haaas/node-actions';
 import { OperationsApiModule } from '@haaas/operations';
 import { GraphqlApiModule } from '@haaas/graphql-api';
+import { graphqlMetricsPlugin, type HaaasMetrics, instrumentAdapters } from '@haaas/metrics';
 import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { RedisConnections, RedisModule } from '@haaas/redis';
@@ -29,9 +30,10 @@ export function loggingOf(config: AppConfig): Omit<LoggingOptions, 'service'> {
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = loggingOf(config)): DynamicModule {
+  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = loggingOf(config), metrics: HaaasMetrics | null = null): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
-    const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const plain = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const adapters = metrics ? instrumentAdapters(plain, metrics) : plain;
     const sealer = sealerOf(box);
     const api = config.api ?? DEFAULT_API_LIMITS;
     return {
@@ -57,6 +59,7 @@ export class AppModule {
           landingPage: api.landingPage,
           limits: { query: api.query, deadlineMs: api.deadlineMs },
           wsMaxMessageBytes: api.wsMaxMessageBytes,
+          plugins: metrics ? [graphqlMetricsPlugin(metrics)] : [],
         }),
         // node agents: heartbeats into Redis, tokens verified without MySQL (POST /v1/agent/heartbeat)
         HeartbeatsModule.forRoot(),

@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { RedisConnections } from '@haaas/redis';
 import { AgentNodeResourceDriver } from './agent-resource.driver';
 import { NodeActionBroker } from './node-action.broker';
-import { NODE_RESOURCE_DRIVER } from './node-action.types';
+import { NODE_RESOURCE_DRIVER, type NodeResourceDriver } from './node-action.types';
 
 class NodeActionsCloser implements OnApplicationShutdown {
   constructor(@Inject(NodeActionBroker) private readonly broker: NodeActionBroker) {}
@@ -18,15 +18,21 @@ class NodeActionsCloser implements OnApplicationShutdown {
  * result endpoints (the API), and the NODE_RESOURCE_DRIVER through which recovery and operations
  * carry out IP, APPLICATION and VOLUME resources (the worker). Global; needs RedisConnections.
  */
+export interface NodeActionsModuleOptions {
+  /** The driver as the process uses it, e.g. with its round trips timed (the worker's metrics). */
+  readonly wrapDriver?: (driver: NodeResourceDriver) => NodeResourceDriver;
+}
+
 @Module({})
 export class NodeActionsModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: NodeActionsModuleOptions = {}): DynamicModule {
+    const wrap = options.wrapDriver ?? ((driver: NodeResourceDriver) => driver);
     return {
       module: NodeActionsModule,
       global: true,
       providers: [
         { provide: NodeActionBroker, useFactory: (connections: RedisConnections) => new NodeActionBroker(connections.get('node-actions')), inject: [RedisConnections] },
-        { provide: NODE_RESOURCE_DRIVER, useFactory: (broker: NodeActionBroker) => new AgentNodeResourceDriver(broker), inject: [NodeActionBroker] },
+        { provide: NODE_RESOURCE_DRIVER, useFactory: (broker: NodeActionBroker) => wrap(new AgentNodeResourceDriver(broker)), inject: [NodeActionBroker] },
         NodeActionsCloser,
       ],
       exports: [NodeActionBroker, NODE_RESOURCE_DRIVER],

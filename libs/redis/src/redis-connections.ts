@@ -18,6 +18,7 @@ export interface RedisConnectionsOptions {
  */
 export class RedisConnections implements OnApplicationShutdown {
   private readonly open = new Map<RedisPurpose, Redis>();
+  private readonly dedicatedOnes: Redis[] = [];
   private readonly logger = new Logger('Redis');
   private closed = false;
 
@@ -36,6 +37,19 @@ export class RedisConnections implements OnApplicationShutdown {
     return redis;
   }
 
+  /**
+   * A connection of `purpose` of its own (a new client on every call), for a reader that blocks it
+   * (BullMQ's QueueEvents XREAD): still opened and closed here.
+   */
+  dedicated(purpose: RedisPurpose): Redis {
+    if (this.closed) throw new Error(`Redis connections are closed (asked for ${purpose})`);
+    const name = connectionNameOf(purpose, this.options.namePrefix);
+    const redis = connectRedis(this.options.url, { ...REDIS_PURPOSES[purpose], connectionName: name });
+    this.reportErrors(redis, name);
+    this.dedicatedOnes.push(redis);
+    return redis;
+  }
+
   /** The purposes connected so far (for tests and diagnostics). */
   purposes(): RedisPurpose[] {
     return [...this.open.keys()];
@@ -47,7 +61,7 @@ export class RedisConnections implements OnApplicationShutdown {
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.open.values()];
+    const all = [...this.open.values(), ...this.dedicatedOnes.splice(0)];
     this.open.clear();
     await Promise.all(
       all.map(async (redis) => {

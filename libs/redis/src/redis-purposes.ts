@@ -27,6 +27,8 @@ export const REDIS_PURPOSES = {
   'operations-worker': { maxRetriesPerRequest: null },
   'webhooks-worker': { maxRetriesPerRequest: null },
   'webhooks-producer': { maxRetriesPerRequest: null },
+  /** The worker's metrics: queue counts and QueueEvents (BullMQ) when scraped. */
+  metrics: { maxRetriesPerRequest: null },
 } as const satisfies Record<string, RedisOptions>;
 
 export type RedisPurpose = keyof typeof REDIS_PURPOSES;

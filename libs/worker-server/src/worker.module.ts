@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@haaas/config';
+import { HaaasMetrics, instrumentAdapters, instrumentAgentActions } from '@haaas/metrics';
 import { DetectorModule } from '@haaas/detector';
 import { HeartbeatsModule } from '@haaas/heartbeats';
 import { hypervisorAdapterOptions, hypervisorAdapters } from '@haaas/engine-runtime';
@@ -12,6 +13,7 @@ import { RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
 import { LoggingModule, type LoggingOptions } from '@haaas/logging';
+import { WORKER_METRICS_CONFIG, WorkerMetricsRuntime } from './worker-metrics.runtime';
 
 /**
  * The worker process: wiring only (persistence, application services, the engine's modules). Its
@@ -22,10 +24,11 @@ import { LoggingModule, type LoggingOptions } from '@haaas/logging';
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = config.logging ?? { format: 'json', level: 'info' }): DynamicModule {
+  static forRoot(config: AppConfig, logging: Omit<LoggingOptions, 'service'> = config.logging ?? { format: 'json', level: 'info' }, metrics: HaaasMetrics | null = null): DynamicModule {
     const box = new SecretBox({ keys: config.secrets.keys, activeKeyId: config.secrets.activeKeyId });
     // one adapter map and one sealer for the whole process
-    const adapters = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const plain = hypervisorAdapters(hypervisorAdapterOptions(config));
+    const adapters = metrics ? instrumentAdapters(plain, metrics) : plain;
     const sealer = sealerOf(box);
     return {
       module: WorkerModule,
@@ -40,7 +43,8 @@ export class WorkerModule {
         }),
         HeartbeatsModule.forRoot(),
         // IP, APPLICATION and VOLUME resources through the node agents, for recovery and operations alike
-        NodeActionsModule.forRoot(),
+        // (with metrics, their round trips timed)
+        NodeActionsModule.forRoot(metrics ? { wrapDriver: (driver) => instrumentAgentActions(driver, metrics) } : {}),
         RecoveryModule.forRoot({ adapters, sealer }),
         DetectorModule.forRoot({ adapters }),
         // runs the operations the API queues (operation.run)
@@ -48,6 +52,13 @@ export class WorkerModule {
         // POSTs the webhook deliveries the API and the engine queue (webhook.deliver)
         WebhooksModule.forRoot({ sealer, runWorkers: true, ...config.webhooks }),
       ],
+      providers: metrics
+        ? [
+            { provide: HaaasMetrics, useValue: metrics },
+            { provide: WORKER_METRICS_CONFIG, useValue: config.metrics ?? null },
+            WorkerMetricsRuntime,
+          ]
+        : [],
     };
   }
 }
