@@ -153,9 +153,6 @@ export default [
       '**/*.int-spec.ts',
       '**/*.e2e-spec.ts',
       'libs/*/src/**/testing/**',
-      // forRoot (76 lines) is being replaced by one composition per process (issue 13, branch
-      // i13-engine): take this entry off when it lands
-      'libs/operations/src/operations.module.ts',
     ],
     rules: {
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
