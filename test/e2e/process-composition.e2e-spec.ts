@@ -1,7 +1,7 @@
 // Each process's composition (ADR 0016), booted for real on MariaDB and the test Redis: one
 // ServiceRunner and one ServiceClaims in the worker, none of the worker's parts in the API, and
 // every Redis connection of either process gone from the server's CLIENT LIST once it is closed.
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { AppModule } from '@haaas/api-server';
@@ -17,6 +17,21 @@ import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { WorkerModule } from '@haaas/worker-server';
 
 const DB = 40;
+
+/** Nest's logger for the test: keeps the errors (a shutdown hook that throws is logged, not thrown). */
+class ErrorCapture implements LoggerService {
+  readonly errors: string[] = [];
+  // the rest is not this test's business
+  log(): void {
+    return undefined;
+  }
+  warn(): void {
+    return undefined;
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.errors.push([message, ...rest].map((x) => (x instanceof Error ? (x.stack ?? x.message) : String(x))).join(' '));
+  }
+}
 
 /** Every provider instance of the application, with the module it sits in. */
 function instances(app: INestApplicationContext): { module: string; token: unknown; instance: unknown }[] {
@@ -91,7 +106,8 @@ describe('per-process composition and the Redis owner', () => {
   });
 
   it('the worker has one ServiceRunner and one ServiceClaims, shared by recovery and operations, and closes every connection', async () => {
-    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
+    const logger = new ErrorCapture();
+    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
     await worker.init();
     try {
       const runners = ofClass(worker, ServiceRunner);
@@ -116,10 +132,13 @@ describe('per-process composition and the Redis owner', () => {
     }
     await until(async () => (await clientsOnDb(probe)).length === 0);
     expect(await clientsOnDb(probe)).toEqual([]);
+    // every module's shutdown ran without an error (a closer that cannot reach what it closes logs one)
+    expect(logger.errors).toEqual([]);
   }, 120_000);
 
   it('the API has none of the worker-only parts, no provider left null, and closes every connection', async () => {
-    const api = await NestFactory.create(AppModule.forRoot(config), { logger: false });
+    const logger = new ErrorCapture();
+    const api = await NestFactory.create(AppModule.forRoot(config), { logger });
     await api.init();
     try {
       const workerOnly: Class<unknown>[] = [ServiceRunner, ServiceClaims, FailureDetector, FailbackScheduler, ServiceWatch, IncidentCommands];
@@ -138,5 +157,7 @@ describe('per-process composition and the Redis owner', () => {
     }
     await until(async () => (await clientsOnDb(probe)).length === 0);
     expect(await clientsOnDb(probe)).toEqual([]);
+    // every module's shutdown ran without an error (a closer that cannot reach what it closes logs one)
+    expect(logger.errors).toEqual([]);
   }, 120_000);
 });

@@ -1,11 +1,11 @@
-import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { RedisConnections } from '@haaas/redis';
 import { AgentNodeResourceDriver } from './agent-resource.driver';
 import { NodeActionBroker } from './node-action.broker';
 import { NODE_RESOURCE_DRIVER, type NodeResourceDriver } from './node-action.types';
 
 class NodeActionsCloser implements OnApplicationShutdown {
-  constructor(private readonly broker: NodeActionBroker) {}
+  constructor(@Inject(NodeActionBroker) private readonly broker: NodeActionBroker) {}
   async onApplicationShutdown(): Promise<void> {
     // ends the long polls and the broker's subscriber; the command connection is RedisConnections'
     await this.broker.close();
