@@ -20,7 +20,12 @@ export function watchQueues(metrics: HaaasMetrics, names: readonly string[], con
     made.push(c);
     return c;
   };
-  const queues = names.map((name) => new Queue(name, { connection: connection() }));
+  const queues = names.map((name) => {
+    const q = new Queue(name, { connection: connection() });
+    // a lost Redis: BullMQ reconnects; an unlistened 'error' would throw
+    q.on('error', () => undefined);
+    return q;
+  });
   const events = names.map((name) => {
     const e = new QueueEvents(name, { connection: connection() });
     e.on('stalled', () => metrics.queueJobStalled(name));
