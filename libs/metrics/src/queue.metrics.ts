@@ -3,6 +3,8 @@ import type Redis from 'ioredis';
 import type { HaaasMetrics, QueueCountsSource } from './haaas.metrics';
 import { QUEUE_JOB_STATES, type QueueJobState } from './metric-names';
 
+const CLOSE_WAIT_MS = 2_000;
+
 export interface QueueMetrics {
   close(): Promise<void>;
 }
@@ -40,7 +42,9 @@ export function watchQueues(metrics: HaaasMetrics, names: readonly string[], con
   metrics.readSourcesFrom({ queues: counts });
   return {
     async close() {
-      await Promise.allSettled([...queues.map((q) => q.close()), ...events.map((e) => e.close())]);
+      // bounded: with Redis gone BullMQ's close can wait for a reconnection that never comes
+      const closing = Promise.allSettled([...queues.map((q) => q.close()), ...events.map((e) => e.close())]);
+      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
       for (const c of made) c.disconnect();
     },
   };
