@@ -4,18 +4,21 @@ import Redis from 'ioredis';
 import { JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { WebhookDeliveryHandler } from './webhook.delivery';
 import { WebhookDispatcher } from './webhook.dispatcher';
+import { WebhookOutboxSweeper } from './webhook.sweeper';
 import { WebhookService } from './webhook.service';
 import { WEBHOOK_OPTIONS, WEBHOOK_SEALER, type WebhooksOptions } from './webhooks.tokens';
 
-/** The delivery workers, in the processes that run them (runWorkers). */
+/** The delivery workers and the outbox sweeper, in the processes that run them (runWorkers). */
 @Injectable()
 class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private redis?: Redis;
   private workers: Worker[] = [];
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhooksOptions,
     private readonly handler: WebhookDeliveryHandler,
+    private readonly outbox: WebhookOutboxSweeper,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -23,9 +26,15 @@ class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
     this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-webhooks-worker' });
     this.redis.on('error', () => undefined);
     this.workers = startWorkers(this.redis, [QUEUES.webhooks], new JobRegistry().register(this.handler), { concurrency: 8 });
+    const every = this.options.sweepIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.sweeper = setInterval(() => void this.outbox.sweep(), every);
+      this.sweeper.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
     await Promise.all(this.workers.map((w) => w.close()));
     await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
@@ -49,9 +58,10 @@ export class WebhooksModule {
         WebhookDispatcher,
         WebhookService,
         WebhookDeliveryHandler,
+        WebhookOutboxSweeper,
         WebhookWorkers,
       ],
-      exports: [WebhookService],
+      exports: [WebhookService, WebhookOutboxSweeper],
     };
   }
 }
