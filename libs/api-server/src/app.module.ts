@@ -15,6 +15,7 @@ import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
 import { LoggingModule, type LoggingOptions } from '@haaas/logging';
 import { HealthController, REDIS_CLIENT } from './health.controller';
+import { QueueBoardController } from './queue-board.controller';
 
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
@@ -71,7 +72,7 @@ export class AppModule {
         // cluster webhooks: managed and tested here, their deliveries queued here and POSTed by the workers
         WebhooksModule.forRoot({ redisUrl: config.redis.url, sealer, runWorkers: false, ...config.webhooks }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, QueueBoardController],
       providers: [
         {
           provide: REDIS_CLIENT,
