@@ -123,7 +123,10 @@ export async function detectedIncident(lab: Lab, seeded: Seeded, host: string, s
 
 /** DETECTOR_SIGKILL / DETECTOR_SIGSTOP: the detector holding the lease, right after the crash (a replacement started after a kill). */
 export async function faultDetector(detectors: Detectors, how: 'kill' | 'stop', random: () => number): Promise<void> {
-  const leader = (await detectors.leader()) ?? detectors.live()[0];
+  // the lease may be between holders (expired, not yet taken): wait a little for one rather than hit a follower
+  let leader = await detectors.leader();
+  for (const until = Date.now() + 5_000; !leader && Date.now() < until; leader = await detectors.leader()) await sleep(200);
+  leader ??= detectors.live()[0];
   if (!leader) throw new Error('no detector runs');
   if (how === 'kill') {
     leader.kill('SIGKILL');
