@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { TenantScope } from '@haaas/domain';
 import { HeartbeatStore } from '@haaas/heartbeats';
 import { startTestApi, TestApi } from './support/api';
-import { testRedisUrl } from '../support/redis';
+import { testRedisUrl } from '@haaas/testing';
 
 /**
  * The heartbeat endpoint's lean path (ADR 0018): answered on node:http ahead of Express and Nest,

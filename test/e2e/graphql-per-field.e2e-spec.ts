@@ -1,5 +1,5 @@
 import { startTestApi, TestApi } from './support/api';
-import { testRedisUrl } from '../support/redis';
+import { testRedisUrl } from '@haaas/testing';
 
 /**
  * What the cheaper GraphQL path keeps (issue 14): Apollo's per-field cache-control plugin is off,

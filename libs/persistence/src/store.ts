@@ -18,6 +18,8 @@ import {
   TenantEntity,
 } from './entities';
 import { TenantRepository } from './tenant.repository';
+import { AuditLogRepository } from './audit-log.repository';
+import { OutboxRepository } from './outbox.repository';
 
 /** Members of failover domains: a composite key, so a small repository of its own. */
 export class DomainMemberRepository {
@@ -112,6 +114,16 @@ export class TenantDirectoryRepository {
     return result;
   }
 
+  /** Nodes by status and open incidents by state, every tenant (metrics): two grouped counts. */
+  async stateCounts(admin: TenantScope, closedIncidentStates: readonly string[]): Promise<{ nodes: Map<string, number>; incidents: Map<string, number> }> {
+    assertAdmin(admin);
+    const nodes: { k: string; n: string | number }[] = await this.manager.query('SELECT status AS k, COUNT(*) AS n FROM `nodes` GROUP BY status');
+    const marks = closedIncidentStates.map(() => '?').join(', ') || "''";
+    const incidents: { k: string; n: string | number }[] = await this.manager.query(`SELECT state AS k, COUNT(*) AS n FROM \`incidents\` WHERE state NOT IN (${marks}) GROUP BY state`, [...closedIncidentStates]);
+    const toMap = (rows: { k: string; n: string | number }[]) => new Map(rows.map((r) => [r.k, Number(r.n)]));
+    return { nodes: toMap(nodes), incidents: toMap(incidents) };
+  }
+
   async save(admin: TenantScope, row: TenantEntity): Promise<TenantEntity> {
     assertAdmin(admin);
     return this.manager.save(TenantEntity, row);
@@ -129,6 +141,9 @@ export interface CommittedEvent {
   readonly eventId: string;
   readonly type: string;
   readonly nodeId: string | null;
+  /** What the event is about, and its `after` snapshot (metrics read timings from it). */
+  readonly objectId?: string;
+  readonly after?: Readonly<Record<string, unknown>> | null;
 }
 
 /** Called once per committed transaction that appended events, with those events. */
@@ -164,6 +179,8 @@ export interface Repositories {
   readonly operations: TenantRepository<OperationEntity>;
   readonly webhooks: TenantRepository<WebhookEntity>;
   readonly webhookDeliveries: TenantRepository<WebhookDeliveryEntity>;
+  readonly audit: AuditLogRepository;
+  readonly outbox: OutboxRepository;
 }
 
 function repositoriesOf(manager: EntityManager, afterCommit: AfterCommit): Repositories {
@@ -184,6 +201,8 @@ function repositoriesOf(manager: EntityManager, afterCommit: AfterCommit): Repos
     operations: new TenantRepository(manager.getRepository(OperationEntity), 'Operation'),
     webhooks: new TenantRepository(manager.getRepository(WebhookEntity), 'Webhook'),
     webhookDeliveries: new TenantRepository(manager.getRepository(WebhookDeliveryEntity), 'WebhookDelivery'),
+    audit: new AuditLogRepository(manager),
+    outbox: new OutboxRepository(manager),
   };
 }
 

@@ -6,8 +6,8 @@ export interface WebhookSecretSealer {
 export const WEBHOOK_SEALER = Symbol('WEBHOOK_SEALER');
 export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
 
+/** The queue's Redis is the process's `webhooks-producer` and `webhooks-worker` connections (@haaas/redis). */
 export interface WebhooksOptions {
-  readonly redisUrl: string;
   readonly sealer: WebhookSecretSealer;
   /** Run the delivery workers in this process (the worker: yes; the API: no, it only queues). */
   readonly runWorkers: boolean;
@@ -21,6 +21,8 @@ export interface WebhooksOptions {
   readonly allowPrivateAddresses?: boolean;
   /** How often the sweeper queues PENDING deliveries left without a job (default 30 s; 0: never). */
   readonly sweepIntervalMs?: number;
+  /** How old a PENDING delivery must be for the sweeper to queue it again (default 60 s). */
+  readonly strandedAfterMs?: number;
 }
 
 export function webhookSecretContext(tenantId: string, webhookId: string): string {
