@@ -13,7 +13,11 @@
  *    load from elsewhere on the machine falls on both alike; the better round of each is shown.
  *  - For reference, a route of the same API that does nothing (GET /health/live): what NestJS and
  *    Express cost before the heartbeat's own work.
- *  - Then the target load, N nodes at 1 Hz: latency, and how busy the API's event loop is.
+ *  - Then the target load, N nodes at 1 Hz: latency, and how busy the API's event loop is; and the
+ *    same at three fleet sizes (N/10, N/2, N nodes of the same fleet) with the event loop's busy
+ *    time per heartbeat, so that the growth shows.
+ *  - Heartbeats are answered ahead of Express and Nest (ADR 0018); the Nest empty route stays the
+ *    framework's reference.
  *  - SQL statements during the API phases (the token check must not reach MySQL: expect 0).
  * Prints figures; it asserts nothing about time. Environment: BENCH_NODES, BENCH_SECONDS (per
  * phase), BENCH_REQUESTS (cap per phase), BENCH_CONNECTIONS, BENCH_WORKERS.
@@ -220,6 +224,14 @@ async function main(): Promise<void> {
     console.log(pacedRow('HAaaS API heartbeat (200)', paced));
     console.log(`   headroom: the API's closed-loop rate is ${(apiBest.rps / NODES).toFixed(1)}x this load`);
     console.log(`   SQL statements: ${queryCounter.total - beforePaced} (none for tokens; each cluster's interval is re-read when Redis's 30 s copy expires: ${clusters.length} clusters)`);
+
+    console.log(`   growth: the API at 1 Hz for ${SECONDS} s with part of the fleet`);
+    console.log('     nodes   req/s    p50 ms    p99 ms   loop busy   busy µs per heartbeat');
+    for (const n of [Math.max(1, Math.floor(NODES / 10)), Math.floor(NODES / 2), NODES]) {
+      const f = await load(apiTarget, tokens.slice(0, n), 'paced', SECONDS);
+      const busyUs = (f.elu * f.seconds * 1e6) / Math.max(1, f.requests);
+      console.log(`   ${String(n).padStart(7)} ${f.rps.toFixed(0).padStart(7)} ${f.p50.toFixed(2).padStart(9)} ${f.p99.toFixed(2).padStart(9)} ${`${(f.elu * 100).toFixed(0)}%`.padStart(11)} ${busyUs.toFixed(0).padStart(12)}`);
+    }
 
     // every node's last heartbeat is in Redis, in its cluster's sorted set
     const redis = new Redis(infra.redisUrl);

@@ -25,6 +25,7 @@ import { createApiApp } from '@haaas/api-server';
 import { signDevToken } from '@haaas/auth';
 import { loadConfig } from '@haaas/config';
 import { startLocalInfra } from '@haaas/devstack';
+import { HaaasMetrics } from '@haaas/metrics';
 import { startAgentFleet } from './support/agent-fleet';
 
 const NODES = Number(process.env.BENCH_NODES ?? 500);
@@ -88,6 +89,28 @@ async function phase(send: (i: number) => Promise<Response>, scrapeUrl: string |
   return { rps: done / ((performance.now() - started) / 1000), errors, statuses };
 }
 
+/**
+ * What the metrics add to one request, measured apart: recording a heartbeat's HTTP request (its
+ * counter, histogram and heartbeat counter), and a scrape of the whole registry, next to the time
+ * one request took at the baseline's throughput (with CLIENTS in flight) in this run. Steadier than
+ * the throughput ratio on a busy machine.
+ */
+async function recordingCost(baselines: ReadonlyMap<string, number>): Promise<void> {
+  const m = new HaaasMetrics({ process: 'bench' });
+  const n = 200_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    m.httpRequest('POST', '/v1/agent/heartbeat', 204, 0.0005);
+    m.heartbeat('accepted');
+  }
+  const perRequestUs = ((performance.now() - t0) / n) * 1000;
+  const t1 = performance.now();
+  await m.registry.metrics();
+  const scrapeMs = performance.now() - t1;
+  console.log(`recording: ${perRequestUs.toFixed(2)} µs per request; a scrape of the registry ${scrapeMs.toFixed(1)} ms (${(scrapeMs / 10).toFixed(1)} % of a second of the event loop at 1 scrape/s)`);
+  for (const [name, rps] of baselines) console.log(`   ${name}: ${((perRequestUs / (1e6 / rps)) * 100).toFixed(2)} % of a request's share of the event loop at the baseline's ${rps.toFixed(0)} req/s`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'haaas-bench-obs-'));
   const infra = await startLocalInfra({ dataDir: dir });
@@ -122,6 +145,7 @@ async function main(): Promise<void> {
       { name: 'nested query', send: nested },
     ];
 
+    const baselines = new Map<string, number>();
     console.log(`HAaaS observability overhead: ${NODES} nodes, ${CLIENTS} clients, ${ROUNDS} rounds of ${SECONDS} s per variant and workload`);
     for (const w of workloads) {
       // warm-up: JIT, pools, token caches
@@ -137,6 +161,7 @@ async function main(): Promise<void> {
       }
       const base = best.get(BASELINE.name) as Figures;
       console.log(`${w.name}:`);
+      baselines.set(w.name, base.rps);
       for (const r of running) {
         const f = best.get(r.variant.name) as Figures;
         const ratio = f.rps / base.rps;
@@ -144,6 +169,7 @@ async function main(): Promise<void> {
         console.log(`   ${r.variant.name.padEnd(10)} ${f.rps.toFixed(0).padStart(6)} req/s  errors ${f.errors}${f.errors ? ` ${JSON.stringify(f.statuses)}` : ''}   ${verdict}`);
       }
     }
+    await recordingCost(baselines);
   } finally {
     for (const r of running) await r.app.close();
     await infra.stop();

@@ -32,6 +32,8 @@ export async function startAgentFleet(infra: { readonly dbUrl: string; readonly 
     HAAAS_REDIS_URL: infra.redisUrl,
     HAAAS_QUOTA_MAX_CLUSTERS: String(Math.ceil(o.nodes / o.perCluster) + 1),
     HAAAS_QUOTA_MAX_NODES: String(o.nodes + 1),
+    // joining thousands of nodes on a loaded machine can queue a mutation past the 10 s deadline
+    HAAAS_REQUEST_DEADLINE_MS: '120000',
   });
   const app = await createApiApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');

@@ -22,6 +22,7 @@ import type {
   ServiceFieldsFragment,
   TenantFieldsFragment,
   TenantRateLimitsFieldsFragment,
+  AuditEntryFieldsFragment,
   ListEventTypesQuery,
   TestFencingDeviceMutation,
   WebhookDeliveryFieldsFragment,
@@ -71,6 +72,8 @@ export type EventTypeInfo = ListEventTypesQuery['eventTypes'][number];
 export type Tenant = TenantFieldsFragment;
 /** A tenant's request rate limits (effective, and its own overrides). */
 export type TenantRateLimits = TenantRateLimitsFieldsFragment;
+/** One entry of the audit log (tenant-level and admin actions; platform admins only). */
+export type AuditEntry = AuditEntryFieldsFragment;
 /** The caller: token subject, roles and tenant. */
 export type Viewer = GetViewerQuery['viewer'];
 /** The answer of a node's hypervisor manager to a probe. */

@@ -1,7 +1,7 @@
 /**
  * Part of lifecycle.e2e-spec.ts (split off for its length, same `live` API, so the file's check
  * that every root field was answered through the SDK counts these): a cluster's webhooks and a
- * tenant's rate limits, as their owners see them; empty ids refused.
+ * tenant's rate limits and the audit log, as their owners see them; empty ids refused.
  */
 import { ForbiddenError, NotFoundError } from '@haaas/sdk';
 import type { LiveApi } from './live';
@@ -42,6 +42,20 @@ export function webhooksAndRateLimits(liveApi: () => LiveApi): void {
       expect(await admin.tenants.rateLimits('limits-co')).toEqual(set);
       const member = await liveApi().client('limits-co');
       await expect(member.tenants.rateLimits('limits-co')).rejects.toBeInstanceOf(ForbiddenError);
+    });
+
+    it('the audit log: what admins did, newest first, filtered, paged; refused to tenant members', async () => {
+      const admin = await liveApi().client('platform', ['admin']);
+      await admin.tenants.create({ id: 'audited-co' });
+      await admin.tenants.setQuota({ id: 'audited-co', maxClusters: 3 });
+      const entries = await admin.tenants.auditLog({ tenantId: 'audited-co' }).toArray();
+      expect(entries.map((e) => e.action)).toEqual(['tenant.quota_changed', 'tenant.created']);
+      expect(entries[0]).toMatchObject({ tenantId: 'audited-co', actor: expect.any(String), targetType: 'Tenant', targetId: 'audited-co', details: { maxClusters: 3 } });
+      const paged = await admin.tenants.auditLog({ tenantId: 'audited-co', pageSize: 1 }).toArray();
+      expect(paged.map((e) => e.id)).toEqual(entries.map((e) => e.id));
+      expect((await admin.tenants.auditLog({ action: 'tenant.created', tenantId: 'audited-co' }).toArray()).map((e) => e.action)).toEqual(['tenant.created']);
+      const member = await liveApi().client('audited-co', ['member']);
+      await expect(member.tenants.auditLog().toArray()).rejects.toBeInstanceOf(ForbiddenError);
     });
   });
 }

@@ -38,6 +38,7 @@ const SDK_METHODS: Record<string, Call> = {
   tenant: (c) => c.tenants.get('t'),
   tenants: (c) => first(c.tenants.list()),
   tenantRateLimits: (c) => c.tenants.rateLimits('t'),
+  auditLog: (c) => first(c.tenants.auditLog()),
   viewer: (c) => c.viewer(),
   operation: (c) => c.operations.get(ID),
   operations: (c) => first(c.operations.list({ clusterId: ID })),

@@ -214,7 +214,8 @@ describe.each(['terraform', 'tofu'] as const)('the provider under %s', (name) =>
     const plan = await t.wd.plan();
     for (const addr of ['haaas_cluster.c', 'haaas_failover_domain.d', 'haaas_node.n1', 'haaas_node.n2']) expect(plan.stdout).toMatch(new RegExp(`${addr.replace('.', '\\.')} must be replaced`));
     expect(plan.stdout).toMatch(/name\s+= "tf-\w+" -> "tf-\w+-b" # forces replacement/);
-    expect(plan.stdout).toMatch(/cluster_id\s+= "[^"]+" -> \(known after apply\) # forces replacement/);
+    // (OpenTofu marks the old value too: `"..." # forces replacement -> (known after apply) # forces replacement`)
+    expect(plan.stdout).toMatch(/cluster_id\s+= "[^"]+"(?: # forces replacement)? -> \(known after apply\) # forces replacement/);
     expect(plan.stdout).toMatch(/4 to add, 0 to change, 4 to destroy/);
     await t.wd.ok(['apply', '-auto-approve']);
     const after = await t.wd.state();

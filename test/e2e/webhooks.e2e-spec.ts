@@ -107,7 +107,8 @@ describe('cluster webhooks: signed deliveries, retries, the delivery log, tenant
     const redisUrl = testRedisUrl(61);
     api = await startTestApi({ HAAAS_REDIS_URL: redisUrl, HAAAS_WEBHOOK_RETRY_DELAY_MS: '100', HAAAS_WEBHOOK_ATTEMPTS: '4', HAAAS_WEBHOOK_TIMEOUT_MS: '2000' });
     const sealer = sealerOf(new SecretBox({ keys: api.config.secrets.keys, activeKeyId: api.config.secrets.activeKeyId }));
-    @Module({ imports: [RedisModule.forRoot({ url: redisUrl }), PersistenceModule.forRoot({ url: api.config.database.url }), WebhooksModule.forRoot({ sealer, runWorkers: true, retryDelayMs: 100, attempts: 4, timeoutMs: 2000 })] })
+    // the receiver is on loopback: allowed here as HAAAS_WEBHOOK_ALLOW_PRIVATE allows it outside production
+    @Module({ imports: [RedisModule.forRoot({ url: redisUrl }), PersistenceModule.forRoot({ url: api.config.database.url }), WebhooksModule.forRoot({ sealer, runWorkers: true, retryDelayMs: 100, attempts: 4, timeoutMs: 2000, allowPrivateAddresses: true })] })
     class WorkerSide {}
     worker = await NestFactory.createApplicationContext(WorkerSide, { logger: false });
     await worker.init();

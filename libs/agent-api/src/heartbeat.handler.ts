@@ -12,7 +12,9 @@ export interface HeartbeatReply {
   readonly serverTime: string;
 }
 
-const PATH = '/v1/agent/heartbeat';
+/** The route the lean path serves (its metrics name it so too). */
+export const HEARTBEAT_PATH = '/v1/agent/heartbeat';
+const PATH = HEARTBEAT_PATH;
 
 /** `POST /v1/agent/heartbeat`, matched as the Nest router did: any case, a trailing slash, a query string. */
 export function isHeartbeatRequest(req: IncomingMessage): boolean {

@@ -16,6 +16,7 @@ import { SecretBox } from '@haaas/secrets';
 import { WebhooksModule } from '@haaas/webhooks';
 import { LoggingModule, type LoggingOptions } from '@haaas/logging';
 import { HealthController, REDIS_CLIENT } from './health.controller';
+import { QueueBoardController } from './queue-board.controller';
 
 /** The configured log format and level (JSON at info when the configuration does not say). */
 export function loggingOf(config: AppConfig): Omit<LoggingOptions, 'service'> {
@@ -73,7 +74,7 @@ export class AppModule {
         // cluster webhooks: managed and tested here, their deliveries queued here and POSTed by the workers
         WebhooksModule.forRoot({ sealer, runWorkers: false, ...config.webhooks }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, QueueBoardController],
       providers: [
         { provide: REDIS_CLIENT, useFactory: (connections: RedisConnections) => connections.get('health'), inject: [RedisConnections] },
       ],

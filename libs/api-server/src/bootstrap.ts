@@ -1,10 +1,10 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { installAgentFastPath } from '@haaas/agent-api';
+import { HEARTBEAT_PATH, installAgentFastPath } from '@haaas/agent-api';
 import type { AppConfig } from '@haaas/config';
 import { PinoNestLogger } from '@haaas/logging';
-import { eventMetricsObserver, HaaasMetrics, httpMetricsMiddleware, metricsHandler } from '@haaas/metrics';
+import { eventMetricsObserver, fixedRouteMetrics, HaaasMetrics, httpMetricsMiddleware, metricsHandler } from '@haaas/metrics';
 import { Store } from '@haaas/persistence';
 import type { DestinationStream } from 'pino';
 import { AppModule, loggingOf } from './app.module';
@@ -29,7 +29,8 @@ export async function createApiApp(config: AppConfig, options: ProcessLogOptions
   // SIGTERM/SIGINT close the HTTP server, then the database pool and Redis: graceful shutdown
   app.enableShutdownHooks();
   // POST /v1/agent/heartbeat on plain node:http, ahead of Express and Nest (ADR 0018)
-  installAgentFastPath(app);
+  // (counted and timed there: Express's metrics middleware never sees it)
+  installAgentFastPath(app, metrics ? { observe: fixedRouteMetrics(metrics, HEARTBEAT_PATH) } : {});
   return app;
 }
 

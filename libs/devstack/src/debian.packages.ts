@@ -8,6 +8,7 @@ const KNOWN_BINARIES: Readonly<Record<string, readonly string[]>> = {
   'mariadb-server': ['mariadbd', 'mariadb-install-db'],
   'mariadb-client': ['mariadb'],
   'redis-server': ['redis-server'],
+  prometheus: ['prometheus', 'promtool'],
 };
 
 // Daemons live in sbin, which a non-root PATH often lacks.

@@ -12,3 +12,4 @@ export * from './engine';
 export { EVENT_CATALOGUE, EVENT_TYPES, EVENT_OBJECT_TYPES, isEventType } from './event-catalogue';
 export type { EventType, EventTypeOf, EventObjectType } from './event-catalogue';
 export { SystemActor, SYSTEM_ACTORS, isSystemActor, systemScope } from './system-actors';
+export { AUDIT_ACTIONS, AUDIT_ACTION_NAMES, isAuditAction, type AuditAction } from './audit-actions';

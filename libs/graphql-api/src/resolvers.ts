@@ -10,6 +10,7 @@ import { FencingDeviceResolver } from './fencing/fencing-device.resolver';
 import { NodeFencingResolver } from './fencing/node-fencing.resolver';
 import { NodeAgentResolver } from './nodes/node-agent.resolver';
 import { NodeResolver } from './nodes/node.resolver';
+import { AuditLogResolver } from './audit/audit-log.resolver';
 import { OPERATION_RESOLVERS } from './operations/operations.resolvers';
 import { PROBE_RESOLVERS } from './probes/probes.resolvers';
 import { RateLimitsResolver } from './rate-limits/rate-limits.resolver';
@@ -40,4 +41,5 @@ export const RESOLVERS = [
   ...OPERATION_RESOLVERS,
   RateLimitsResolver,
   WebhookResolver,
+  AuditLogResolver,
 ];

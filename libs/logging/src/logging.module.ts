@@ -5,8 +5,8 @@ import { runWithLogContext } from './log-context';
 import { createLogger, httpLoggerOptions, type LoggingOptions } from './logger.factory';
 
 /** Opens the unit of work of a request, so that the tenant, subject and operation found later land on its lines. */
-function logContextMiddleware(_req: Request, _res: Response, next: NextFunction): void {
-  runWithLogContext({}, next);
+function logContextMiddleware(req: Request, _res: Response, next: NextFunction): void {
+  runWithLogContext({}, next, req as { id?: unknown });
 }
 
 /**

@@ -86,3 +86,33 @@ describe('HaaasMetrics', () => {
     expect(Date.now() / 1000 - ((await valueOf(m, METRIC.detectorLastPass)) ?? 0)).toBeLessThan(60);
   });
 });
+
+describe('scrape-time sources', () => {
+  it('leave their series out when MySQL or Redis fails, and the rest of the scrape stands', async () => {
+    const m = fresh();
+    m.readSourcesFrom({ states: () => Promise.reject(new Error('database down')), queues: () => Promise.reject(new Error('redis down')) });
+    m.heartbeat('accepted');
+    const text = await m.registry.metrics();
+    expect(text).toContain('haaas_heartbeats_total{result="accepted",process="bench"} 1');
+    expect(text).not.toMatch(/^haaas_nodes\{/m);
+    expect(text).not.toMatch(/^haaas_queue_jobs\{/m);
+  });
+
+  it('report the counts they read', async () => {
+    const m = fresh();
+    m.readSourcesFrom({
+      states: async () => ({ nodes: new Map([['ONLINE', 3], ['FAILED', 1]]), incidents: new Map([['AWAITING_OPERATOR', 2]]) }),
+      queues: async () => new Map([['haaas.recovery', { waiting: 4, active: 1 }]]),
+    });
+    let reads = 0;
+    const counted = m as unknown as { stateCounts: () => Promise<unknown> };
+    const read = counted.stateCounts;
+    counted.stateCounts = () => ((reads += 1), read());
+    // both gauges in one scrape, from one read
+    const text = await m.registry.metrics();
+    expect(text).toContain('haaas_nodes{status="FAILED",process="bench"} 1');
+    expect(text).toContain('haaas_incidents{state="AWAITING_OPERATOR",process="bench"} 2');
+    expect(reads).toBe(1);
+    expect(await valueOf(m, METRIC.queueJobs, { queue: 'haaas.recovery', state: 'waiting' })).toBe(4);
+  });
+});

@@ -28,6 +28,27 @@ const SECONDS_SHORT = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 
 const SECONDS_FENCE = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120];
 const SECONDS_RECOVERY = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1800, 3600];
 
+/** How long a scrape waits for MySQL or Redis counts before leaving them out (Prometheus times out too). */
+const SOURCE_TIMEOUT_MS = 2_000;
+
+/**
+ * A scrape-time source, bounded: a database or Redis that does not answer leaves its series out of
+ * this scrape (absent, which the alert rules treat as unknown) instead of failing every metric.
+ */
+async function bounded<T>(pending: Promise<T> | undefined): Promise<T | undefined> {
+  if (!pending) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), SOURCE_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([pending.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The registry of one process and every metric of HAaaS, typed: callers record through these
  * methods (the port), never through prom-client. Label values are bounded by their types (an
@@ -61,6 +82,7 @@ export class HaaasMetrics {
   private readonly agentActions: Counter<'action' | 'result'>;
   private readonly agentRoundTrip: Histogram<'action'>;
   private stateCounts: StateCountsSource | null = null;
+  private statesInFlight: Promise<StateCounts | undefined> | null = null;
   private queueCounts: QueueCountsSource | null = null;
   private detectorStats: DetectorStatsSource | null = null;
 
@@ -100,17 +122,23 @@ export class HaaasMetrics {
     const nodes: Gauge<'status'> = new Gauge({
       name: METRIC.nodes, help: 'Nodes by status (every tenant).', labelNames: ['status'], registers,
       collect: async () => {
-        const counts = await this.stateCounts?.();
+        const counts = await this.sharedStateCounts();
         nodes.reset();
-        this.incidentsGauge.reset();
         for (const [status, n] of counts?.nodes ?? []) nodes.set({ status }, n);
-        for (const [state, n] of counts?.incidents ?? []) this.incidentsGauge.set({ state }, n);
+      },
+    });
+    const incidents: Gauge<'state'> = new Gauge({
+      name: METRIC.incidents, help: 'Open incidents by state (every tenant).', labelNames: ['state'], registers,
+      collect: async () => {
+        const counts = await this.sharedStateCounts();
+        incidents.reset();
+        for (const [state, n] of counts?.incidents ?? []) incidents.set({ state }, n);
       },
     });
     const queues: Gauge<'queue' | 'state'> = new Gauge({
       name: METRIC.queueJobs, help: 'BullMQ jobs by queue and state.', labelNames: ['queue', 'state'], registers,
       collect: async () => {
-        const counts = await this.queueCounts?.();
+        const counts = await bounded(this.queueCounts?.());
         queues.reset();
         for (const [queue, states] of counts ?? []) for (const [state, n] of Object.entries(states)) queues.set({ queue, state }, n ?? 0);
       },
@@ -130,7 +158,15 @@ export class HaaasMetrics {
     });
   }
 
-  private readonly incidentsGauge = new Gauge({ name: METRIC.incidents, help: 'Open incidents by state (every tenant), read with haaas_nodes.', labelNames: ['state'], registers: [this.registry] });
+  /** One read of the state counts per scrape: prom-client collects every metric at once, so both gauges share it. */
+  private sharedStateCounts(): Promise<StateCounts | undefined> {
+    if (!this.statesInFlight) {
+      this.statesInFlight = bounded(this.stateCounts?.()).finally(() => {
+        this.statesInFlight = null;
+      });
+    }
+    return this.statesInFlight;
+  }
 
   readSourcesFrom(sources: { readonly states?: StateCountsSource; readonly queues?: QueueCountsSource; readonly detector?: DetectorStatsSource }): void {
     if (sources.states) this.stateCounts = sources.states;

@@ -32,3 +32,19 @@ export function httpMetricsMiddleware(metrics: HaaasMetrics): (req: IncomingMess
     next();
   };
 }
+
+/**
+ * The same record for a route served ahead of Express (the heartbeat's lean path, ADR 0018): no
+ * Express route to read, so the pattern is given.
+ */
+export function fixedRouteMetrics(metrics: HaaasMetrics, pattern: string): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return (req, res, next) => {
+    const t0 = performance.now();
+    res.once('finish', () => {
+      const method = req.method ?? 'OTHER';
+      metrics.httpRequest(method, pattern, res.statusCode, (performance.now() - t0) / 1000);
+      if (pattern === HEARTBEAT_ROUTE && method === 'POST') metrics.heartbeat(res.statusCode < 300 ? 'accepted' : 'rejected');
+    });
+    next();
+  };
+}

@@ -3,6 +3,8 @@ import type Redis from 'ioredis';
 import type { HaaasMetrics, QueueCountsSource } from './haaas.metrics';
 import { QUEUE_JOB_STATES, type QueueJobState } from './metric-names';
 
+const CLOSE_WAIT_MS = 2_000;
+
 export interface QueueMetrics {
   close(): Promise<void>;
 }
@@ -20,7 +22,12 @@ export function watchQueues(metrics: HaaasMetrics, names: readonly string[], con
     made.push(c);
     return c;
   };
-  const queues = names.map((name) => new Queue(name, { connection: connection() }));
+  const queues = names.map((name) => {
+    const q = new Queue(name, { connection: connection() });
+    // a lost Redis: BullMQ reconnects; an unlistened 'error' would throw
+    q.on('error', () => undefined);
+    return q;
+  });
   const events = names.map((name) => {
     const e = new QueueEvents(name, { connection: connection() });
     e.on('stalled', () => metrics.queueJobStalled(name));
@@ -35,7 +42,9 @@ export function watchQueues(metrics: HaaasMetrics, names: readonly string[], con
   metrics.readSourcesFrom({ queues: counts });
   return {
     async close() {
-      await Promise.allSettled([...queues.map((q) => q.close()), ...events.map((e) => e.close())]);
+      // bounded: with Redis gone BullMQ's close can wait for a reconnection that never comes
+      const closing = Promise.allSettled([...queues.map((q) => q.close()), ...events.map((e) => e.close())]);
+      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
       for (const c of made) c.disconnect();
     },
   };

@@ -7,3 +7,6 @@ export type { Page, PageArgs, Where, NewRow, TenantRow } from './tenant.reposito
 export { Store, TenantDirectoryRepository, DomainMemberRepository } from './store';
 export type { AfterCommit, CommitObserver, CommittedEvent, Repositories, StoreOptions } from './store';
 export { PersistenceModule } from './persistence.module';
+export { AuditLogRepository } from './audit-log.repository';
+export type { AuditQuery, NewAuditEntry } from './audit-log.repository';
+export { OutboxRepository } from './outbox.repository';

@@ -18,6 +18,8 @@ import {
   TenantEntity,
 } from './entities';
 import { TenantRepository } from './tenant.repository';
+import { AuditLogRepository } from './audit-log.repository';
+import { OutboxRepository } from './outbox.repository';
 
 /** Members of failover domains: a composite key, so a small repository of its own. */
 export class DomainMemberRepository {
@@ -177,6 +179,8 @@ export interface Repositories {
   readonly operations: TenantRepository<OperationEntity>;
   readonly webhooks: TenantRepository<WebhookEntity>;
   readonly webhookDeliveries: TenantRepository<WebhookDeliveryEntity>;
+  readonly audit: AuditLogRepository;
+  readonly outbox: OutboxRepository;
 }
 
 function repositoriesOf(manager: EntityManager, afterCommit: AfterCommit): Repositories {
@@ -197,6 +201,8 @@ function repositoriesOf(manager: EntityManager, afterCommit: AfterCommit): Repos
     operations: new TenantRepository(manager.getRepository(OperationEntity), 'Operation'),
     webhooks: new TenantRepository(manager.getRepository(WebhookEntity), 'Webhook'),
     webhookDeliveries: new TenantRepository(manager.getRepository(WebhookDeliveryEntity), 'WebhookDelivery'),
+    audit: new AuditLogRepository(manager),
+    outbox: new OutboxRepository(manager),
   };
 }
 

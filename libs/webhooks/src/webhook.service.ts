@@ -70,6 +70,7 @@ export class WebhookService {
       });
       // the sealing context names the row, so the id must exist first: insert, seal, save (as fencing devices)
       created.secret = this.sealer.seal(input.secret, webhookSecretContext(scope.tenantId, created.id));
+      await repos.audit.append(scope, { action: 'webhook.created', targetId: created.id, details: { clusterId: cluster.id, url: input.url } });
       return repos.webhooks.save(scope, created);
     });
   }
@@ -87,7 +88,10 @@ export class WebhookService {
       if (input.eventTypes != null) hook.eventTypes = [...new Set(input.eventTypes)];
       if (input.enabled != null) hook.enabled = input.enabled;
       if (input.description != null) hook.description = input.description;
-      if (input.secret != null) hook.secret = this.sealer.seal(input.secret, webhookSecretContext(scope.tenantId, hook.id));
+      if (input.secret != null) {
+        hook.secret = this.sealer.seal(input.secret, webhookSecretContext(scope.tenantId, hook.id));
+        await repos.audit.append(scope, { action: 'webhook.secret_changed', targetId: hook.id, details: { clusterId: hook.clusterId } });
+      }
       return repos.webhooks.save(scope, hook);
     });
   }
@@ -98,6 +102,7 @@ export class WebhookService {
       const hook = await repos.webhooks.lock(scope, id);
       await repos.webhookDeliveries.delete(scope, { webhookId: id });
       await repos.webhooks.delete(scope, { id });
+      await repos.audit.append(scope, { action: 'webhook.deleted', targetId: id, details: { clusterId: hook.clusterId, url: hook.url } });
       return hook;
     });
   }

@@ -4,26 +4,35 @@ import { JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { RedisConnections } from '@haaas/redis';
 import { WebhookDeliveryHandler } from './webhook.delivery';
 import { WebhookDispatcher } from './webhook.dispatcher';
+import { WebhookOutboxSweeper } from './webhook.sweeper';
 import { WebhookService } from './webhook.service';
 import { WEBHOOK_OPTIONS, WEBHOOK_SEALER, type WebhooksOptions } from './webhooks.tokens';
 
-/** The delivery workers, in the processes that run them (runWorkers). */
+/** The delivery workers and the outbox sweeper, in the processes that run them (runWorkers). */
 @Injectable()
 class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private workers: Worker[] = [];
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhooksOptions,
     private readonly handler: WebhookDeliveryHandler,
     @Inject(RedisConnections) private readonly connections: RedisConnections,
+    private readonly outbox: WebhookOutboxSweeper,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.options.runWorkers) return;
     this.workers = startWorkers(this.connections.get('webhooks-worker'), [QUEUES.webhooks], new JobRegistry().register(this.handler), { concurrency: 8 });
+    const every = this.options.sweepIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.sweeper = setInterval(() => void this.outbox.sweep(), every);
+      this.sweeper.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
     await Promise.all(this.workers.map((w) => w.close()));
   }
 }
@@ -46,9 +55,10 @@ export class WebhooksModule {
         WebhookDispatcher,
         WebhookService,
         WebhookDeliveryHandler,
+        WebhookOutboxSweeper,
         WebhookWorkers,
       ],
-      exports: [WebhookService],
+      exports: [WebhookService, WebhookOutboxSweeper],
     };
   }
 }

@@ -21,6 +21,8 @@ export interface WebhooksOptions {
   readonly allowPrivateAddresses?: boolean;
   /** How often the sweeper queues PENDING deliveries left without a job (default 30 s; 0: never). */
   readonly sweepIntervalMs?: number;
+  /** How old a PENDING delivery must be for the sweeper to queue it again (default 60 s). */
+  readonly strandedAfterMs?: number;
 }
 
 export function webhookSecretContext(tenantId: string, webhookId: string): string {

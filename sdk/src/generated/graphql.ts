@@ -55,6 +55,13 @@ export type AttributeInput = {
   value: string;
 };
 
+export type AuditLogFilter = {
+  /** Entries of this action only (e.g. tenant.quota_changed). */
+  action?: string | null | undefined;
+  /** Entries about this tenant only (its id). */
+  tenantId?: string | null | undefined;
+};
+
 export type ClusterFilter = {
   hypervisor?: Hypervisor | null | undefined;
   nameContains?: string | null | undefined;
@@ -997,6 +1004,8 @@ export type IncidentFieldsFragment = { id: string, clusterId: string, nodeId: st
 
 export type TenantRateLimitsFieldsFragment = { tenantId: string, tenant: { burst: number, perSecond: number }, subject: { burst: number, perSecond: number }, node: { burst: number, perSecond: number }, overrides: { tenant: { burst: number, perSecond: number } | null, subject: { burst: number, perSecond: number } | null } };
 
+export type AuditEntryFieldsFragment = { id: string, at: string, tenantId: string, actor: string, action: string, targetType: string, targetId: string, details: Readonly<Record<string, unknown>> | null, requestId: string | null };
+
 export type GetIncidentQueryVariables = Exact<{
   id: string;
 }>;
@@ -1286,6 +1295,15 @@ export type SetTenantRateLimitsMutationVariables = Exact<{
 
 
 export type SetTenantRateLimitsMutation = { setTenantRateLimits: { tenantId: string, tenant: { burst: number, perSecond: number }, subject: { burst: number, perSecond: number }, node: { burst: number, perSecond: number }, overrides: { tenant: { burst: number, perSecond: number } | null, subject: { burst: number, perSecond: number } | null } } };
+
+export type ListAuditLogQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: AuditLogFilter | null | undefined;
+}>;
+
+
+export type ListAuditLogQuery = { auditLog: { nodes: Array<{ id: string, at: string, tenantId: string, actor: string, action: string, targetType: string, targetId: string, details: Readonly<Record<string, unknown>> | null, requestId: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type WebhookFieldsFragment = { id: string, clusterId: string, url: string, eventTypes: Array<WebhookEventType>, enabled: boolean, description: string, hasSecret: boolean, createdAt: string, updatedAt: string };
 
@@ -1773,6 +1791,19 @@ export const TenantRateLimitsFieldsFragmentDoc = /*#__PURE__*/ new TypedDocument
   }
 }
     `, {"fragmentName":"TenantRateLimitsFields"}) as unknown as TypedDocumentString<TenantRateLimitsFieldsFragment, unknown>;
+export const AuditEntryFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
+    fragment AuditEntryFields on AuditEntry {
+  id
+  at
+  tenantId
+  actor
+  action
+  targetType
+  targetId
+  details
+  requestId
+}
+    `, {"fragmentName":"AuditEntryFields"}) as unknown as TypedDocumentString<AuditEntryFieldsFragment, unknown>;
 export const WebhookFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -4675,6 +4706,32 @@ export const SetTenantRateLimitsDocument = /*#__PURE__*/ new TypedDocumentString
     }
   }
 }`) as unknown as TypedDocumentString<SetTenantRateLimitsMutation, SetTenantRateLimitsMutationVariables>;
+export const ListAuditLogDocument = /*#__PURE__*/ new TypedDocumentString(`
+    query ListAuditLog($first: Int!, $after: String, $filter: AuditLogFilter) {
+  auditLog(first: $first, after: $after, filter: $filter) {
+    nodes {
+      ...AuditEntryFields
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+    fragment PageInfoFields on PageInfo {
+  hasNextPage
+  endCursor
+}
+fragment AuditEntryFields on AuditEntry {
+  id
+  at
+  tenantId
+  actor
+  action
+  targetType
+  targetId
+  details
+  requestId
+}`) as unknown as TypedDocumentString<ListAuditLogQuery, ListAuditLogQueryVariables>;
 export const ListWebhooksDocument = /*#__PURE__*/ new TypedDocumentString(`
     query ListWebhooks($clusterId: ID!) {
   webhooks(clusterId: $clusterId) {

@@ -1,7 +1,7 @@
 import * as Ops from '../generated/graphql.js';
 import { type ListOptions, Paginated, splitListParams } from '../paginate.js';
 import type { RequestOptions } from '../transport.js';
-import type { Tenant, TenantRateLimits } from '../types.js';
+import type { AuditEntry, Tenant, TenantRateLimits } from '../types.js';
 import { Namespace } from './namespace.base.js';
 
 /** Tenants and their quotas: platform admins only (`viewer()` on the client is for everyone). */
@@ -33,5 +33,11 @@ export class TenantsApi extends Namespace {
   /** Sets (a bucket) or resets (null) the tenant's rate limits; omitted ones are kept. */
   async setRateLimits(input: Ops.SetTenantRateLimitsInput, options?: RequestOptions): Promise<TenantRateLimits> {
     return (await this.request(Ops.SetTenantRateLimitsDocument, { input }, options)).setTenantRateLimits;
+  }
+
+  /** The audit log (tenant created, quota and rate limits changed, agent tokens issued, webhooks' secrets...), newest first. */
+  auditLog(params?: Ops.AuditLogFilter & ListOptions, options?: ListOptions): Paginated<AuditEntry> {
+    const split = splitListParams<Ops.AuditLogFilter>(params, options);
+    return this.paginate(Ops.ListAuditLogDocument, { filter: split.filter }, (r) => r.auditLog, split.options);
   }
 }

@@ -2,7 +2,7 @@ import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
 import { AgentTokenService } from '@haaas/heartbeats';
-import { NodeService } from '@haaas/management';
+import { NodeService, TenantService } from '@haaas/management';
 import { Node, toNode } from '../nodes/node.model';
 import { NodeAgentToken } from './agent-token.model';
 
@@ -11,14 +11,18 @@ export class AgentTokenResolver {
   constructor(
     private readonly tokens: AgentTokenService,
     private readonly nodes: NodeService,
+    private readonly tenants: TenantService,
   ) {}
 
   @Mutation(() => NodeAgentToken, {
     description:
       "Creates the node's agent token, or replaces it (the previous token stops authenticating at once), and returns it this one time. Logged in the cluster log by fingerprint, never the token. Run it right after joinNode and install the token on the host.",
   })
-  issueNodeAgentToken(@CurrentScope() scope: TenantScope, @Args('nodeId', { type: () => ID }) nodeId: string): Promise<NodeAgentToken> {
-    return this.tokens.issue(scope, nodeId);
+  async issueNodeAgentToken(@CurrentScope() scope: TenantScope, @Args('nodeId', { type: () => ID }) nodeId: string): Promise<NodeAgentToken> {
+    const issued = await this.tokens.issue(scope, nodeId);
+    // by fingerprint: the token itself is shown once, to the caller, and stored nowhere
+    await this.tenants.audit(scope, { action: 'node.agent_token_issued', targetId: nodeId, details: { fingerprint: issued.fingerprint } });
+    return issued;
   }
 
   @Mutation(() => Node, {
@@ -27,6 +31,7 @@ export class AgentTokenResolver {
   })
   async revokeNodeAgentToken(@CurrentScope() scope: TenantScope, @Args('nodeId', { type: () => ID }) nodeId: string): Promise<Node> {
     await this.tokens.revoke(scope, nodeId);
+    await this.tenants.audit(scope, { action: 'node.agent_token_revoked', targetId: nodeId });
     return toNode(await this.nodes.get(scope, nodeId));
   }
 }

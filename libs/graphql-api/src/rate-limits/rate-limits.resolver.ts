@@ -49,6 +49,7 @@ export class RateLimitsResolver {
       else if (given) next[bucket] = { burst: given.burst, perSecond: given.perSecond };
     }
     const limits = await this.limiter.setTenantLimits(input.id, next);
+    await this.tenants.audit(scope, { action: 'tenant.rate_limits_changed', tenantId: input.id, targetId: input.id, details: { overrides: next } });
     return toModel(input.id, limits, next);
   }
 }

@@ -3,7 +3,7 @@ import { TENANT_ID_PATTERN } from '@haaas/auth';
 import { ConflictError, ForbiddenError, NotFoundError, Problems, TenantScope } from '@haaas/domain';
 import type { TenantQuota } from '@haaas/domain';
 import { isDuplicateKey, Store, TenantEntity } from '@haaas/persistence';
-import type { Page } from '@haaas/persistence';
+import type { AuditEntryEntity, AuditQuery, NewAuditEntry, Page } from '@haaas/persistence';
 import { QuotaService } from '../quota.service';
 
 export interface CreateTenant {
@@ -91,6 +91,7 @@ export class TenantService {
         if (isDuplicateKey(err)) throw conflict();
         throw err;
       });
+      await repos.audit.append(admin, { action: 'tenant.created', tenantId: input.id, targetId: input.id, details: { displayName: input.displayName ?? null } });
       return (await repos.tenants.find(input.id)) as TenantEntity;
     });
   }
@@ -112,8 +113,22 @@ export class TenantService {
         if (value !== undefined) row[field] = value;
       }
       await repos.tenants.save(admin, row);
+      const changed = Object.fromEntries(QUOTA_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+      await repos.audit.append(admin, { action: 'tenant.quota_changed', tenantId: input.id, targetId: input.id, details: changed });
       return (await repos.tenants.find(input.id)) as TenantEntity;
     });
+  }
+
+  /** The audit log, newest first (platform admins only). */
+  async auditLog(admin: TenantScope, q: AuditQuery): Promise<Page<AuditEntryEntity>> {
+    assertPlatformAdmin(admin);
+    const rows = await this.store.repos.audit.list(admin, q);
+    return { rows: rows.slice(0, q.first), hasNextPage: rows.length > q.first };
+  }
+
+  /** Records an action done outside a database transaction (agent tokens and rate limits live in Redis), once it is done. */
+  async audit(scope: TenantScope, entry: NewAuditEntry): Promise<void> {
+    await this.store.repos.audit.append(scope, entry);
   }
 
   /** Effective limits: the tenant's overrides, else the configured defaults. */

@@ -1,3 +1,4 @@
+import { AuditEntryEntity } from './audit-entry.entity';
 import { ClusterEntity } from './cluster.entity';
 import { EventEntity } from './event.entity';
 import { FailoverDomainEntity, FailoverDomainMemberEntity } from './failover-domain.entity';
@@ -13,6 +14,7 @@ import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 export * from './base.entity';
 export type { OperationStepRecord } from './operation.entity';
 export {
+  AuditEntryEntity,
   ClusterEntity,
   EventEntity,
   FailoverDomainEntity,
@@ -46,4 +48,5 @@ export const ENTITIES = [
   OperationEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
+  AuditEntryEntity,
 ];
