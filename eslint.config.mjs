@@ -5,7 +5,7 @@ import nx from '@nx/eslint-plugin';
 // what every engine library may use below the engine itself
 const ENGINE_BASE = ['type:domain', 'type:util', 'type:connections', 'type:data-access', 'type:adapter', 'type:application', 'type:notifications'];
 
-// No forwardRef anywhere; and in production code no Redis client but through @haaas/redis (ADR 0016)
+// No forwardRef anywhere; and in production code no Redis client but through @haaas/redis (ADR 0017)
 const NO_FORWARD_REF = { selector: "CallExpression[callee.name='forwardRef']", message: 'No forwardRef: restructure the modules instead.' };
 const NO_NEW_REDIS = { selector: "NewExpression[callee.name='Redis']", message: "Inject RedisConnections (@haaas/redis) and ask for your purpose's connection: one owner per process opens and closes them." };
 const TYPEORM_ONLY_IN_PERSISTENCE = [
@@ -24,7 +24,7 @@ const depConstraints = [
     bannedExternalImports: ['@nestjs/*', 'typeorm', 'graphql', 'graphql-*', '@apollo/*', 'bullmq', 'ioredis', 'mysql2', 'express', 'passport*', 'class-validator', 'class-transformer', 'dataloader'],
   },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:domain', 'type:util'] },
-  // the owner of a process's Redis connections (@haaas/redis, ADR 0016): opens them through the
+  // the owner of a process's Redis connections (@haaas/redis, ADR 0017): opens them through the
   // config's connectRedis and knows nothing of who uses them
   { sourceTag: 'type:connections', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['bullmq', 'typeorm', 'graphql', '@apollo/*'] },
   // adapters to hypervisors and fence agents: plain TypeScript behind the @haaas/hypervisor interface

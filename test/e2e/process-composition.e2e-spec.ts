@@ -1,4 +1,4 @@
-// Each process's composition (ADR 0016), booted for real on MariaDB and the test Redis: one
+// Each process's composition (ADR 0017), booted for real on MariaDB and the test Redis: one
 // ServiceRunner and one ServiceClaims in the worker, none of the worker's parts in the API, and
 // every Redis connection of either process gone from the server's CLIENT LIST once it is closed.
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';

@@ -25,7 +25,7 @@ export function loggingOf(config: AppConfig): Omit<LoggingOptions, 'service'> {
 
 /**
  * The API process: wiring only. Everything it does lives in the libraries. Its own composition
- * (ADR 0016): requests, queries and live feeds, no queue worker, detector or recovery; its Redis
+ * (ADR 0017): requests, queries and live feeds, no queue worker, detector or recovery; its Redis
  * connections all come from RedisModule, imported before every module that uses them (right after
  * the logger) so that they close after them.
  */

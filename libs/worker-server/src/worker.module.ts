@@ -17,7 +17,7 @@ import { WORKER_METRICS_CONFIG, WorkerMetricsRuntime } from './worker-metrics.ru
 
 /**
  * The worker process: wiring only (persistence, application services, the engine's modules). Its
- * own composition (ADR 0016): the detector, recovery and the operations' workers, with one
+ * own composition (ADR 0017): the detector, recovery and the operations' workers, with one
  * ServiceRunner and one ServiceClaims (the RecoveryModule's) and one node-actions broker; no live
  * feed, no dry run. Its Redis connections all come from RedisModule, imported before every module
  * that uses them (right after the logger) so that they close after all have stopped.
