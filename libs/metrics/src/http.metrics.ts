@@ -24,7 +24,8 @@ export function httpMetricsMiddleware(metrics: HaaasMetrics): (req: IncomingMess
     res.once('finish', () => {
       const r = req as RoutedRequest;
       const path = (r.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
-      const pattern = typeof r.route?.path === 'string' ? `${r.baseUrl ?? ''}${r.route.path}` : MOUNTED.has(path) ? path : 'unmatched';
+      // mounted paths first: Nest may also route them (Express 5 names such a route `/graphql{/*splat}`)
+      const pattern = MOUNTED.has(path) ? path : typeof r.route?.path === 'string' ? `${r.baseUrl ?? ''}${r.route.path}` : 'unmatched';
       const method = req.method ?? 'OTHER';
       metrics.httpRequest(method, pattern, res.statusCode, (performance.now() - t0) / 1000);
       if (pattern === HEARTBEAT_ROUTE && method === 'POST') metrics.heartbeat(res.statusCode < 300 ? 'accepted' : 'rejected');
