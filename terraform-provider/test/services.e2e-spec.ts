@@ -22,6 +22,8 @@ interface Spec {
   service: string;
   /** Whether the configuration declares the node's agent token. */
   token: boolean;
+  /** The IP resource's name (a new one replaces it). */
+  ipName: string;
 }
 
 function config(name: string, s: Spec): string {
@@ -63,7 +65,7 @@ resource "haaas_resource" "vm" {
 }
 resource "haaas_resource" "ip" {
   cluster_id = haaas_cluster.c.id
-  name       = "web-ip"
+  name       = "${s.ipName}"
   type       = "IP"
   ip {
     address       = "192.0.2.10"
@@ -103,7 +105,7 @@ const RESOURCE_Q = 'query($id: ID!) { resource(id: $id) { vm { shutdownTimeoutSe
 describe.each(['terraform', 'tofu'] as const)('fencing, resources, services and agent tokens under %s', (name) => {
   const t = useCli(lab, name, { tenant: `svc-tenant-${name}` });
   const cluster = `svc-${name}`;
-  const spec: Spec = { lanplus: '1', priority: 10, order: 'vm-ip', shutdown: 60, rotation: 'a', level: 1, device: 'ipmi', service: 'web', token: true };
+  const spec: Spec = { lanplus: '1', priority: 10, order: 'vm-ip', shutdown: 60, rotation: 'a', level: 1, device: 'ipmi', service: 'web', token: true, ipName: 'web-ip' };
   const id = async (addr: string): Promise<string> => String((await t.wd.state())[addr]?.['id']);
   const gql = <T>(q: string, v: string) => lab.api.ok<T>(t.token, q, { id: v });
 
@@ -201,6 +203,24 @@ output "plan_ha_active" {\n  value = data.haaas_failover_plan.n1.ha_active\n}
     }
     const svc = await gql<{ service: { resources: { name: string }[] } }>(SERVICE_Q, String(after['haaas_service.web']?.['id']));
     expect(svc.service.resources.map((r) => r.name)).toEqual(['web-ip', 'web-vm']);
+    expect((await t.wd.plan()).code).toBe(0);
+  });
+
+  it('replaces a resource of a service (a new name): taken out of the service first, the new one put in its place', async () => {
+    if (t.skipped()) return;
+    const before = await t.wd.state();
+    spec.ipName = 'web-ip-b';
+    t.wd.write({ 'main.tf': config(cluster, spec) });
+    const plan = await t.wd.plan();
+    expect(plan.stdout).toMatch(/haaas_resource\.ip must be replaced/);
+    expect(plan.stdout).toMatch(/haaas_service\.web will be updated in-place/);
+    expect(plan.stdout).toMatch(/1 to add, 1 to change, 1 to destroy/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    const after = await t.wd.state();
+    expect(after['haaas_resource.ip']?.['id']).not.toBe(before['haaas_resource.ip']?.['id']);
+    expect((await lab.api.gql(t.token, RESOURCE_Q, { id: before['haaas_resource.ip']?.['id'] })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const svc = await gql<{ service: { resources: { name: string }[] } }>(SERVICE_Q, String(after['haaas_service.web']?.['id']));
+    expect(svc.service.resources.map((r) => r.name)).toEqual(['web-ip-b', 'web-vm']);
     expect((await t.wd.plan()).code).toBe(0);
   });
 

@@ -123,7 +123,16 @@ export class Api {
     this.client.resources.create({ ...input, attributes: attributeList(attributes) });
   updateResource = (input: UpdateResourceInput): Promise<Resource> => this.client.resources.update(input);
   setResourceAttributes = (resource: Resource, wanted: Attributes): Promise<Resource> => Api.syncAttributes(resource, wanted, (id, change) => this.client.resources.setAttributes(id, change));
-  destroyResource = async (id: string): Promise<void> => void (await this.client.resources.destroy(id));
+  /**
+   * Takes the resource out of its service, then destroys it. Terraform replaces a resource by
+   * destroying it before the service that lists it is updated to the new one (as with a node and
+   * its failover domains), and the API refuses to destroy a resource that belongs to a service.
+   */
+  async destroyResource(id: string): Promise<void> {
+    const r = await this.client.resources.get(id);
+    if (r.serviceId) await this.client.services.removeResource(r.serviceId, id);
+    await this.client.resources.destroy(id);
+  }
 
   // services
   getService = (id: string): Promise<Service> => this.client.services.get(id);
