@@ -10,6 +10,7 @@ import { type ApiReplicas, startApiReplicas } from './api-replicas';
 import { Answer, ApiWriter } from './api-writer';
 import { type ControlPlane, type DatabaseRestart, singleControlPlane } from './control-plane';
 import { detectedIncident, Detectors, faultDetector, startCluster, wronglyDeclared } from './detectors';
+import { during_, holder, isOpen, TERMINAL, waitFor, waitSettled } from './incident-waits';
 import { FaultKind, faultSchedule, pidIn, seededRandom } from './faults';
 import { checkRound, Invariant, type RoundServices, type Violation } from './invariants';
 
@@ -53,7 +54,6 @@ export interface CampaignReport {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const TERMINAL: readonly IncidentState[] = [IncidentState.RECOVERED, IncidentState.PARTIALLY_RECOVERED, IncidentState.FAILED, IncidentState.CANCELLED];
 /** The recovery workers' settings: the defaults of the worker app, made a little quicker to take over. */
 const WORKER_ENV = { RECOVERY_CONCURRENCY: '2' };
 /** Within the documented tolerance: worker clocks only stamp fencing times (docs/detector.md). */
@@ -290,52 +290,6 @@ async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: str
   }
 }
 
-async function isOpen(lab: Lab, incidentId: string): Promise<boolean> {
-  return !TERMINAL.includes((await lab.store.repos.incidents.get(lab.scope, incidentId)).state as IncidentState);
-}
-
-/**
- * Waits until the incident is fencing, or has placed its first service (starts under way); true
- * when it is still open then (false: it settled before the fault could land).
- */
-async function during_(lab: Lab, incidentId: string, phase: 'fencing' | 'placed', timeoutMs = 60_000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
-    if (TERMINAL.includes(row.state as IncidentState)) return false;
-    if (phase === 'fencing' && row.state !== IncidentState.DETECTED) return true;
-    if (row.state === IncidentState.RECOVERING) {
-      const placed = (await lab.events(row.clusterId, ['service.placed'])).some((e) => e.after?.['incidentId'] === incidentId);
-      if (placed) return true;
-    }
-    if (Date.now() > until) throw new Error(`incident ${incidentId} not recovering after ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
-
-/** The worker holding a service of the incident (its claim), or the first one once the recovery is under way. */
-async function holder(lab: Lab, seeded: Seeded, incidentId: string, workers: readonly WorkerProcess[]): Promise<WorkerProcess> {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
-    if (TERMINAL.includes(row.state as IncidentState)) break;
-    for (const s of await lab.store.repos.services.find(lab.scope, { clusterId: seeded.clusterId })) {
-      const w = workers.find((x) => s.claimedBy === `rcv:${incidentId}:${x.tag}`);
-      if (w) return w;
-    }
-    await sleep(10);
-  }
-  return workers[0] as WorkerProcess;
-}
-
-async function waitFor(lab: Lab, incidentId: string, states: readonly IncidentState[], timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!states.includes((await lab.store.repos.incidents.get(lab.scope, incidentId)).state as IncidentState)) {
-    if (Date.now() > until) throw new Error(`incident ${incidentId} not ${states.join('/')} after ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
 /** A crashed survivor back: a fresh libvirtd (a rebooted host), ONLINE, beating. */
 async function rejoinSurvivor(lab: Lab, seeded: Seeded, host: string): Promise<void> {
   await lab.hosts.restart(host);
@@ -346,20 +300,6 @@ async function rejoinSurvivor(lab: Lab, seeded: Seeded, host: string): Promise<v
     await repos.nodes.save(lab.scope, n);
   });
   lab.resume(seeded, host);
-}
-
-async function waitSettled(lab: Lab, incidentId: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
-      if (TERMINAL.includes(row.state as IncidentState)) return;
-    } catch {
-      // MariaDB restarting: ask again
-    }
-    if (Date.now() > until) return;
-    await sleep(100);
-  }
 }
 
 /** Host `a` back for the next round: powered on by its BMC, ONLINE, beating (what its rejoin does). */
