@@ -11,4 +11,4 @@ export * from './quota';
 export * from './engine';
 export { EVENT_CATALOGUE, EVENT_TYPES, EVENT_OBJECT_TYPES, isEventType } from './event-catalogue';
 export type { EventType, EventTypeOf, EventObjectType } from './event-catalogue';
-export { SystemActor, SYSTEM_ACTORS, isSystemActor, systemScope } from './system-actors';
+export { SystemActor, SYSTEM_ACTORS, isSystemActor } from './system-actors';

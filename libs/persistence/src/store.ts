@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, In } from 'typeorm';
-import { TenantScope } from '@haaas/domain';
+import { PlatformAdminScope, SystemScope, TenantScope } from '@haaas/domain';
 import {
   ClusterEntity,
   EventEntity,
@@ -84,8 +84,9 @@ export class TenantDirectoryRepository {
     return row;
   }
 
-  list(admin: TenantScope, first: number, after?: string | null): Promise<TenantEntity[]> {
-    assertAdmin(admin);
+  /** Tenants by id: for a platform admin, or a system actor walking every tenant. */
+  list(admin: PlatformAdminScope | SystemScope, first: number, after?: string | null): Promise<TenantEntity[]> {
+    assertDirectoryReader(admin);
     const qb = this.manager.createQueryBuilder(TenantEntity, 't').orderBy('t.id', 'ASC').take(first + 1);
     if (after) qb.where('t.id > :after', { after });
     return qb.getMany();
@@ -97,7 +98,7 @@ export class TenantDirectoryRepository {
    */
   async usageOf(scope: TenantScope, tenantIds: readonly string[]): Promise<Map<string, Record<'clusters' | 'nodes' | 'resources' | 'services', number>>> {
     const ids = [...new Set(tenantIds)];
-    if (ids.some((id) => id !== scope.tenantId)) assertAdmin(scope);
+    if (ids.some((id) => id !== scope.tenantId)) assertDirectoryReader(scope);
     const result = new Map(ids.map((id) => [id, { clusters: 0, nodes: 0, resources: 0, services: 0 }]));
     if (ids.length === 0) return result;
     const tables = ['clusters', 'nodes', 'resources', 'services'] as const;
@@ -112,14 +113,16 @@ export class TenantDirectoryRepository {
     return result;
   }
 
-  async save(admin: TenantScope, row: TenantEntity): Promise<TenantEntity> {
-    assertAdmin(admin);
+  async save(admin: PlatformAdminScope, row: TenantEntity): Promise<TenantEntity> {
+    // checked at run time too: a cast cannot make a system actor a platform admin
+    if (!admin.isPlatformAdmin()) throw new Error('tenant directory: a platform admin scope is required to change tenants');
     return this.manager.save(TenantEntity, row);
   }
 }
 
-function assertAdmin(scope: TenantScope): void {
-  if (!scope.isAdmin) throw new Error('tenant directory: admin scope required');
+/** Reading other tenants: a platform admin, or a system actor (the detector and the periodic passes walk every tenant). */
+function assertDirectoryReader(scope: TenantScope): void {
+  if (!scope.isPlatformAdmin() && !scope.isSystem()) throw new Error('tenant directory: a platform admin or system scope is required');
 }
 
 /** An event appended by a committed transaction, as the Store's commit observers see it. */

@@ -302,6 +302,7 @@ describe('ServiceGroupService on MariaDB', () => {
 
     const carolCluster = (await h.clusters.create(carol, { name: 'small', hypervisor: Hypervisor.KVM })).id;
     const admin = TenantScope.of(carol.tenantId, { subject: 'root', roles: ['admin'] });
+    if (!admin.isPlatformAdmin()) throw new Error('root is a platform admin');
     const tenant = await h.store.transaction((repos) => repos.tenants.lockOwn(carol));
     await h.store.repos.tenants.save(admin, { ...tenant, maxServices: 1 });
     await h.services.create(carol, { clusterId: carolCluster, name: 'one' });
