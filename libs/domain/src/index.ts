@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './tenancy';
+export { OperationState } from './operation-state';
 export * from './enums';
 export * from './validation';
 export * from './cluster-policy';

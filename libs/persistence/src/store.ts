@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, In } from 'typeorm';
-import { PlatformAdminScope, SystemScope, TenantScope } from '@haaas/domain';
+import { type EventType, PlatformAdminScope, SystemScope, TenantScope } from '@haaas/domain';
 import {
   ClusterEntity,
   EventEntity,
@@ -130,7 +130,7 @@ export interface CommittedEvent {
   readonly tenantId: string;
   readonly clusterId: string;
   readonly eventId: string;
-  readonly type: string;
+  readonly type: EventType;
   readonly nodeId: string | null;
 }
 
