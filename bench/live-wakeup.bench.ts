@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { createDatabase, startLocalInfra } from '@haaas/devstack';
-import { DEFAULT_TENANT_QUOTA, Hypervisor, TenantScope } from '@haaas/domain';
+import { DEFAULT_TENANT_QUOTA, Hypervisor, SystemActor, TenantScope } from '@haaas/domain';
 import { ClusterEventFeed, LiveCommitBridge, LiveSignalListener, LiveSignalPublisher } from '@haaas/operations';
 import { appendEvent, ClusterService, QuotaService } from '@haaas/management';
 import { openDataSource, runMigrations, Store } from '@haaas/persistence';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 20);
-const scope = TenantScope.of('bench', { subject: 'system:recovery', roles: ['admin'] });
+const scope = TenantScope.system('bench', SystemActor.Recovery);
 
 function stats(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);

@@ -7,7 +7,7 @@ import { type LibvirtHosts, processesMatching, startLibvirtHosts, testDomainXml 
 // a second API replica needs the app's own factory, as support/api.ts uses it for the first
 import { createApiApp } from '@haaas/api-server';
 import Redis from 'ioredis';
-import { TenantScope } from '@haaas/domain';
+import { SystemActor, TenantScope } from '@haaas/domain';
 import { clusterEventsChannel, OperationsWorkerModule } from '@haaas/operations';
 import { NodeActionsModule } from '@haaas/node-actions';
 import { RecoveryModule } from '@haaas/recovery';
@@ -358,7 +358,7 @@ describe('operations over HTTP and subscriptions over graphql-ws', () => {
       expect(woken).toBe(1);
       // two events written by the worker process in one plain transaction, as recovery writes them
       const workerStore = worker.get(Store, { strict: false });
-      const system = TenantScope.of('alice-co', { subject: 'system:recovery', roles: ['admin'] });
+      const system = TenantScope.system('alice-co', SystemActor.Recovery);
       await workerStore.transaction(async (repos) => {
         await appendEvent(repos, system, { clusterId: quiet, type: markerEventType('test.one'), objectType: 'Cluster', objectId: quiet });
         await appendEvent(repos, system, { clusterId: quiet, type: markerEventType('test.two'), objectType: 'Cluster', objectId: quiet });

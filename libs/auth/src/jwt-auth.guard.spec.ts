@@ -107,6 +107,12 @@ describe('authorisation', () => {
     expect((await callHttp(probe.url, '/probe/admin', { token: await as(['member']) })).status).toBe(403);
     expect((await callHttp(probe.url, '/probe/admin', { token: await as(['admin']) })).status).toBe(200);
   });
+
+  it('refuses a token whose subject is a system actor, even an admin one: nobody acts as the engine through the API', async () => {
+    const robot = await mint({ sub: 'system:recovery', tenant: 'acme', roles: ['admin'] });
+    expect(codeOf(await callGraphql(probe.url, 'mutation { platformOperation }', { token: robot }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await callGraphql(probe.url, 'mutation { touch { subject } }', { token: robot }))).toBe('UNAUTHENTICATED');
+  });
 });
 
 describe('X-HAaaS-Tenant', () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { BadInputError, ForbiddenError, TenantScope, UnauthenticatedError } from '@haaas/domain';
+import { BadInputError, ForbiddenError, isSystemActor, TenantScope, UnauthenticatedError } from '@haaas/domain';
 import { ADMIN_ONLY_KEY, EXPIRED_TOKEN_MESSAGE, INVALID_TOKEN_MESSAGE, IS_PUBLIC_KEY, TENANT_HEADER, TENANT_ID_PATTERN } from './auth.constants';
 import type { Principal } from './jwt-claims.parser';
 import { JwtStrategy } from './jwt.strategy';
@@ -66,6 +66,8 @@ export class JwtAuthGuard implements CanActivate {
       throw new UnauthenticatedError(expired ? EXPIRED_TOKEN_MESSAGE : INVALID_TOKEN_MESSAGE);
     }
     const { principal } = outcome;
+    // a Keystone user named like a system actor too (JWT claims are refused by the parser already)
+    if (isSystemActor(principal.subject)) throw new UnauthenticatedError(INVALID_TOKEN_MESSAGE);
     const tenantId = effectiveTenant(principal, request);
     const scope = TenantScope.of(tenantId, { subject: principal.subject, roles: principal.roles });
     addLogContext({ tenant: tenantId, subject: principal.subject });
@@ -112,7 +114,7 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private authorize(scope: TenantScope, call: GuardedCall, adminOnly: boolean): void {
-    if (adminOnly && !scope.isAdmin) throw new ForbiddenError('this operation is for platform admins');
+    if (adminOnly && !scope.isPlatformAdmin()) throw new ForbiddenError('this operation is for platform admins');
     if (call.writes && !scope.canWrite) throw new ForbiddenError('the reader role may only run queries');
   }
 }

@@ -21,6 +21,7 @@ describe('principalFromClaims', () => {
     ['roles not an array', { sub: 'a', tenant: 't', roles: 'member', exp }],
     ['no known role', { sub: 'a', tenant: 't', roles: ['owner'], exp }],
     ['empty roles', { sub: 'a', tenant: 't', roles: [], exp }],
+    ['a system actor as subject (nobody signs in as the engine)', { sub: 'system:recovery', tenant: 't', roles: ['admin'], exp }],
   ])('refuses %s', (_what, payload) => {
     expect(principalFromClaims(payload)).toBeUndefined();
   });

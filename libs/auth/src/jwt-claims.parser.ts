@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '@haaas/domain';
+import { isSystemActor, ROLES, type Role } from '@haaas/domain';
 import { TENANT_ID_PATTERN } from './auth.constants';
 
 /** Who a verified token speaks for. */
@@ -14,7 +14,7 @@ const MAX_SUBJECT = 255;
 /**
  * Reads the HAaaS claims of a verified payload: `sub`, `tenant`, `roles`, and an `exp` (a token
  * without one would never expire). Unknown roles are dropped, so an identity provider may add its
- * own; a token left with no HAaaS role is refused. Returns undefined when unusable.
+ * own; a token left with no HAaaS role, or whose subject is a system actor's name, is refused. Returns undefined when unusable.
  */
 export function principalFromClaims(payload: unknown): Principal | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
@@ -22,6 +22,8 @@ export function principalFromClaims(payload: unknown): Principal | undefined {
   const { sub, tenant, roles, exp } = claims;
   if (typeof exp !== 'number') return undefined;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT) return undefined;
+  // the engine's own names (system:detector, ...) are no token's: nobody signs in as a system actor
+  if (isSystemActor(sub)) return undefined;
   if (typeof tenant !== 'string' || !TENANT_ID_PATTERN.test(tenant)) return undefined;
   if (!Array.isArray(roles)) return undefined;
   const known = ROLES.filter((role) => roles.includes(role));

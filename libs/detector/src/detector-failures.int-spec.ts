@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LibvirtHosts, startLibvirtHosts } from '@haaas/adapter-kvm/testing';
 import { LocalServer, startRedis } from '@haaas/devstack';
-import { ClusterState, NodeStatus } from '@haaas/domain';
+import { ClusterState, IncidentState, NodeStatus } from '@haaas/domain';
 import { runMigrations } from '@haaas/persistence';
 import { QUEUES } from '@haaas/queue';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
@@ -201,7 +201,7 @@ describe('failure detector: declaring failures through two channels', () => {
     await h.store.transaction(async (repos) => {
       const incident = await repos.incidents.lock(alice, first?.id as string);
       incident.fencedAt = new Date();
-      incident.state = 'RECOVERED';
+      incident.state = IncidentState.RECOVERED;
       incident.finishedAt = new Date();
       await repos.incidents.save(alice, incident);
       const node = await repos.nodes.lock(alice, nodeId);
@@ -240,7 +240,7 @@ describe('failure detector: declaring failures through two channels', () => {
       return list.length > 0 ? list : undefined;
     });
     // what recovery leaves when every fence failed: the incident waits for an operator
-    await h.store.repos.incidents.update(alice, first?.id as string, { state: 'AWAITING_OPERATOR' });
+    await h.store.repos.incidents.update(alice, first?.id as string, { state: IncidentState.AWAITING_OPERATOR });
     // the host reboots by itself (a newer boot time), then fails again while the incident is still open
     await hosts.restart('twice');
     h.beat(alice, clusterId, nodeId, { bootTime: Date.now() });

@@ -1,5 +1,6 @@
 import { EVENT_CATALOGUE, EVENT_OBJECT_TYPES, EVENT_TYPES, isEventType } from './event-catalogue';
-import { isSystemActor, SYSTEM_ACTORS, SystemActor, systemScope } from './system-actors';
+import { isSystemActor, SYSTEM_ACTORS, SystemActor } from './system-actors';
+import { systemScope } from './tenancy';
 
 // the prefix of a type names its object, except where the catalogue says otherwise on purpose
 const PREFIX_OBJECT: Record<string, string> = {
@@ -34,11 +35,11 @@ describe('the event catalogue', () => {
 });
 
 describe('system actors', () => {
-  it('are system:<component>, distinct, and act as admins of a tenant', () => {
+  it('are system:<component>, distinct, and act as admins of a tenant, never as platform admins', () => {
     expect(new Set(SYSTEM_ACTORS).size).toBe(SYSTEM_ACTORS.length);
     for (const a of SYSTEM_ACTORS) expect(a).toMatch(/^system:[a-z]+(-[a-z]+)*$/);
     const scope = systemScope('t1', SystemActor.Recovery);
-    expect([scope.tenantId, scope.actor.subject, scope.isAdmin]).toEqual(['t1', 'system:recovery', true]);
+    expect([scope.tenantId, scope.actor.subject, scope.isTenantAdmin, scope.canWrite, scope.isPlatformAdmin()]).toEqual(['t1', 'system:recovery', true, true, false]);
     expect(isSystemActor('system:recovery')).toBe(true);
     expect(isSystemActor('system:anything')).toBe(false);
     expect(isSystemActor('alice')).toBe(false);

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './tenancy';
+export { OperationState } from './operation-state';
 export * from './enums';
 export * from './validation';
 export * from './cluster-policy';
@@ -11,5 +12,5 @@ export * from './quota';
 export * from './engine';
 export { EVENT_CATALOGUE, EVENT_TYPES, EVENT_OBJECT_TYPES, isEventType } from './event-catalogue';
 export type { EventType, EventTypeOf, EventObjectType } from './event-catalogue';
-export { SystemActor, SYSTEM_ACTORS, isSystemActor, systemScope } from './system-actors';
+export { SystemActor, SYSTEM_ACTORS, isSystemActor } from './system-actors';
 export { AUDIT_ACTIONS, AUDIT_ACTION_NAMES, isAuditAction, type AuditAction } from './audit-actions';

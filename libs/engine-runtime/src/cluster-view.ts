@@ -5,6 +5,7 @@ import {
   RecoveryService,
   recoveryServiceOf,
   ResourceType,
+  ServiceRecoveryState,
   ServiceState,
   TenantScope,
 } from '@haaas/domain';
@@ -233,7 +234,7 @@ export class ClusterView {
 }
 
 /** In-flight states of a service recovery: its target holds capacity before the service runs there. */
-const IN_FLIGHT_RECOVERY = ['STARTING', 'RETRYING'];
+const IN_FLIGHT_RECOVERY: readonly ServiceRecoveryState[] = [ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING];
 
 /** Domains by id, with their members, for the given domain ids. */
 async function loadDomains(repos: Repositories, scope: TenantScope, domainRows: readonly { id: string; ordered: boolean; restricted: boolean; nofailback: boolean }[]): Promise<Map<string, FailoverDomainSpec>> {

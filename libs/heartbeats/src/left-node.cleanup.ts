@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { SystemActor, systemScope } from '@haaas/domain';
+import { type EventType, SystemActor, systemScope } from '@haaas/domain';
 import { CommittedEvent, Store } from '@haaas/persistence';
 import { AgentTokenService } from './agent-token.service';
 import { HeartbeatStore } from './heartbeat.store';
 
 /** The cluster log's entry for a node removed from its cluster (written by NodeService.leave). */
-export const NODE_LEFT_EVENT = 'node.left';
+export const NODE_LEFT_EVENT: EventType = 'node.left';
 
 /**
  * When a node has left its cluster (its `node.left` event committed, whoever removed it), its

@@ -1,20 +1,20 @@
-import { ClusterState, TenantScope } from '@haaas/domain';
+import { ClusterState, SystemActor, SystemScope, TenantScope } from '@haaas/domain';
 import type { Store } from '@haaas/persistence';
 
 /**
- * Every STARTED cluster of every tenant, each with a scope of `actor` (a system subject acting as
- * the tenant's admin), tenants paged by id: the walk of the worker's periodic passes (failback,
+ * Every STARTED cluster of every tenant, each with a scope of `actor` (a system actor: admin of
+ * each tenant, never a platform admin), tenants paged by id: the walk of the worker's periodic passes (failback,
  * service watch). A failure in one cluster is reported to `onError` and the walk goes on.
  */
-export async function forEachStartedCluster(store: Store, actor: string, fn: (scope: TenantScope, clusterId: string) => Promise<void>, onError: (clusterKey: string, err: unknown) => void): Promise<void> {
+export async function forEachStartedCluster(store: Store, actor: SystemActor, fn: (scope: SystemScope, clusterId: string) => Promise<void>, onError: (clusterKey: string, err: unknown) => void): Promise<void> {
   // listing tenants is a platform-admin read; only ids are read with it
-  const directory = TenantScope.of('system', { subject: actor, roles: ['admin'] });
+  const directory = TenantScope.system('system', actor);
   const pageSize = 500;
   let after: string | null = null;
   for (;;) {
     const page = await store.repos.tenants.list(directory, pageSize, after);
     for (const tenant of page.slice(0, pageSize)) {
-      const scope = TenantScope.of(tenant.id, { subject: actor, roles: ['admin'] });
+      const scope = TenantScope.system(tenant.id, actor);
       for (const cluster of await store.repos.clusters.find(scope, { state: ClusterState.STARTED })) {
         try {
           await fn(scope, cluster.id);

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { processesMatching } from '@haaas/adapter-kvm/testing';
-import { NodeStatus, ServiceState } from '@haaas/domain';
+import { IncidentState, NodeStatus, ServiceState } from '@haaas/domain';
 import { OperationEntity, openDataSource, Store } from '@haaas/persistence';
 import { JobProducer } from '@haaas/queue';
 import { createTestDatabase, testRedisUrl } from '@haaas/testing';
@@ -71,7 +71,7 @@ describe('failback', () => {
       clusterId: lab.clusterId,
       nodeId: lab.id('fbA'),
       idempotencyKey: `test-incident-${Date.now()}`,
-      state: 'AWAITING_OPERATOR',
+      state: IncidentState.AWAITING_OPERATOR,
       source: 'DETECTOR',
       reason: 'test: fbA failed, its fence too',
       lastSeenAt: null,

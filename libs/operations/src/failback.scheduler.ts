@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ConflictError, FailbackNode, NodeStatus, PreconditionFailedError, ServiceState, shouldFailBack, SystemActor, TenantScope } from '@haaas/domain';
+import { ConflictError, FailbackNode, NodeStatus, PreconditionFailedError, ServiceState, shouldFailBack, SystemActor, SystemScope, TenantScope } from '@haaas/domain';
 import { appendEvent } from '@haaas/management';
 import { anyOf, NodeEntity, Store } from '@haaas/persistence';
 import { OPEN_INCIDENT_STATES } from '@haaas/detector';
@@ -25,8 +25,8 @@ export interface FailbackPassResult {
   readonly scheduled: number;
 }
 
-export function failbackScope(tenantId: string): TenantScope {
-  return TenantScope.of(tenantId, { subject: FAILBACK_ACTOR, roles: ['admin'] });
+export function failbackScope(tenantId: string): SystemScope {
+  return TenantScope.system(tenantId, FAILBACK_ACTOR);
 }
 
 /**

@@ -37,7 +37,7 @@ export class IncidentOperations {
   private async act(run: OperationRun, step: string, command: (scope: TenantScope, note: string | undefined) => Promise<{ readonly state: IncidentState }>, done: (state: IncidentState) => string): Promise<string> {
     const note = typeof run.params['note'] === 'string' ? run.params['note'] : undefined;
     // the incident's log names who asked (the run's own scope is the operations actor)
-    const asked = TenantScope.of(run.scope.tenantId, { subject: run.operation.requestedBy, roles: run.scope.actor.roles });
+    const asked = run.scope.isSystem() ? TenantScope.requestedBy(run.scope, run.operation.requestedBy) : run.scope;
     let state: IncidentState = IncidentState.DETECTED;
     await run.plan([step]);
     await run.step(

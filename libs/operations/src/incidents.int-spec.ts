@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT_QUOTA, FenceStepState, Hypervisor, NotFoundError, RtoOutcome, TenantScope } from '@haaas/domain';
+import { DEFAULT_TENANT_QUOTA, FenceStepState, Hypervisor, IncidentState, NotFoundError, RtoOutcome, ServiceRecoveryState, TenantScope } from '@haaas/domain';
 import { ClusterService, QuotaService } from '@haaas/management';
 import { openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
@@ -50,7 +50,7 @@ beforeAll(async () => {
       clusterId,
       nodeId: '01000000-0000-7000-8000-00000000000a',
       idempotencyKey: 'east/a/1',
-      state: 'PARTIALLY_RECOVERED',
+      state: IncidentState.PARTIALLY_RECOVERED,
       source: 'DETECTOR',
       reason: 'no heartbeat for 12 s, hypervisor unreachable; 2 running, 1 failed, 1 skipped',
       lastSeenAt: at(2),
@@ -62,7 +62,7 @@ beforeAll(async () => {
       openedAt: at(11),
     });
     incidentId = incident.id;
-    const row = (serviceId: string, priority: number, state: string, rtoSeconds: number | null, recoveredAt: Date | null, reason: string | null = null) =>
+    const row = (serviceId: string, priority: number, state: ServiceRecoveryState, rtoSeconds: number | null, recoveredAt: Date | null, reason: string | null = null) =>
       repos.serviceRecoveries.create(alice, {
         incidentId: incident.id,
         serviceId,
@@ -78,10 +78,10 @@ beforeAll(async () => {
         recoveredAt,
         rtoSeconds,
       });
-    await row('01000000-0000-7000-8000-000000000001', 900, 'RUNNING', 30, at(25));
-    await row('01000000-0000-7000-8000-000000000002', 500, 'RUNNING', 20, at(35));
-    await row('01000000-0000-7000-8000-000000000003', 300, 'FAILED', 60, null, 'no candidate: 2 nodes INSUFFICIENT_CAPACITY');
-    await row('01000000-0000-7000-8000-000000000004', 100, 'SKIPPED', null, null, 'recovery action DISABLE: not restarted');
+    await row('01000000-0000-7000-8000-000000000001', 900, ServiceRecoveryState.RUNNING, 30, at(25));
+    await row('01000000-0000-7000-8000-000000000002', 500, ServiceRecoveryState.RUNNING, 20, at(35));
+    await row('01000000-0000-7000-8000-000000000003', 300, ServiceRecoveryState.FAILED, 60, null, 'no candidate: 2 nodes INSUFFICIENT_CAPACITY');
+    await row('01000000-0000-7000-8000-000000000004', 100, ServiceRecoveryState.SKIPPED, null, null, 'recovery action DISABLE: not restarted');
   });
 });
 
@@ -120,7 +120,7 @@ it('shows an incident with its timings, fencing levels and each service against 
 
 it('lists incidents newest first with filters, and never another tenant’s', async () => {
   expect((await incidents.page(alice, { clusterId }, { first: 10 })).rows.map((r) => r.id)).toEqual([incidentId]);
-  expect((await incidents.page(alice, { state: 'RECOVERED' }, { first: 10 })).rows).toEqual([]);
+  expect((await incidents.page(alice, { state: IncidentState.RECOVERED }, { first: 10 })).rows).toEqual([]);
   expect((await incidents.page(alice, { nodeId: '01000000-0000-7000-8000-00000000000a' }, { first: 10 })).rows).toHaveLength(1);
   expect((await incidents.page(bob, {}, { first: 10 })).rows).toEqual([]);
   await expect(incidents.get(bob, incidentId)).rejects.toBeInstanceOf(NotFoundError);

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { RtoOutcome, ServiceRecoveryState, TenantScope } from '@haaas/domain';
+import { IncidentState, RtoOutcome, ServiceRecoveryState, TenantScope } from '@haaas/domain';
 import { IncidentEntity, Page, PageArgs, ServiceRecoveryEntity, Store, Where } from '@haaas/persistence';
 import { FenceLevelRecord, isIncidentRecordJson } from '@haaas/recovery';
 
 export interface IncidentFilter {
   readonly clusterId?: string | null;
   readonly nodeId?: string | null;
-  readonly state?: string | null;
+  readonly state?: IncidentState | null;
 }
 
 /** One service's recovery within an incident, with its time to recover against its objective. */

@@ -41,7 +41,7 @@ export class OperationRunHandler implements JobHandler<'operation.run'> {
   ) {}
 
   async handle(payload: JobPayloads['operation.run'], context: JobContext): Promise<void> {
-    const scope = TenantScope.of(payload.tenantId, { subject: OPERATIONS_ACTOR, roles: ['admin'] });
+    const scope = TenantScope.system(payload.tenantId, OPERATIONS_ACTOR);
     const op = await this.store.repos.operations.findById(scope, payload.operationId);
     // gone with its cluster, or already settled (a job queued twice, a late retry)
     if (!op || isFinalOperationState(op.state)) return;

@@ -1,3 +1,4 @@
+import { OperationState } from '@haaas/domain';
 import type { OperationEntity, OperationStepRecord } from '@haaas/persistence';
 
 /** The seed's actions (seeds/002), each run as an Operation by the `operation.run` job. */
@@ -29,14 +30,8 @@ export enum OperationTargetType {
   INCIDENT = 'INCIDENT',
 }
 
-export enum OperationState {
-  /** Created and queued; no worker has taken it yet. */
-  PENDING = 'PENDING',
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
+// the domain's, as the entity's column is (re-exported: the operations' other types are here)
+export { OperationState };
 
 export enum OperationStepState {
   PENDING = 'PENDING',

@@ -49,7 +49,7 @@ export class AuditLogRepository {
 
   /** Newest first (keyset on the time-ordered id); platform admins only. */
   list(admin: TenantScope, q: AuditQuery): Promise<AuditEntryEntity[]> {
-    if (!admin.isAdmin) throw new Error('audit log: admin scope required');
+    if (!admin.isPlatformAdmin()) throw new Error('audit log: a platform admin scope is required');
     const qb = this.manager.createQueryBuilder(AuditEntryEntity, 'a').orderBy('a.id', 'DESC').take(q.first + 1);
     if (q.after) qb.andWhere('a.id < :after', { after: q.after });
     if (q.tenantId) qb.andWhere('a.tenantId = :tenantId', { tenantId: q.tenantId });

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, In } from 'typeorm';
-import { TenantScope } from '@haaas/domain';
+import { type EventType, PlatformAdminScope, SystemScope, TenantScope } from '@haaas/domain';
 import {
   ClusterEntity,
   EventEntity,
@@ -86,8 +86,9 @@ export class TenantDirectoryRepository {
     return row;
   }
 
-  list(admin: TenantScope, first: number, after?: string | null): Promise<TenantEntity[]> {
-    assertAdmin(admin);
+  /** Tenants by id: for a platform admin, or a system actor walking every tenant. */
+  list(admin: PlatformAdminScope | SystemScope, first: number, after?: string | null): Promise<TenantEntity[]> {
+    assertDirectoryReader(admin);
     const qb = this.manager.createQueryBuilder(TenantEntity, 't').orderBy('t.id', 'ASC').take(first + 1);
     if (after) qb.where('t.id > :after', { after });
     return qb.getMany();
@@ -99,7 +100,7 @@ export class TenantDirectoryRepository {
    */
   async usageOf(scope: TenantScope, tenantIds: readonly string[]): Promise<Map<string, Record<'clusters' | 'nodes' | 'resources' | 'services', number>>> {
     const ids = [...new Set(tenantIds)];
-    if (ids.some((id) => id !== scope.tenantId)) assertAdmin(scope);
+    if (ids.some((id) => id !== scope.tenantId)) assertDirectoryReader(scope);
     const result = new Map(ids.map((id) => [id, { clusters: 0, nodes: 0, resources: 0, services: 0 }]));
     if (ids.length === 0) return result;
     const tables = ['clusters', 'nodes', 'resources', 'services'] as const;
@@ -115,8 +116,8 @@ export class TenantDirectoryRepository {
   }
 
   /** Nodes by status and open incidents by state, every tenant (metrics): two grouped counts. */
-  async stateCounts(admin: TenantScope, closedIncidentStates: readonly string[]): Promise<{ nodes: Map<string, number>; incidents: Map<string, number> }> {
-    assertAdmin(admin);
+  async stateCounts(admin: PlatformAdminScope | SystemScope, closedIncidentStates: readonly string[]): Promise<{ nodes: Map<string, number>; incidents: Map<string, number> }> {
+    assertDirectoryReader(admin);
     const nodes: { k: string; n: string | number }[] = await this.manager.query('SELECT status AS k, COUNT(*) AS n FROM `nodes` GROUP BY status');
     const marks = closedIncidentStates.map(() => '?').join(', ') || "''";
     const incidents: { k: string; n: string | number }[] = await this.manager.query(`SELECT state AS k, COUNT(*) AS n FROM \`incidents\` WHERE state NOT IN (${marks}) GROUP BY state`, [...closedIncidentStates]);
@@ -124,14 +125,16 @@ export class TenantDirectoryRepository {
     return { nodes: toMap(nodes), incidents: toMap(incidents) };
   }
 
-  async save(admin: TenantScope, row: TenantEntity): Promise<TenantEntity> {
-    assertAdmin(admin);
+  async save(admin: PlatformAdminScope, row: TenantEntity): Promise<TenantEntity> {
+    // checked at run time too: a cast cannot make a system actor a platform admin
+    if (!admin.isPlatformAdmin()) throw new Error('tenant directory: a platform admin scope is required to change tenants');
     return this.manager.save(TenantEntity, row);
   }
 }
 
-function assertAdmin(scope: TenantScope): void {
-  if (!scope.isAdmin) throw new Error('tenant directory: admin scope required');
+/** Reading other tenants: a platform admin, or a system actor (the detector and the periodic passes walk every tenant). */
+function assertDirectoryReader(scope: TenantScope): void {
+  if (!scope.isPlatformAdmin() && !scope.isSystem()) throw new Error('tenant directory: a platform admin or system scope is required');
 }
 
 /** An event appended by a committed transaction, as the Store's commit observers see it. */
@@ -139,7 +142,7 @@ export interface CommittedEvent {
   readonly tenantId: string;
   readonly clusterId: string;
   readonly eventId: string;
-  readonly type: string;
+  readonly type: EventType;
   readonly nodeId: string | null;
   /** What the event is about, and its `after` snapshot (metrics read timings from it). */
   readonly objectId?: string;

@@ -23,7 +23,7 @@ export interface OrderBlocker {
 
 /** Open incidents whose services compete for the cluster's capacity; one waiting for an operator holds nothing up. */
 const COMPETING: readonly IncidentState[] = [IncidentState.DETECTED, IncidentState.FENCING, IncidentState.RECOVERING];
-const UNSETTLED: readonly string[] = [ServiceRecoveryState.PENDING, ServiceRecoveryState.PLACING, ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING];
+const UNSETTLED: readonly ServiceRecoveryState[] = [ServiceRecoveryState.PENDING, ServiceRecoveryState.PLACING, ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING];
 const UNPLACED: ReadonlySet<string> = new Set([ServiceRecoveryState.PENDING, ServiceRecoveryState.PLACING]);
 
 /**

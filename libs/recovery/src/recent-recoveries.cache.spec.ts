@@ -1,7 +1,8 @@
+import { ServiceRecoveryState } from '@haaas/domain';
 import type { RecoveryRow } from './incident.codec';
 import { RecentRecoveries } from './recent-recoveries.cache';
 
-const row = (serviceId: string, state = 'PLACING'): RecoveryRow => ({
+const row = (serviceId: string, state = ServiceRecoveryState.PLACING): RecoveryRow => ({
   id: `r-${serviceId}`,
   serviceId,
   state,
@@ -30,9 +31,9 @@ describe('RecentRecoveries', () => {
 
   it('never goes back to an older version when commits report out of order', () => {
     const cache = new RecentRecoveries();
-    const newer = [row('a', 'RUNNING')];
+    const newer = [row('a', ServiceRecoveryState.RUNNING)];
     cache.put('i1', 9, newer);
-    cache.put('i1', 8, [row('a', 'STARTING')]);
+    cache.put('i1', 8, [row('a', ServiceRecoveryState.STARTING)]);
     expect(cache.get('i1', 9)).toBe(newer);
     expect(cache.get('i1', 8)).toBeNull();
   });
@@ -41,7 +42,7 @@ describe('RecentRecoveries', () => {
     const cache = new RecentRecoveries(2);
     cache.put('i1', 1, [row('a')]);
     cache.put('i2', 1, [row('b')]);
-    cache.put('i1', 2, [row('a', 'RUNNING')]);
+    cache.put('i1', 2, [row('a', ServiceRecoveryState.RUNNING)]);
     cache.put('i3', 1, [row('c')]);
     expect(cache.get('i2', 1)).toBeNull();
     expect(cache.get('i1', 2)).not.toBeNull();

@@ -1,12 +1,4 @@
-import {
-  DEFAULT_SERVICE_POLICY,
-  type DomainError,
-  Hypervisor,
-  RecoveryAction,
-  ResourceType,
-  ServiceState,
-  TenantScope,
-} from '@haaas/domain';
+import { DEFAULT_SERVICE_POLICY, type DomainError, Hypervisor, type PlatformAdminScope, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import type { NodeEntity, ResourceEntity } from '@haaas/persistence';
 import { alice, bob, carol, createNode, errorOf, fieldsOf as reportedFieldsOf, Harness, startHarness } from '../testing/management.harness';
 import type { ServiceGroupService } from './service-group.service';
@@ -301,7 +293,7 @@ describe('ServiceGroupService on MariaDB', () => {
     await h.services.create(alice, { clusterId: c2, name: 'unique' });
 
     const carolCluster = (await h.clusters.create(carol, { name: 'small', hypervisor: Hypervisor.KVM })).id;
-    const admin = TenantScope.of(carol.tenantId, { subject: 'root', roles: ['admin'] });
+    const admin = TenantScope.of(carol.tenantId, { subject: 'root', roles: ['admin'] }) as PlatformAdminScope;
     const tenant = await h.store.transaction((repos) => repos.tenants.lockOwn(carol));
     await h.store.repos.tenants.save(admin, { ...tenant, maxServices: 1 });
     await h.services.create(carol, { clusterId: carolCluster, name: 'one' });

@@ -25,35 +25,10 @@ import {
   policyOfService,
   positionChanges,
   removeFrom,
-  ServicePolicyChange,
   ServiceRowFilter,
   TRANSITIONAL_STATES,
 } from './service-groups.rules';
-
-export interface CreateService {
-  readonly clusterId: string;
-  readonly name: string;
-  readonly policy?: ServicePolicyChange | null;
-  /** Resource ids in start order. */
-  readonly resources?: readonly string[] | null;
-  readonly attributes?: AttributeChange['set'];
-}
-
-export interface AddServiceResource {
-  readonly serviceId: string;
-  readonly resourceId: string;
-  /** 0-based start position; null or omitted: last. */
-  readonly position?: number | null;
-}
-
-export interface UpdateServicePolicy {
-  readonly id: string;
-  readonly policy: ServicePolicyChange;
-}
-
-export interface ServiceFilter extends ServiceRowFilter {
-  readonly clusterId?: string | null;
-}
+import type { AddServiceResource, CreateService, ServiceFilter, UpdateServicePolicy } from './service-group.inputs';
 
 const MAX_POSITION = 100_000;
 const MAX_SERVICE_PRIORITY = 1000;

@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT_QUOTA, Hypervisor, TenantScope } from '@haaas/domain';
+import { DEFAULT_TENANT_QUOTA, Hypervisor, SystemActor, TenantScope } from '@haaas/domain';
 import { alice, aliceReader, bob, createCluster, createNode, failure, Harness, platformAdmin, startHarness } from '../testing/management.harness';
 
 describe('TenantService and TenantDirectoryService on MariaDB', () => {
@@ -12,6 +12,21 @@ describe('TenantService and TenantDirectoryService on MariaDB', () => {
   });
 
   afterAll(() => h?.close());
+
+  it('refuses platform-admin operations to a system actor, which still reads the tenant list it walks', async () => {
+    const before = await tenantRows();
+    const detector = TenantScope.system('alice', SystemActor.Detector);
+    expect(await failure(h.tenants.create(detector, { id: 'robot-made' }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await failure(h.tenants.setQuota(detector, { id: 'alice', maxClusters: 1_000_000 }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await failure(h.tenants.list(detector, { first: 10 }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await failure(h.tenants.get(detector, 'bob'))).toMatchObject({ code: 'NOT_FOUND' });
+    // the directory itself: a system actor walks every tenant (the detector, the periodic passes), never changes one
+    expect((await h.store.repos.tenants.list(detector, 10)).map((t) => t.id)).toEqual(expect.arrayContaining(['alice', 'bob']));
+    const row = await h.store.repos.tenants.find('alice');
+    // @ts-expect-error the types refuse it first: changing a tenant takes a platform admin's scope
+    await expect(h.store.repos.tenants.save(detector, { ...row, maxClusters: 1 })).rejects.toThrow('a platform admin scope is required');
+    expect(await tenantRows()).toEqual(before);
+  });
 
   it('creates tenants on first use, idempotently and concurrently', async () => {
     await Promise.all([h.directory.ensureTenant('carol'), h.directory.ensureTenant('carol'), h.directory.ensureTenant('carol')]);
@@ -28,7 +43,8 @@ describe('TenantService and TenantDirectoryService on MariaDB', () => {
       expect(await failure(h.tenants.usageOf(scope, ['bob']))).toMatchObject({ code: 'FORBIDDEN' });
       expect(await failure(h.tenants.get(scope, 'bob'))).toMatchObject({ code: 'NOT_FOUND' });
       // the repository refuses too, should a caller skip the service
-      await expect(Promise.resolve().then(() => h.store.repos.tenants.list(scope, 10))).rejects.toThrow('admin scope required');
+      // @ts-expect-error the types refuse it first: listing tenants takes a platform admin's or a system actor's scope
+      await expect(Promise.resolve().then(() => h.store.repos.tenants.list(scope, 10))).rejects.toThrow('a platform admin or system scope is required');
     }
     expect(await tenantRows()).toEqual(before);
   });

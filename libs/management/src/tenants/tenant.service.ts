@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TENANT_ID_PATTERN } from '@haaas/auth';
-import { ConflictError, ForbiddenError, NotFoundError, Problems, TenantScope } from '@haaas/domain';
+import { ConflictError, ForbiddenError, NotFoundError, PlatformAdminScope, Problems, TenantScope } from '@haaas/domain';
 import type { TenantQuota } from '@haaas/domain';
 import { isDuplicateKey, Store, TenantEntity } from '@haaas/persistence';
 import type { AuditEntryEntity, AuditQuery, NewAuditEntry, Page } from '@haaas/persistence';
@@ -32,8 +32,8 @@ export const MAX_TENANT_DISPLAY_NAME = 255;
 const QUOTA_FIELDS = ['maxClusters', 'maxNodes', 'maxResources', 'maxServices'] as const;
 
 /** The API answers FORBIDDEN before the repository's own check (a plain error) is reached. */
-function assertPlatformAdmin(scope: TenantScope): void {
-  if (!scope.isAdmin) throw new ForbiddenError('this operation is for platform admins');
+function assertPlatformAdmin(scope: TenantScope): asserts scope is PlatformAdminScope {
+  if (!scope.isPlatformAdmin()) throw new ForbiddenError('this operation is for platform admins');
 }
 
 /**
@@ -56,7 +56,7 @@ export class TenantService {
 
   /** A tenant: any for platform admins, otherwise only the caller's own (others read as absent). */
   async get(scope: TenantScope, id: string): Promise<TenantEntity> {
-    const row = scope.isAdmin || id === scope.tenantId ? await this.store.repos.tenants.find(id) : null;
+    const row = scope.isPlatformAdmin() || id === scope.tenantId ? await this.store.repos.tenants.find(id) : null;
     if (!row) throw new NotFoundError('Tenant', id);
     return row;
   }

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { DEFAULT_TENANT_QUOTA, Hypervisor, TenantScope } from '@haaas/domain';
+import { DEFAULT_TENANT_QUOTA, Hypervisor, SystemActor, TenantScope } from '@haaas/domain';
 import { appendEvent, ClusterService, QuotaService } from '@haaas/management';
 import { CommittedEvent, EventEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { createTestDatabase, markerEventType, TestDatabase, testRedisUrl } from '@haaas/testing';
@@ -15,7 +15,7 @@ import { clusterEventsChannel, LiveSignalListener, LiveSignalPublisher } from '.
  * the channels carry fresh cluster ids). The feeds poll once a minute here, so an event that
  * arrives within the test arrived because of a wake-up.
  */
-const robot = TenantScope.of('live-commit', { subject: 'system:recovery', roles: ['admin'] });
+const robot = TenantScope.system('live-commit', SystemActor.Recovery);
 type DataSource = Awaited<ReturnType<typeof openDataSource>>;
 
 let db: TestDatabase;

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { DEFAULT_TENANT_QUOTA, Hypervisor, NotFoundError, TenantScope } from '@haaas/domain';
+import { DEFAULT_TENANT_QUOTA, Hypervisor, NotFoundError, OperationState, TenantScope } from '@haaas/domain';
 import { appendEvent, ClusterService, QuotaService } from '@haaas/management';
 import { EventEntity, OperationEntity, openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { createTestDatabase, markerEventType, TestDatabase, testRedisUrl } from '@haaas/testing';
@@ -184,7 +184,7 @@ describe('OperationFeed', () => {
       kind: 'CLUSTER_SUSPEND',
       targetType: 'CLUSTER',
       targetId: aliceCluster,
-      state: 'PENDING',
+      state: OperationState.PENDING,
       progress: 0,
       steps: [],
       params: {},
@@ -212,12 +212,12 @@ describe('OperationFeed', () => {
     feeds.push(feed);
     const q = await feed.subscribe(alice, op.id);
     await change(op.id, (o) => {
-      o.state = 'RUNNING';
+      o.state = OperationState.RUNNING;
       o.progress = 10;
     });
     await drain(q, 2, 2000).then((got) => expect(got.map((o) => [o.state, o.progress])).toEqual([['PENDING', 0], ['RUNNING', 10]]));
     await change(op.id, (o) => {
-      o.state = 'SUCCEEDED';
+      o.state = OperationState.SUCCEEDED;
       o.progress = 100;
     });
     const rest = await drain(q, 5, 2000);

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { IncidentState, ServiceRecoveryState } from '@haaas/domain';
 import { TenantOwnedEntity } from './base.entity';
 import { ClusterEntity } from './cluster.entity';
 
@@ -28,7 +29,7 @@ export class IncidentEntity extends TenantOwnedEntity {
 
   /** DETECTED, FENCING, AWAITING_OPERATOR, RECOVERING, RECOVERED, PARTIALLY_RECOVERED, FAILED, CANCELLED. */
   @Column({ type: 'varchar', length: 24 })
-  state!: string;
+  state!: IncidentState;
 
   /** DETECTOR or NOTIFICATION (an external monitor reported it). */
   @Column({ type: 'varchar', length: 16 })
@@ -80,7 +81,7 @@ export class ServiceRecoveryEntity extends TenantOwnedEntity {
 
   /** PENDING, PLACING, STARTING, RETRYING, RUNNING, FAILED, SKIPPED. */
   @Column({ type: 'varchar', length: 16 })
-  state!: string;
+  state!: ServiceRecoveryState;
 
   @Column({ type: 'int' })
   priority!: number;

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { OperationState } from '@haaas/domain';
 import { TenantOwnedEntity } from './base.entity';
 import { ClusterEntity } from './cluster.entity';
 
@@ -38,7 +39,7 @@ export class OperationEntity extends TenantOwnedEntity {
 
   /** PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED. */
   @Column({ type: 'varchar', length: 16 })
-  state!: string;
+  state!: OperationState;
 
   /** 0-100. */
   @Column({ type: 'int', default: 0 })
