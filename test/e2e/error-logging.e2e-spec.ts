@@ -1,4 +1,5 @@
 import { createConnection } from 'mysql2/promise';
+import { LogCapture } from '@haaas/testing';
 import { startTestApi, TestApi } from './support/api';
 
 /**
@@ -9,27 +10,13 @@ import { startTestApi, TestApi } from './support/api';
 describe('error logging', () => {
   let api: TestApi;
   let token: string;
-  let lines: string[];
-  const writes: jest.SpyInstance[] = [];
+  const logs = new LogCapture();
 
   beforeAll(async () => {
-    api = await startTestApi({}, { logs: true });
+    api = await startTestApi({}, { logs });
     token = await api.token('logging-co', ['admin']);
   });
-  beforeEach(() => {
-    lines = [];
-    for (const stream of [process.stdout, process.stderr]) {
-      writes.push(
-        jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-          lines.push(...String(chunk).split('\n').filter(Boolean));
-          return true;
-        }),
-      );
-    }
-  });
-  afterEach(() => {
-    for (const w of writes.splice(0)) w.mockRestore();
-  });
+  beforeEach(() => logs.clear());
   afterAll(async () => {
     await api?.close();
   });
@@ -46,10 +33,14 @@ describe('error logging', () => {
   it('logs a client error once, at info level, without a stack', async () => {
     const res = await post('{ cluster(id: "01000000-0000-7000-8000-000000000000") { id } }', 'client-req-1');
     expect(res.body.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
-    const mentions = lines.filter((l) => l.includes('client-req-1') || l.includes('not found'));
+    const mentions = logs.records.filter((r) => r.msg !== 'request completed' && (r.code !== undefined || /not found/i.test(r.msg ?? '')));
     expect(mentions).toHaveLength(1);
-    expect(mentions[0]).toMatch(/\bLOG\b.*NOT_FOUND.*client-req-1/);
-    expect(lines.some((l) => /^\s+at /.test(l) || /\bERROR\b/.test(l))).toBe(false);
+    expect(mentions[0]).toMatchObject({ level: 'info', code: 'NOT_FOUND', requestId: 'client-req-1', tenant: 'logging-co', operation: 'anonymous query', context: 'GraphQL' });
+    expect(mentions[0]?.err).toBeUndefined();
+    expect(logs.lines.some((l) => l.includes('    at '))).toBe(false);
+    expect(logs.records.some((r) => r.level === 'error')).toBe(false);
+    // pino-http's line for the request carries the same id
+    expect(logs.records.some((r) => r.msg === 'request completed' && r.requestId === 'client-req-1')).toBe(true);
   });
 
   it('logs an internal error at error level with its stack and the client request id, which the response carries', async () => {
@@ -61,18 +52,20 @@ describe('error logging', () => {
       expect(res.body.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'client-req-2' } });
       expect(res.header).toBe('client-req-2');
       expect(JSON.stringify(res.body)).not.toMatch(/clusters_gone|SELECT|\.ts:\d+/);
-      const errorLine = lines.findIndex((l) => /\bERROR\b.*internal error.*client-req-2/.test(l));
-      expect(errorLine).toBeGreaterThanOrEqual(0);
-      expect(lines.slice(errorLine).some((l) => /^\s+at /.test(l))).toBe(true);
+      const errors = logs.records.filter((r) => r.level === 'error' && r.msg !== 'request completed');
       // once: Nest's own handler does not log it a second time
-      expect(lines.filter((l) => /\bERROR\b/.test(l))).toHaveLength(1);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ requestId: 'client-req-2', context: 'GraphQL' });
+      expect(errors[0]?.err?.message).toMatch(/internal error.*client-req-2/);
+      expect(errors[0]?.err?.stack).toMatch(/\n\s+at /);
 
       // without a request id of its own, the generated one is on both the log line and the response
-      lines.length = 0;
+      logs.clear();
       const anon = await post('{ clusters { nodes { id } } }');
       const generated = anon.body.errors?.[0]?.extensions?.['requestId'];
       expect(typeof generated).toBe('string');
-      expect(lines.some((l) => /\bERROR\b/.test(l) && l.includes(String(generated)))).toBe(true);
+      expect(anon.header).toBe(generated);
+      expect(logs.records.some((r) => r.level === 'error' && r.requestId === generated && r.err?.stack !== undefined)).toBe(true);
     } finally {
       await db.query('RENAME TABLE clusters_gone TO clusters');
       await db.end();

@@ -6,3 +6,4 @@ export type { KeystonePeer, KeystoneFixture, KeystoneUser } from './keystone.pee
 export { markerEventType } from './event-marker';
 export { documentedCliKeys } from './cli-output-keys';
 export type { DocumentedKeys } from './cli-output-keys';
+export { LogCapture, type LogRecord } from './log-capture';

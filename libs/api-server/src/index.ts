@@ -1,2 +1,2 @@
-export { createApiApp, startApi } from './bootstrap';
-export { AppModule } from './app.module';
+export { createApiApp, startApi, type ProcessLogOptions } from './bootstrap';
+export { AppModule, loggingOf } from './app.module';

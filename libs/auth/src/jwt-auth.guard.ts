@@ -12,6 +12,7 @@ import { KEYSTONE_AUTHENTICATOR } from './keystone/keystone.constants';
 
 export { KEYSTONE_AUTHENTICATOR };
 import { RateLimiter } from './rate-limit/rate-limiter.service';
+import { addLogContext } from '@haaas/logging';
 
 type Outcome = { readonly principal: Principal } | { readonly principal?: undefined; readonly reason: unknown };
 
@@ -67,6 +68,7 @@ export class JwtAuthGuard implements CanActivate {
     const { principal } = outcome;
     const tenantId = effectiveTenant(principal, request);
     const scope = TenantScope.of(tenantId, { subject: principal.subject, roles: principal.roles });
+    addLogContext({ tenant: tenantId, subject: principal.subject });
     // once per request, before anything runs (every root field shares this verification)
     await this.limiter?.takeForCaller(scope);
     await this.tenants.ensure(tenantId);

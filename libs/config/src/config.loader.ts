@@ -8,6 +8,7 @@ import type {
   JwtConfig,
   JwtKeySource,
   KeystoneConfig,
+  LoggingConfig,
   MetricsConfig,
   NodeEnv,
   RedisConfig,
@@ -73,13 +74,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const api = readApiLimits(r, production, nodeEnv === 'test');
   const metrics = readMetrics(r, nodeEnv, http.host);
 
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
   const webhooks = {
     retryDelayMs: r.int('HAAAS_WEBHOOK_RETRY_DELAY_MS', 1000, 10, 3_600_000),
     attempts: r.int('HAAAS_WEBHOOK_ATTEMPTS', 10, 1, 50),
     timeoutMs: r.int('HAAAS_WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    allowPrivateAddresses: r.bool('HAAAS_WEBHOOK_ALLOW_PRIVATE', !production),
   };
-  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, api, webhooks, metrics, ...(keystone ? { keystone } : {}) };
+  const logging = readLogging(r, nodeEnv);
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, api, webhooks, logging, metrics, ...(keystone ? { keystone } : {}) };
 }
 
 class EnvReader {
@@ -126,6 +129,17 @@ class EnvReader {
     }
     return devDefault;
   }
+}
+
+const LOG_LEVELS: readonly LoggingConfig['level'][] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function readLogging(r: EnvReader, nodeEnv: NodeEnv): LoggingConfig {
+  const format = r.get('HAAAS_LOG_FORMAT') ?? (nodeEnv === 'development' ? 'pretty' : 'json');
+  const level = r.get('HAAAS_LOG_LEVEL') ?? 'info';
+  if (format !== 'json' && format !== 'pretty') r.problem('HAAAS_LOG_FORMAT', 'must be json or pretty');
+  const known = LOG_LEVELS.find((l) => l === level);
+  if (!known) r.problem('HAAAS_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return { format: format === 'pretty' ? 'pretty' : 'json', level: known ?? 'info' };
 }
 
 function readNodeEnv(r: EnvReader): NodeEnv {

@@ -96,8 +96,16 @@ export interface AppConfig {
   readonly api?: ApiLimitsConfig;
   /** Outbound webhook deliveries; optional like `vsphere` (defaults when absent). */
   readonly webhooks?: WebhooksConfig;
+  /** Log lines; optional like `vsphere` (JSON at info when absent). */
+  readonly logging?: LoggingConfig;
   /** Prometheus metrics; optional like `vsphere` (on, open, no worker listener when absent). */
   readonly metrics?: MetricsConfig;
+}
+
+/** HAAAS_LOG_FORMAT (json in production and under test, pretty elsewhere) and HAAAS_LOG_LEVEL (info). */
+export interface LoggingConfig {
+  readonly format: 'json' | 'pretty';
+  readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
 /** Prometheus metrics of the API (`/metrics` on its port) and of the worker (a listener of its own). */
@@ -122,6 +130,11 @@ export interface WebhooksConfig {
   readonly attempts: number;
   /** HAAAS_WEBHOOK_TIMEOUT_MS (default 10000): deadline of one POST. */
   readonly timeoutMs: number;
+  /**
+   * HAAAS_WEBHOOK_ALLOW_PRIVATE (default: off in production, on elsewhere): lets webhook URLs
+   * reach loopback, private and link-local addresses. Off, such URLs are refused (SSRF).
+   */
+  readonly allowPrivateAddresses?: boolean;
 }
 
 /** Keystone roles (by name) that give each HAaaS role; `admin` is given only by the roles listed (none by default). */

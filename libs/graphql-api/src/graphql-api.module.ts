@@ -8,14 +8,15 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
 import { errorLogPlugin, GraphqlErrorPassFilter, logRequestErrors } from './common/error-log.plugin';
 import { NonEmptyIdPipe } from './common/non-empty-id.pipe';
+import { noStorePlugins } from './common/no-store.plugin';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
 import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './operations/ws-context';
 import { RESOLVERS } from './resolvers';
 import { RequestLimits, type RequestLimitsOptions } from './limits/request-limits.plugin';
 import { WS_MAX_MESSAGE_BYTES, WsMessageLimit } from './limits/ws-message-limit';
+import { REQUEST_ID } from '@haaas/logging';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** Errors are logged once per request by errorLogPlugin (HTTP) or in onNext/onError (graphql-ws), where the request id is known. */
 const logged = (): void => undefined;
 const requestIdOf = (contextValue: unknown): string | undefined => (contextValue as Partial<GraphQLContext> | undefined)?.requestId;
@@ -52,13 +53,14 @@ export class GraphqlApiModule {
             // operations over graphql-ws: authenticated from the connection's params (see ws-context.ts)
             if (isWsConnectionContext(arg)) return wsContext(arg);
             const { req } = arg;
-            const given = req.headers['x-request-id'];
+            // pino-http already chose it (the client's x-request-id or a new one): log lines and responses agree
+            const given = (req as { id?: unknown }).id ?? req.headers['x-request-id'];
             const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
             req.requestId = requestId;
             return { req, loaders: new LoaderRegistry(), requestId };
           },
           formatError: (formatted, error) => formatError(formatted, error, undefined, logged),
-          plugins: [requestIdPlugin(), errorLogPlugin(), limits.plugin(), ...(options.plugins ?? [])],
+          plugins: [...noStorePlugins(), requestIdPlugin(), errorLogPlugin(), limits.plugin(), ...(options.plugins ?? [])],
           // subscriptions over graphql-ws (graphql-transport-ws protocol) on the same path
           subscriptions: {
             'graphql-ws': {

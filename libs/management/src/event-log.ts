@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { EVENT_CATALOGUE, EventType, TenantScope } from '@haaas/domain';
 import type { Repositories } from '@haaas/persistence';
 import { captureWebhookDeliveries } from '@haaas/webhooks';
@@ -52,6 +53,27 @@ export async function appendEvents(repos: Repositories, scope: TenantScope, draf
   // the cluster's webhooks: their deliveries are written with the events (an outbox), in this transaction
   await captureWebhookDeliveries(repos, scope, drafts.map((e, i) => ({ ...e, id: ids[i] ?? '' })));
   drafts.forEach((e, i) => repos.afterCommit.event({ tenantId: scope.tenantId, clusterId: e.clusterId, eventId: ids[i] ?? '', type: e.type, nodeId: e.nodeId ?? null, objectId: e.objectId, after: (e.after ?? null) as Record<string, unknown> | null }));
+  // the cluster log in the process's log too, once committed, with the ids to follow an incident by
+  repos.afterCommit.run(() => drafts.forEach((e, i) => clusterLog.log(eventLogLine(scope, e, ids[i] ?? ''))));
+}
+
+const clusterLog = new Logger('ClusterLog');
+
+/** One log line of a cluster log event (messages and snapshots of the log never carry secrets; before/after stay out). */
+function eventLogLine(scope: TenantScope, e: EventDraft, eventId: string): Record<string, unknown> {
+  return {
+    msg: e.message ? `${e.type}: ${e.message}` : e.type,
+    event: e.type,
+    eventId,
+    tenant: scope.tenantId,
+    actor: scope.actor.subject,
+    clusterId: e.clusterId,
+    objectType: e.objectType,
+    objectId: e.objectId,
+    ...(e.objectType === 'Incident' ? { incidentId: e.objectId } : {}),
+    ...(e.nodeId ? { nodeId: e.nodeId } : {}),
+    ...(e.serviceId ? { serviceId: e.serviceId } : {}),
+  };
 }
 
 /** A plain snapshot of an entity for the log: no relations, no secrets. */

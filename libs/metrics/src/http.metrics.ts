@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { HaaasMetrics } from './haaas.metrics';
 
 /** The parts of an Express request read here (Express sets `route` once a route matched). */
@@ -8,8 +8,8 @@ interface RoutedRequest extends IncomingMessage {
   readonly originalUrl?: string;
 }
 
-/** Paths served by handlers mounted without an Express route (Apollo, /metrics): named as they are. */
-const MOUNTED: ReadonlySet<string> = new Set(['/graphql', '/metrics']);
+/** Paths served without an Express route (Apollo, /metrics, the agents' heartbeat fast path): named as they are. */
+const MOUNTED: ReadonlySet<string> = new Set(['/graphql', '/metrics', '/v1/agent/heartbeat']);
 
 const HEARTBEAT_ROUTE = '/v1/agent/heartbeat';
 
@@ -24,11 +24,24 @@ export function httpMetricsMiddleware(metrics: HaaasMetrics): (req: IncomingMess
     res.once('finish', () => {
       const r = req as RoutedRequest;
       const path = (r.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
-      const pattern = typeof r.route?.path === 'string' ? `${r.baseUrl ?? ''}${r.route.path}` : MOUNTED.has(path) ? path : 'unmatched';
+      // Express 5's optional wildcard (`/graphql{/*splat}`) says nothing an operator needs
+      const pattern = typeof r.route?.path === 'string' ? `${r.baseUrl ?? ''}${r.route.path}`.replace(/\{\/\*\w+\}$/, '') || '/' : MOUNTED.has(path) ? path : 'unmatched';
       const method = req.method ?? 'OTHER';
       metrics.httpRequest(method, pattern, res.statusCode, (performance.now() - t0) / 1000);
       if (pattern === HEARTBEAT_ROUTE && method === 'POST') metrics.heartbeat(res.statusCode < 300 ? 'accepted' : 'rejected');
     });
     next();
   };
+}
+
+/**
+ * The same, on the HTTP server itself rather than in Express: it then also sees what is answered
+ * before Express (the agents' heartbeat fast path, ADR 0018). Call it after every other 'request'
+ * listener is installed; Express still sets the route on the request, read when it finishes.
+ */
+export function instrumentHttpServer(server: Server, metrics: HaaasMetrics): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  const timed = httpMetricsMiddleware(metrics);
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => timed(req, res, () => listeners.forEach((l) => l.call(server, req, res))));
 }

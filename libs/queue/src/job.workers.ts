@@ -1,6 +1,7 @@
 import { DelayedError, Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { JobContext, JobRegistry } from './job.registry';
+import { type LogFields, runWithLogContext } from '@haaas/logging';
 import type { QueueName } from './jobs';
 
 export interface WorkerOptions {
@@ -42,7 +43,8 @@ export function startWorkers(connection: Redis, queues: readonly QueueName[], re
               throw new DelayedError();
             },
           };
-          await handler.handle(job.data, context);
+          // every line the job logs names it and what it works on (incident, operation, service ...)
+          await runWithLogContext(jobLogFields(job), () => handler.handle(job.data, context));
         },
         {
           connection,
@@ -64,4 +66,16 @@ export function startWorkers(connection: Redis, queues: readonly QueueName[], re
     };
   }
   return workers;
+}
+
+/** The ids a job's payload names (`incidentId`, `operationId`, ...; `tenantId` as `tenant`, like requests): payloads carry ids, never secrets. */
+export function jobLogFields(job: Pick<Job, 'id' | 'name' | 'data' | 'attemptsMade'>): LogFields {
+  const fields: LogFields = { job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 };
+  const data: unknown = job.data;
+  if (data && typeof data === 'object') {
+    for (const [key, value] of Object.entries(data)) {
+      if (typeof value === 'string' && key.endsWith('Id')) fields[key === 'tenantId' ? 'tenant' : key] = value;
+    }
+  }
+  return fields;
 }

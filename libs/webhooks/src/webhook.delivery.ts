@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { systemScope, SystemActor } from '@haaas/domain';
 import { Store } from '@haaas/persistence';
 import type { JobContext, JobHandler, JobPayloads } from '@haaas/queue';
+import { privateAddressOf } from './webhook.address';
 import { SIGNATURE_HEADER, signWebhook } from './webhook.signature';
 import { WEBHOOK_OPTIONS, WEBHOOK_SEALER, webhookSecretContext, type WebhookSecretSealer, type WebhooksOptions } from './webhooks.tokens';
 
@@ -40,6 +41,8 @@ export class WebhookDeliveryHandler implements JobHandler<'webhook.deliver'> {
     let status: number | null = null;
     let error: string | null = null;
     try {
+      const blocked = this.options.allowPrivateAddresses ? undefined : await privateAddressOf(new URL(hook.url));
+      if (blocked) throw new Error(`address ${blocked} refused (loopback, private or link-local)`);
       const res = await fetch(hook.url, {
         method: 'POST',
         redirect: 'manual',

@@ -4,7 +4,8 @@ import { anyOf, newId, type Page, type PageArgs, Store, type WebhookDeliveryEnti
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT } from './webhook-events';
 import { webhookBody } from './webhook.outbox';
 import { WebhookDispatcher } from './webhook.dispatcher';
-import { WEBHOOK_SEALER, webhookSecretContext, type WebhookSecretSealer } from './webhooks.tokens';
+import { privateHostOf } from './webhook.address';
+import { WEBHOOK_OPTIONS, WEBHOOK_SEALER, webhookSecretContext, type WebhookSecretSealer, type WebhooksOptions } from './webhooks.tokens';
 
 export interface CreateWebhook {
   readonly clusterId: string;
@@ -34,6 +35,7 @@ export class WebhookService {
     private readonly store: Store,
     @Inject(WEBHOOK_SEALER) private readonly sealer: WebhookSecretSealer,
     private readonly dispatcher: WebhookDispatcher,
+    @Inject(WEBHOOK_OPTIONS) private readonly options: WebhooksOptions,
   ) {}
 
   get(scope: TenantScope, id: string): Promise<WebhookEntity> {
@@ -47,7 +49,7 @@ export class WebhookService {
 
   async create(scope: TenantScope, input: CreateWebhook): Promise<WebhookEntity> {
     const p = new Problems();
-    checkUrl(p, input.url);
+    checkUrl(p, input.url, this.options.allowPrivateAddresses ?? false);
     checkEventTypes(p, input.eventTypes);
     checkSecret(p, input.secret);
     checkDescription(p, input.description);
@@ -74,7 +76,7 @@ export class WebhookService {
 
   async update(scope: TenantScope, input: UpdateWebhook): Promise<WebhookEntity> {
     const p = new Problems();
-    if (input.url != null) checkUrl(p, input.url);
+    if (input.url != null) checkUrl(p, input.url, this.options.allowPrivateAddresses ?? false);
     if (input.eventTypes != null) checkEventTypes(p, input.eventTypes);
     if (input.secret != null) checkSecret(p, input.secret);
     checkDescription(p, input.description);
@@ -127,7 +129,7 @@ export class WebhookService {
   }
 }
 
-function checkUrl(p: Problems, url: string): void {
+function checkUrl(p: Problems, url: string, allowPrivate: boolean): void {
   let u: URL | undefined;
   try {
     u = new URL(url);
@@ -135,6 +137,8 @@ function checkUrl(p: Problems, url: string): void {
     // reported below
   }
   p.check(u !== undefined && (u.protocol === 'https:' || u.protocol === 'http:') && url.length <= 2048 && !u.username && !u.password, 'url', 'must be an http(s) URL of at most 2048 characters, without credentials');
+  const host = u && !allowPrivate ? privateHostOf(u) : undefined;
+  p.check(host === undefined, 'url', `must not point to a loopback, private or link-local address (${host ?? ''})`);
 }
 function checkEventTypes(p: Problems, types: readonly string[]): void {
   p.check(types.length > 0 && types.every(isWebhookEventType), 'eventTypes', `must be one or more of ${WEBHOOK_EVENT_TYPES.join(', ')}`);

@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
+import { RedisConnections } from '@haaas/redis';
 import { WebhookDeliveryHandler } from './webhook.delivery';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { WebhookService } from './webhook.service';
@@ -10,31 +10,28 @@ import { WEBHOOK_OPTIONS, WEBHOOK_SEALER, type WebhooksOptions } from './webhook
 /** The delivery workers, in the processes that run them (runWorkers). */
 @Injectable()
 class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
-  private redis?: Redis;
   private workers: Worker[] = [];
 
   constructor(
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhooksOptions,
     private readonly handler: WebhookDeliveryHandler,
+    @Inject(RedisConnections) private readonly connections: RedisConnections,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.options.runWorkers) return;
-    this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-webhooks-worker' });
-    this.redis.on('error', () => undefined);
-    this.workers = startWorkers(this.redis, [QUEUES.webhooks], new JobRegistry().register(this.handler), { concurrency: 8 });
+    this.workers = startWorkers(this.connections.get('webhooks-worker'), [QUEUES.webhooks], new JobRegistry().register(this.handler), { concurrency: 8 });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
 }
 
 /**
  * Outbound webhooks per cluster: the service behind the API, the dispatcher that queues a
  * delivery job after each commit that wrote deliveries, and (runWorkers) the workers that POST
- * them. Needs the persistence module's Store (global). Global, so the GraphQL transport injects
+ * them. Needs the persistence module's Store and RedisConnections (both global). Global, so the GraphQL transport injects
  * WebhookService directly.
  */
 @Module({})

@@ -6,8 +6,8 @@ export interface WebhookSecretSealer {
 export const WEBHOOK_SEALER = Symbol('WEBHOOK_SEALER');
 export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
 
+/** The queue's Redis is the process's `webhooks-producer` and `webhooks-worker` connections (@haaas/redis). */
 export interface WebhooksOptions {
-  readonly redisUrl: string;
   readonly sealer: WebhookSecretSealer;
   /** Run the delivery workers in this process (the worker: yes; the API: no, it only queues). */
   readonly runWorkers: boolean;
@@ -17,6 +17,10 @@ export interface WebhooksOptions {
   readonly attempts?: number;
   /** Deadline of one POST (default 10 s). */
   readonly timeoutMs?: number;
+  /** Let URLs reach loopback, private and link-local addresses (default false: refused when saved and before each POST). */
+  readonly allowPrivateAddresses?: boolean;
+  /** How often the sweeper queues PENDING deliveries left without a job (default 30 s; 0: never). */
+  readonly sweepIntervalMs?: number;
 }
 
 export function webhookSecretContext(tenantId: string, webhookId: string): string {

@@ -1,16 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { MetricsConfig } from '@haaas/config';
-import { connectRedis } from '@haaas/config';
 import { FailureDetector } from '@haaas/detector';
 import { IncidentState, isTerminal, SystemActor, systemScope } from '@haaas/domain';
 import { eventMetricsObserver, HaaasMetrics, instrumentDetector, type MetricsServer, type QueueMetrics, startMetricsServer, watchQueues } from '@haaas/metrics';
 import { Store } from '@haaas/persistence';
 import { QUEUES } from '@haaas/queue';
+import { RedisConnections } from '@haaas/redis';
 
 export const WORKER_METRICS_CONFIG = Symbol('WORKER_METRICS_CONFIG');
-export const WORKER_REDIS_URL = Symbol('WORKER_REDIS_URL');
-/** Connections made for the metrics' wrappers (the node agents' driver), closed at shutdown. */
-export const WORKER_OWNED_LINKS = Symbol('WORKER_OWNED_LINKS');
 
 const METRICS_SCOPE = systemScope('system', SystemActor.Metrics);
 const CLOSED_INCIDENT_STATES = Object.values(IncidentState).filter((s) => isTerminal(s));
@@ -29,8 +26,7 @@ export class WorkerMetricsRuntime implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly metrics: HaaasMetrics,
     @Inject(WORKER_METRICS_CONFIG) private readonly config: MetricsConfig | null,
-    @Inject(WORKER_REDIS_URL) private readonly redisUrl: string,
-    @Inject(WORKER_OWNED_LINKS) private readonly links: readonly { close(): Promise<void> }[],
+    private readonly connections: RedisConnections,
     @Inject(Store) private readonly store: Store,
     @Optional() @Inject(FailureDetector) private readonly detector: FailureDetector | null,
   ) {}
@@ -44,7 +40,7 @@ export class WorkerMetricsRuntime implements OnApplicationBootstrap, OnApplicati
     this.stopObserving = this.store.observeCommits(eventMetricsObserver(this.metrics));
     if (this.detector) instrumentDetector(this.detector, this.metrics);
     this.metrics.readSourcesFrom({ states: () => this.store.repos.tenants.stateCounts(METRICS_SCOPE, CLOSED_INCIDENT_STATES) });
-    this.queues = watchQueues(this.metrics, Object.values(QUEUES), () => connectRedis(this.redisUrl, { maxRetriesPerRequest: null }));
+    this.queues = watchQueues(this.metrics, Object.values(QUEUES), () => this.connections.dedicated('metrics'));
     if (this.config) {
       this.server = await startMetricsServer(this.metrics, { host: this.config.workerHost, port: this.config.workerPort, ...(this.config.token ? { token: this.config.token } : {}) });
       new Logger('worker').log(`metrics at ${this.server.url}/metrics`);
@@ -55,6 +51,5 @@ export class WorkerMetricsRuntime implements OnApplicationBootstrap, OnApplicati
     this.stopObserving?.();
     await this.server?.close();
     await this.queues?.close();
-    await Promise.allSettled(this.links.map((l) => l.close()));
   }
 }

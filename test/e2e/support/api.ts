@@ -4,7 +4,7 @@ import { AppConfig, loadConfig } from '@haaas/config';
 import type { Role } from '@haaas/domain';
 import { queryCounter, runMigrations } from '@haaas/persistence';
 import { createApiApp } from '@haaas/api-server';
-import { createTestDatabase, TestDatabase } from '@haaas/testing';
+import { createTestDatabase, LogCapture, TestDatabase } from '@haaas/testing';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -26,8 +26,11 @@ export interface TestApi {
 }
 
 export interface TestApiOptions {
-  /** Log as in production (to stdout/stderr) instead of silently: for tests that read the logs. */
-  readonly logs?: boolean;
+  /**
+   * Log JSON lines as in production instead of silently, for tests that read the logs: into this
+   * capture, or (true) through process.stdout.write, where the test may listen.
+   */
+  readonly logs?: LogCapture | true;
 }
 
 export async function startTestApi(env: Record<string, string> = {}, options: TestApiOptions = {}): Promise<TestApi> {
@@ -36,7 +39,8 @@ export async function startTestApi(env: Record<string, string> = {}, options: Te
   const db: TestDatabase = await createTestDatabase();
   await runMigrations({ url: db.url });
   const config = loadConfig({ NODE_ENV: 'test', HAAAS_DB_URL: db.url, HAAAS_REDIS_URL: redisUrl, HAAAS_HTTP_PORT: '0', ...env });
-  const app = await createApiApp(config, options.logs ? {} : { logger: false });
+  const destination = options.logs === true ? { write: (line: string) => void process.stdout.write(line) } : options.logs;
+  const app = await createApiApp(config, destination ? { logDestination: destination } : { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

@@ -2,11 +2,16 @@ import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
 import { AgentTokenService } from '@haaas/heartbeats';
+import { NodeService } from '@haaas/management';
+import { Node, toNode } from '../nodes/node.model';
 import { NodeAgentToken } from './agent-token.model';
 
 @Resolver()
 export class AgentTokenResolver {
-  constructor(private readonly tokens: AgentTokenService) {}
+  constructor(
+    private readonly tokens: AgentTokenService,
+    private readonly nodes: NodeService,
+  ) {}
 
   @Mutation(() => NodeAgentToken, {
     description:
@@ -14,5 +19,14 @@ export class AgentTokenResolver {
   })
   issueNodeAgentToken(@CurrentScope() scope: TenantScope, @Args('nodeId', { type: () => ID }) nodeId: string): Promise<NodeAgentToken> {
     return this.tokens.issue(scope, nodeId);
+  }
+
+  @Mutation(() => Node, {
+    description:
+      "Revokes the node's agent token: its agent is refused from the next heartbeat on (the node goes silent and, with HA on, is failed over like any silent node). Logged in the cluster log by fingerprint. Without a token, changes nothing. issueNodeAgentToken gives the node a new one.",
+  })
+  async revokeNodeAgentToken(@CurrentScope() scope: TenantScope, @Args('nodeId', { type: () => ID }) nodeId: string): Promise<Node> {
+    await this.tokens.revoke(scope, nodeId);
+    return toNode(await this.nodes.get(scope, nodeId));
   }
 }

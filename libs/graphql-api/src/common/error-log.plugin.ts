@@ -3,6 +3,7 @@ import { type ArgumentsHost, Catch, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { GraphQLError } from 'graphql';
 import { DomainError } from '@haaas/domain';
+import { addLogContext } from '@haaas/logging';
 import { findDomainError, isClientError } from './error-format';
 import type { GraphQLContext } from './loaders';
 
@@ -14,9 +15,11 @@ const logger = new Logger('GraphQL');
 export function logRequestErrors(errors: readonly GraphQLError[], requestId: string | undefined): void {
   for (const error of errors) {
     const domain = findDomainError(error);
-    const path = error.path ? ` at ${error.path.join('.')}` : '';
-    if (domain) logger.log(`${domain.code}${path}: ${domain.message} (request ${requestId ?? '-'})`);
-    else if (isClientError(error)) logger.log(`${String(error.extensions['code'])}: ${error.message} (request ${requestId ?? '-'})`);
+    const at = error.path?.join('.');
+    const path = at ? ` at ${at}` : '';
+    const fields = { requestId, ...(at ? { path: at } : {}) };
+    if (domain) logger.log({ ...fields, code: domain.code, msg: `${domain.code}${path}: ${domain.message} (request ${requestId ?? '-'})` });
+    else if (isClientError(error)) logger.log({ ...fields, code: String(error.extensions['code']), msg: `${String(error.extensions['code'])}: ${error.message} (request ${requestId ?? '-'})` });
     else {
       const cause = error.originalError ?? error;
       logger.error(`internal error${path} (request ${requestId ?? '-'})`, cause.stack ?? String(cause));
@@ -29,6 +32,10 @@ export function errorLogPlugin(): Plugin {
   return {
     async requestDidStart() {
       return {
+        // the operation's name on every later line of the request (the resolvers', the errors')
+        async didResolveOperation({ operationName, operation }) {
+          addLogContext({ operation: operationName ?? `anonymous ${operation?.operation ?? "operation"}` });
+        },
         async didEncounterErrors({ errors, contextValue }) {
           logRequestErrors(errors, (contextValue as Partial<GraphQLContext> | undefined)?.requestId);
         },
