@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { INestApplication, Logger } from '@nestjs/common';
 import { RateLimiter } from '@haaas/auth';
 import { HeartbeatIntake } from '@haaas/heartbeats';
@@ -10,12 +10,7 @@ import { HeartbeatHandler, isHeartbeatRequest } from './heartbeat.handler';
  * goes to Express and NestJS as before. Call it once, after the app is created and before it
  * listens (the Nest server exists from creation; its one 'request' listener is Express).
  */
-export interface AgentFastPathOptions {
-  /** Runs before the lean handler, as an Express middleware would (the API's metrics): calls `next` to go on. */
-  readonly observe?: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-}
-
-export function installAgentFastPath(app: INestApplication, options: AgentFastPathOptions = {}): void {
+export function installAgentFastPath(app: INestApplication): void {
   const server = app.getHttpServer() as Server;
   const listeners = server.listeners('request');
   const framework = listeners[0] as ((...args: unknown[]) => void) | undefined;
@@ -26,7 +21,5 @@ export function installAgentFastPath(app: INestApplication, options: AgentFastPa
     logger.error(`${what} failed: ${err instanceof Error ? err.message : String(err)}`),
   );
   server.removeAllListeners('request');
-  const { observe } = options;
-  const lean = observe ? (req: IncomingMessage, res: ServerResponse) => observe(req, res, () => handler.handle(req, res)) : (req: IncomingMessage, res: ServerResponse) => handler.handle(req, res);
-  server.on('request', (req, res) => (isHeartbeatRequest(req) ? lean(req, res) : framework(req, res)));
+  server.on('request', (req, res) => (isHeartbeatRequest(req) ? handler.handle(req, res) : framework(req, res)));
 }

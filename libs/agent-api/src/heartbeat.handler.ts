@@ -12,9 +12,7 @@ export interface HeartbeatReply {
   readonly serverTime: string;
 }
 
-/** The route the lean path serves (its metrics name it so too). */
-export const HEARTBEAT_PATH = '/v1/agent/heartbeat';
-const PATH = HEARTBEAT_PATH;
+const PATH = '/v1/agent/heartbeat';
 
 /** `POST /v1/agent/heartbeat`, matched as the Nest router did: any case, a trailing slash, a query string. */
 export function isHeartbeatRequest(req: IncomingMessage): boolean {

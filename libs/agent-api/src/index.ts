@@ -1,7 +1,5 @@
 export { AgentApiModule } from './agent-api.module';
 export { installAgentFastPath } from './agent-fast-path';
-export type { AgentFastPathOptions } from './agent-fast-path';
-export { HEARTBEAT_PATH } from './heartbeat.handler';
 export { HeartbeatHandler, isHeartbeatRequest } from './heartbeat.handler';
 export type { HeartbeatReply } from './heartbeat.handler';
 export type { AgentApiError } from './agent-http';

@@ -1,10 +1,11 @@
+import type { Server } from 'node:http';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { HEARTBEAT_PATH, installAgentFastPath } from '@haaas/agent-api';
+import { installAgentFastPath } from '@haaas/agent-api';
 import type { AppConfig } from '@haaas/config';
 import { PinoNestLogger } from '@haaas/logging';
-import { eventMetricsObserver, fixedRouteMetrics, HaaasMetrics, httpMetricsMiddleware, metricsHandler } from '@haaas/metrics';
+import { eventMetricsObserver, HaaasMetrics, instrumentHttpServer, metricsHandler } from '@haaas/metrics';
 import { Store } from '@haaas/persistence';
 import type { DestinationStream } from 'pino';
 import { AppModule, loggingOf } from './app.module';
@@ -29,8 +30,9 @@ export async function createApiApp(config: AppConfig, options: ProcessLogOptions
   // SIGTERM/SIGINT close the HTTP server, then the database pool and Redis: graceful shutdown
   app.enableShutdownHooks();
   // POST /v1/agent/heartbeat on plain node:http, ahead of Express and Nest (ADR 0018)
-  // (counted and timed there: Express's metrics middleware never sees it)
-  installAgentFastPath(app, metrics ? { observe: fixedRouteMetrics(metrics, HEARTBEAT_PATH) } : {});
+  installAgentFastPath(app);
+  // every request timed on the server itself, the fast path's included (after it is installed)
+  if (metrics) instrumentHttpServer(app.getHttpServer() as Server, metrics);
   return app;
 }
 
@@ -43,12 +45,11 @@ export async function startApi(config: AppConfig): Promise<{ app: INestApplicati
 }
 
 /**
- * Prometheus metrics of the API: every HTTP request timed (before any route, so refusals count
- * too), the events this process commits, and GET /metrics (a bearer token when configured, which
+ * Prometheus metrics of the API (the HTTP requests are timed on the server, see createApiApp):
+ * the events this process commits, and GET /metrics (a bearer token when configured, which
  * production requires).
  */
 function mountMetrics(app: NestExpressApplication, metrics: HaaasMetrics, token: string | undefined): void {
-  app.use(httpMetricsMiddleware(metrics));
   app.use('/metrics', metricsHandler(metrics, token ? { token } : {}));
   app.get(Store).observeCommits(eventMetricsObserver(metrics));
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { HaaasMetrics } from './haaas.metrics';
 
 /** The parts of an Express request read here (Express sets `route` once a route matched). */
@@ -8,8 +8,8 @@ interface RoutedRequest extends IncomingMessage {
   readonly originalUrl?: string;
 }
 
-/** Paths served by handlers mounted without an Express route (Apollo, /metrics): named as they are. */
-const MOUNTED: ReadonlySet<string> = new Set(['/graphql', '/metrics']);
+/** Paths served without an Express route (Apollo, /metrics, the agents' heartbeat fast path): named as they are. */
+const MOUNTED: ReadonlySet<string> = new Set(['/graphql', '/metrics', '/v1/agent/heartbeat']);
 
 const HEARTBEAT_ROUTE = '/v1/agent/heartbeat';
 
@@ -24,8 +24,8 @@ export function httpMetricsMiddleware(metrics: HaaasMetrics): (req: IncomingMess
     res.once('finish', () => {
       const r = req as RoutedRequest;
       const path = (r.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
-      // mounted paths first: Nest may also route them (Express 5 names such a route `/graphql{/*splat}`)
-      const pattern = MOUNTED.has(path) ? path : typeof r.route?.path === 'string' ? `${r.baseUrl ?? ''}${r.route.path}` : 'unmatched';
+      // Express 5's optional wildcard (`/graphql{/*splat}`) says nothing an operator needs
+      const pattern = typeof r.route?.path === 'string' ? `${r.baseUrl ?? ''}${r.route.path}`.replace(/\{\/\*\w+\}$/, '') || '/' : MOUNTED.has(path) ? path : 'unmatched';
       const method = req.method ?? 'OTHER';
       metrics.httpRequest(method, pattern, res.statusCode, (performance.now() - t0) / 1000);
       if (pattern === HEARTBEAT_ROUTE && method === 'POST') metrics.heartbeat(res.statusCode < 300 ? 'accepted' : 'rejected');
@@ -35,17 +35,13 @@ export function httpMetricsMiddleware(metrics: HaaasMetrics): (req: IncomingMess
 }
 
 /**
- * The same record for a route served ahead of Express (the heartbeat's lean path, ADR 0018): no
- * Express route to read, so the pattern is given.
+ * The same, on the HTTP server itself rather than in Express: it then also sees what is answered
+ * before Express (the agents' heartbeat fast path, ADR 0018). Call it after every other 'request'
+ * listener is installed; Express still sets the route on the request, read when it finishes.
  */
-export function fixedRouteMetrics(metrics: HaaasMetrics, pattern: string): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
-  return (req, res, next) => {
-    const t0 = performance.now();
-    res.once('finish', () => {
-      const method = req.method ?? 'OTHER';
-      metrics.httpRequest(method, pattern, res.statusCode, (performance.now() - t0) / 1000);
-      if (pattern === HEARTBEAT_ROUTE && method === 'POST') metrics.heartbeat(res.statusCode < 300 ? 'accepted' : 'rejected');
-    });
-    next();
-  };
+export function instrumentHttpServer(server: Server, metrics: HaaasMetrics): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  const timed = httpMetricsMiddleware(metrics);
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => timed(req, res, () => listeners.forEach((l) => l.call(server, req, res))));
 }

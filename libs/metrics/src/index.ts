@@ -7,7 +7,7 @@ export type { ObservedEvent } from './event.metrics';
 export { instrumentAdapters } from './adapter.metrics';
 export { instrumentDetector } from './detector.metrics';
 export type { TimedDetector } from './detector.metrics';
-export { fixedRouteMetrics, httpMetricsMiddleware } from './http.metrics';
+export { httpMetricsMiddleware, instrumentHttpServer } from './http.metrics';
 export { graphqlMetricsPlugin, MAX_OPERATION_NAMES } from './graphql.metrics';
 export { metricsHandler, startMetricsServer } from './metrics.endpoint';
 export type { MetricsEndpointOptions, MetricsServer } from './metrics.endpoint';
