@@ -39,6 +39,8 @@ import { ClusterState, HeartbeatSource, IncidentState, NodeKind, NodeStatus, Rec
 import { DetectorModule } from '@haaas/detector';
 import { HeartbeatsModule, HeartbeatStore } from '@haaas/heartbeats';
 import { RecoveryModule } from '@haaas/recovery';
+import { RedisModule } from '@haaas/redis';
+import { NodeActionsModule } from '@haaas/node-actions';
 import { ServiceRunner } from '@haaas/engine-runtime';
 import { startSimulatedHost } from '@haaas/fencing/testing';
 import { canWatchHosts, type HypervisorAdapter, type HypervisorEndpoint, type HypervisorHost, PooledAdapter } from '@haaas/hypervisor';
@@ -87,19 +89,17 @@ function workerModule(dbUrl: string, redisUrl: string, adapters: HypervisorAdapt
   return {
     module: FailoverBenchModule,
     imports: [
+      RedisModule.forRoot({ url: redisUrl }),
       PersistenceModule.forRoot({ url: dbUrl, poolSize: 24, logSql: process.env.BENCH_LOG_SQL === '1' }),
       ManagementModule.forRoot({ defaultQuota: { maxClusters: 10, maxNodes: 100, maxResources: 5000, maxServices: 5000 }, sealer, adapters }),
-      HeartbeatsModule.forRoot({ redisUrl }),
-      RecoveryModule.forRoot({ redisUrl, adapters, sealer, concurrency: 16, workerTag: keyPrefix }),
+      HeartbeatsModule.forRoot(),
+      NodeActionsModule.forRoot(),
+      RecoveryModule.forRoot({ adapters, sealer, concurrency: 16, workerTag: keyPrefix }),
       DetectorModule.forRoot({
-        redisUrl,
         adapters,
         keyPrefix,
-        tickMs: 100,
-        leaseMs: 1500,
-        renewEveryMs: 400,
-        inventoryTtlMs: 500,
-        clusterListTtlMs: 500,
+        tickMs: 100, leaseMs: 1500, renewEveryMs: 400,
+        inventoryTtlMs: 500, clusterListTtlMs: 500,
         reconcileEveryTicks: 20,
         detection: { reprobeSeconds: 1, bootGraceSeconds: 60 },
       }),

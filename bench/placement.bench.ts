@@ -10,6 +10,9 @@
  * to 200 members (ordered or not, restricted or not), a fifth of the services without a domain, a
  * third in anti-affinity groups. Two runs: hosts 0-20% used beforehand (everything fits), and 0-55%
  * (saturated: some services fit nowhere and are explained). Medians of N runs (default 15), in ms.
+ * The same two runs at three sizes (10 hosts / 100 services, 100 / 1,000, 1,000 / 10,000), then a growth table with the cost per service, so that the
+ * growth shows. A saturated plan's per-node explanations are built when first read: the
+ * "reading every rejection list" line times the plan plus reading them all.
  * Prints figures; it asserts nothing about time.
  */
 import {
@@ -23,8 +26,11 @@ import {
 } from '@haaas/domain';
 
 const RUNS = Number(process.argv[2] ?? 15);
-const HOSTS = 1_000;
-const SERVICES = 10_000;
+const SIZES: readonly { hosts: number; services: number }[] = [
+  { hosts: 10, services: 100 },
+  { hosts: 100, services: 1_000 },
+  { hosts: 1_000, services: 10_000 },
+];
 
 /** mulberry32: the same cluster on every run. */
 function rng(seed: number): () => number {
@@ -38,7 +44,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function cluster(initialFill: number): { nodes: PlacementNode[]; services: PlacementService[] } {
+function cluster(initialFill: number, HOSTS: number, SERVICES: number): { nodes: PlacementNode[]; services: PlacementService[] } {
   const r = rng(2024);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const nodes: PlacementNode[] = Array.from({ length: HOSTS }, (_, i) => {
@@ -57,8 +63,8 @@ function cluster(initialFill: number): { nodes: PlacementNode[]; services: Place
       antiAffinityGroups: [],
     };
   });
-  const domains: FailoverDomainSpec[] = Array.from({ length: 40 }, (_, i) => {
-    const size = 20 + Math.floor(r() * 180);
+  const domains: FailoverDomainSpec[] = Array.from({ length: Math.max(1, Math.floor(HOSTS / 25)) }, (_, i) => {
+    const size = Math.min(Math.ceil(HOSTS / 2), 20 + Math.floor(r() * 180));
     const start = Math.floor(r() * HOSTS);
     return {
       id: `domain-${i}`,
@@ -146,13 +152,30 @@ function compare(fns: Record<string, () => unknown>, runs: number): Record<strin
   return Object.fromEntries(names.map((n) => [n, median(times[n] as number[])]));
 }
 
-function scenario(title: string, initialFill: number): void {
-  const { nodes, services } = cluster(initialFill);
+interface Figures {
+  readonly hosts: number;
+  readonly services: number;
+  readonly fill: number;
+  readonly unplaced: number;
+  readonly planMs: number;
+  readonly readAllMs: number;
+}
+
+/** Reads every unplaced service's per-node list (built on first read), as a dry run shown in full would. */
+function readAll(services: readonly PlacementService[], nodes: readonly PlacementNode[]): number {
+  let n = 0;
+  for (const d of planPlacements(services, nodes).decisions) n += d.rejected.length;
+  return n;
+}
+
+function scenario(title: string, initialFill: number, HOSTS: number, SERVICES: number): Figures {
+  const runs = RUNS;
+  const { nodes, services } = cluster(initialFill, HOSTS, SERVICES);
   const plan = planPlacements(services, nodes);
   const capacity = nodes.reduce((a, n) => a + n.capacityCpus, 0);
   const touched = new Set(plan.usage.map((u) => u.nodeId));
   const used = plan.usage.reduce((a, u) => a + u.usedCpus, 0) + nodes.filter((n) => !touched.has(n.id)).reduce((a, n) => a + n.usedCpus, 0);
-  console.log(`\n## ${title}`);
+  console.log(`\n## ${HOSTS.toLocaleString('en')} hosts, ${SERVICES.toLocaleString('en')} services: ${title}`);
   console.log(`cluster: ${HOSTS} hosts (${nodes.filter((n) => n.status !== NodeStatus.ONLINE || n.maintenance).length} unavailable, ${nodes.filter((n) => n.reserved).length} reserved), ${SERVICES} services`);
   console.log(`plan: ${plan.placed} placed, ${plan.unplaced} unplaced; CPU in use after the plan: ${((100 * used) / capacity).toFixed(1)}%`);
 
@@ -160,28 +183,44 @@ function scenario(title: string, initialFill: number): void {
     {
       planPlacements: () => planPlacements(services, nodes),
       summaryOnly: () => planPlacements(services, nodes, { explainUnplaced: 'SUMMARY' }),
+      readAll: () => readAll(services, nodes),
       roundRobin: () => roundRobin(services, nodes),
       sort: () => sortOnly(services, nodes),
     },
-    RUNS,
+    runs,
   );
-
-  const naiveStart = performance.now();
-  const reference = naive(services, nodes);
-  const naiveMs = performance.now() - naiveStart;
-  const same = reference.every((nodeId, i) => plan.decisions[i]?.nodeId === nodeId);
 
   const ms = (x: number) => `${x.toFixed(2).padStart(9)} ms`;
   const planMs = t['planPlacements'] as number;
   const line = (label: string, x: number, note: string) => console.log(`  ${label.padEnd(44)} ${ms(x)}   ${note}`);
-  console.log(`medians of ${RUNS} interleaved runs:`);
+  console.log(`medians of ${runs} interleaved runs:`);
   line('planPlacements', planMs, `${((planMs * 1000) / SERVICES).toFixed(2)} µs per service`);
-  if (plan.unplaced > 0) line("planPlacements, explainUnplaced: 'SUMMARY'", t['summaryOnly'] as number, 'unplaced services without the per-node list');
+  if (plan.unplaced > 0) {
+    line("planPlacements, explainUnplaced: 'SUMMARY'", t['summaryOnly'] as number, 'unplaced services without the per-node list');
+    line('planPlacements, reading every rejection list', t['readAll'] as number, `${(plan.unplaced * HOSTS).toLocaleString('en')} node rejections built and read`);
+  }
   line('baseline: round-robin single pass', t['roundRobin'] as number, `planPlacements / round-robin = ${(planMs / (t['roundRobin'] as number)).toFixed(1)}x`);
   line('baseline: sort services and hosts', t['sort'] as number, `planPlacements / sort = ${(planMs / (t['sort'] as number)).toFixed(1)}x`);
-  line('naive placeService loop (one run)', naiveMs, `naive / planPlacements = ${(naiveMs / planMs).toFixed(1)}x`);
-  console.log(`  same choices as the naive loop: ${same ? 'yes' : 'NO'}`);
+  {
+    const naiveStart = performance.now();
+    const reference = naive(services, nodes);
+    const naiveMs = performance.now() - naiveStart;
+    line('naive placeService loop (one run)', naiveMs, `naive / planPlacements = ${(naiveMs / planMs).toFixed(1)}x`);
+    console.log(`  same choices as the naive loop: ${reference.every((nodeId, i) => plan.decisions[i]?.nodeId === nodeId) ? 'yes' : 'NO'}`);
+  }
+  return { hosts: HOSTS, services: SERVICES, fill: initialFill, unplaced: plan.unplaced, planMs, readAllMs: t['readAll'] as number };
 }
 
-scenario('hosts 0-20% used before the plan (room for everything)', 0.2);
-scenario('hosts 0-55% used before the plan (saturated: some services do not fit)', 0.55);
+const figures: Figures[] = [];
+for (const { hosts, services } of SIZES) {
+  figures.push(scenario('hosts 0-20% used before the plan (room for everything)', 0.2, hosts, services));
+  figures.push(scenario('hosts 0-55% used before the plan (saturated: some services do not fit)', 0.55, hosts, services));
+}
+console.log('\n## growth: cost per service (planPlacements, medians)');
+console.log('  hosts    services  used before  unplaced   plan ms   µs/service   with every rejection read: ms, µs/service');
+for (const f of figures) {
+  const per = (ms: number) => ((ms * 1000) / f.services).toFixed(2).padStart(10);
+  console.log(
+    `  ${String(f.hosts).padStart(6)} ${String(f.services).padStart(10)}  ${`0-${Math.round(f.fill * 100)}%`.padStart(11)}  ${String(f.unplaced).padStart(8)}  ${f.planMs.toFixed(2).padStart(8)}  ${per(f.planMs)}   ${f.readAllMs.toFixed(2).padStart(8)} ${per(f.readAllMs)}`,
+  );
+}

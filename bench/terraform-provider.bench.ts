@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const stats = join(dir, 'provider-stats.jsonl');
     const tfToken = await token('tf');
     await new HaaasClient({ url: proxy.url, token: tfToken }).clusters.list({}).toArray();
-    const wd = new Workdir(cli, built.mirror, { url: proxy.url, token: tfToken }, { HAAAS_PROVIDER_STATS: stats });
+    const wd = new Workdir(cli, built, { url: proxy.url, token: tfToken }, { HAAAS_PROVIDER_STATS: stats });
     try {
       wd.write({ 'main.tf': hcl('tf', SERVICES) });
       await wd.ok(['init']);
@@ -171,7 +171,6 @@ async function main(): Promise<void> {
       await app.close();
     }
   } finally {
-    rmSync(built.dir, { recursive: true, force: true });
     await infra.stop();
     rmSync(dir, { recursive: true, force: true });
   }

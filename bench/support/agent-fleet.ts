@@ -9,6 +9,8 @@ import { pool } from './pool';
 export interface AgentFleet {
   readonly app: INestApplication;
   readonly apiPort: number;
+  /** The fleet's database, for more API processes on the same data. */
+  readonly dbUrl: string;
   readonly clusters: readonly string[];
   /** Every node joined, with the agent token issued for it. */
   readonly nodes: readonly { readonly nodeId: string; readonly token: string }[];
@@ -55,5 +57,5 @@ export async function startAgentFleet(infra: { readonly dbUrl: string; readonly 
     const issued = await gql<{ issueNodeAgentToken: { token: string } }>(`mutation($n: ID!) { issueNodeAgentToken(nodeId: $n) { token } }`, { n: joined.joinNode.id });
     return { nodeId: joined.joinNode.id, token: issued.issueNodeAgentToken.token };
   });
-  return { app, apiPort, clusters, nodes, seedSeconds: (performance.now() - seedStart) / 1000 };
+  return { app, apiPort, dbUrl, clusters, nodes, seedSeconds: (performance.now() - seedStart) / 1000 };
 }

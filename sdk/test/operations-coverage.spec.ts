@@ -57,6 +57,7 @@ const SDK_METHODS: Record<string, Call> = {
   leaveNode: (c) => c.nodes.leave(ID),
   probeNode: (c) => c.nodes.probe(ID),
   issueNodeAgentToken: (c) => c.nodes.issueAgentToken(ID),
+  revokeNodeAgentToken: (c) => c.nodes.revokeAgentToken(ID),
   createResource: (c) => c.resources.create({ clusterId: ID, name: 'r', type: 'VM', vm: { hypervisorRef: 'r' } }),
   updateResource: (c) => c.resources.update({ id: ID }),
   setResourceAttributes: (c) => c.resources.setAttributes(ID, {}),

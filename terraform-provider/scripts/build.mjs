@@ -29,7 +29,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   // the SDK from its sources, as the workspace's paths say
-  alias: { '@haaas/sdk': join(here, '../sdk/src/index.ts') },
+  alias: { '@haaas/sdk': join(here, '../sdk/src/index.ts'), '@haaas/os-config': join(here, '../libs/os-config/src/index.ts') },
   // optional peers the provider never loads (subscriptions are not used)
   external: ['graphql-ws', 'ws'],
 });

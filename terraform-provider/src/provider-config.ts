@@ -4,9 +4,12 @@
  * OpenStack CLI). Keystone settings are named as in the OpenStack provider (auth_url, user_name,
  * project_name, ...), so a platform team's existing variables carry over. A value in the block
  * beats its variable; `token` in the block beats Keystone, `auth_url` in the block beats
- * HAAAS_TOKEN, and HAAAS_TOKEN beats OS_AUTH_URL.
+ * HAAAS_TOKEN, and HAAAS_TOKEN beats OS_AUTH_URL. `cloud` (or OS_CLOUD) names a cloud of clouds.yaml
+ * (with secure.yaml), found as the OpenStack CLI finds it (the same code, @haaas/os-config): its
+ * settings come last, after the block's and the OS_* variables.
  */
 import { keystoneTokenProvider, UnauthenticatedError, type KeystoneAuthOptions, type KeystoneTokenProvider } from '@haaas/sdk';
+import { CloudConfigError, resolveOsSettings, type OsSettings } from '@haaas/os-config';
 import { Api } from './api/client';
 import { type Diagnostic, error } from './framework/diagnostics';
 import type { AttributeSpec, SchemaSpec } from './framework/schema';
@@ -14,25 +17,25 @@ import type { TfObject } from './protocol/values';
 
 const str = (description: string, sensitive = false): AttributeSpec => ({ type: 'string', optional: true, description, ...(sensitive ? { sensitive: true } : {}) });
 
-/** Keystone attribute → its environment variable. */
-const KEYSTONE_ENV = {
-  auth_url: 'OS_AUTH_URL',
-  user_name: 'OS_USERNAME',
-  user_id: 'OS_USER_ID',
-  password: 'OS_PASSWORD',
-  user_domain_name: 'OS_USER_DOMAIN_NAME',
-  user_domain_id: 'OS_USER_DOMAIN_ID',
-  project_name: 'OS_PROJECT_NAME',
-  project_id: 'OS_PROJECT_ID',
-  project_domain_name: 'OS_PROJECT_DOMAIN_NAME',
-  project_domain_id: 'OS_PROJECT_DOMAIN_ID',
-  application_credential_id: 'OS_APPLICATION_CREDENTIAL_ID',
-  application_credential_secret: 'OS_APPLICATION_CREDENTIAL_SECRET',
-  keystone_token: 'OS_TOKEN',
-  region: 'OS_REGION_NAME',
-  endpoint_type: 'OS_INTERFACE',
-} as const;
-type KeystoneKey = keyof typeof KEYSTONE_ENV;
+/** Keystone attribute → its name in clouds.yaml (openstacksdk's), and OS_<NAME> in the environment. */
+const OS_NAME = {
+  auth_url: 'auth_url',
+  user_name: 'username',
+  user_id: 'user_id',
+  password: 'password',
+  user_domain_name: 'user_domain_name',
+  user_domain_id: 'user_domain_id',
+  project_name: 'project_name',
+  project_id: 'project_id',
+  project_domain_name: 'project_domain_name',
+  project_domain_id: 'project_domain_id',
+  application_credential_id: 'application_credential_id',
+  application_credential_secret: 'application_credential_secret',
+  keystone_token: 'token',
+  region: 'region_name',
+  endpoint_type: 'interface',
+} as const satisfies Record<string, keyof OsSettings>;
+type KeystoneKey = keyof typeof OS_NAME;
 
 export const providerSchema: SchemaSpec = {
   version: 0,
@@ -57,6 +60,9 @@ export const providerSchema: SchemaSpec = {
     keystone_token: str('An existing Keystone token, exchanged for a project-scoped one. Default: `OS_TOKEN`.', true),
     region: str('Region of the `ha` endpoint in the catalog. Default: `OS_REGION_NAME`.'),
     endpoint_type: str('Interface of the `ha` endpoint in the catalog: `public` (default), `internal` or `admin`. Default: `OS_INTERFACE`.'),
+    cloud: str(
+      'A cloud of clouds.yaml (merged with secure.yaml) whose settings fill in what the block and the `OS_*` variables leave unset, found as the OpenStack CLI finds it: `OS_CLIENT_CONFIG_FILE`, else `./clouds.yaml`, `~/.config/openstack/clouds.yaml`, `/etc/openstack/clouds.yaml`. Default: `OS_CLOUD`.',
+    ),
   },
 };
 
@@ -77,7 +83,8 @@ export function resolveAuth(config: TfObject, env: NodeJS.ProcessEnv): { auth?: 
   const fromEnv = (name: string): string | undefined => (env[name] !== '' ? env[name] : undefined);
   const endpoint = given(config, 'endpoint') ?? fromEnv('HAAAS_URL');
   const tokenInConfig = given(config, 'token');
-  const keystoneInConfig = given(config, 'auth_url') !== undefined;
+  const cloud = given(config, 'cloud');
+  const keystoneInConfig = given(config, 'auth_url') !== undefined || cloud !== undefined;
   const token = tokenInConfig ?? (keystoneInConfig ? undefined : fromEnv('HAAAS_TOKEN'));
   if (tokenInConfig && keystoneInConfig) {
     return { diagnostics: [error('Conflicting authentication', 'Set either `token` or the Keystone settings (`auth_url`, ...), not both.', 'token')] };
@@ -86,11 +93,24 @@ export function resolveAuth(config: TfObject, env: NodeJS.ProcessEnv): { auth?: 
     if (!endpoint) return { diagnostics: [error('No HAaaS endpoint', 'Set `endpoint` in the provider block or the HAAAS_URL environment variable.', 'endpoint')] };
     return { auth: { kind: 'token', endpoint, token }, diagnostics: [] };
   }
-  // Keystone: each setting from the block, else its OS_* variable (as the OpenStack provider does)
-  const ks = (key: KeystoneKey): string | undefined => given(config, key) ?? fromEnv(KEYSTONE_ENV[key]);
+  // Keystone: each setting from the block, else its OS_* variable (as the OpenStack provider does),
+  // else the cloud's of clouds.yaml
+  let settings: OsSettings;
+  try {
+    const block: Partial<Record<keyof OsSettings, string>> = {};
+    for (const [key, name] of Object.entries(OS_NAME) as [KeystoneKey, keyof OsSettings][]) {
+      const v = given(config, key);
+      if (v !== undefined) block[name] = v;
+    }
+    settings = resolveOsSettings({ cloud, values: block }, env);
+  } catch (err) {
+    if (err instanceof CloudConfigError) return { diagnostics: [error('Cannot read the cloud', err.message, 'cloud')] };
+    throw err;
+  }
+  const ks = (key: KeystoneKey): string | undefined => settings[OS_NAME[key]];
   const authUrl = ks('auth_url');
   if (!authUrl) {
-    return { diagnostics: [error('No HAaaS credentials', 'Set `token` (or HAAAS_TOKEN), or the Keystone settings: `auth_url` with `user_name`/`password`, an application credential or `keystone_token` (or OS_AUTH_URL and the other OS_* variables).', 'token')] };
+    return { diagnostics: [error('No HAaaS credentials', 'Set `token` (or HAAAS_TOKEN), or the Keystone settings: `auth_url` with `user_name`/`password`, an application credential or `keystone_token` (or OS_AUTH_URL and the other OS_* variables), or a `cloud` of clouds.yaml (OS_CLOUD).', 'token')] };
   }
   const options = keystoneOptions(authUrl, ks);
   if ('diagnostic' in options) return { diagnostics: [options.diagnostic] };

@@ -66,7 +66,7 @@ describe('CDKTF bindings of the provider', () => {
 
   it('what the example synthesizes is planned and applied by the real CLI; the plan after is empty; destroy removes it', async () => {
     const token = await lab.api.token('cdktf-tenant', ['member']);
-    const wd = new Workdir(cli, lab.mirror, { url: lab.api.url, token });
+    const wd = new Workdir(cli, lab.build, { url: lab.api.url, token });
     try {
       // synth runs the app: the stack's local backend is relative to where it runs
       await run(process.execPath, [join(repo, 'tools', 'run.js'), join(root, 'cdktf', 'example', 'main.ts')], {

@@ -1,11 +1,16 @@
 /**
- * A full datacenter declared in HCL and applied by real Terraform (OpenTofu when Terraform is
- * absent: one CLI, the per-resource lifecycle under both is in the other files) against the demo's
+ * A full datacenter declared in HCL and applied by real Terraform and real OpenTofu against the demo's
  * simulated KVM hosts: libvirtd test-driver hosts with ipmi_sim BMCs, node agents, the API and a
  * worker (detector, operations, recovery). One apply creates the cluster, 3 nodes, IPMI fencing,
  * failover domains, 5 VM services RUNNING and HA (haaas_cluster_ha, ordered after the nodes and
  * fencing). A host then crashes; after the failover, judged by libvirt and the BMC, the next plan
- * is empty: what the engine moved is read-only.
+ * is empty: what the engine moved is read-only. Then HA itself: stopped behind Terraform's back
+ * (haaas_cluster_ha reads as gone, the services as STOPPED) and started again by the next apply;
+ * haaas_cluster_ha destroyed (HA stops); the same cluster driven by `ha_enabled` instead (true
+ * starts HA through the startCluster operation, false stops it through stopCluster; HA started
+ * through GraphQL shows as drift and is stopped again); and
+ * destroy, with everything gone from the API and no VM left running in libvirt. Under Terraform and
+ * OpenTofu, each with its own hosts and tenant.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { testDomainXml } from '@haaas/adapter-kvm/testing';
 import { type SimulatedHost, startSimulatedHost } from '@haaas/fencing/testing';
 import { testRedisUrl } from '@haaas/testing';
-import { type Cli, useProviderLab, Workdir } from './support/cli';
+import { useCli, useProviderLab } from './support/cli';
 
 jest.setTimeout(600_000);
 
@@ -33,7 +38,21 @@ const SERVICES = [
 const hostname = (i: number): string => `host${i + 1}.${CLUSTER}.local`;
 
 /** The HCL: what a platform team would write for this datacenter. */
-function datacenterHcl(sims: readonly SimulatedHost[]): string {
+interface DcOptions {
+  /**
+   * HA through haaas_cluster_ha (services RUNNING, after it), or through the cluster's `ha_enabled`
+   * (unset: as it is), the services' state then unset (as they are).
+   */
+  readonly ha: { readonly via: 'resource' } | { readonly via: 'ha_enabled'; readonly enabled?: boolean };
+  /**
+   * Healthy nodes HA needs to start: 3 at first, so that it starts (and places the services) only
+   * once every host's agent is up (the VMs are defined on their home hosts only); 2 after a host crashed.
+   */
+  readonly minHealthy: 2 | 3;
+}
+
+function datacenterHcl(sims: readonly SimulatedHost[], o: DcOptions = { ha: { via: 'resource' }, minHealthy: 3 }): string {
+  const viaResource = o.ha.via === 'resource';
   const n = sims.length;
   const hosts = sims
     .map((sim, i) => {
@@ -96,9 +115,7 @@ resource "haaas_service" "${s.name}" {
   priority           = ${s.priority}
   recovery_action    = "${s.action}"
   autostart          = true
-  state              = "RUNNING"
-  depends_on         = [haaas_cluster_ha.dc]
-}
+${viaResource ? '  state              = "RUNNING"\n  depends_on         = [haaas_cluster_ha.dc]\n' : ''}}
 `,
   ).join('');
   return `terraform {
@@ -120,32 +137,31 @@ resource "haaas_cluster" "dc" {
   heartbeat_interval_seconds = 1
   deadtime_seconds           = 3
   fencing_required           = true
-  min_healthy_nodes          = 2
-}
-${hosts}
+  min_healthy_nodes          = ${o.minHealthy}
+${o.ha.via === 'ha_enabled' && o.ha.enabled !== undefined ? `  ha_enabled                 = ${o.ha.enabled}\n` : ''}}
+${hosts}${
+    viaResource
+      ? `
 resource "haaas_cluster_ha" "dc" {
   cluster_id = haaas_cluster.dc.id
   depends_on = [${sims.map((_, i) => `haaas_fencing_association.h${i}`).join(', ')}]
   timeouts { create = "3m" }
 }
-${services}`;
+`
+      : ''
+  }${services}`;
 }
 
 const lab = useProviderLab({ redisUrl: testRedisUrl(16), worker: true });
 
-describe('a full datacenter in HCL on the simulated KVM hosts, then a host crash', () => {
-  let cli: Cli | undefined;
-  let wd: Workdir;
-  let token: string;
+describe.each(['terraform', 'tofu'] as const)('a full datacenter in HCL on the simulated KVM hosts under %s, then a host crash', (name) => {
+  const t = useCli(lab, name, { tenant: `tenant-dc-${name}` });
   let dir: string;
   const sims: SimulatedHost[] = [];
   const agents = new Map<number, ChildProcess>();
 
   beforeAll(async () => {
-    cli = lab.cli('terraform') ?? lab.cli('tofu');
-    if (!cli) return;
-    token = await lab.api.token('tenant-dc', ['member']);
-    wd = new Workdir(cli, lab.mirror, { url: lab.api.url, token });
+    if (!lab.cli(name)) return;
     dir = mkdtempSync(join(tmpdir(), 'haaas-tf-dc-'));
     for (let i = 0; i < 3; i++) sims.push(await startSimulatedHost({ name: `host${i + 1}`, user: 'admin', password: randomBytes(6).toString('hex') }));
     // the VMs exist on their home hosts; HAaaS keeps their definitions to register them elsewhere
@@ -159,11 +175,10 @@ describe('a full datacenter in HCL on the simulated KVM hosts, then a host crash
   afterAll(async () => {
     for (const a of agents.values()) a.kill('SIGTERM');
     await Promise.all(sims.map((s) => s.stop()));
-    wd?.remove();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const gql = <T>(q: string, v: Record<string, unknown> = {}): Promise<T> => lab.api.ok<T>(token, q, v);
+  const gql = <T>(q: string, v: Record<string, unknown> = {}): Promise<T> => t.gql<T>(q, v);
 
   /** The hosts' provisioning, outside Terraform: each node's agent is enrolled once the node exists. */
   async function enrolAgentsAsNodesAppear(until: Promise<unknown>): Promise<void> {
@@ -180,10 +195,10 @@ describe('a full datacenter in HCL on the simulated KVM hosts, then a host crash
   }
 
   async function startAgent(nodeId: string, i: number): Promise<ChildProcess> {
-    const t = await gql<{ issueNodeAgentToken: { token: string } }>('mutation($n: ID!) { issueNodeAgentToken(nodeId: $n) { token } }', { n: nodeId });
+    const issued = await gql<{ issueNodeAgentToken: { token: string } }>('mutation($n: ID!) { issueNodeAgentToken(nodeId: $n) { token } }', { n: nodeId });
     const adir = join(dir, `agent${i}`);
     mkdirSync(join(adir, 'storage'), { recursive: true, mode: 0o700 });
-    writeFileSync(join(adir, 'token'), t.issueNodeAgentToken.token, { mode: 0o600 });
+    writeFileSync(join(adir, 'token'), issued.issueNodeAgentToken.token, { mode: 0o600 });
     const config = { apiUrl: lab.api.url, tokenFile: join(adir, 'token'), intervalSeconds: 1, storage: { path: join(adir, 'storage') }, allowPlainHttp: true, actions: { types: ['APPLICATION'] } };
     writeFileSync(join(adir, 'agent.json'), JSON.stringify(config), { mode: 0o600 });
     return spawn(process.execPath, [join(ROOT, 'tools', 'run.js'), join(ROOT, 'apps', 'agent', 'src', 'main.ts'), '--config', join(adir, 'agent.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -193,21 +208,22 @@ describe('a full datacenter in HCL on the simulated KVM hosts, then a host crash
     const where = new Map<string, string[]>();
     for (const sim of sims) {
       const list = await sim.host.virsh('list', '--name').catch(() => '');
-      for (const vm of list.split('\n').map((x) => x.trim()).filter(Boolean)) where.set(vm, [...(where.get(vm) ?? []), sim.name]);
+      // the services' VMs only (the test driver's own "test" domain runs on every host)
+      for (const vm of list.split('\n').map((x) => x.trim()).filter((x) => SERVICES.some((svc) => `${svc.name}-vm` === x))) where.set(vm, [...(where.get(vm) ?? []), sim.name]);
     }
     return where;
   };
 
   it('one apply builds it all and starts HA and the services; libvirt runs each VM on its home host; the plan is then empty', async () => {
-    if (!cli) return process.stderr.write('neither terraform nor tofu: skipped\n'), undefined;
-    wd.write({ 'main.tf': datacenterHcl(sims), 'terraform.tfvars.json': JSON.stringify({ bmc_passwords: sims.map((s) => s.bmc.password) }) });
-    await wd.ok(['init']);
-    const apply = wd.ok(['apply', '-auto-approve']);
+    if (t.skipped()) return;
+    t.wd.write({ 'main.tf': datacenterHcl(sims), 'terraform.tfvars.json': JSON.stringify({ bmc_passwords: sims.map((s) => s.bmc.password) }) });
+    await t.wd.ok(['init']);
+    const apply = t.wd.ok(['apply', '-auto-approve']);
     await enrolAgentsAsNodesAppear(apply);
     const out = await apply;
     expect(out.stdout).toMatch(/Apply complete! Resources: 24 added, 0 changed, 0 destroyed/);
 
-    const s = await wd.state();
+    const s = await t.wd.state();
     expect(s['haaas_cluster_ha.dc']).toMatchObject({ state: 'STARTED', quorate: true });
     for (const svc of SERVICES) {
       expect(s[`haaas_service.${svc.name}`]).toMatchObject({ state: 'RUNNING', status: 'STARTED', current_node_id: s[`haaas_node.h${svc.home}`]?.['id'] });
@@ -216,12 +232,12 @@ describe('a full datacenter in HCL on the simulated KVM hosts, then a host crash
     for (const svc of SERVICES) expect(where.get(`${svc.name}-vm`)).toEqual([`host${svc.home + 1}`]);
     // the BMC passwords are in no plan output and only as sensitive values in state
     expect(out.stdout).not.toContain(sims[0]?.bmc.password);
-    expect((await wd.plan()).code).toBe(0);
+    expect((await t.wd.plan()).code).toBe(0);
   });
 
   it('host2 crashes: fenced (the BMC powered it off), its VMs restart elsewhere; the plan stays empty and a refresh shows where they run', async () => {
-    if (!cli) return;
-    const before = await wd.state();
+    if (t.skipped()) return;
+    const before = await t.wd.state();
     agents.get(1)?.kill('SIGKILL');
     agents.delete(1);
     await sims[1]?.host.crash();
@@ -244,15 +260,104 @@ describe('a full datacenter in HCL on the simulated KVM hosts, then a host crash
       expect(on[0]).not.toBe('host2');
     }
 
-    const plan = await wd.plan();
+    const plan = await t.wd.plan();
     expect(plan.stdout).toMatch(/No changes/);
     expect(plan.code).toBe(0);
 
-    await wd.ok(['apply', '-refresh-only', '-auto-approve']);
-    const after = await wd.state();
+    await t.wd.ok(['apply', '-refresh-only', '-auto-approve']);
+    const after = await t.wd.state();
     const host2 = before['haaas_node.h1']?.['id'];
     for (const svc of SERVICES) expect(after[`haaas_service.${svc.name}`]?.['current_node_id']).not.toBe(host2);
     expect(after['haaas_node.h1']?.['status']).not.toBe('ONLINE');
-    expect((await wd.plan()).code).toBe(0);
+    expect((await t.wd.plan()).code).toBe(0);
+  });
+
+  const clusterId = async (): Promise<string> => String((await t.wd.state())['haaas_cluster.dc']?.['id']);
+  const clusterState = async (): Promise<string> => (await gql<{ cluster: { state: string } }>('query($id: ID!) { cluster(id: $id) { state } }', { id: await clusterId() })).cluster.state;
+  /** Starts or stops HA through GraphQL (behind Terraform's back) and waits for the operation. */
+  async function haBehindTerraform(start: boolean): Promise<void> {
+    const m = start ? 'startCluster' : 'stopCluster';
+    const r = await gql<Record<string, { id: string }>>(`mutation($id: ID!) { ${m}(id: $id) { id } }`, { id: await clusterId() });
+    const op = r[m]?.id;
+    for (const until = Date.now() + 120_000; Date.now() < until; await new Promise((res) => setTimeout(res, 300))) {
+      const o = await gql<{ operation: { state: string; error: string | null } }>('query($id: ID!) { operation(id: $id) { state error } }', { id: op });
+      if (o.operation.state === 'SUCCEEDED') return;
+      if (o.operation.state === 'FAILED' || o.operation.state === 'CANCELLED') throw new Error(`${m}: ${o.operation.error ?? o.operation.state}`);
+    }
+    throw new Error(`${m} did not finish in 120 s`);
+  }
+
+  it('HA stopped through GraphQL: the plan shows haaas_cluster_ha to create and the services to start; apply does, libvirt runs them', async () => {
+    if (t.skipped()) return;
+    await haBehindTerraform(false);
+    expect(await clusterState()).toBe('STOPPED');
+    expect([...(await running()).keys()]).toEqual([]);
+    // two hosts are left: HA may start with two healthy nodes now (an in-place change of the cluster)
+    t.wd.write({ 'main.tf': datacenterHcl(sims, { ha: { via: 'resource' }, minHealthy: 2 }) });
+    const plan = await t.wd.plan();
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/haaas_cluster_ha\.dc will be created/);
+    expect(plan.stdout).toMatch(/~ state\s+= "STOPPED" -> "RUNNING"/);
+    expect(plan.stdout).toMatch(/1 to add, 6 to change, 0 to destroy/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await clusterState()).toBe('STARTED');
+    const where = await running();
+    for (const svc of SERVICES) expect(where.get(`${svc.name}-vm`)).toHaveLength(1);
+    expect((await t.wd.plan()).code).toBe(0);
+  });
+
+  it('haaas_cluster_ha taken out of the configuration: destroying it stops HA (stopCluster); nothing runs in libvirt', async () => {
+    if (t.skipped()) return;
+    t.wd.write({ 'main.tf': datacenterHcl(sims, { ha: { via: 'ha_enabled' }, minHealthy: 2 }) });
+    const plan = await t.wd.plan();
+    expect(plan.stdout).toMatch(/haaas_cluster_ha\.dc will be destroyed/);
+    expect(plan.stdout).toMatch(/0 to add, 0 to change, 1 to destroy/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await clusterState()).toBe('STOPPED');
+    // stopCluster stops the services too; their state is not in the configuration now: no diff
+    expect([...(await running()).keys()]).toEqual([]);
+    expect((await t.wd.plan()).code).toBe(0);
+  });
+
+  it('ha_enabled on the cluster: true starts HA (startCluster), false stops it (stopCluster); HA started through GraphQL is drift put back', async () => {
+    if (t.skipped()) return;
+    t.wd.write({ 'main.tf': datacenterHcl(sims, { ha: { via: 'ha_enabled', enabled: true }, minHealthy: 2 }) });
+    const start = await t.wd.plan();
+    expect(start.stdout).toMatch(/~ ha_enabled\s+= false -> true/);
+    expect(start.stdout).toMatch(/0 to add, 1 to change, 0 to destroy/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await clusterState()).toBe('STARTED');
+    expect((await t.wd.state())['haaas_cluster.dc']).toMatchObject({ ha_enabled: true, state: 'STARTED', quorate: true });
+    expect((await t.wd.plan()).code).toBe(0);
+
+    t.wd.write({ 'main.tf': datacenterHcl(sims, { ha: { via: 'ha_enabled', enabled: false }, minHealthy: 2 }) });
+    const stop = await t.wd.plan();
+    expect(stop.stdout).toMatch(/haaas_cluster\.dc will be updated in-place/);
+    expect(stop.stdout).toMatch(/~ ha_enabled\s+= true -> false/);
+    expect(stop.stdout).toMatch(/0 to add, 1 to change, 0 to destroy/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await clusterState()).toBe('STOPPED');
+    expect([...(await running()).keys()]).toEqual([]);
+    expect((await t.wd.state())['haaas_cluster.dc']).toMatchObject({ ha_enabled: false, state: 'STOPPED' });
+    expect((await t.wd.plan()).code).toBe(0);
+
+    await haBehindTerraform(true);
+    const drift = await t.wd.plan();
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toMatch(/~ ha_enabled\s+= true -> false/);
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await clusterState()).toBe('STOPPED');
+    expect((await t.wd.plan()).code).toBe(0);
+  });
+
+  it('destroy removes every object from the API', async () => {
+    if (t.skipped()) return;
+    const s = await t.wd.state();
+    await t.wd.ok(['destroy', '-auto-approve']);
+    const gone = await lab.api.gql(t.token, 'query($id: ID!) { cluster(id: $id) { id } }', { id: s['haaas_cluster.dc']?.['id'] });
+    expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const left = await gql<{ nodes: { nodes: unknown[] }; services: { nodes: unknown[] }; fencingDevices: { nodes: unknown[] } }>('{ nodes { nodes { id } } services { nodes { id } } fencingDevices { nodes { id } } }');
+    expect(left).toEqual({ nodes: { nodes: [] }, services: { nodes: [] }, fencingDevices: { nodes: [] } });
+    expect(await t.wd.state()).toEqual({});
   });
 });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Cli, useProviderLab, Workdir } from './support/cli';
+import { providerHcl, useCli, useProviderLab } from './support/cli';
 
 jest.setTimeout(600_000);
 
@@ -15,13 +15,7 @@ const NODE_PW = 'node-pw-7f3a';
 const FENCE_PW = 'fence-pw-91c2';
 const STORED_PW = 'stored-pw-55d0';
 
-const hcl = (name: string, version: number): string => `terraform {
-  required_providers {
-    haaas = { source = "haaas/haaas" }
-  }
-}
-provider "haaas" {}
-resource "haaas_cluster" "c" {
+const hcl = (name: string, version: number): string => `${providerHcl()}resource "haaas_cluster" "c" {
   name       = "${name}"
   hypervisor = "KVM"
 }
@@ -54,62 +48,48 @@ resource "haaas_fencing_device" "stored" {
 `;
 
 describe.each(['terraform', 'tofu'] as const)('secrets under %s', (name) => {
-  let cli: Cli | undefined;
-  let wd: Workdir;
-  let token: string;
+  const t = useCli(lab, name, { tenant: `tenant-sec-${name}` });
   const cluster = `sec-${name}`;
-  beforeAll(async () => {
-    cli = lab.cli(name);
-    if (!cli) return;
-    token = await lab.api.token(`tenant-sec-${name}`, ['member']);
-    wd = new Workdir(cli, lab.mirror, { url: lab.api.url, token });
-  });
-  afterAll(() => wd?.remove());
-  const skipped = (): boolean => {
-    if (cli) return false;
-    process.stderr.write(`${name} is not installed: its steps are skipped\n`);
-    return true;
-  };
   const noSecretIn = (text: string): void => {
     for (const secret of [NODE_PW, FENCE_PW, STORED_PW]) expect(text).not.toContain(secret);
   };
 
   it('write-only secrets reach the API and appear in no plan, state file or show -json', async () => {
-    if (skipped()) return;
-    wd.write({ 'main.tf': hcl(cluster, 1) });
-    await wd.ok(['init']);
-    const plan = await wd.plan();
+    if (t.skipped()) return;
+    t.wd.write({ 'main.tf': hcl(cluster, 1) });
+    await t.wd.ok(['init']);
+    const plan = await t.wd.plan();
     expect(plan.code).toBe(2);
     noSecretIn(plan.stdout + plan.stderr);
     expect(plan.stdout).toMatch(/password_wo\s+= \(write-only attribute\)/);
-    const apply = await wd.ok(['apply', '-auto-approve']);
+    const apply = await t.wd.ok(['apply', '-auto-approve']);
     noSecretIn(apply.stdout + apply.stderr);
-    const stateFile = readFileSync(join(wd.dir, 'terraform.tfstate'), 'utf8');
+    const stateFile = readFileSync(join(t.wd.dir, 'terraform.tfstate'), 'utf8');
     expect(stateFile).not.toContain(NODE_PW);
     expect(stateFile).not.toContain(FENCE_PW);
-    const s = await wd.state();
+    const s = await t.wd.state();
     expect(s['haaas_node.n1']).toMatchObject({ password_wo: null, password_wo_version: 1 });
     expect(s['haaas_fencing_device.ipmi']).toMatchObject({ secret_options_wo: null, secret_options_wo_version: 1 });
-    const node = await lab.api.ok<{ node: { endpoint: { hasPassword: boolean } } }>(token, 'query($id: ID!) { node(id: $id) { endpoint { hasPassword } } }', { id: s['haaas_node.n1']?.['id'] });
+    const node = await lab.api.ok<{ node: { endpoint: { hasPassword: boolean } } }>(t.token, 'query($id: ID!) { node(id: $id) { endpoint { hasPassword } } }', { id: s['haaas_node.n1']?.['id'] });
     expect(node.node.endpoint.hasPassword).toBe(true);
-    const device = await lab.api.ok<{ fencingDevice: { secretOptionKeys: string[] } }>(token, 'query($id: ID!) { fencingDevice(id: $id) { secretOptionKeys } }', { id: s['haaas_fencing_device.ipmi']?.['id'] });
+    const device = await lab.api.ok<{ fencingDevice: { secretOptionKeys: string[] } }>(t.token, 'query($id: ID!) { fencingDevice(id: $id) { secretOptionKeys } }', { id: s['haaas_fencing_device.ipmi']?.['id'] });
     expect(device.fencingDevice.secretOptionKeys).toEqual(['password']);
-    const again = await wd.plan();
+    const again = await t.wd.plan();
     expect(again.code).toBe(0);
   });
 
   it('a new _version sends the write-only values again, in place, still printing none', async () => {
-    if (skipped()) return;
-    const before = await wd.state();
-    wd.write({ 'main.tf': hcl(cluster, 2) });
-    const plan = await wd.plan();
+    if (t.skipped()) return;
+    const before = await t.wd.state();
+    t.wd.write({ 'main.tf': hcl(cluster, 2) });
+    const plan = await t.wd.plan();
     expect(plan.stdout).toMatch(/0 to add, 2 to change, 0 to destroy/);
     noSecretIn(plan.stdout);
-    noSecretIn((await wd.ok(['apply', '-auto-approve'])).stdout);
-    const after = await wd.state();
+    noSecretIn((await t.wd.ok(['apply', '-auto-approve'])).stdout);
+    const after = await t.wd.state();
     expect(after['haaas_node.n1']?.['id']).toBe(before['haaas_node.n1']?.['id']);
     expect(after['haaas_node.n1']?.['password_wo_version']).toBe(2);
-    expect(readFileSync(join(wd.dir, 'terraform.tfstate'), 'utf8')).not.toContain(NODE_PW);
-    await wd.ok(['destroy', '-auto-approve']);
+    expect(readFileSync(join(t.wd.dir, 'terraform.tfstate'), 'utf8')).not.toContain(NODE_PW);
+    await t.wd.ok(['destroy', '-auto-approve']);
   });
 });

@@ -10,7 +10,6 @@ import { signDevToken } from '@haaas/auth';
 import { AppConfig, loadConfig } from '@haaas/config';
 import { LocalServer, startRedis } from '@haaas/devstack';
 import { ClusterState, NodeStatus, TenantScope } from '@haaas/domain';
-import { FailureReportsModule } from '@haaas/detector';
 import { HeartbeatStore } from '@haaas/heartbeats';
 import { openDataSource, runMigrations, Store } from '@haaas/persistence';
 import { JobProducer, QUEUES } from '@haaas/queue';
@@ -84,7 +83,7 @@ describe('reportNodeFailure: external monitors go through the detector', () => {
     hosts = await startLibvirtHosts({ hosts: ['r1'] });
     config = loadConfig({ NODE_ENV: 'test', HAAAS_DB_URL: db.url, HAAAS_REDIS_URL: redis.url, HAAAS_HTTP_PORT: '0' });
 
-    @Module({ imports: [AppModule.forRoot(config), FailureReportsModule.forRoot({ redisUrl: config.redis.url })] })
+    @Module({ imports: [AppModule.forRoot(config)] })
     class ApiWithReports {}
     api = await NestFactory.create(ApiWithReports, { logger: false });
     api.enableShutdownHooks();

@@ -10,8 +10,9 @@ import { loadConfig } from '@haaas/config';
 import { ClusterState, DEFAULT_TENANT_QUOTA, NodeStatus, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
 import { hypervisorAdapters, ServiceRunner, ServiceStartError } from '@haaas/engine-runtime';
 import { LiveSignalPublisher, OperationsService, ServiceWatch } from '@haaas/operations';
-import { NODE_RESOURCE_DRIVER, NodeActionBroker } from '@haaas/node-actions';
+import { NODE_RESOURCE_DRIVER, NodeActionBroker, NodeActionsModule } from '@haaas/node-actions';
 import { RecoveryModule } from '@haaas/recovery';
+import { RedisModule } from '@haaas/redis';
 import type { NodeResourceDriver } from '@haaas/node-actions';
 import { ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
 import { PersistenceModule, Store } from '@haaas/persistence';
@@ -41,9 +42,11 @@ function workerModule(dbUrl: string, redisUrl: string): DynamicModule {
   return {
     module: WorkerSide,
     imports: [
+      RedisModule.forRoot({ url: redisUrl }),
       PersistenceModule.forRoot({ url: dbUrl }),
       ManagementModule.forRoot({ defaultQuota: DEFAULT_TENANT_QUOTA, sealer, adapters }),
-      RecoveryModule.forRoot({ redisUrl, adapters, sealer, runWorkers: false }),
+      NodeActionsModule.forRoot(),
+      RecoveryModule.forRoot({ adapters, sealer, runWorkers: false }),
     ],
   };
 }

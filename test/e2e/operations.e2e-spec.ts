@@ -8,7 +8,10 @@ import { type LibvirtHosts, processesMatching, startLibvirtHosts, testDomainXml 
 import { createApiApp } from '@haaas/api-server';
 import Redis from 'ioredis';
 import { TenantScope } from '@haaas/domain';
-import { clusterEventsChannel, OperationsModule } from '@haaas/operations';
+import { clusterEventsChannel, OperationsWorkerModule } from '@haaas/operations';
+import { NodeActionsModule } from '@haaas/node-actions';
+import { RecoveryModule } from '@haaas/recovery';
+import { RedisModule } from '@haaas/redis';
 import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { appendEvent, ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule, Store } from '@haaas/persistence';
@@ -113,13 +116,17 @@ describe('operations over HTTP and subscriptions over graphql-ws', () => {
     const sealer = sealerOf(box);
     @Module({
       imports: [
+        RedisModule.forRoot({ url: redis }),
         PersistenceModule.forRoot({ url: config.database.url }),
         ManagementModule.forRoot({ defaultQuota: config.quota, sealer, adapters }),
-        OperationsModule.forRoot({ redisUrl: redis, adapters, sealer, runWorkers: true, live: false, claimWaitMs: 5000 }),
+        NodeActionsModule.forRoot(),
+        // the process's runner and claims (no recovery workers); claims waited for 5 s
+        RecoveryModule.forRoot({ adapters, sealer, runWorkers: false, claimWaitMs: 5000 }),
+        OperationsWorkerModule.forRoot({ adapters, sealer }),
       ],
     })
-    class OperationsWorkerModule {}
-    worker = await NestFactory.createApplicationContext(OperationsWorkerModule, { logger: false });
+    class OperationsWorker {}
+    worker = await NestFactory.createApplicationContext(OperationsWorker, { logger: false });
     await worker.init();
 
     sql = await createConnection(config.database.url);

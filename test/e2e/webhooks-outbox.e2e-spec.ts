@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { systemScope, SystemActor } from '@haaas/domain';
 import { sealerOf } from '@haaas/management';
 import { PersistenceModule, Store } from '@haaas/persistence';
+import { RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
 import { testRedisUrl } from '@haaas/testing';
 import { SIGNATURE_HEADER, verifyWebhookSignature, WebhookOutboxSweeper, WebhooksModule } from '@haaas/webhooks';
@@ -35,7 +36,7 @@ describe('webhook outbox sweeper and address checks', () => {
     api = await startTestApi({ HAAAS_REDIS_URL: redisUrl });
     const sealer = sealerOf(new SecretBox({ keys: api.config.secrets.keys, activeKeyId: api.config.secrets.activeKeyId }));
     // the sweeper is called by hand here (interval 0), for rows of any age (strandedAfterMs 0)
-    @Module({ imports: [PersistenceModule.forRoot({ url: api.config.database.url }), WebhooksModule.forRoot({ redisUrl, sealer, runWorkers: true, retryDelayMs: 100, attempts: 3, allowPrivateAddresses: true, sweepIntervalMs: 0, strandedAfterMs: 0 })] })
+    @Module({ imports: [RedisModule.forRoot({ url: redisUrl }), PersistenceModule.forRoot({ url: api.config.database.url }), WebhooksModule.forRoot({ sealer, runWorkers: true, retryDelayMs: 100, attempts: 3, allowPrivateAddresses: true, sweepIntervalMs: 0, strandedAfterMs: 0 })] })
     class WorkerSide {}
     worker = await NestFactory.createApplicationContext(WorkerSide, { logger: false });
     await worker.init();

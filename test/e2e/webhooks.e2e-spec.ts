@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { systemScope, SystemActor } from '@haaas/domain';
 import { appendEvents, sealerOf } from '@haaas/management';
 import { newId, PersistenceModule, Store } from '@haaas/persistence';
+import { RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
 import { testRedisUrl } from '@haaas/testing';
 import { SIGNATURE_HEADER, verifyWebhookSignature, WebhooksModule } from '@haaas/webhooks';
@@ -107,7 +108,7 @@ describe('cluster webhooks: signed deliveries, retries, the delivery log, tenant
     api = await startTestApi({ HAAAS_REDIS_URL: redisUrl, HAAAS_WEBHOOK_RETRY_DELAY_MS: '100', HAAAS_WEBHOOK_ATTEMPTS: '4', HAAAS_WEBHOOK_TIMEOUT_MS: '2000' });
     const sealer = sealerOf(new SecretBox({ keys: api.config.secrets.keys, activeKeyId: api.config.secrets.activeKeyId }));
     // the receiver is on loopback: allowed here as HAAAS_WEBHOOK_ALLOW_PRIVATE allows it outside production
-    @Module({ imports: [PersistenceModule.forRoot({ url: api.config.database.url }), WebhooksModule.forRoot({ redisUrl, sealer, runWorkers: true, retryDelayMs: 100, attempts: 4, timeoutMs: 2000, allowPrivateAddresses: true })] })
+    @Module({ imports: [RedisModule.forRoot({ url: redisUrl }), PersistenceModule.forRoot({ url: api.config.database.url }), WebhooksModule.forRoot({ sealer, runWorkers: true, retryDelayMs: 100, attempts: 4, timeoutMs: 2000, allowPrivateAddresses: true })] })
     class WorkerSide {}
     worker = await NestFactory.createApplicationContext(WorkerSide, { logger: false });
     await worker.init();

@@ -17,11 +17,15 @@ interface LintMessage {
   readonly message: string;
 }
 
-/** The eslint CLI on `code` as if it were `file` (jest's module loader cannot load eslint.config.mjs itself). */
-async function boundaryErrors(file: string, code: string): Promise<string[]> {
+/** The messages of `rules` when eslint lints `code` as if it were `file` (jest's module loader cannot load eslint.config.mjs itself). */
+async function lintErrors(file: string, code: string, rules: readonly string[]): Promise<string[]> {
   const r = spawnSync(join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', '--stdin', '--stdin-filename', join(root, file)], { cwd: root, env, input: code, encoding: 'utf8' });
   const results = JSON.parse(r.stdout) as { messages: LintMessage[] }[];
-  return results.flatMap((x) => x.messages).filter((m) => m.ruleId === RULE || m.message.includes('ProjectGraph')).map((m) => m.message);
+  return results.flatMap((x) => x.messages).filter((m) => (m.ruleId !== null && rules.includes(m.ruleId)) || m.message.includes('ProjectGraph')).map((m) => m.message);
+}
+
+function boundaryErrors(file: string, code: string): Promise<string[]> {
+  return lintErrors(file, code, [RULE]);
 }
 
 describe('engine library boundaries', () => {
@@ -49,6 +53,18 @@ describe('engine library boundaries', () => {
   it("refuses reaching into another library's internals by a relative path", async () => {
     const errors = await boundaryErrors('libs/operations/src/bad-import.fixture.ts', "import { IncidentLedger } from '../../recovery/src/incident.ledger';\nexport const x = IncidentLedger;\n");
     expect(errors).toEqual([expect.stringContaining('relative or absolute path')]);
+  });
+
+  it('refuses Redis clients outside the owner (@haaas/redis), which itself knows nothing above the utilities', async () => {
+    const code = "import { connectRedis } from '@haaas/config';\nimport Redis from 'ioredis';\nexport const a = connectRedis('redis://x');\nexport const b = new Redis();\n";
+    expect(await lintErrors('libs/heartbeats/src/bad-import.fixture.ts', code, ['no-restricted-imports', 'no-restricted-syntax'])).toEqual([
+      expect.stringContaining('Inject RedisConnections'),
+      expect.stringContaining('Inject RedisConnections'),
+    ]);
+    expect(await boundaryErrors('libs/redis/src/bad-import.fixture.ts', "import { Store } from '@haaas/persistence';\nexport const x = Store;\n")).toEqual([
+      expect.stringContaining('"type:connections" can only depend on libs tagged with'),
+    ]);
+    expect(await lintErrors('libs/redis/src/good-import.fixture.ts', code, ['no-restricted-imports', 'no-restricted-syntax'])).toEqual([]);
   });
 
   it('accepts the imports the order allows (operations → recovery, runtime → heartbeats)', async () => {

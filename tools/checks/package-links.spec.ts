@@ -15,7 +15,7 @@ describe('the project address in package manifests', () => {
     expect(root).toMatchObject({ homepage: `${base}#readme`, bugs: { url: `${base}/issues` } });
   });
 
-  it.each(['sdk', 'apps/cli'])('%s/package.json points at that repository and its own folder', (dir) => {
+  it.each(['sdk', 'apps/cli', 'terraform-provider'])('%s/package.json points at that repository and its own folder', (dir) => {
     expect(manifest(dir)).toMatchObject({
       repository: { type: 'git', url: root.repository.url, directory: dir },
       homepage: `${base}/tree/main/${dir}#readme`,

@@ -76,6 +76,7 @@ export function loadAgentConfig(path: string): AgentConfig {
 }
 
 /** Validates a parsed configuration; relative paths are taken from `baseDir`. */
+// eslint-disable-next-line max-lines-per-function -- one check per field of the agent's config file, in the file's order, all errors reported together
 export function parseAgentConfig(raw: unknown, baseDir: string): AgentConfig {
   const problems: string[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(['the configuration must be a JSON object']);

@@ -4,7 +4,7 @@
  * service), or a plain HAaaS JWT from HAAAS_TOKEN.
  */
 import { HaaasClient, keystoneTokenProvider, type FetchLike, type KeystoneAuthOptions, type KeystoneSession } from '@haaas/sdk';
-import type { OsSettings } from './os-config';
+import type { OsSettings } from '@haaas/os-config';
 import { TokenCache } from './token-cache';
 
 /** Settings missing or contradictory (exit code 1, with what to set). */

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { Writable } from 'node:stream';
 import { TimeoutError, type FetchLike, type HaaasClient, type KeystoneSession, type Operation } from '@haaas/sdk';
 import { connect } from './auth';
-import { OS_KEYS, resolveOsSettings, type OsSettings } from './os-config';
+import { OS_KEYS, resolveOsSettings, type OsSettings } from '@haaas/os-config';
 import { renderList, renderShow, type Cell, type OutputOptions } from './output';
 import { waitWithProgress } from './progress';
 import { defaultCacheFile, TokenCache } from './token-cache';

@@ -12,7 +12,7 @@ import { nodeCommand } from './commands/node.commands';
 import { eventCommand, fenceCommand, incidentCommand, operationCommand, tokenCommand } from './commands/operation.commands';
 import { serviceCommand } from './commands/service.commands';
 import { Ctx, OperationEnded, type GlobalArgs, type Io } from './context';
-import { CloudConfigError } from './os-config';
+import { CloudConfigError } from '@haaas/os-config';
 import { OutputOptionError } from './output';
 import { WaitInterrupted } from './progress';
 

@@ -42,6 +42,7 @@ const REGISTERED = /virConnectDomainEventRegisterAny:\d+ : .*eventID=(\d+)/;
  * connection drops (host crash, libvirtd restart) virsh ends and so does the watch, `lost` with
  * UNREACHABLE: to the failover engine that is a signal in itself. Watch again to resume.
  */
+// eslint-disable-next-line max-lines-per-function -- one closure owns the virsh child's life (spawn, line parsing, end, stop), its state shared by all of them
 export function watchDomainEvents(e: VirshEnvironment, secrets: readonly string[], onEvent: (event: KvmDomainEvent) => void, o: WatchEventsOptions = {}): KvmEventWatch {
   const operation = 'watchEvents';
   const what = `watchEvents on ${redactUri(e.uri)}`;

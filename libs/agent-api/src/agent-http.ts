@@ -13,7 +13,7 @@ export interface AgentApiError {
   readonly problems?: readonly FieldProblem[];
 }
 
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
+export const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 export function fail(status: HttpStatus, error: AgentApiError): HttpException {
   return new HttpException(error, status);
@@ -26,35 +26,57 @@ export function requireJson(contentType: string | undefined, what: string): void
   }
 }
 
+/** A refusal of the agent API: status, body and the headers that go with it. */
+export interface AgentRefusal {
+  readonly status: HttpStatus;
+  readonly error: AgentApiError;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+type AgentNode = NonNullable<Awaited<ReturnType<HeartbeatIntake['authenticate']>>>;
+
 /**
  * The node an agent token belongs to, checked before anything about the request is judged (so an
- * unauthenticated caller learns nothing): 401 with a Bearer challenge when the token is unknown or
- * rotated; `unavailable` turns a failure of the check itself (Redis, MySQL) into the caller's 503.
+ * unauthenticated caller learns nothing), or the refusal: 401 with a Bearer challenge when the
+ * token is unknown or rotated, 429 when the node is over its rate. Shared by the Nest controllers
+ * and the lean heartbeat handler; a failure of the check itself (Redis, MySQL) is thrown.
  */
-export async function authenticateAgent(
-  intake: HeartbeatIntake,
-  authorization: string | undefined,
-  res: Response,
-  unavailable: (err: unknown) => HttpException,
-  limiter?: RateLimiter,
-): Promise<NonNullable<Awaited<ReturnType<HeartbeatIntake['authenticate']>>>> {
-  let node;
-  try {
-    node = await intake.authenticate(bearerToken(authorization));
-  } catch (err) {
-    throw unavailable(err);
-  }
+export async function checkAgent(intake: HeartbeatIntake, authorization: string | undefined, limiter?: RateLimiter): Promise<{ node: AgentNode } | { refusal: AgentRefusal }> {
+  const node = await intake.authenticate(bearerToken(authorization));
   if (!node) {
-    res.setHeader('WWW-Authenticate', 'Bearer realm="haaas-agent"');
-    throw fail(HttpStatus.UNAUTHORIZED, { code: 'UNAUTHENTICATED', message: 'invalid or missing node agent token (Authorization: Bearer hna_...); it may have been rotated' });
+    return {
+      refusal: {
+        status: HttpStatus.UNAUTHORIZED,
+        error: { code: 'UNAUTHENTICATED', message: 'invalid or missing node agent token (Authorization: Bearer hna_...); it may have been rotated' },
+        headers: { 'WWW-Authenticate': 'Bearer realm="haaas-agent"' },
+      },
+    };
   }
   try {
     // per node: one agent looping too fast cannot crowd out the others
     await limiter?.takeForNode(node.tenantId, node.nodeId);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
-    res.setHeader('Retry-After', String(err.retryAfter));
-    throw fail(HttpStatus.TOO_MANY_REQUESTS, { code: 'RATE_LIMITED', message: err.message, retryAfter: err.retryAfter });
+    return { refusal: { status: HttpStatus.TOO_MANY_REQUESTS, error: { code: 'RATE_LIMITED', message: err.message, retryAfter: err.retryAfter }, headers: { 'Retry-After': String(err.retryAfter) } } };
   }
-  return node;
+  return { node };
+}
+
+/** `checkAgent` for the Nest controllers: a refusal thrown as the HttpException Nest answers with. */
+export async function authenticateAgent(
+  intake: HeartbeatIntake,
+  authorization: string | undefined,
+  res: Response,
+  unavailable: (err: unknown) => HttpException,
+  limiter?: RateLimiter,
+): Promise<AgentNode> {
+  let checked;
+  try {
+    checked = await checkAgent(intake, authorization, limiter);
+  } catch (err) {
+    throw unavailable(err);
+  }
+  if ('node' in checked) return checked.node;
+  for (const [name, value] of Object.entries(checked.refusal.headers ?? {})) res.setHeader(name, value);
+  throw fail(checked.refusal.status, checked.refusal.error);
 }

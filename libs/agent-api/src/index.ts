@@ -1,6 +1,7 @@
 export { AgentApiModule } from './agent-api.module';
-export { HeartbeatController } from './heartbeat.controller';
-export type { HeartbeatReply } from './heartbeat.controller';
+export { installAgentFastPath } from './agent-fast-path';
+export { HeartbeatHandler, isHeartbeatRequest } from './heartbeat.handler';
+export type { HeartbeatReply } from './heartbeat.handler';
 export type { AgentApiError } from './agent-http';
 export { parseHeartbeat, MAX_HEARTBEAT_BYTES, MAX_DETAIL_LENGTH, MAX_ADDRESS_LENGTH, MAX_AGENT_VERSION_LENGTH } from './heartbeat.request';
 export type { ParsedHeartbeat } from './heartbeat.request';

@@ -11,11 +11,12 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { checkJwtConfig, type JwtConfig, type KeystoneConfig } from '@haaas/config';
+import { RedisConnections } from '@haaas/redis';
 import { JWT_CONFIG } from './auth.constants';
 import { JwtAuthGuard, KEYSTONE_AUTHENTICATOR } from './jwt-auth.guard';
 import { KeystoneAuthenticator } from './keystone/keystone.authenticator';
 import { KeystoneExchangeController } from './keystone/keystone-exchange.controller';
-import { RateLimiter } from './rate-limit/rate-limiter.service';
+import { RateLimiter, type RateLimits } from './rate-limit/rate-limiter.service';
 import { JwtStrategy } from './jwt.strategy';
 import { TENANT_DIRECTORY, type TenantDirectory } from './tenant-directory.interface';
 import { TenantProvisioner } from './tenant-provisioner.service';
@@ -40,8 +41,12 @@ export interface AuthModuleOptions {
   readonly tenantCacheSize?: number;
   /** Accept Keystone tokens (X-Auth-Token) beside the JWTs. */
   readonly keystone?: KeystoneConfig;
-  /** Request limits per tenant, subject and node agent; none without it (the auth unit tests). */
-  readonly rateLimiter?: RateLimiter;
+  /** Request limits per tenant, subject and node agent, on the process's `rate-limit` Redis connection (RedisConnections); none without it (the auth unit tests). */
+  readonly rateLimits?: RateLimits;
+}
+
+function rateLimiterProvider(limits: RateLimits): Provider {
+  return { provide: RateLimiter, useFactory: (connections: RedisConnections) => new RateLimiter(connections.get('rate-limit'), limits), inject: [RedisConnections] };
 }
 
 /**
@@ -71,7 +76,7 @@ export class AuthModule {
         },
         JwtStrategy,
         ...(options.keystone ? [{ provide: KEYSTONE_AUTHENTICATOR, useValue: new KeystoneAuthenticator(options.keystone) }] : []),
-        ...(options.rateLimiter ? [{ provide: RateLimiter, useValue: options.rateLimiter }] : []),
+        ...(options.rateLimits ? [rateLimiterProvider(options.rateLimits)] : []),
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
       // POST /v1/auth/keystone: a Keystone token for a HAaaS JWT
@@ -82,7 +87,7 @@ export class AuthModule {
         JWT_CONFIG,
         TenantProvisioner,
         ...(options.keystone ? [KEYSTONE_AUTHENTICATOR] : []),
-        ...(options.rateLimiter ? [RateLimiter] : []),
+        ...(options.rateLimits ? [RateLimiter] : []),
       ],
     };
   }

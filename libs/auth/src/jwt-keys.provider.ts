@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { isJwtAlgorithm, keyFitsAlgorithm, type JwtConfig } from '@haaas/config';
 import { compactVerify, decodeProtectedHeader } from 'jose';
@@ -15,7 +15,28 @@ export const JWKS_OPTIONS = {
   timeout: 5_000,
 } as const;
 
+/**
+ * The key as a KeyObject: jsonwebtoken turns a string or Buffer key into one on every verification
+ * (for a shared secret, after first failing to read it as a public key: a thrown error per
+ * request), which was most of the cost of a small authenticated request. passport-jwt's type says
+ * string | Buffer; it hands the key to jsonwebtoken as it is, which takes a KeyObject.
+ */
 type Done = (err: Error | null, secretOrKey?: string | Buffer) => void;
+const asKey = (key: KeyObject): string => key as unknown as string;
+
+/** jwks-rsa answers PEM strings: each turned into a KeyObject once (the JWKS holds a handful of keys). */
+function keyObjectCache(max: number): (pem: string) => KeyObject {
+  const keys = new Map<string, KeyObject>();
+  return (pem) => {
+    let key = keys.get(pem);
+    if (key === undefined) {
+      key = createPublicKey(pem);
+      if (keys.size >= max) keys.delete(keys.keys().next().value as string);
+      keys.set(pem, key);
+    }
+    return key;
+  };
+}
 
 /**
  * Gives passport-jwt the key to verify a token with. The verification itself (signature,
@@ -24,8 +45,10 @@ type Done = (err: Error | null, secretOrKey?: string | Buffer) => void;
 export function secretOrKeyProviderFor(config: JwtConfig, logger = new Logger('Auth')): SecretOrKeyProvider {
   const key = config.key;
   switch (key.kind) {
-    case 'secret':
-      return (_req: unknown, _token: unknown, done: Done) => done(null, key.secret);
+    case 'secret': {
+      const secret = createSecretKey(Buffer.from(key.secret, 'utf8'));
+      return (_req: unknown, _token: unknown, done: Done) => done(null, asKey(secret));
+    }
     case 'public-keys':
       return publicKeyProvider(key.publicKeys);
     case 'jwks': {
@@ -38,7 +61,9 @@ export function secretOrKeyProviderFor(config: JwtConfig, logger = new Logger('A
           cb(err?.name === 'SigningKeyNotFoundError' ? null : err);
         },
       });
-      return (req: unknown, token: unknown, done: Done) => jwks(req, String(token), (err, secret) => done(err instanceof Error ? err : null, secret ?? undefined));
+      const keyOf = keyObjectCache(JWKS_OPTIONS.cacheMaxEntries);
+      return (req: unknown, token: unknown, done: Done) =>
+        jwks(req, String(token), (err, secret) => done(err instanceof Error ? err : null, typeof secret === 'string' ? asKey(keyOf(secret)) : (secret ?? undefined)));
     }
   }
 }
@@ -48,16 +73,16 @@ export function secretOrKeyProviderFor(config: JwtConfig, logger = new Logger('A
  * is picked. A wrong pick only makes the full verification fail; it can never make a token pass.
  */
 function publicKeyProvider(pems: readonly string[]): SecretOrKeyProvider {
-  const keys: { pem: string; key: KeyObject }[] = pems.map((pem) => ({ pem, key: createPublicKey(pem) }));
+  const keys: KeyObject[] = pems.map((pem) => createPublicKey(pem));
   const first = keys[0];
   if (!first) throw new Error('JwtStrategy: no public key configured');
-  if (keys.length === 1) return (_req: unknown, _token: unknown, done: Done) => done(null, first.pem);
+  if (keys.length === 1) return (_req: unknown, _token: unknown, done: Done) => done(null, asKey(first));
   return (_req: unknown, token: unknown, done: Done) => {
-    void pickKey(keys, String(token)).then((pem) => done(null, pem ?? first.pem));
+    void pickKey(keys, String(token)).then((key) => done(null, asKey(key ?? first)));
   };
 }
 
-async function pickKey(keys: readonly { pem: string; key: KeyObject }[], token: string): Promise<string | undefined> {
+async function pickKey(keys: readonly KeyObject[], token: string): Promise<KeyObject | undefined> {
   let alg: string | undefined;
   try {
     alg = decodeProtectedHeader(token).alg;
@@ -65,11 +90,11 @@ async function pickKey(keys: readonly { pem: string; key: KeyObject }[], token: 
     return undefined;
   }
   if (!alg || !isJwtAlgorithm(alg)) return undefined;
-  for (const { pem, key } of keys) {
+  for (const key of keys) {
     if (!keyFitsAlgorithm(key, alg)) continue;
     try {
       await compactVerify(token, key, { algorithms: [alg] });
-      return pem;
+      return key;
     } catch {
       // not this one
     }

@@ -20,6 +20,7 @@ function prodEnv(overrides: Record<string, string | undefined> = {}): NodeJS.Pro
     HAAAS_JWT_ISSUER: 'https://id.example.com',
     HAAAS_SECRET_KEYS: `k1:${key32()},k2:${key32()}`,
     HAAAS_SECRET_KEY_ID: 'k2',
+    HAAAS_METRICS_TOKEN: 'm'.repeat(24),
     ...overrides,
   };
 }
@@ -56,6 +57,15 @@ describe('loadConfig', () => {
     expect(c.secrets.activeKeyId).toBe('k2');
     expect([...c.secrets.keys.keys()]).toEqual(['k1', 'k2']);
     expect(c.quota).toEqual({ ...DEFAULT_TENANT_QUOTA, maxNodes: 7 });
+  });
+
+  it('reads the metrics settings: open in development, a token required in production unless turned off', () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: true, workerPort: 9465, workerHost: '127.0.0.1', objectLabels: false });
+    expect(loadConfig({ NODE_ENV: 'test' }).metrics?.workerPort).toBe(0);
+    expect(loadConfig(prodEnv({ HAAAS_WORKER_METRICS_PORT: '9100', HAAAS_METRICS_OBJECT_LABELS: 'true' })).metrics).toEqual({ enabled: true, token: 'm'.repeat(24), workerPort: 9100, workerHost: '127.0.0.1', objectLabels: true });
+    expect(problemsOf(prodEnv({ HAAAS_METRICS_TOKEN: undefined }))).toEqual([expect.stringMatching(/^HAAAS_METRICS_TOKEN: is required when NODE_ENV=production/)]);
+    expect(loadConfig(prodEnv({ HAAAS_METRICS_TOKEN: undefined, HAAAS_METRICS: 'false' })).metrics?.enabled).toBe(false);
+    expect(problemsOf({ HAAAS_METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/at least 16 characters/)]);
   });
 
   it('refuses production with development defaults, listing every problem at once', () => {

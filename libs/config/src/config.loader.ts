@@ -9,6 +9,7 @@ import type {
   JwtKeySource,
   KeystoneConfig,
   LoggingConfig,
+  MetricsConfig,
   NodeEnv,
   RedisConfig,
   SecretsConfig,
@@ -18,6 +19,7 @@ import {
   DEFAULT_HTTP_HOST,
   DEFAULT_HTTP_PORT,
   DEFAULT_JWT_AUDIENCE,
+  DEFAULT_WORKER_METRICS_PORT,
   DEV_DB_URL,
   DEV_JWT_ISSUER,
   DEV_JWT_SECRET,
@@ -70,8 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vsphere: VsphereConfig = { resyncSeconds: r.int('HAAAS_VSPHERE_RESYNC_SECONDS', 60, 1, 3600), ...(caFile ? { caFile } : {}) };
 
   const api = readApiLimits(r, production, nodeEnv === 'test');
+  const metrics = readMetrics(r, nodeEnv, http.host);
 
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
   const webhooks = {
     retryDelayMs: r.int('HAAAS_WEBHOOK_RETRY_DELAY_MS', 1000, 10, 3_600_000),
     attempts: r.int('HAAAS_WEBHOOK_ATTEMPTS', 10, 1, 50),
@@ -80,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   const logging = readLogging(r, nodeEnv);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, api, webhooks, logging, ...(keystone ? { keystone } : {}) };
+  return { nodeEnv, production, http, database, redis, jwt, secrets, quota, vsphere, api, webhooks, logging, metrics, ...(keystone ? { keystone } : {}) };
 }
 
 class EnvReader {
@@ -146,6 +148,23 @@ function readNodeEnv(r: EnvReader): NodeEnv {
   r.problem('NODE_ENV', 'must be production, development or test');
   // the strictest reading, so the remaining checks do not wave dev defaults through
   return 'production';
+}
+
+/** Metrics on by default; in production /metrics is never open: a token, or HAAAS_METRICS=false. */
+function readMetrics(r: EnvReader, nodeEnv: NodeEnv, httpHost: string): MetricsConfig {
+  const production = nodeEnv === 'production';
+  const enabled = r.bool('HAAAS_METRICS', true);
+  const token = r.get('HAAAS_METRICS_TOKEN');
+  if (enabled && production && !token) r.problem('HAAAS_METRICS_TOKEN', 'is required when NODE_ENV=production (or set HAAAS_METRICS=false)');
+  if (token !== undefined && token.length < 16) r.problem('HAAAS_METRICS_TOKEN', 'must be at least 16 characters');
+  return {
+    enabled,
+    ...(token ? { token } : {}),
+    // tests start many workers at once: a free port each
+    workerPort: r.int('HAAAS_WORKER_METRICS_PORT', nodeEnv === 'test' ? 0 : DEFAULT_WORKER_METRICS_PORT, 0, 65535),
+    workerHost: r.get('HAAAS_WORKER_METRICS_HOST') ?? httpHost,
+    objectLabels: r.bool('HAAAS_METRICS_OBJECT_LABELS', false),
+  };
 }
 
 function readHost(r: EnvReader): string {

@@ -98,12 +98,28 @@ export interface AppConfig {
   readonly webhooks?: WebhooksConfig;
   /** Log lines; optional like `vsphere` (JSON at info when absent). */
   readonly logging?: LoggingConfig;
+  /** Prometheus metrics; optional like `vsphere` (on, open, no worker listener when absent). */
+  readonly metrics?: MetricsConfig;
 }
 
 /** HAAAS_LOG_FORMAT (json in production and under test, pretty elsewhere) and HAAAS_LOG_LEVEL (info). */
 export interface LoggingConfig {
   readonly format: 'json' | 'pretty';
   readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+}
+
+/** Prometheus metrics of the API (`/metrics` on its port) and of the worker (a listener of its own). */
+export interface MetricsConfig {
+  /** HAAAS_METRICS (default true): false serves no /metrics and records nothing. */
+  readonly enabled: boolean;
+  /** HAAAS_METRICS_TOKEN: the bearer token /metrics requires; required in production unless HAAAS_METRICS=false. */
+  readonly token?: string;
+  /** HAAAS_WORKER_METRICS_PORT (default 9465; 0 picks a free port): the worker's /metrics and /health/live. */
+  readonly workerPort: number;
+  /** HAAAS_WORKER_METRICS_HOST (default: HAAAS_HTTP_HOST). */
+  readonly workerHost: string;
+  /** HAAAS_METRICS_OBJECT_LABELS (default false): tenant and service ids as labels of the recovery series. */
+  readonly objectLabels: boolean;
 }
 
 /** Retries of outbound webhook deliveries: exponential from the first delay, then FAILED. */

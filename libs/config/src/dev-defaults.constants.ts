@@ -20,6 +20,8 @@ export const DEV_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_HTTP_PORT = 4000;
+/** The worker's metrics listener (HAAAS_WORKER_METRICS_PORT): beside the API's 4000, clear of the Prometheus exporters' 9100-9400. */
+export const DEFAULT_WORKER_METRICS_PORT = 9465;
 
 /** Small on purpose: enough for unsynchronised clocks, too little to stretch a stolen token's life. */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 30;

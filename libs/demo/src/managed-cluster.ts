@@ -58,6 +58,7 @@ export interface ManagedClusterOptions {
 }
 
 /** Configures the cluster (replacing one of the same name), starts HA and every service on its home host. */
+// eslint-disable-next-line max-lines-per-function -- the cluster's configuration through the API, one call per object in dependency order, read as a script
 export async function configureManagedCluster(api: GraphQLCaller, o: ManagedClusterOptions): Promise<ManagedDatacenter> {
   const log = o.log ?? (() => undefined);
   const name = o.name;

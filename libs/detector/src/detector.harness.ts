@@ -9,7 +9,8 @@ import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { HeartbeatStore } from '@haaas/heartbeats';
 import type { HeartbeatReport } from '@haaas/heartbeats';
 import type { DetectorSettings } from './detector.options';
-import { FailureDetector, DetectorHooks, DetectorLogger } from './failure-detector';
+import { FailureDetector } from './failure-detector';
+import type { DetectorHooks, DetectorLogger } from './detector.types';
 
 /**
  * Set-up shared by the detector's integration tests (tests only, not exported): services built

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
 import type { DetectionSettings } from '@haaas/domain';
 import type { HypervisorAdapters } from '@haaas/management';
 import { DEFAULT_KEY_PREFIX } from './detector.keys';
@@ -41,11 +40,8 @@ export interface DetectorSettings {
   readonly stateTtlMs: number;
 }
 
+/** Redis (heartbeats, the lease, the queues) is the process's `detector` connection (@haaas/redis). */
 export interface DetectorModuleOptions extends Partial<DetectorSettings> {
-  /** redis:// URL of the Redis that holds heartbeats, the lease and the queues (a connection of its own). */
-  readonly redisUrl?: string;
-  /** Or a connection the caller owns (and closes). */
-  readonly redis?: Redis;
   /** The hypervisor adapters for probes; default: the HYPERVISOR_ADAPTERS the management module provides, if it exports them. */
   readonly adapters?: HypervisorAdapters;
   /** Start the loop when the application boots (default true). */

@@ -1,6 +1,6 @@
 import { initialNodeHealth, NodeAction, NodeHealthDecision, NodeStatus, ProbeResult } from '@haaas/domain';
 import type { NodeEntity } from '@haaas/persistence';
-import { initialRecord, observe, quorumTransition, reasonKind, reportedAfterLastHeartbeat, statusReason } from './failure-detector';
+import { initialRecord, observe, quorumTransition, reasonKind, reportedAfterLastHeartbeat, statusReason } from './node-decisions';
 import type { NodeRecord } from './node-record.codec';
 
 const node = (over: Partial<NodeEntity> = {}): NodeEntity => ({ id: 'n1', status: NodeStatus.ONLINE, maintenance: false, checkAddress: null, statusReason: null, ...over }) as NodeEntity;

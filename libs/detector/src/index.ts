@@ -1,6 +1,7 @@
 export { DetectorModule, FailureReportsModule } from './detector.module';
-export { FailureDetector, initialRecord, observe, statusReason } from './failure-detector';
-export type { DetectorDeps, DetectorHooks, DetectorLogger, DetectorStats, PendingWrite } from './failure-detector';
+export { FailureDetector } from './failure-detector';
+export { initialRecord, observe, statusReason } from './node-decisions';
+export type { DetectorDeps, DetectorHooks, DetectorLogger, DetectorStats, PendingWrite } from './detector.types';
 export { FailureReportService } from './failure-report.service';
 export type { FailureReportOptions, NodeFailureReportResult, ReportNodeFailure } from './failure-report.service';
 export { DetectorLease } from './detector.lease';

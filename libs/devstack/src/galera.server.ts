@@ -1,5 +1,6 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { requireBinary } from './debian.packages';
 import { freePort } from './free-port.util';
 import { type Log, silent } from './log.util';
@@ -9,6 +10,8 @@ import { type Connection, createConnection } from 'mysql2/promise';
 import { fileSize, type ServerProcess, spawnServer, waitUntilReady } from './process.util';
 
 const PROVIDER = '/usr/lib/galera/libgalera_smm.so';
+/** The system user mariadb-server's package creates; the nodes run as it when started by root. */
+const DB_USER = 'mysql';
 
 export interface GaleraNode {
   readonly name: string;
@@ -53,7 +56,11 @@ interface NodeState {
  * Starts a Galera cluster (Debian's galera-4 with mariadb-server): node 1 bootstraps a new
  * cluster, the others join it and receive its state by rsync SST. Failure detection is tightened
  * (suspect after 2 s instead of 5 s) so that a killed node leaves the cluster quickly in tests.
+ * As root, the nodes run as the `mysql` user (as in production): the joiner's rsync SST daemon
+ * then writes as that user too. (Run as root, rsync's daemon drops to `nobody`, which cannot
+ * overwrite the files mariadbd wrote: a node restarted after a crash was refused its SST.)
  */
+// eslint-disable-next-line max-lines-per-function -- a test peer's start-up: bootstrap, join and wait for each node in order (test infrastructure)
 export async function startGaleraCluster(options: GaleraOptions): Promise<GaleraCluster> {
   const log = options.log ?? silent;
   const size = options.size ?? 3;
@@ -62,7 +69,8 @@ export async function startGaleraCluster(options: GaleraOptions): Promise<Galera
   requireBinary('rsync', 'rsync');
   if (!existsSync(PROVIDER)) throw new Error(`${PROVIDER} is missing: apt-get install galera-4`);
   const mariadbd = requireBinary('mariadbd', 'mariadb-server');
-  const user = process.getuid?.() === 0 ? ['--user=root'] : [];
+  const asRoot = process.getuid?.() === 0;
+  const user = asRoot ? [`--user=${DB_USER}`] : [];
   const nodes: NodeState[] = [];
   for (let i = 1; i <= size; i++) {
     nodes.push({ name: `galera${i}`, dir: join(root, `node${i}`), port: await freePort(), gcommPort: await freePort(), istPort: await freePort(), sstPort: await freePort() });
@@ -73,11 +81,8 @@ export async function startGaleraCluster(options: GaleraOptions): Promise<Galera
   const firstPaths = mariaDbPaths(first.dir);
   await installIfNeeded(firstPaths.data, firstPaths.logFile, user, log);
   for (const n of nodes.slice(1)) if (!existsSync(mariaDbPaths(n.dir).data)) cpSync(firstPaths.data, mariaDbPaths(n.dir).data, { recursive: true });
-  // rsync SST: the joiner's rsync daemon, started by a root mariadbd, writes as `nobody`
-  if (process.getuid?.() === 0) {
-    chmodSync(root, 0o755);
-    for (const n of nodes) openToSst(n.dir);
-  }
+  if (asRoot) requireTraversable(root);
+  if (asRoot) execFileSync('chown', ['-R', `${DB_USER}:${DB_USER}`, ...nodes.map((n) => n.dir)]);
   const gcomm = `gcomm://${nodes.map((n) => `127.0.0.1:${n.gcommPort}`).join(',')}`;
 
   const start = async (n: NodeState, bootstrap: boolean): Promise<void> => {
@@ -181,12 +186,10 @@ async function synced(url: string): Promise<boolean> {
   }
 }
 
-/** World-writable test datadir (its ancestors must be traversable: the caller's temp dir is 0755). */
-function openToSst(dir: string): void {
-  chmodSync(dir, 0o777);
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) openToSst(path);
-    else chmodSync(path, 0o666);
+/** The `mysql` user must reach its datadir: every ancestor searchable by others (a mkdtemp dir is 0700). */
+function requireTraversable(dir: string): void {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) throw new Error(`${d} is not searchable by others (mode ${(statSync(d).mode & 0o777).toString(8)}): the Galera nodes run as ${DB_USER}; chmod it 0755`);
+    if (dirname(d) === d) return;
   }
 }

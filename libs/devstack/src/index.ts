@@ -10,3 +10,4 @@ export { redisAnswers, redisPaths, startRedis } from './redis.server';
 export { type RedisSentinelOptions, type RedisSentinelSet, SENTINEL_MASTER_NAME, startRedisSentinelSet } from './redis-sentinel.server';
 export { type HaStores, startHaStores } from './ha-stores.stack';
 export { type LocalInfra, type LocalInfraOptions, startLocalInfra } from './local-infra.stack';
+export { prometheusConfig, type PrometheusOptions, type PrometheusServer, type ScrapeTarget, startPrometheus } from './prometheus.server';

@@ -36,6 +36,7 @@ export interface RedisSentinelOptions {
  * Starts the Sentinel set-up the HA control plane is tested on. Sentinel rewrites its config file
  * (it records the replicas, the other Sentinels and each failover), so each has one of its own.
  */
+// eslint-disable-next-line max-lines-per-function -- a test peer's start-up: master, replicas and sentinels in order, each waited for (test infrastructure)
 export async function startRedisSentinelSet(options: RedisSentinelOptions): Promise<RedisSentinelSet> {
   const root = resolve(options.dataDir);
   const log = options.log ?? silent;

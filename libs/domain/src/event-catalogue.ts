@@ -36,6 +36,7 @@ export const EVENT_CATALOGUE = {
   'node.fenced': { objectType: 'Node', summary: 'It was fenced off (or confirmed fenced by an operator).' },
   'node.agent_token_issued': { objectType: 'Node', summary: 'Its agent got a token (only a fingerprint is logged).' },
   'node.agent_token_rotated': { objectType: 'Node', summary: "Its agent's token was replaced; the old one no longer works." },
+  'node.agent_token_revoked': { objectType: 'Node', summary: "Its agent's token was revoked: no token authenticates its agent until one is issued." },
 
   'incident.opened': { objectType: 'Incident', summary: 'Recovery of a failed node began.' },
   'incident.failed_again': { objectType: 'Incident', summary: 'A recovered node failed again: its incident reopens.' },

@@ -12,6 +12,8 @@ export const SystemActor = {
   Failback: 'system:failback',
   ServiceWatch: 'system:service-watch',
   Webhooks: 'system:webhooks',
+  /** Reads counts across tenants for Prometheus (nodes by status, incidents by state); writes nothing. */
+  Metrics: 'system:metrics',
 } as const;
 export type SystemActor = (typeof SystemActor)[keyof typeof SystemActor];
 

@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_RECOVERY_SETTINGS, DEFAULT_RETRY_POLICY, RecoverySettings, RetryPolicy } from '@haaas/domain';
-import type Redis from 'ioredis';
 
 export const RECOVERY_OPTIONS = Symbol('RECOVERY_OPTIONS');
 export const RECOVERY_REDIS = Symbol('RECOVERY_REDIS');
 
+/** The queues' Redis is the process's `recovery` connection (@haaas/redis, `maxRetriesPerRequest: null` as BullMQ needs). */
 export interface RecoveryModuleOptions {
-  /** redis:// URL of the queues (a connection of this module's own). */
-  readonly redisUrl?: string;
-  /** Or a connection the caller owns (and closes); BullMQ needs `maxRetriesPerRequest: null`. */
-  readonly redis?: Redis;
   /** Recovery jobs run at once in this process (default 8): services of one priority start in parallel up to this. */
   readonly concurrency?: number;
   /** Start the BullMQ workers (default true). False: the handlers and the runner only (an API process, tests). */

@@ -8,6 +8,7 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { formatError } from './common/error-format';
 import { errorLogPlugin, GraphqlErrorPassFilter, logRequestErrors } from './common/error-log.plugin';
 import { NonEmptyIdPipe } from './common/non-empty-id.pipe';
+import { noStorePlugins } from './common/no-store.plugin';
 import { GraphQLContext, LoaderRegistry } from './common/loaders';
 import { requestIdPlugin } from './common/request-id.plugin';
 import { isWsConnectionContext, wsContext, wsFormatErrors, wsFormatResult, wsOnConnect, wsOnSubscribe } from './operations/ws-context';
@@ -27,6 +28,8 @@ export interface GraphqlApiOptions {
   readonly limits: RequestLimitsOptions;
   /** Largest graphql-ws message, in bytes (the HTTP body limit). */
   readonly wsMaxMessageBytes: number;
+  /** More Apollo plugins from the composition root (the metrics' plugin). */
+  readonly plugins?: ApolloDriverConfig['plugins'];
 }
 
 /** The GraphQL transport: code-first schema, Apollo, per-request loaders, request limits and error mapping. */
@@ -57,7 +60,7 @@ export class GraphqlApiModule {
             return { req, loaders: new LoaderRegistry(), requestId };
           },
           formatError: (formatted, error) => formatError(formatted, error, undefined, logged),
-          plugins: [requestIdPlugin(), errorLogPlugin(), limits.plugin()],
+          plugins: [...noStorePlugins(), requestIdPlugin(), errorLogPlugin(), limits.plugin(), ...(options.plugins ?? [])],
           // subscriptions over graphql-ws (graphql-transport-ws protocol) on the same path
           subscriptions: {
             'graphql-ws': {

@@ -1,14 +1,45 @@
 import { AgentTokenResolver } from './agent-tokens/agent-token.resolver';
+import { ClusterLogResolver } from './cluster-log/cluster-log.resolver';
+import { EventResolver } from './cluster-log/event.resolver';
+import { ClusterInventoryResolver } from './clusters/cluster-inventory.resolver';
 import { ClusterResolver } from './clusters/cluster.resolver';
 import { FailureReportResolver } from './detector/failure-report.resolver';
-import { FENCING_AND_LOG_RESOLVERS } from './fencing-and-log/fencing-and-log.resolvers';
+import { ClusterFencingResolver } from './fencing/cluster-fencing.resolver';
+import { FencingAssociationResolver } from './fencing/fencing-association.resolver';
+import { FencingDeviceResolver } from './fencing/fencing-device.resolver';
+import { NodeFencingResolver } from './fencing/node-fencing.resolver';
 import { AuditLogResolver } from './audit/audit-log.resolver';
-import { INVENTORY_RESOLVERS } from './inventory/inventory.resolvers';
+import { NodeAgentResolver } from './nodes/node-agent.resolver';
+import { NodeResolver } from './nodes/node.resolver';
 import { OPERATION_RESOLVERS } from './operations/operations.resolvers';
-import { RateLimitsResolver } from './rate-limits/rate-limits.resolver';
 import { PROBE_RESOLVERS } from './probes/probes.resolvers';
+import { RateLimitsResolver } from './rate-limits/rate-limits.resolver';
+import { ResourceResolver } from './resources/resource.resolver';
 import { SERVICE_GROUP_RESOLVERS } from './service-groups/service-groups.resolvers';
+import { TenantResolver, ViewerResolver } from './tenants/tenant.resolver';
 import { WebhookResolver } from './webhooks/webhook.resolver';
 
-/** Every resolver of the API; the schema generator and the module both use this list. */
-export const RESOLVERS = [ClusterResolver, ...INVENTORY_RESOLVERS, ...SERVICE_GROUP_RESOLVERS, ...FENCING_AND_LOG_RESOLVERS, ...PROBE_RESOLVERS, AgentTokenResolver, FailureReportResolver, ...OPERATION_RESOLVERS, RateLimitsResolver, WebhookResolver, AuditLogResolver];
+/** Every resolver of the API, one folder per model; the schema generator and the module both use this list. */
+export const RESOLVERS = [
+  ClusterResolver,
+  ClusterInventoryResolver,
+  NodeResolver,
+  NodeAgentResolver,
+  ResourceResolver,
+  ...SERVICE_GROUP_RESOLVERS,
+  FencingDeviceResolver,
+  FencingAssociationResolver,
+  NodeFencingResolver,
+  ClusterFencingResolver,
+  EventResolver,
+  ClusterLogResolver,
+  TenantResolver,
+  ViewerResolver,
+  ...PROBE_RESOLVERS,
+  AgentTokenResolver,
+  FailureReportResolver,
+  ...OPERATION_RESOLVERS,
+  RateLimitsResolver,
+  WebhookResolver,
+  AuditLogResolver,
+];

@@ -85,6 +85,33 @@ export class AgentTokenService {
     return { nodeId: node.id, token, issuedAt: new Date(), fingerprint: agentTokenFingerprint(hash) };
   }
 
+  /**
+   * Revokes the node's agent token (its agent is refused from now on, as after a rotation) and logs
+   * that by fingerprint; a node without a token is left as it is (revoking twice is not an error).
+   */
+  async revoke(scope: TenantScope, nodeId: string): Promise<void> {
+    const revoked = await this.store.transaction(async (repos) => {
+      const row = await repos.nodes.lock(scope, nodeId);
+      const previous = row.agentTokenHash ?? null;
+      if (!previous) return false;
+      row.agentTokenHash = null;
+      const saved = await repos.nodes.save(scope, row);
+      await appendEvent(repos, scope, {
+        clusterId: saved.clusterId,
+        type: 'node.agent_token_revoked',
+        objectType: 'Node',
+        objectId: saved.id,
+        nodeId: saved.id,
+        before: { agentToken: agentTokenFingerprint(previous) },
+        after: null,
+        message: 'node agent token revoked: it no longer authenticates',
+      });
+      return true;
+    });
+    // "none" in Redis, as when the node leaves: a heartbeat's concurrent load cannot put the hash back
+    if (revoked) await this.invalidate(scope, nodeId);
+  }
+
   /** The node a token authenticates, or undefined (malformed, unknown, rotated). */
   async verify(token: string | undefined): Promise<NodeAgentIdentity | undefined> {
     if (!token) return undefined;

@@ -132,6 +132,21 @@ describe('heartbeats on MariaDB and Redis', () => {
       expect(rotated?.before).toEqual({ agentToken: first.fingerprint });
     });
 
+    it('refuses a revoked token at once, logs the revocation by fingerprint, and revoking again changes nothing', async () => {
+      const issued = await replicaA.issue(alice, nodeId);
+      expect(await replicaA.verify(issued.token)).toBeDefined();
+      await replicaA.revoke(alice, nodeId);
+      expect(await replicaA.verify(issued.token)).toBeUndefined();
+      expect((await store.repos.nodes.findById(alice, nodeId))?.agentTokenHash).toBeNull();
+      const revoked = (await eventsOf(alice, nodeId)).filter((e) => e.type === 'node.agent_token_revoked');
+      expect(revoked.map((e) => e.before)).toEqual([{ agentToken: issued.fingerprint }]);
+      await replicaA.revoke(alice, nodeId);
+      expect((await eventsOf(alice, nodeId)).filter((e) => e.type === 'node.agent_token_revoked')).toHaveLength(1);
+      // a new token works again (the "none" cached by the revocation does not outlive the issue)
+      const next = await replicaA.issue(alice, nodeId);
+      expect(await replicaA.verify(next.token)).toBeDefined();
+    });
+
     it('refuses forged, altered and cross-tenant tokens, and one tenant\'s forgery does not lock out the real node', async () => {
       const { token } = await replicaA.issue(alice, nodeId);
       const secret = token.split('.').pop() as string;

@@ -1,13 +1,8 @@
-import type Redis from 'ioredis';
-
 export const HEARTBEAT_REDIS = Symbol('HEARTBEAT_REDIS');
 export const HEARTBEAT_OPTIONS = Symbol('HEARTBEAT_OPTIONS');
 
+/** The Redis connection is the process's `heartbeats` one (@haaas/redis: auto-pipelined, failing in 2 s). */
 export interface HeartbeatsOptions {
-  /** redis:// URL of the Redis the heartbeats go to (a connection of their own, auto-pipelined). */
-  readonly redisUrl?: string;
-  /** Or a connection the caller owns (and closes). */
-  readonly redis?: Redis;
   /**
    * How long this process trusts what it read about a token or a cluster's interval (default 5 s):
    * a token rotated through another API replica stops working here within this time.
@@ -25,7 +20,7 @@ export interface HeartbeatsOptions {
   readonly localMaxEntries?: number;
 }
 
-export type ResolvedHeartbeatsOptions = Required<Omit<HeartbeatsOptions, 'redis' | 'redisUrl'>>;
+export type ResolvedHeartbeatsOptions = Required<HeartbeatsOptions>;
 
 export function resolveHeartbeatsOptions(o: HeartbeatsOptions): ResolvedHeartbeatsOptions {
   return {

@@ -52,7 +52,7 @@ export async function appendEvents(repos: Repositories, scope: TenantScope, draf
   );
   // the cluster's webhooks: their deliveries are written with the events (an outbox), in this transaction
   await captureWebhookDeliveries(repos, scope, drafts.map((e, i) => ({ ...e, id: ids[i] ?? '' })));
-  drafts.forEach((e, i) => repos.afterCommit.event({ tenantId: scope.tenantId, clusterId: e.clusterId, eventId: ids[i] ?? '', type: e.type, nodeId: e.nodeId ?? null }));
+  drafts.forEach((e, i) => repos.afterCommit.event({ tenantId: scope.tenantId, clusterId: e.clusterId, eventId: ids[i] ?? '', type: e.type, nodeId: e.nodeId ?? null, objectId: e.objectId, after: (e.after ?? null) as Record<string, unknown> | null }));
   // the cluster log in the process's log too, once committed, with the ids to follow an incident by
   repos.afterCommit.run(() => drafts.forEach((e, i) => clusterLog.log(eventLogLine(scope, e, ids[i] ?? ''))));
 }

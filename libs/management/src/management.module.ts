@@ -1,14 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClusterService } from './cluster.service';
-import { FENCING_AND_LOG_SERVICES } from './fencing-and-log/fencing-and-log.providers';
+import { CLUSTER_LOG_SERVICES } from './cluster-log/cluster-log.providers';
+import { FENCING_SERVICES } from './fencing/fencing.providers';
 import { INVENTORY_SERVICES } from './inventory/inventory.providers';
 import { DEFAULT_QUOTA, ManagementOptions, SECRET_SEALER } from './management.tokens';
 import { PROBE_SERVICES } from './probes/probes.providers';
 import { HYPERVISOR_ADAPTERS } from './probes/probes.tokens';
 import { QuotaService } from './quota.service';
 import { SERVICE_GROUP_SERVICES } from './service-groups/service-groups.providers';
+import { TENANT_SERVICES } from './tenants/tenants.providers';
 
-const SERVICES = [ClusterService, QuotaService, ...INVENTORY_SERVICES, ...SERVICE_GROUP_SERVICES, ...FENCING_AND_LOG_SERVICES, ...PROBE_SERVICES];
+const SERVICES = [ClusterService, QuotaService, ...INVENTORY_SERVICES, ...SERVICE_GROUP_SERVICES, ...FENCING_SERVICES, ...CLUSTER_LOG_SERVICES, ...TENANT_SERVICES, ...PROBE_SERVICES];
 
 /** Application services of the management API. Needs the persistence module's Store (global). */
 @Module({})

@@ -1,5 +1,3 @@
-import { connectRedis } from '@haaas/config';
-import Redis from 'ioredis';
 import { NodeActionBroker } from './node-action.broker';
 import { NodeActionKind, NodeResourceDone, NodeResourceDriver, NodeResourceError } from './node-action.types';
 import type { AgentTarget, NodeResourceRequest } from './node-action.types';
@@ -46,30 +44,4 @@ export class AgentNodeResourceDriver implements NodeResourceDriver {
     }
     return { ...result, roundTripMs: answer.roundTripMs };
   }
-}
-
-/** An AgentNodeResourceDriver with the connections it owns: close() ends them. */
-export interface OwnedNodeResourceDriver {
-  readonly driver: AgentNodeResourceDriver;
-  close(): Promise<void>;
-}
-
-/**
- * The driver on a Redis connection of its own (lazy: nothing connects before the first action):
- * made from a URL, or duplicated from a caller's connection. Not a queue's connection: BullMQ's
- * waits forever for Redis, an agent action must fail in time.
- */
-export function createAgentNodeResourceDriver(from: { readonly redisUrl?: string; readonly redis?: Redis }): OwnedNodeResourceDriver {
-  const options = { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000, connectionName: 'haaas-node-actions' } as const;
-  const redis = from.redis ? from.redis.duplicate(options) : connectRedis(from.redisUrl ?? '', options);
-  const broker = new NodeActionBroker(redis);
-  return {
-    driver: new AgentNodeResourceDriver(broker),
-    async close() {
-      await broker.close();
-      // a process that never carried out a non-VM resource never connected
-      if (redis.status === 'wait') redis.disconnect();
-      else await redis.quit().catch(() => redis.disconnect());
-    },
-  };
 }

@@ -13,7 +13,5 @@ export type {
 export { NodeResourceError, NODE_RESOURCE_DRIVER } from './node-action.types';
 export { NodeActionBroker, actionQueueKey, actionsInFlightKey, actionResultKey, WAKE_CHANNEL, DONE_CHANNEL, REPORT_GRACE_MS } from './node-action.broker';
 export type { CompleteOutcome, DispatchOutcome } from './node-action.broker';
-export { AgentNodeResourceDriver, createAgentNodeResourceDriver } from './agent-resource.driver';
-export type { OwnedNodeResourceDriver } from './agent-resource.driver';
-export { NodeActionsModule, NODE_ACTIONS_REDIS, nodeActionsRedis } from './node-actions.module';
-export type { NodeActionsOptions } from './node-actions.module';
+export { AgentNodeResourceDriver } from './agent-resource.driver';
+export { NodeActionsModule } from './node-actions.module';

@@ -1,55 +1,41 @@
-import { connectRedis } from '@haaas/config';
-import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
+import { RedisConnections } from '@haaas/redis';
+import { AgentNodeResourceDriver } from './agent-resource.driver';
 import { NodeActionBroker } from './node-action.broker';
-
-export const NODE_ACTIONS_REDIS = Symbol('NODE_ACTIONS_REDIS');
-const OWNS_REDIS = Symbol('NODE_ACTIONS_OWNS_REDIS');
-
-export interface NodeActionsOptions {
-  /** redis:// URL (a connection of this module's own, plus one for pub/sub once a long poll waits). */
-  readonly redisUrl?: string;
-  /** Or a connection the caller owns (and closes); the subscriber is a duplicate of it. */
-  readonly redis?: Redis;
-}
-
-/** The Redis connection of node actions: a command that cannot be sent fails within seconds instead of queueing. */
-export function nodeActionsRedis(redisUrl: string): Redis {
-  return connectRedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: 5000, connectionName: 'haaas-node-actions' });
-}
+import { NODE_RESOURCE_DRIVER, type NodeResourceDriver } from './node-action.types';
 
 class NodeActionsCloser implements OnApplicationShutdown {
-  constructor(
-    private readonly broker: NodeActionBroker,
-    @Inject(NODE_ACTIONS_REDIS) private readonly redis: Redis,
-    @Inject(OWNS_REDIS) private readonly owned: boolean,
-  ) {}
+  constructor(private readonly broker: NodeActionBroker) {}
   async onApplicationShutdown(): Promise<void> {
+    // ends the long polls and the broker's subscriber; the command connection is RedisConnections'
     await this.broker.close();
-    // lazy: an API that never served an agent never connected
-    if (this.owned && this.redis.status === 'wait') this.redis.disconnect();
-    else if (this.owned) await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
 
 /**
- * The API side of node actions: the NodeActionBroker the agent transport's long poll and result
- * endpoints use. Global, like the HeartbeatsModule next to which the API imports it.
+ * Node actions, one broker per process on its `node-actions` connection (lazy: an API that never
+ * served an agent never connects): the NodeActionBroker of the agent transport's long poll and
+ * result endpoints (the API), and the NODE_RESOURCE_DRIVER through which recovery and operations
+ * carry out IP, APPLICATION and VOLUME resources (the worker). Global; needs RedisConnections.
  */
+export interface NodeActionsModuleOptions {
+  /** The driver as the process uses it, e.g. with its round trips timed (the worker's metrics). */
+  readonly wrapDriver?: (driver: NodeResourceDriver) => NodeResourceDriver;
+}
+
 @Module({})
 export class NodeActionsModule {
-  static forRoot(options: NodeActionsOptions): DynamicModule {
-    if (!options.redis && !options.redisUrl) throw new Error('NodeActionsModule: give redisUrl or redis');
+  static forRoot(options: NodeActionsModuleOptions = {}): DynamicModule {
+    const wrap = options.wrapDriver ?? ((driver: NodeResourceDriver) => driver);
     return {
       module: NodeActionsModule,
       global: true,
       providers: [
-        { provide: OWNS_REDIS, useValue: !options.redis },
-        { provide: NODE_ACTIONS_REDIS, useFactory: () => options.redis ?? nodeActionsRedis(options.redisUrl ?? '') },
-        { provide: NodeActionBroker, useFactory: (redis: Redis) => new NodeActionBroker(redis), inject: [NODE_ACTIONS_REDIS] },
+        { provide: NodeActionBroker, useFactory: (connections: RedisConnections) => new NodeActionBroker(connections.get('node-actions')), inject: [RedisConnections] },
+        { provide: NODE_RESOURCE_DRIVER, useFactory: (broker: NodeActionBroker) => wrap(new AgentNodeResourceDriver(broker)), inject: [NodeActionBroker] },
         NodeActionsCloser,
       ],
-      exports: [NodeActionBroker],
+      exports: [NodeActionBroker, NODE_RESOURCE_DRIVER],
     };
   }
 }

@@ -1,7 +1,11 @@
 export { OperationKind, OperationTargetType, OperationState, OperationStepState, FINAL_OPERATION_STATES, isFinalOperationState, TARGET_OF_KIND } from './operation.types';
 export type { OperationParams, OperationRecord, OperationStepRecordView, OperationFilter, OperationRequest } from './operation.types';
-export { OperationsModule, createOperationRunHandler } from './operations.module';
-export type { OperationsModuleOptions, OperationRunDeps } from './operations.module';
+export { OperationsApiModule } from './operations-api.module';
+export type { OperationsApiModuleOptions } from './operations-api.module';
+export { OperationsWorkerModule } from './operations-worker.module';
+export type { OperationsWorkerModuleOptions } from './operations-worker.module';
+export { createOperationRunHandler } from './operation-run.factory';
+export type { OperationRunDeps } from './operation-run.factory';
 export { OperationsService, STALE_OPERATION_MS } from './operations.service';
 export type { SubmitOptions, Submitted } from './operations.service';
 export { FailoverPlanService } from './failover-plan.service';

@@ -13,7 +13,7 @@ import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { LiveSignalPublisher } from './live/live-signals';
 import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
-import { createOperationRunHandler } from './operations.module';
+import { labOperationRunHandler } from './testing/lab-run-handler';
 import { OperationsService } from './operations.service';
 import { OperationKind, OperationState } from './operation.types';
 
@@ -73,7 +73,7 @@ beforeAll(async () => {
   nodes = new NodeService(store, quota, sealer);
   services = new ServiceGroupService(store, quota);
   operations = new OperationsService(store, producer, signals);
-  const handler = createOperationRunHandler({
+  const handler = labOperationRunHandler({
     store,
     signals,
     nodes,

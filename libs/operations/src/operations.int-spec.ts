@@ -12,7 +12,7 @@ import { createTestDatabase, TestDatabase, testRedisUrl } from '@haaas/testing';
 import { FailoverPlanService } from './failover-plan.service';
 import { LiveSignalPublisher } from './live/live-signals';
 import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
-import { createOperationRunHandler } from './operations.module';
+import { labOperationRunHandler } from './testing/lab-run-handler';
 import { OperationsService } from './operations.service';
 import { OperationKind, OperationState } from './operation.types';
 
@@ -68,7 +68,7 @@ beforeAll(async () => {
   domains = new FailoverDomainService(store);
   operations = new OperationsService(store, producer, signals);
   plans = new FailoverPlanService(store, { liveness: null, detector: null });
-  const handler = createOperationRunHandler({ store, signals, nodes, executor: new FencingExecutor(new FenceAgentRunner(), adapters), adapters, sealer, nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)), claimWaitMs: 5000 });
+  const handler = labOperationRunHandler({ store, signals, nodes, executor: new FencingExecutor(new FenceAgentRunner(), adapters), adapters, sealer, nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)), claimWaitMs: 5000 });
   workers = startWorkers(workerRedis, [QUEUES.operations], new JobRegistry().register(handler), { concurrency: 4 });
 
   clusterId = (await clusters.create(alice, { name: 'east', hypervisor: Hypervisor.KVM, policy: { minHealthyNodes: 2 } })).id;

@@ -114,6 +114,16 @@ export class TenantDirectoryRepository {
     return result;
   }
 
+  /** Nodes by status and open incidents by state, every tenant (metrics): two grouped counts. */
+  async stateCounts(admin: TenantScope, closedIncidentStates: readonly string[]): Promise<{ nodes: Map<string, number>; incidents: Map<string, number> }> {
+    assertAdmin(admin);
+    const nodes: { k: string; n: string | number }[] = await this.manager.query('SELECT status AS k, COUNT(*) AS n FROM `nodes` GROUP BY status');
+    const marks = closedIncidentStates.map(() => '?').join(', ') || "''";
+    const incidents: { k: string; n: string | number }[] = await this.manager.query(`SELECT state AS k, COUNT(*) AS n FROM \`incidents\` WHERE state NOT IN (${marks}) GROUP BY state`, [...closedIncidentStates]);
+    const toMap = (rows: { k: string; n: string | number }[]) => new Map(rows.map((r) => [r.k, Number(r.n)]));
+    return { nodes: toMap(nodes), incidents: toMap(incidents) };
+  }
+
   async save(admin: TenantScope, row: TenantEntity): Promise<TenantEntity> {
     assertAdmin(admin);
     return this.manager.save(TenantEntity, row);
@@ -131,6 +141,9 @@ export interface CommittedEvent {
   readonly eventId: string;
   readonly type: string;
   readonly nodeId: string | null;
+  /** What the event is about, and its `after` snapshot (metrics read timings from it). */
+  readonly objectId?: string;
+  readonly after?: Readonly<Record<string, unknown>> | null;
 }
 
 /** Called once per committed transaction that appended events, with those events. */

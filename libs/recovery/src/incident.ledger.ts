@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   applyIncidentEvent,
-  type EventTypeOf,
   FenceFailurePolicy,
   FencingAssociation,
   Incident,
   IncidentEvent,
-  incidentReport,
   IncidentState,
   isTerminal,
   NodeStatus,
@@ -14,7 +12,6 @@ import {
   RecoveryPlan,
   ServiceRecovery,
   ServiceRecoveryState,
-  ServiceState,
   SystemActor,
   systemScope,
   TenantScope,
@@ -27,6 +24,7 @@ import { LocalCache } from '@haaas/cache';
 import { NODE_LIVENESS } from '@haaas/engine-runtime';
 import type { NodeLiveness } from '@haaas/engine-runtime';
 import { RecentRecoveries } from './recent-recoveries.cache';
+import { incidentEntries, ServiceRowChange, serviceSteps } from './incident-log';
 import { RECOVERY_OPTIONS } from '@haaas/engine-runtime';
 import type { ResolvedRecoveryOptions } from '@haaas/engine-runtime';
 
@@ -80,14 +78,6 @@ export interface IncidentTransition {
 const BOUND_FOR_TARGET: ReadonlySet<string> = new Set([ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING, ServiceRecoveryState.RUNNING]);
 
 const IN_FLIGHT: ReadonlySet<ServiceRecoveryState> = new Set([ServiceRecoveryState.PLACING, ServiceRecoveryState.STARTING, ServiceRecoveryState.RETRYING]);
-
-/** The event that closes an incident in each terminal state (named in the catalogue, not built from the state). */
-const CLOSING_EVENT: Partial<Record<IncidentState, EventTypeOf<'Incident'>>> = {
-  [IncidentState.RECOVERED]: 'incident.recovered',
-  [IncidentState.PARTIALLY_RECOVERED]: 'incident.partially_recovered',
-  [IncidentState.FAILED]: 'incident.failed',
-  [IncidentState.CANCELLED]: 'incident.cancelled',
-};
 
 export function isInFlight(s: ServiceRecovery): boolean {
   return IN_FLIGHT.has(s.state);
@@ -255,143 +245,15 @@ export class IncidentLedger {
 
   /** Writes the transition's rows and returns its log entries, in order (the caller appends them). */
   private async persist(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident, applied: readonly IncidentEvent[], decision: IncidentDecision): Promise<EventDraft[]> {
-    const { row, plan } = snap;
+    const { row } = snap;
     const before = snap.incident;
-    const firstRun = !isIncidentRecordJson(row.fencing);
-    const events: EventDraft[] = [];
-    let closing: number | null = null;
-    const incidentEvent = (type: EventTypeOf<'Incident'>, message: string, afterFields: Record<string, unknown> = {}, beforeFields: Record<string, unknown> | null = null): void => {
-      events.push({ clusterId: row.clusterId, type, objectType: 'Incident', objectId: row.id, nodeId: row.nodeId, before: beforeFields, after: { incidentId: row.id, ...afterFields }, message: message.slice(0, 1024) });
-    };
-
-    if (firstRun && plan) {
-      incidentEvent('incident.plan', `plan: ${plan.fencing.summary}; ${plan.counts.start} to start in ${plan.waves.length} wave(s), ${plan.counts.skip} skipped, ${plan.counts.willFail} without a node`, {
-        fencing: plan.fencing,
-        quorum: plan.quorum,
-        blockers: plan.blockers,
-        services: plan.services.map((s) => ({ serviceId: s.serviceId, priority: s.priority, outcome: s.outcome, targetNodeId: s.targetNodeId, wave: s.wave, reason: s.reason, note: s.note })),
-        waves: plan.waves,
-      });
-    }
-
-    // an operator's (or the engine's own retry's) action on the incident: who, and why
-    for (const e of applied) {
-      if (e.type !== 'OPERATOR_CONFIRMED_FENCED' && e.type !== 'RETRY_FENCING' && e.type !== 'OPERATOR_CANCELLED') continue;
-      const note = e.type === 'OPERATOR_CANCELLED' ? e.reason : (e.note ?? null);
-      const what = e.type === 'OPERATOR_CONFIRMED_FENCED' ? 'confirmed the node is off' : e.type === 'RETRY_FENCING' ? 'asked to fence the node again' : 'cancelled the recovery';
-      incidentEvent('incident.operator_action', `${e.operator} ${what}${note ? `: ${note}` : ''}`, { action: e.type, operator: e.operator, note });
-    }
-
-    // fencing results, one event per device that ran
-    for (const e of applied) {
-      if (e.type !== 'FENCE_DEVICE_RESULT') continue;
-      const d = decision.fenceDetails?.get(`${e.level}/${e.deviceId}`);
-      incidentEvent(
-        'incident.fence_attempt',
-        `fencing level ${e.level}, device ${d?.name ?? e.deviceId} (${d?.agent ?? '?'}): ${e.ok ? `off in ${d?.latencyMs ?? '?'} ms` : `failed: ${e.error ?? 'failed'}`}`,
-        { level: e.level, deviceId: e.deviceId, ok: e.ok, error: e.error ?? null, ...(d ?? {}) },
-      );
-    }
-
-    // the incident's own state
-    if (before.state !== after.state || before.awaiting !== after.awaiting) {
-      const from = { state: before.state, awaiting: before.awaiting };
-      switch (after.state) {
-        case IncidentState.FENCING:
-          incidentEvent('incident.fencing_started', `fencing ${row.nodeId}: ${after.fencing.levels.map((l) => `level ${l.level} (${l.devices.length} device${l.devices.length === 1 ? '' : 's'})`).join(', then ')}`, { state: after.state, levels: after.fencing.levels.map((l) => ({ level: l.level, deviceIds: l.devices.map((d) => d.deviceId) })) }, from);
-          break;
-        case IncidentState.AWAITING_OPERATOR:
-          incidentEvent('incident.awaiting_operator', `waiting for an operator (${after.awaiting}): ${after.reason ?? ''}`, { state: after.state, awaiting: after.awaiting, reason: after.reason }, from);
-          break;
-        case IncidentState.RECOVERING:
-          incidentEvent(
-            'incident.recovery_started',
-            after.fencing.proceededUnfenced
-              ? `recovering WITHOUT a fence (fencingRequired=false): ${after.reason ?? 'no fencing device'}`
-              : `node fenced (${after.fencing.fencedBy === 'OPERATOR' ? `confirmed by ${after.fencing.confirmedBy}` : 'by its devices'}); recovering ${after.services.length} service(s)`,
-            { state: after.state, fencedBy: after.fencing.fencedBy, confirmedBy: after.fencing.confirmedBy, proceededUnfenced: after.fencing.proceededUnfenced, reason: after.reason, services: after.services.length },
-            from,
-          );
-          break;
-        default:
-          if (isTerminal(after.state)) {
-            const report = incidentReport(after);
-            // the closing event comes last, after the service events of the step that closed it
-            closing = events.length;
-            incidentEvent(CLOSING_EVENT[after.state] ?? 'incident.failed', `${after.state}: ${after.reason ?? ''}`, {
-              state: after.state,
-              reason: after.reason,
-              report,
-              timings: after.timings,
-              services: after.services.map((s) => ({ serviceId: s.serviceId, priority: s.priority, state: s.state, nodeId: s.targetNodeId, triedNodeIds: s.triedNodeIds, attempts: s.attempts, timeToRecoverMs: s.timeToRecoverMs, rtoSeconds: s.rtoSeconds, rto: s.rto, reason: s.reason })),
-            }, from);
-          }
-      }
-    }
-
+    const { events, closing } = incidentEntries(row, snap.plan, !isIncidentRecordJson(row.fencing), before, after, applied, decision.fenceDetails);
     // the node is fenced: say so on the node itself
-    if (before.fencing.fencedBy === null && after.fencing.fencedBy !== null) {
-      const node = await repos.nodes.findById(scope, row.nodeId);
-      if (node) {
-        const was = node.status;
-        node.status = NodeStatus.FENCED;
-        node.statusReason = after.fencing.fencedBy === 'OPERATOR' ? `confirmed off by ${after.fencing.confirmedBy} (incident ${row.id})` : `fenced by incident ${row.id}`;
-        node.statusChangedAt = new Date();
-        await repos.nodes.save(scope, node);
-        events.push({ clusterId: row.clusterId, type: 'node.fenced', objectType: 'Node', objectId: node.id, nodeId: node.id, before: { status: was }, after: { status: node.status, incidentId: row.id, fencedBy: after.fencing.fencedBy }, message: node.statusReason });
-      }
-    }
-
+    if (before.fencing.fencedBy === null && after.fencing.fencedBy !== null) await this.markFenced(repos, scope, row, after, events);
     // the incident row: always written, so its version counts every change of the incident's rows
     applyIncidentToRow(after, row, decision.fenceDetails);
     await repos.incidents.update(scope, row.id, { state: row.state, reason: row.reason, fencedAt: row.fencedAt, finishedAt: row.finishedAt, fencing: row.fencing });
-    const version = row.version + 1;
-
-    // service recoveries: rows from the moment recovery begins, then only the changed ones
-    const recovering = after.timings.recoveryStartedAtMs !== null;
-    const existing = new Map(snap.recoveries.map((r) => [r.serviceId, r]));
-    const beforeById = new Map(before.services.map((s) => [s.serviceId, s]));
-    // the services whose state a transition sets: locked (lock order: incident, then services), written once
-    const serviceRows = new Map<string, ServiceRowChange | null>();
-    const serviceRow = async (id: string): Promise<ServiceRowChange | null> => {
-      if (!serviceRows.has(id)) {
-        const locked = await repos.services.lockIfExists(scope, id);
-        serviceRows.set(id, locked ? { id, state: locked.state, currentNodeId: locked.currentNodeId, changed: false } : null);
-      }
-      return serviceRows.get(id) ?? null;
-    };
-    if (recovering && snap.recoveries.length === 0) {
-      // recovery begins: every service of the failed host changes state; lock them in one statement
-      for (const svc of await repos.services.lockMany(scope, after.services.map((x) => x.serviceId))) {
-        serviceRows.set(svc.id, { id: svc.id, state: svc.state, currentNodeId: svc.currentNodeId, changed: false });
-      }
-      for (const x of after.services) if (!serviceRows.has(x.serviceId)) serviceRows.set(x.serviceId, null);
-    }
-    const inserts: Parameters<typeof repos.serviceRecoveries.insertMany>[1][number][] = [];
-    const rows = new Map<string, RecoveryRow>(snap.recoveries.map((r) => [r.serviceId, r]));
-    const hostnames = recovering ? await this.hostnames(repos, scope, row.clusterId) : new Map<string, string>();
-    if (recovering) {
-      for (const s of after.services) {
-        const prev = existing.get(s.serviceId);
-        const was = beforeById.get(s.serviceId);
-        // the machine keeps an untouched service's object: nothing to write or log for it (a step
-        // changes one service of a thousand, and comparing every row was O(N) under the lock)
-        if (prev && was === s) continue;
-        if (!prev) {
-          inserts.push({ incidentId: row.id, serviceId: s.serviceId, ...recoveryRowFields(s) });
-        } else if (!was || recoveryChanged(was, s)) {
-          const fields = recoveryRowFields(s);
-          await repos.serviceRecoveries.update(scope, prev.id, fields);
-          rows.set(s.serviceId, { id: prev.id, serviceId: s.serviceId, ...fields });
-        }
-        await this.serviceSteps(scope, row, !prev ? null : (was ?? null), s, applied, decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events, hostnames);
-      }
-    }
-    // a thousand rows when recovery begins: inserted in a few statements, not one each
-    const insertedIds = await repos.serviceRecoveries.insertMany(scope, inserts);
-    inserts.forEach(({ incidentId: _incident, ...fields }, i) => rows.set(fields.serviceId, { ...fields, id: insertedIds[i] ?? '' }));
-    const committed = [...rows.values()];
-    repos.afterCommit.run(() => this.recent.put(row.id, version, committed));
+    const serviceRows = await this.writeRecoveries(repos, scope, snap, after, applied, decision, events);
     // the services' new states, one statement per distinct (state, node): a thousand at recovery's start
     const byChange = new Map<string, { state: ServiceEntity['state']; currentNodeId: string | null; ids: string[] }>();
     for (const svc of serviceRows.values()) {
@@ -406,102 +268,73 @@ export class IncidentLedger {
     return events;
   }
 
-  /** Events (and service row changes) for one service's transition. `was` is null when its recovery row is new. */
-  private async serviceSteps(
-    scope: TenantScope,
-    row: IncidentEntity,
-    was: ServiceRecovery | null,
-    s: ServiceRecovery,
-    applied: readonly IncidentEvent[],
-    notes: Record<string, unknown>,
-    serviceRow: (id: string) => Promise<ServiceRowChange | null>,
-    events: EventDraft[],
-    hostnames: ReadonlyMap<string, string>,
-  ): Promise<void> {
-    const S = ServiceRecoveryState;
-    const host = (id: string | null): string => (id === null ? '?' : (hostnames.get(id) ?? id));
-    const push = (type: EventTypeOf<'Service'>, message: string, after: Record<string, unknown>): void => {
-      events.push({
-        clusterId: row.clusterId,
-        type,
-        objectType: 'Service',
-        objectId: s.serviceId,
-        serviceId: s.serviceId,
-        nodeId: s.targetNodeId ?? row.nodeId,
-        before: was ? { recoveryState: was.state } : null,
-        after: { incidentId: row.id, recoveryState: s.state, priority: s.priority, ...after, ...notes },
-        message: message.slice(0, 1024),
-      });
-    };
-    const prevState = was?.state ?? null;
-    if (prevState === s.state && was && was.targetNodeId === s.targetNodeId && was.targetAttempts === s.targetAttempts) return;
-    // the service row is locked only by the transitions that set its state
-    const setService = async (state: ServiceState, currentNodeId?: string | null): Promise<void> => {
-      const svc = await serviceRow(s.serviceId);
-      if (!svc) return;
-      svc.state = state;
-      if (currentNodeId !== undefined) svc.currentNodeId = currentNodeId;
-      svc.changed = true;
-    };
-
-    if (was === null) {
-      // recovery begins for this service
-      if (s.state === S.SKIPPED) {
-        await setService(ServiceState.DISABLED, null);
-        push('service.recovery_skipped', `not recovered: ${s.reason ?? 'recovery action DISABLE'}`, { reason: s.reason });
-        return;
-      }
-      await setService(ServiceState.RECOVERING);
-      if (s.state === S.PENDING) {
-        push('service.recovery_pending', `waiting for its turn (priority ${s.priority})`, {});
-        return;
-      }
-    }
-    if (s.state === S.PLACING && (prevState === null || prevState === S.PENDING)) {
-      push('service.recovery_started', `recovery started (priority ${s.priority})`, { rtoSeconds: s.rtoSeconds });
-      return;
-    }
-    if (s.state === S.PLACING && prevState !== S.PLACING) return; // a target was given up: the start_failed event says why
-    if (s.state === S.STARTING && prevState === S.PLACING) {
-      const relocation = s.triedNodeIds.length - 1;
-      push('service.placed', `placed on ${host(s.targetNodeId)}${relocation > 0 ? ` (relocation ${relocation} of ${s.maxRelocations})` : ''}`, { targetNodeId: s.targetNodeId, triedNodeIds: s.triedNodeIds, relocation });
-      return;
-    }
-    if (s.state === S.STARTING && prevState === S.RETRYING) {
-      push('service.retry_started', `start attempt ${s.targetAttempts} on ${host(s.targetNodeId)}`, { targetNodeId: s.targetNodeId, targetAttempts: s.targetAttempts, attempts: s.attempts });
-      return;
-    }
-    if (s.state === S.RUNNING && prevState !== S.RUNNING) {
-      // services.state and current_node_id are written by the runner in this same transaction
-      push('service.recovered', `running on ${host(s.targetNodeId)}${s.timeToRecoverMs !== null ? ` ${(s.timeToRecoverMs / 1000).toFixed(1)} s after the failure` : ''}${s.rto === 'MET' || s.rto === 'MISSED' ? ` (RTO ${s.rtoSeconds} s ${s.rto})` : ''}`, {
-        nodeId: s.targetNodeId,
-        attempts: s.attempts,
-        triedNodeIds: s.triedNodeIds,
-        startedAtMs: s.startedAtMs,
-        recoveredAtMs: s.recoveredAtMs,
-        timeToRecoverMs: s.timeToRecoverMs,
-        rtoSeconds: s.rtoSeconds,
-        rto: s.rto,
-      });
-      return;
-    }
-    if (s.state === S.FAILED && prevState !== S.FAILED) {
-      await setService(ServiceState.FAILED, null);
-      const cancelled = applied.some((e) => e.type === 'OPERATOR_CANCELLED');
-      push(cancelled ? 'service.recovery_cancelled' : 'service.recovery_failed', `${cancelled ? 'recovery cancelled' : 'recovery failed'}: ${s.reason ?? ''}`, { reason: s.reason, triedNodeIds: s.triedNodeIds, attempts: s.attempts, rto: s.rto });
-      return;
-    }
-    // STARTING → RETRYING: recorded by the runner's service.start_failed event, with the retry time
-    void scope;
+  private async markFenced(repos: Repositories, scope: TenantScope, row: IncidentEntity, after: Incident, events: EventDraft[]): Promise<void> {
+    const node = await repos.nodes.findById(scope, row.nodeId);
+    if (!node) return;
+    const was = node.status;
+    node.status = NodeStatus.FENCED;
+    node.statusReason = after.fencing.fencedBy === 'OPERATOR' ? `confirmed off by ${after.fencing.confirmedBy} (incident ${row.id})` : `fenced by incident ${row.id}`;
+    node.statusChangedAt = new Date();
+    await repos.nodes.save(scope, node);
+    events.push({ clusterId: row.clusterId, type: 'node.fenced', objectType: 'Node', objectId: node.id, nodeId: node.id, before: { status: was }, after: { status: node.status, incidentId: row.id, fencedBy: after.fencing.fencedBy }, message: node.statusReason });
   }
-}
 
-/** A service row a transition changes: its state and node, written after every event is decided. */
-interface ServiceRowChange {
-  readonly id: string;
-  state: ServiceEntity['state'];
-  currentNodeId: string | null;
-  changed: boolean;
+  /**
+   * Service recoveries: rows from the moment recovery begins, then only the changed ones, with
+   * their events; returns the service rows the transitions set (locked, written by the caller).
+   */
+  private async writeRecoveries(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident, applied: readonly IncidentEvent[], decision: IncidentDecision, events: EventDraft[]): Promise<Map<string, ServiceRowChange | null>> {
+    const { row } = snap;
+    const version = row.version + 1;
+    const recovering = after.timings.recoveryStartedAtMs !== null;
+    const existing = new Map(snap.recoveries.map((r) => [r.serviceId, r]));
+    const beforeById = new Map(snap.incident.services.map((s) => [s.serviceId, s]));
+    const serviceRows = await this.serviceRowsOf(repos, scope, snap, after);
+    const serviceRow = async (id: string): Promise<ServiceRowChange | null> => {
+      if (!serviceRows.has(id)) {
+        const locked = await repos.services.lockIfExists(scope, id);
+        serviceRows.set(id, locked ? { id, state: locked.state, currentNodeId: locked.currentNodeId, changed: false } : null);
+      }
+      return serviceRows.get(id) ?? null;
+    };
+    const inserts: Parameters<typeof repos.serviceRecoveries.insertMany>[1][number][] = [];
+    const rows = new Map<string, RecoveryRow>(snap.recoveries.map((r) => [r.serviceId, r]));
+    const hostnames = recovering ? await this.hostnames(repos, scope, row.clusterId) : new Map<string, string>();
+    for (const s of recovering ? after.services : []) {
+      const prev = existing.get(s.serviceId);
+      const was = beforeById.get(s.serviceId);
+      // the machine keeps an untouched service's object: nothing to write or log for it (a step
+      // changes one service of a thousand, and comparing every row was O(N) under the lock)
+      if (prev && was === s) continue;
+      if (!prev) {
+        inserts.push({ incidentId: row.id, serviceId: s.serviceId, ...recoveryRowFields(s) });
+      } else if (!was || recoveryChanged(was, s)) {
+        const fields = recoveryRowFields(s);
+        await repos.serviceRecoveries.update(scope, prev.id, fields);
+        rows.set(s.serviceId, { id: prev.id, serviceId: s.serviceId, ...fields });
+      }
+      const ctx = { row, applied, notes: decision.serviceNotes?.get(s.serviceId) ?? {}, serviceRow, events, hostnames };
+      await serviceSteps(ctx, !prev ? null : (was ?? null), s);
+    }
+    // a thousand rows when recovery begins: inserted in a few statements, not one each
+    const insertedIds = await repos.serviceRecoveries.insertMany(scope, inserts);
+    inserts.forEach(({ incidentId: _incident, ...fields }, i) => rows.set(fields.serviceId, { ...fields, id: insertedIds[i] ?? '' }));
+    const committed = [...rows.values()];
+    repos.afterCommit.run(() => this.recent.put(row.id, version, committed));
+    return serviceRows;
+  }
+
+  /** The services whose state a transition sets, locked (lock order: incident, then services); all of them in one statement when recovery begins. */
+  private async serviceRowsOf(repos: Repositories, scope: TenantScope, snap: IncidentSnapshot, after: Incident): Promise<Map<string, ServiceRowChange | null>> {
+    const serviceRows = new Map<string, ServiceRowChange | null>();
+    if (after.timings.recoveryStartedAtMs === null || snap.recoveries.length > 0) return serviceRows;
+    // recovery begins: every service of the failed host changes state
+    for (const svc of await repos.services.lockMany(scope, after.services.map((x) => x.serviceId))) {
+      serviceRows.set(svc.id, { id: svc.id, state: svc.state, currentNodeId: svc.currentNodeId, changed: false });
+    }
+    for (const x of after.services) if (!serviceRows.has(x.serviceId)) serviceRows.set(x.serviceId, null);
+    return serviceRows;
+  }
 }
 
 function emptyPlan(nodeId: string, required: boolean, parallelism: number): RecoveryPlan {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 import { isEventType, systemScope, SystemActor } from '@haaas/domain';
 import { anyOf, type CommittedEvent, Store } from '@haaas/persistence';
 import { JobProducer, jobOptions, QUEUES } from '@haaas/queue';
+import { RedisConnections } from '@haaas/redis';
 import { mayNotify } from './webhook-events';
 import { WEBHOOK_OPTIONS, type WebhooksOptions } from './webhooks.tokens';
 
@@ -15,17 +15,15 @@ import { WEBHOOK_OPTIONS, type WebhooksOptions } from './webhooks.tokens';
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger('Webhooks');
-  private readonly redis: Redis;
   private readonly producer: JobProducer;
   private stopObserving?: () => void;
 
   constructor(
     private readonly store: Store,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhooksOptions,
+    @Inject(RedisConnections) connections: RedisConnections,
   ) {
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-webhooks-producer' });
-    this.redis.on('error', () => undefined);
-    this.producer = new JobProducer(this.redis);
+    this.producer = new JobProducer(connections.get('webhooks-producer'));
     this.producer.queue(QUEUES.webhooks).on('error', (err: Error) => this.log.warn(`webhooks queue: ${err.message}`));
   }
 
@@ -36,7 +34,6 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopObserving?.();
     await this.producer.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   async enqueue(tenantId: string, deliveryIds: readonly string[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
+import { RedisConnections } from '@haaas/redis';
 import { WebhookDeliveryHandler } from './webhook.delivery';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { WebhookOutboxSweeper } from './webhook.sweeper';
@@ -11,7 +11,6 @@ import { WEBHOOK_OPTIONS, WEBHOOK_SEALER, type WebhooksOptions } from './webhook
 /** The delivery workers and the outbox sweeper, in the processes that run them (runWorkers). */
 @Injectable()
 class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
-  private redis?: Redis;
   private workers: Worker[] = [];
   private sweeper?: NodeJS.Timeout;
 
@@ -19,13 +18,12 @@ class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhooksOptions,
     private readonly handler: WebhookDeliveryHandler,
     private readonly outbox: WebhookOutboxSweeper,
+    @Inject(RedisConnections) private readonly connections: RedisConnections,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.options.runWorkers) return;
-    this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'haaas-webhooks-worker' });
-    this.redis.on('error', () => undefined);
-    this.workers = startWorkers(this.redis, [QUEUES.webhooks], new JobRegistry().register(this.handler), { concurrency: 8 });
+    this.workers = startWorkers(this.connections.get('webhooks-worker'), [QUEUES.webhooks], new JobRegistry().register(this.handler), { concurrency: 8 });
     const every = this.options.sweepIntervalMs ?? 30_000;
     if (every > 0) {
       this.sweeper = setInterval(() => void this.outbox.sweep(), every);
@@ -36,14 +34,13 @@ class WebhookWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.all(this.workers.map((w) => w.close()));
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
 }
 
 /**
  * Outbound webhooks per cluster: the service behind the API, the dispatcher that queues a
  * delivery job after each commit that wrote deliveries, and (runWorkers) the workers that POST
- * them. Needs the persistence module's Store (global). Global, so the GraphQL transport injects
+ * them. Needs the persistence module's Store and RedisConnections (both global). Global, so the GraphQL transport injects
  * WebhookService directly.
  */
 @Module({})

@@ -6,8 +6,8 @@ export interface WebhookSecretSealer {
 export const WEBHOOK_SEALER = Symbol('WEBHOOK_SEALER');
 export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
 
+/** The queue's Redis is the process's `webhooks-producer` and `webhooks-worker` connections (@haaas/redis). */
 export interface WebhooksOptions {
-  readonly redisUrl: string;
   readonly sealer: WebhookSecretSealer;
   /** Run the delivery workers in this process (the worker: yes; the API: no, it only queues). */
   readonly runWorkers: boolean;

@@ -1,2 +1,2 @@
-export { startWorker } from './bootstrap';
+export { startWorker, workerMetricsUrl } from './bootstrap';
 export { WorkerModule } from './worker.module';

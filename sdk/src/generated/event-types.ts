@@ -46,6 +46,8 @@ export interface EventObjectTypes {
   readonly "node.agent_token_issued": "Node";
   /** Its agent's token was replaced; the old one no longer works. */
   readonly "node.agent_token_rotated": "Node";
+  /** Its agent's token was revoked: no token authenticates its agent until one is issued. */
+  readonly "node.agent_token_revoked": "Node";
   /** Recovery of a failed node began. */
   readonly "incident.opened": "Incident";
   /** A recovered node failed again: its incident reopens. */

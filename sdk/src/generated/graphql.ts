@@ -978,7 +978,7 @@ export type TestFencingDeviceMutation = { testFencingDevice: { deviceId: string,
 
 export type ClusterFieldsFragment = { id: string, name: string, description: string | null, hypervisor: Hypervisor, state: ClusterState, heartbeatSource: HeartbeatSource, createdAt: string, updatedAt: string, attributes: Array<{ key: string, value: string }>, policy: { heartbeatIntervalSeconds: number, deadtimeSeconds: number, fencingRequired: boolean, minHealthyNodes: number, failbackStabilisationSeconds: number, fenceRetrySeconds: number }, status: { state: ClusterState, quorate: boolean, quorum: number, totalNodes: number, healthyNodes: number, suspectNodes: number, source: ClusterHealthSource, evaluatedAt: string | null, nodesByStatus: Array<{ status: NodeStatus, count: number }> } };
 
-export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null };
+export type NodeFieldsFragment = { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null };
 
 export type ResourceFieldsFragment = { id: string, name: string, type: ResourceType, serviceId: string | null, position: number | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, vm: { hypervisorRef: string, shutdownTimeoutSeconds: number | null } | null, ip: { address: string, prefixLength: number, interface: string | null } | null, application: { startCommand: string, stopCommand: string, monitorCommand: string | null, user: string | null } | null, volume: { ref: string, mountPoint: string | null, fsType: string | null } | null };
 
@@ -1041,7 +1041,7 @@ export type GetNodeQueryVariables = Exact<{
 }>;
 
 
-export type GetNodeQuery = { node: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
+export type GetNodeQuery = { node: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type GetNodeFencingTopologyQueryVariables = Exact<{
   id: string;
@@ -1057,21 +1057,21 @@ export type ListNodesQueryVariables = Exact<{
 }>;
 
 
-export type ListNodesQuery = { nodes: { nodes: Array<{ id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListNodesQuery = { nodes: { nodes: Array<{ id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type JoinNodeMutationVariables = Exact<{
   input: JoinNodeInput;
 }>;
 
 
-export type JoinNodeMutation = { joinNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
+export type JoinNodeMutation = { joinNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type UpdateNodeMutationVariables = Exact<{
   input: UpdateNodeInput;
 }>;
 
 
-export type UpdateNodeMutation = { updateNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
+export type UpdateNodeMutation = { updateNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type SetNodeAttributesMutationVariables = Exact<{
   id: string;
@@ -1079,7 +1079,7 @@ export type SetNodeAttributesMutationVariables = Exact<{
 }>;
 
 
-export type SetNodeAttributesMutation = { setNodeAttributes: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
+export type SetNodeAttributesMutation = { setNodeAttributes: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type SetNodeMaintenanceMutationVariables = Exact<{
   id: string;
@@ -1087,7 +1087,7 @@ export type SetNodeMaintenanceMutationVariables = Exact<{
 }>;
 
 
-export type SetNodeMaintenanceMutation = { setNodeMaintenance: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
+export type SetNodeMaintenanceMutation = { setNodeMaintenance: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type LeaveNodeMutationVariables = Exact<{
   id: string;
@@ -1095,7 +1095,7 @@ export type LeaveNodeMutationVariables = Exact<{
 }>;
 
 
-export type LeaveNodeMutation = { leaveNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
+export type LeaveNodeMutation = { leaveNode: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type ProbeNodeMutationVariables = Exact<{
   id: string;
@@ -1110,6 +1110,13 @@ export type IssueNodeAgentTokenMutationVariables = Exact<{
 
 
 export type IssueNodeAgentTokenMutation = { issueNodeAgentToken: { nodeId: string, token: string, fingerprint: string, issuedAt: string } };
+
+export type RevokeNodeAgentTokenMutationVariables = Exact<{
+  nodeId: string;
+}>;
+
+
+export type RevokeNodeAgentTokenMutation = { revokeNodeAgentToken: { id: string, hostname: string, kind: NodeKind, status: NodeStatus, maintenance: boolean, checkAddress: string | null, agentTokenFingerprint: string | null, createdAt: string, updatedAt: string, cluster: { id: string, name: string }, attributes: Array<{ key: string, value: string }>, endpoint: { uri: string, username: string | null, hasPassword: boolean }, capacity: { cpus: number, memoryMb: number }, agent: { version: string, lastHeartbeatAt: string, bootTime: string } | null } };
 
 export type GetOperationQueryVariables = Exact<{
   id: string;
@@ -1418,6 +1425,7 @@ export const NodeFieldsFragmentDoc = /*#__PURE__*/ new TypedDocumentString(`
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3369,6 +3377,7 @@ export const GetNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3444,6 +3453,7 @@ export const ListNodesDocument = /*#__PURE__*/ new TypedDocumentString(`
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3486,6 +3496,7 @@ export const JoinNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3524,6 +3535,7 @@ export const UpdateNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3562,6 +3574,7 @@ export const SetNodeAttributesDocument = /*#__PURE__*/ new TypedDocumentString(`
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3600,6 +3613,7 @@ export const SetNodeMaintenanceDocument = /*#__PURE__*/ new TypedDocumentString(
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3638,6 +3652,7 @@ export const LeaveNodeDocument = /*#__PURE__*/ new TypedDocumentString(`
   status
   maintenance
   checkAddress
+  agentTokenFingerprint
   cluster {
     id
     name
@@ -3693,6 +3708,45 @@ export const IssueNodeAgentTokenDocument = /*#__PURE__*/ new TypedDocumentString
   }
 }
     `) as unknown as TypedDocumentString<IssueNodeAgentTokenMutation, IssueNodeAgentTokenMutationVariables>;
+export const RevokeNodeAgentTokenDocument = /*#__PURE__*/ new TypedDocumentString(`
+    mutation RevokeNodeAgentToken($nodeId: ID!) {
+  revokeNodeAgentToken(nodeId: $nodeId) {
+    ...NodeFields
+  }
+}
+    fragment NodeFields on Node {
+  id
+  hostname
+  kind
+  status
+  maintenance
+  checkAddress
+  agentTokenFingerprint
+  cluster {
+    id
+    name
+  }
+  attributes {
+    key
+    value
+  }
+  endpoint {
+    uri
+    username
+    hasPassword
+  }
+  capacity {
+    cpus
+    memoryMb
+  }
+  agent {
+    version
+    lastHeartbeatAt
+    bootTime
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RevokeNodeAgentTokenMutation, RevokeNodeAgentTokenMutationVariables>;
 export const GetOperationDocument = /*#__PURE__*/ new TypedDocumentString(`
     query GetOperation($id: ID!) {
   operation(id: $id) {

@@ -117,6 +117,11 @@ export class NodesApi extends Namespace {
     return (await this.request(Ops.IssueNodeAgentTokenDocument, { nodeId }, options)).issueNodeAgentToken;
   }
 
+  /** Revokes the node agent's token (its agent is refused from then on); without a token, changes nothing. */
+  async revokeAgentToken(nodeId: string, options?: RequestOptions): Promise<ClusterNode> {
+    return (await this.request(Ops.RevokeNodeAgentTokenDocument, { nodeId }, options)).revokeNodeAgentToken;
+  }
+
   /**
    * Dry run: what would happen if this node failed now (fencing, quorum, where each service would
    * go, in which order and wave, which would fail and why), by the same planner as recovery.

@@ -93,6 +93,7 @@ export class Api {
     await this.client.nodes.leave(id);
   }
   issueAgentToken = (nodeId: string): Promise<NodeAgentToken> => this.client.nodes.issueAgentToken(nodeId);
+  revokeAgentToken = (nodeId: string): Promise<Node> => this.client.nodes.revokeAgentToken(nodeId);
 
   // failover domains
   getFailoverDomain = (id: string): Promise<FailoverDomain> => this.client.failoverDomains.get(id);

@@ -3,6 +3,8 @@
  * sensitive computed value (the API shows it once); it is rotated by replacement: change
  * `rotation_triggers` (or taint it) and a new one is issued, which makes the old one invalid.
  * Its id is the node's id; an imported token has no value (the API never shows it again).
+ * Refresh compares the fingerprint in state with the node's current one: a token rotated or
+ * revoked behind Terraform's back reads as gone, so the next plan issues a new one. Destroy revokes it.
  */
 import { str } from '../framework/fields';
 import type { ResourceType } from '../framework/resource';
@@ -12,7 +14,8 @@ export const nodeAgentTokenResource: ResourceType = {
   fieldNames: { fields: { nodeId: 'node_id' }, notFound: { Node: 'node_id' }, refusal: 'node_id' },
   schema: {
     version: 0,
-    description: "The node agent's token for a node (`hna_...`), kept in state as a sensitive value. Issuing a new one (replacement) invalidates the previous one. Destroying it forgets it; the token stays valid until replaced or the node leaves.",
+    description:
+      "The node agent's token for a node (`hna_...`), kept in state as a sensitive value. Issuing a new one (replacement) invalidates the previous one; destroying it revokes it. A token rotated or revoked outside Terraform (issueNodeAgentToken, revokeNodeAgentToken) reads as gone: the next apply issues a new one. Imports by node id (without the token's value, which the API shows only once).",
     attributes: {
       id: { type: 'string', computed: true, description: 'The node id.' },
       node_id: { type: 'string', required: true, forceNew: true, description: 'The node whose agent uses it.' },
@@ -27,17 +30,25 @@ export const nodeAgentTokenResource: ResourceType = {
     return { id: t.nodeId, node_id: t.nodeId, rotation_triggers: planned['rotation_triggers'] ?? null, token: t.token, fingerprint: t.fingerprint, issued_at: String(t.issuedAt) };
   },
   async read(api, id, prior) {
-    // gone with its node; otherwise what was issued stands (the API never shows a token again)
+    // gone with its node, or when the node's token is no longer the one in state (rotated or
+    // revoked elsewhere); otherwise what was issued stands (the API never shows a token again)
     const node = await api.getNode(id);
+    const current = node.agentTokenFingerprint ?? null;
+    const known = prior?.['fingerprint'] ?? null;
+    if (current === null || (known !== null && known !== current)) return null;
     return {
       id: node.id,
       node_id: node.id,
       rotation_triggers: prior?.['rotation_triggers'] ?? null,
       token: prior?.['token'] ?? null,
-      fingerprint: prior?.['fingerprint'] ?? null,
+      fingerprint: current,
       issued_at: prior?.['issued_at'] ?? null,
     };
   },
   update: async (_api, _prior, planned) => planned,
-  delete: async () => undefined,
+  async delete(api, prior) {
+    // only the token this state issued: one rotated elsewhere since belongs to someone else now
+    const node = await api.getNode(str(prior, 'node_id'));
+    if (node.agentTokenFingerprint && node.agentTokenFingerprint === prior['fingerprint']) await api.revokeAgentToken(node.id);
+  },
 };

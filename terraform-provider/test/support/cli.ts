@@ -6,7 +6,8 @@
  * provider from the built filesystem mirror and nothing from the network.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -90,10 +91,46 @@ export async function ensureTofu(): Promise<Cli> {
   return { name: 'tofu', bin, host: 'registry.opentofu.org' };
 }
 
-/** Builds the provider (bundle + filesystem mirror) into a temp dir; returns the mirror. */
-export function buildProvider(): { mirror: string; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'haaas-tfprovider-'));
-  execFileSync(process.execPath, [resolve(__dirname, '../../scripts/build.mjs'), dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+/** What the provider build is made of: a change in any of these makes a new build. */
+const BUILD_INPUTS = ['terraform-provider/src', 'terraform-provider/proto', 'terraform-provider/scripts/build.mjs', 'terraform-provider/package.json', 'sdk/src', 'sdk/package.json'];
+
+function sourceHash(): string {
+  const root = resolve(__dirname, '../../..');
+  const hash = createHash('sha256');
+  const walk = (rel: string): void => {
+    const abs = join(root, rel);
+    if (statSync(abs).isDirectory()) for (const e of readdirSync(abs).sort()) walk(join(rel, e));
+    else hash.update(rel).update('\0').update(readFileSync(abs)).update('\0');
+  };
+  for (const input of BUILD_INPUTS) walk(input);
+  return hash.update(process.version).digest('hex').slice(0, 16);
+}
+
+export interface ProviderBuild {
+  /** The filesystem mirror (both registry hostnames). */
+  readonly mirror: string;
+  readonly dir: string;
+}
+
+/**
+ * The provider, built (bundle + filesystem mirror) once per version of its sources and shared by
+ * every e2e file and run: <tmp>/haaas-tfprovider-<hash of the sources>. Concurrent jest workers
+ * each build into a staging dir and rename it into place; the first rename wins.
+ */
+export function buildProvider(): ProviderBuild {
+  const dir = join(tmpdir(), `haaas-tfprovider-${sourceHash()}`);
+  if (!existsSync(join(dir, 'mirror'))) {
+    const staging = mkdtempSync(`${dir}.build-`);
+    try {
+      execFileSync(process.execPath, [resolve(__dirname, '../../scripts/build.mjs'), staging], { stdio: ['ignore', 'ignore', 'inherit'] });
+      renameSync(staging, dir);
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(join(dir, 'mirror'))) throw error;
+    }
+  }
+  // no plugin cache (TF_PLUGIN_CACHE_DIR): init linking from one was no faster than copying the
+  // 5.6 MB bundle from the mirror (bench/provider-e2e-setup.bench.ts: 0.96x and 1.15x)
   return { mirror: join(dir, 'mirror'), dir };
 }
 
@@ -110,11 +147,13 @@ export class Workdir {
 
   constructor(
     readonly cli: Cli,
-    mirror: string,
+    /** The build, or a bare mirror directory. */
+    build: ProviderBuild | string,
     api: { url: string; token: string },
     extraEnv: NodeJS.ProcessEnv = {},
   ) {
     this.dir = mkdtempSync(join(tmpdir(), `haaas-${cli.name}-`));
+    const mirror = typeof build === 'string' ? build : build.mirror;
     const rc = join(this.dir, '.cli.tfrc');
     writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["${cli.host}/haaas/haaas"]\n  }\n}\n`);
     this.env = {
@@ -187,7 +226,8 @@ export interface ProviderLab {
   readonly api: TestApi;
   /** The worker (detector, operations, recovery), when asked for. */
   readonly worker: INestApplicationContext | undefined;
-  readonly mirror: string;
+  /** The provider build shared by every e2e file (its filesystem mirror). */
+  readonly build: ProviderBuild;
   /** The real Keystone the API validates tokens with, when asked for (its `ha` endpoint is the API). */
   readonly keystone: KeystonePeer;
   cli(name: Cli['name']): Cli | undefined;
@@ -206,7 +246,7 @@ export interface ProviderLabOptions {
 export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
   let api: TestApi | undefined;
   let worker: INestApplicationContext | undefined;
-  let built: { mirror: string; dir: string } | undefined;
+  let built: ProviderBuild | undefined;
   let keystone: KeystonePeer | undefined;
   const clis: Cli[] = [];
   beforeAll(async () => {
@@ -232,7 +272,6 @@ export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
     await worker?.close();
     await api?.close();
     await keystone?.stop();
-    if (built) rmSync(built.dir, { recursive: true, force: true });
   });
   const ready = <T>(v: T | undefined): T => {
     if (v === undefined) throw new Error('the provider lab is not set up (use it inside tests)');
@@ -242,8 +281,8 @@ export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
     get api() {
       return ready(api);
     },
-    get mirror() {
-      return ready(built).mirror;
+    get build() {
+      return ready(built);
     },
     get worker() {
       return worker;
@@ -254,3 +293,71 @@ export function useProviderLab(options: ProviderLabOptions = {}): ProviderLab {
     cli: (name) => clis.find((c) => c.name === name),
   };
 }
+
+/** One CLI's part of a `describe.each(['terraform', 'tofu'])`: set up by {@link useCli}. */
+export interface CliSession {
+  readonly name: Cli['name'];
+  /** The CLI; throws when it is not installed (call {@link CliSession.skipped} first). */
+  readonly cli: Cli;
+  /** The tenant's token (a member), '' when the file authenticates otherwise. */
+  readonly token: string;
+  /** The session's working directory, made in beforeAll. */
+  readonly wd: Workdir;
+  /** True (and says so on stderr) when the CLI is not installed: the test returns at once. */
+  skipped(): boolean;
+  /** Another working directory with the same CLI, API and token (removed with the session). */
+  fresh(extraEnv?: NodeJS.ProcessEnv): Workdir;
+  /** GraphQL as the tenant, failing on errors. */
+  gql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+/**
+ * The set-up every provider e2e file repeats per CLI (jest hooks): find the CLI, make the tenant's
+ * token and a working directory, remove them after. `tenant` undefined: no token (Keystone).
+ */
+export function useCli(lab: ProviderLab, name: Cli['name'], options: { tenant?: string; env?: NodeJS.ProcessEnv } = {}): CliSession {
+  let cli: Cli | undefined;
+  let token = '';
+  let wd: Workdir | undefined;
+  const dirs: Workdir[] = [];
+  const fresh = (extraEnv: NodeJS.ProcessEnv = {}): Workdir => {
+    if (!cli) throw new Error(`${name} is not installed`);
+    const d = new Workdir(cli, lab.build, { url: lab.api.url, token }, { ...options.env, ...extraEnv });
+    dirs.push(d);
+    return d;
+  };
+  beforeAll(async () => {
+    cli = lab.cli(name);
+    if (!cli) return;
+    if (options.tenant) token = await lab.api.token(options.tenant, ['member']);
+    wd = fresh();
+  });
+  afterAll(() => {
+    for (const d of dirs) d.remove();
+  });
+  return {
+    name,
+    get cli() {
+      if (!cli) throw new Error(`${name} is not installed`);
+      return cli;
+    },
+    get token() {
+      return token;
+    },
+    get wd() {
+      if (!wd) throw new Error(`${name} is not installed or the session is not set up`);
+      return wd;
+    },
+    skipped() {
+      if (cli) return false;
+      process.stderr.write(`${name} is not installed: its steps are skipped\n`);
+      return true;
+    },
+    fresh,
+    gql: <T>(query: string, variables: Record<string, unknown> = {}) => lab.api.ok<T>(token, query, variables),
+  };
+}
+
+/** The `terraform` block and the provider block (its settings, if any). */
+export const providerHcl = (settings = ''): string =>
+  `terraform {\n  required_providers {\n    haaas = { source = "haaas/haaas" }\n  }\n}\n\nprovider "haaas" {${settings ? `\n${settings}\n` : ''}}\n`;

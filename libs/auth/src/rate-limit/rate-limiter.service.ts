@@ -1,7 +1,7 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimitedError, type TenantScope } from '@haaas/domain';
-import { connectRedis, type RateLimit } from '@haaas/config';
+import type { RateLimit } from '@haaas/config';
 import { type Bucket, TokenBuckets } from './token-buckets';
 
 export interface RateLimits {
@@ -23,7 +23,7 @@ const OVERRIDE_TTL_MS = 5_000;
  * If Redis does not answer, requests pass (logged): the limiter protects the API, it must not be
  * what takes it down.
  */
-export class RateLimiter implements OnApplicationShutdown {
+export class RateLimiter {
   private readonly logger = new Logger('RateLimit');
   private readonly buckets: TokenBuckets;
   private readonly overrides = new Map<string, { at: number; value: TenantRateOverrides }>();
@@ -33,10 +33,6 @@ export class RateLimiter implements OnApplicationShutdown {
     readonly defaults: RateLimits,
   ) {
     this.buckets = new TokenBuckets(redis);
-  }
-
-  static connect(redisUrl: string, defaults: RateLimits): RateLimiter {
-    return new RateLimiter(connectRedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }), defaults);
   }
 
   /** The limits that apply to a tenant: its overrides over the defaults. */
@@ -99,9 +95,5 @@ export class RateLimiter implements OnApplicationShutdown {
       const which = outcome.bucket.length > 1 ? 'tenant or subject' : 'node';
       throw new RateLimitedError(which, Math.max(1, Math.ceil(outcome.wait / 1000)));
     }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -85,6 +85,7 @@ export function isTerminal(state: IncidentState): boolean {
  * a priority level starts only when every higher one has settled, at most `parallelism` in flight;
  * never a tried node again, never beyond 1 + maxRelocations targets; one owner per service.
  */
+// eslint-disable-next-line max-lines-per-function -- the incident machine: one case per event, read as the transition table of ADR 0008
 export function applyIncidentEvent(incident: Incident, event: IncidentEvent): IncidentTransition {
   const refuse = (error: string): IncidentTransition => ({ ok: false, error, incident });
   const same: IncidentTransition = { ok: true, changed: false, incident };
@@ -195,6 +196,7 @@ export function fenceRetryDueAtMs(incident: Incident, minMs: number, maxMs: numb
 
 type ServiceEvent = Extract<IncidentEvent, { readonly serviceId: string }>;
 
+// eslint-disable-next-line max-lines-per-function -- the service recovery machine: one case per event, read as its transition table
 function applyServiceEvent(incident: Incident, event: ServiceEvent): IncidentTransition {
   const refuse = (error: string): IncidentTransition => ({ ok: false, error, incident });
   const same: IncidentTransition = { ok: true, changed: false, incident };

@@ -103,6 +103,7 @@ const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
  *     quorate: nothing is declared. An UNSTABLE node needs a silence longer than any flap first.
  * Pure: the returned state goes back in with the next observation.
  */
+// eslint-disable-next-line max-lines-per-function -- the node health rules of the comment above, in their order of precedence, one block each
 export function nextNodeStatus(
   state: NodeHealthState,
   obs: NodeObservation,

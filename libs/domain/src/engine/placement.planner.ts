@@ -1,16 +1,15 @@
 import { BinaryHeap } from './binary-heap.util';
 import { DEFAULT_PLACEMENT_SETTINGS, ReservedHostsMode } from './engine.settings';
-import { availabilityReason, loadOf, memberPriorities, NodeLoadView, rejectionDetail, rejectionReasonOf, summarizeCounts } from './placement.policy';
+import { UnplacedExplainer } from './placement.explain';
+import { availabilityReason, loadOf, NodeLoadView } from './placement.policy';
 import {
   FailoverDomainSpec,
-  NodeRejection,
   NodeUsage,
   PlacementDecision,
   PlacementNode,
   PlacementOptions,
   PlacementPlan,
   PlacementService,
-  RejectionReason,
 } from './placement.types';
 
 /** A node during the plan: its input plus what the plan has put on it so far. */
@@ -49,6 +48,44 @@ interface Tier {
   readonly skip: ReadonlyMap<string, number> | null;
 }
 
+/** A service no node could take: what it asked for. */
+interface Failure {
+  readonly cpus: number;
+  readonly memoryMb: number;
+}
+
+/**
+ * Services that found no node, per domain (and per anti-affinity group). Loads and groups only
+ * grow during a plan, so a later service of the same domain asking at least as much (and of the
+ * same group, or any group when the failed one had none) finds no node either: it is explained
+ * without searching the heaps again, which in a saturated cluster means every candidate.
+ */
+class FailureMemo {
+  private readonly byKey = new Map<string, Failure[]>();
+
+  private static key(domainId: string | null, group: string | null): string {
+    return `${domainId === null ? '' : `d:${domainId}`}\u0000${group ?? ''}`;
+  }
+
+  knownToFail(s: PlacementService): boolean {
+    const d = s.domain?.id ?? null;
+    return this.covers(FailureMemo.key(d, null), s) || (s.antiAffinityGroup !== null && this.covers(FailureMemo.key(d, s.antiAffinityGroup), s));
+  }
+
+  /** Only services without tried nodes are recorded: tried nodes narrow one service's choice alone. */
+  record(s: PlacementService): void {
+    const key = FailureMemo.key(s.domain?.id ?? null, s.antiAffinityGroup);
+    const list = this.byKey.get(key) ?? [];
+    if (!this.covers(key, s)) list.push({ cpus: s.cpus, memoryMb: s.memoryMb });
+    this.byKey.set(key, list);
+  }
+
+  private covers(key: string, s: PlacementService): boolean {
+    const list = this.byKey.get(key);
+    return list !== undefined && list.some((f) => f.cpus <= s.cpus && f.memoryMb <= s.memoryMb);
+  }
+}
+
 /**
  * Places many services one after another, each seeing what the earlier ones consumed (capacity
  * and anti-affinity groups), in priority order (highest first, then service id). Every service
@@ -60,7 +97,10 @@ interface Tier {
  * never larger than the true one: an entry is refreshed when it reaches the top (lazy update).
  * Nodes that cannot take the current service (full, same anti-affinity group, already tried) are
  * set aside and put back afterwards; nodes too full for every remaining service are dropped.
+ * A service that can be known to fit nowhere (`FailureMemo`) skips the search, and unplaced
+ * services are explained by `UnplacedExplainer` (the per-node list built when first read).
  */
+// eslint-disable-next-line max-lines-per-function -- one loop over a lazy heap whose local state (heap, set-aside nodes, usage) every step shares; bench/placement.bench.ts measures it
 export function planPlacements(services: readonly PlacementService[], nodes: readonly PlacementNode[], options: PlacementOptions = {}): PlacementPlan {
   const mode = options.reservedHosts ?? DEFAULT_PLACEMENT_SETTINGS.reservedHosts;
   const excluded = new Set(options.excludeNodeIds ?? []);
@@ -77,8 +117,13 @@ export function planPlacements(services: readonly PlacementService[], nodes: rea
   }
 
   const byId = [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // the explainer's view of the plan: by rank, kept in step with the PlanNodes below
+  const usedCpusByRank = Float64Array.from(byId, (n) => n.usedCpus);
+  const usedMemoryByRank = Float64Array.from(byId, (n) => n.usedMemoryMb);
+  const groupsByRank: Set<string>[] = [];
   const planNodes: PlanNode[] = byId.map((node, rank) => {
     const groups = new Set(node.antiAffinityGroups);
+    groupsByRank.push(groups);
     return {
       node,
       rank,
@@ -134,6 +179,8 @@ export function planPlacements(services: readonly PlacementService[], nodes: rea
     return tiers;
   };
 
+  const explainer = new UnplacedExplainer({ nodes: byId, usedCpus: usedCpusByRank, usedMemoryMb: usedMemoryByRank, groups: groupsByRank }, excluded);
+  const failures = new FailureMemo();
   const aside: Entry[] = [];
   const decisions: PlacementDecision[] = [];
   let placed = 0;
@@ -144,7 +191,8 @@ export function planPlacements(services: readonly PlacementService[], nodes: rea
     const needCpus = minCpus[i] as number;
     const needMemory = minMemory[i] as number;
     let chosen: PlanNode | null = null;
-    for (const tier of tiersOf(service)) {
+    const tiers = failures.knownToFail(service) ? [] : tiersOf(service);
+    for (const tier of tiers) {
       const heap = tier.heap;
       for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
         const p = top.node;
@@ -190,11 +238,14 @@ export function planPlacements(services: readonly PlacementService[], nodes: rea
       chosen.load = loadOf(chosen.usedCpus, chosen.usedMemoryMb, chosen.node.capacityCpus, chosen.node.capacityMemoryMb);
       if (group !== null) chosen.groups.add(group);
       chosen.touched = true;
+      usedCpusByRank[chosen.rank] = chosen.usedCpus;
+      usedMemoryByRank[chosen.rank] = chosen.usedMemoryMb;
       placed += 1;
       decisions.push({ serviceId: service.id, priority: service.priority, nodeId: chosen.node.id, reason: null, rejected: [] });
     } else {
-      const { reason, rejected } = explain(service, planNodes, excluded, tried, detailed);
-      decisions.push({ serviceId: service.id, priority: service.priority, nodeId: null, reason, rejected });
+      if (tried === null) failures.record(service);
+      const members = service.domain === null ? null : indexOf(service.domain).members;
+      decisions.push(explainer.unplaced(service, members, tried, detailed));
     }
   }
 
@@ -202,27 +253,6 @@ export function planPlacements(services: readonly PlacementService[], nodes: rea
     .filter((p) => p.touched)
     .map((p) => ({ nodeId: p.node.id, usedCpus: p.usedCpus, usedMemoryMb: p.usedMemoryMb, load: p.load }));
   return { decisions, placed, unplaced: order.length - placed, usage };
-}
-
-/** Why no node could take a service, against the plan's state at that point: a summary, and per node if asked. */
-function explain(
-  service: PlacementService,
-  planNodes: readonly PlanNode[],
-  excluded: ReadonlySet<string>,
-  tried: ReadonlySet<string> | null,
-  detailed: boolean,
-): { reason: string; rejected: NodeRejection[] } {
-  const members = memberPriorities(service);
-  const none = new Set<string>();
-  const counts = new Map<RejectionReason, number>();
-  const rejected: NodeRejection[] = [];
-  for (const p of planNodes) {
-    // null is unreachable while the heaps agree with the checks; counted so a disagreement shows
-    const reason = rejectionReasonOf(service, p.node, p, members, excluded, tried ?? none) ?? RejectionReason.INSUFFICIENT_CAPACITY;
-    counts.set(reason, (counts.get(reason) ?? 0) + 1);
-    if (detailed) rejected.push({ nodeId: p.node.id, reason, detail: rejectionDetail(reason, service, p.node, p) });
-  }
-  return { reason: summarizeCounts(counts, planNodes.length), rejected };
 }
 
 /** Placement and recovery order: priority descending (higher first), then service id, so every run agrees. */

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { NodeKind, NodeStatus } from '@haaas/domain';
+import { agentTokenFingerprint } from '@haaas/heartbeats';
 import type { NodeRecord } from '@haaas/management';
 import { Attribute, toAttributes } from '../common/attribute.model';
 import { Connection } from '../common/connection.model';
@@ -60,6 +61,12 @@ export class Node {
   @Field({ description: 'A spare host: placement uses it only when no other candidate fits.' })
   reserved!: boolean;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "The fingerprint of the node agent's current token (`sha256:` and 12 hex digits, as issueNodeAgentToken returned it); null when none was issued or it was revoked. Tells which token is valid without showing it.",
+  })
+  agentTokenFingerprint!: string | null;
+
   @Field(() => [Attribute], { description: 'Free-form attributes, sorted by key.' })
   attributes!: Attribute[];
 
@@ -86,6 +93,7 @@ export function toNode(n: NodeRecord): Node {
     capacity: { cpus: n.cpus, memoryMb: n.memoryMb },
     checkAddress: n.checkAddress,
     reserved: n.reserved ?? false,
+    agentTokenFingerprint: n.agentTokenHash ? agentTokenFingerprint(n.agentTokenHash) : null,
     attributes: toAttributes(n.attributes),
     createdAt: n.createdAt,
     updatedAt: n.updatedAt,

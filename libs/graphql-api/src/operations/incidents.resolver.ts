@@ -6,7 +6,7 @@ import { ClusterService, NodeService, ServiceGroupService } from '@haaas/managem
 import { Cluster } from '../clusters/cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
-import { loadCluster } from '../inventory/cluster.loader';
+import { loadCluster } from '../clusters/cluster.loader';
 import { Node, toNode } from '../nodes/node.model';
 import { loadNode, loadService } from '../service-groups/service-groups.loaders';
 import { Service, toService } from '../service-groups/service.model';

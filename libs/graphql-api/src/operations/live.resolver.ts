@@ -5,7 +5,7 @@ import { BadInputError, PreconditionFailedError, TenantScope } from '@haaas/doma
 import { AsyncQueue, ClusterEventFeed, OperationFeed } from '@haaas/operations';
 import type { OperationRecord } from '@haaas/operations';
 import type { EventRecord } from '@haaas/management';
-import { Event, toEvent } from '../fencing-and-log/event.model';
+import { Event, toEvent } from '../cluster-log/event.model';
 import type { GraphQLContext } from '../common/loaders';
 import { Operation, toOperation } from './operation.model';
 

@@ -6,7 +6,7 @@ import { ClusterService } from '@haaas/management';
 import { Cluster } from '../clusters/cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
-import { loadCluster } from '../inventory/cluster.loader';
+import { loadCluster } from '../clusters/cluster.loader';
 import { IncidentActionArgs, OperationActionArgs, OperationsArgs, RelocateServiceArgs } from './operation.args';
 import { Operation, OperationConnection, toOperation } from './operation.model';
 

@@ -5,7 +5,7 @@ import { ClusterService, FailoverDomainService, NodeService } from '@haaas/manag
 import { Cluster } from '../clusters/cluster.model';
 import { toConnection, toPageArgs } from '../common/connection.model';
 import type { GraphQLContext } from '../common/loaders';
-import { loadCluster } from '../inventory/cluster.loader';
+import { loadCluster } from '../clusters/cluster.loader';
 import { Node, toNode } from '../nodes/node.model';
 import { FailoverDomainsArgs } from './failover-domain.args';
 import { CreateFailoverDomainInput, UpdateFailoverDomainInput } from './failover-domain.input';

@@ -3,7 +3,7 @@ import { CurrentScope } from '@haaas/auth';
 import { TenantScope } from '@haaas/domain';
 import { ServiceGroupService } from '@haaas/management';
 import type { GraphQLContext } from '../common/loaders';
-import { Resource } from '../inventory/resource.model';
+import { Resource } from '../resources/resource.model';
 import { Service, toService } from './service.model';
 import { loadService } from './service-groups.loaders';
 

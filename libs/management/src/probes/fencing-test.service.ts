@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BadInputError, TenantScope } from '@haaas/domain';
 import { Store } from '@haaas/persistence';
 import { appendEvent } from '../event-log';
-import { fencingAssociationSecretContext, fencingDeviceSecretContext, openFencingSecrets } from '../fencing-and-log/sealed-options.codec';
+import { fencingAssociationSecretContext, fencingDeviceSecretContext, openFencingSecrets } from '../fencing/sealed-options.codec';
 import { SECRET_SEALER } from '../management.tokens';
 import type { SecretSealer } from '../management.tokens';
 import { FenceOutcome, FencingExecutor } from './fencing.executor';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FieldProblem } from '@haaas/domain';
 import { FenceAgentCatalog as InstalledAgents, validateAgentOptions } from '@haaas/fencing';
 import type { OptionProblemCode } from '@haaas/fencing';
-import type { FenceAgentCatalog, FenceAgentCheck } from '../fencing-and-log/fence-agent.catalog';
+import type { FenceAgentCatalog, FenceAgentCheck } from '../fencing/fence-agent.catalog';
 import { builtinAgent } from './builtin-agents';
 
 const VALUE_PROBLEMS: ReadonlySet<OptionProblemCode> = new Set(['BAD_TYPE', 'BAD_CHOICE', 'BAD_VALUE']);

@@ -1,6 +1,6 @@
 import { Logger, Provider } from '@nestjs/common';
 import { FenceAgentCatalog as InstalledAgents, FenceAgentRunner } from '@haaas/fencing';
-import { FENCE_AGENT_CATALOG } from '../fencing-and-log/fence-agent.catalog';
+import { FENCE_AGENT_CATALOG } from '../fencing/fence-agent.catalog';
 import { AdapterPoolsCloser } from './adapter-pools.closer';
 import { FenceAgentDirectoryService } from './fence-agent-directory.service';
 import { FencingTestService } from './fencing-test.service';

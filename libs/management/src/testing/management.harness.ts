@@ -5,11 +5,11 @@ import type { ClusterEntity, NewRow, NodeEntity, ServiceEntity } from '@haaas/pe
 import { SecretBox } from '@haaas/secrets';
 import { createTestDatabase, TestDatabase } from '@haaas/testing';
 import { ClusterService } from '../cluster.service';
-import { EventLogService } from '../fencing-and-log/event-log.service';
-import type { FenceAgentCatalog } from '../fencing-and-log/fence-agent.catalog';
-import { FencingDeviceService } from '../fencing-and-log/fencing-device.service';
-import { TenantDirectoryService } from '../fencing-and-log/tenant-directory.service';
-import { TenantService } from '../fencing-and-log/tenant.service';
+import { EventLogService } from '../cluster-log/event-log.service';
+import type { FenceAgentCatalog } from '../fencing/fence-agent.catalog';
+import { FencingDeviceService } from '../fencing/fencing-device.service';
+import { TenantDirectoryService } from '../tenants/tenant-directory.service';
+import { TenantService } from '../tenants/tenant.service';
 import { NodeService } from '../inventory/node.service';
 import { ResourceService } from '../inventory/resource.service';
 import type { SecretSealer } from '../management.tokens';

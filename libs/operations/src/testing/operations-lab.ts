@@ -11,7 +11,7 @@ import { OperationEntity, openDataSource, runMigrations, Store } from '@haaas/pe
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
 import { LiveSignalPublisher } from '../live/live-signals';
-import { createOperationRunHandler } from '../operations.module';
+import { labOperationRunHandler } from './lab-run-handler';
 import { OperationsService } from '../operations.service';
 import { OperationKind, OperationState } from '../operation.types';
 
@@ -77,7 +77,7 @@ export async function startOperationsLab(o: OperationsLabOptions): Promise<Opera
   const operations = new OperationsService(store, producer, signals);
   const adapter = new KvmAdapter();
   const adapters = new Map<Hypervisor, HypervisorAdapter>([[Hypervisor.KVM, adapter]]);
-  const handler = createOperationRunHandler({ store, signals, nodes, executor: new FencingExecutor(new FenceAgentRunner(), adapters), adapters, sealer, nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)), claimWaitMs: 5000 });
+  const handler = labOperationRunHandler({ store, signals, nodes, executor: new FencingExecutor(new FenceAgentRunner(), adapters), adapters, sealer, nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)), claimWaitMs: 5000 });
   const workers: Worker[] = startWorkers(workerRedis, [QUEUES.operations], new JobRegistry().register(handler), { concurrency: 4 });
 
   const clusterId = (await new ClusterService(store, quota).create(scope, { name: o.clusterName, hypervisor: Hypervisor.KVM })).id;

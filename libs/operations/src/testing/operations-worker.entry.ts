@@ -1,8 +1,8 @@
 /**
  * An operations worker for the crash-safety test, run as a child process
  * (`node tools/run.js libs/operations/src/testing/operations-worker.entry.ts`): the worker
- * app's persistence, management and operations modules, without the failure detector (the test's
- * nodes run no agent) and without recovery. Environment: HAAAS_DB_URL, HAAAS_REDIS_URL,
+ * app's persistence, management, node-actions, recovery (its runner and claims, no recovery
+ * workers) and operations modules, without the failure detector (the test's nodes run no agent). Environment: HAAAS_DB_URL, HAAAS_REDIS_URL,
  * OPERATIONS_WORKER_TAG, OPERATIONS_LOCK_MS.
  */
 import 'reflect-metadata';
@@ -14,7 +14,10 @@ import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { hypervisorAdapters } from '@haaas/engine-runtime';
-import { OperationsModule } from '../operations.module';
+import { NodeActionsModule } from '@haaas/node-actions';
+import { RecoveryModule } from '@haaas/recovery';
+import { RedisModule } from '@haaas/redis';
+import { OperationsWorkerModule } from '../operations-worker.module';
 
 async function main(): Promise<void> {
   const dbUrl = process.env['HAAAS_DB_URL'];
@@ -27,13 +30,16 @@ async function main(): Promise<void> {
   const adapters = hypervisorAdapters();
   @Module({
     imports: [
+      RedisModule.forRoot({ url: redisUrl }),
       PersistenceModule.forRoot({ url: dbUrl }),
       ManagementModule.forRoot({ defaultQuota: DEFAULT_TENANT_QUOTA, sealer, adapters }),
-      OperationsModule.forRoot({ redisUrl, adapters, sealer, runWorkers: true, live: false, ...(lockMs ? { lockDurationMs: lockMs } : {}) }),
+      NodeActionsModule.forRoot(),
+      RecoveryModule.forRoot({ adapters, sealer, runWorkers: false }),
+      OperationsWorkerModule.forRoot({ adapters, sealer, ...(lockMs ? { lockDurationMs: lockMs } : {}) }),
     ],
   })
-  class OperationsWorkerModule {}
-  const app = await NestFactory.createApplicationContext(OperationsWorkerModule, { logger: ['error', 'warn', 'log'] });
+  class OperationsWorkerEntry {}
+  const app = await NestFactory.createApplicationContext(OperationsWorkerEntry, { logger: ['error', 'warn', 'log'] });
   app.enableShutdownHooks();
   await app.init();
   console.log(`operations worker ready (${tag}, pid ${process.pid})`);

@@ -7,12 +7,11 @@ import { FencingExecutor, NodeService } from '@haaas/management';
 import type { OperationEntity } from '@haaas/persistence';
 import { JobProducer, JobRegistry, QUEUES, startWorkers } from '@haaas/queue';
 import { createTestDatabase } from '@haaas/testing';
-import { hypervisorAdapters } from '@haaas/engine-runtime';
-import { AgentNodeResourceDriver, NodeActionBroker } from '@haaas/node-actions';
+import { hypervisorAdapters, ServiceRunner } from '@haaas/engine-runtime';
 import { Lab, LAB_TENANT, labSecrets, startLab } from '@haaas/recovery/testing';
 import type { RecoveryModuleOptions } from '@haaas/engine-runtime';
 import { LiveSignalPublisher } from '../live/live-signals';
-import { createOperationRunHandler } from '../operations.module';
+import { createOperationRunHandler } from '../operation-run.factory';
 import { OperationsService } from '../operations.service';
 import { OperationState } from '../operation.types';
 import { ServiceWatch } from '../service-watch';
@@ -45,7 +44,8 @@ export async function startOperatorLab(recovery: RecoveryModuleOptions = {}): Pr
     executor: new FencingExecutor(new FenceAgentRunner(), adapters),
     adapters,
     sealer: labSecrets().sealer,
-    nodeResources: new AgentNodeResourceDriver(new NodeActionBroker(commands)),
+    // the lab's process's one runner (its RecoveryModule's), as in the worker
+    runner: lab.app.get(ServiceRunner),
     claimWaitMs: 5000,
     incidents: lab.commands,
   });

@@ -9,22 +9,15 @@ import { type LibvirtHosts, startLibvirtHosts, testDomainXml } from '@haaas/adap
 import { connectRedis, loadConfig } from '@haaas/config';
 import { DEFAULT_TENANT_QUOTA, Hypervisor, IncidentState, NodeKind, NodeStatus, RecoveryAction, ResourceType, TenantScope } from '@haaas/domain';
 import { type SimulatedHost, startSimulatedHost } from '@haaas/fencing/testing';
-import {
-  ClusterService,
-  FencingDeviceService,
-  FencingExecutor,
-  ManagementModule,
-  NodeService,
-  ResourceService,
-  sealerOf,
-  ServiceGroupService,
-} from '@haaas/management';
+import { ClusterService, FencingDeviceService, FencingExecutor, ManagementModule, NodeService, ResourceService, sealerOf, ServiceGroupService } from '@haaas/management';
 import { EventEntity, PersistenceModule, runMigrations, Store } from '@haaas/persistence';
 import { SecretBox } from '@haaas/secrets';
 import { HeartbeatStore } from '@haaas/heartbeats';
 import { hypervisorAdapters } from '@haaas/engine-runtime';
 import { IncidentCommands } from '../incident.commands';
 import { RecoveryModule } from '../recovery.module';
+import { RedisModule } from '@haaas/redis';
+import { NodeActionsModule } from '@haaas/node-actions';
 import type { RecoveryModuleOptions } from '@haaas/engine-runtime';
 import { RecoveryQueue } from '../recovery.queue';
 import { ServiceRunner } from '@haaas/engine-runtime';
@@ -72,9 +65,11 @@ export function recoveryWorkerModule(dbUrl: string, redisUrl: string, options: R
   return {
     module: RecoveryWorkerModule,
     imports: [
+      RedisModule.forRoot({ url: redisUrl }),
       PersistenceModule.forRoot({ url: dbUrl, poolSize: 10 }),
       ManagementModule.forRoot({ defaultQuota: DEFAULT_TENANT_QUOTA, sealer, adapters }),
-      RecoveryModule.forRoot({ ...options, redisUrl, adapters, sealer }),
+      NodeActionsModule.forRoot(),
+      RecoveryModule.forRoot({ ...options, adapters, sealer }),
     ],
   };
 }

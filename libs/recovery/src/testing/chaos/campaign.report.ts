@@ -30,6 +30,12 @@ export function formatReport(r: CampaignReport): string {
     if (rounds.length > 0) lines.push(row(kind, rounds));
   }
   lines.push(row('**all**', r.rounds));
+  const restarts = r.rounds.filter((x) => x.database !== undefined);
+  if (restarts.length > 0) {
+    const back = restarts.map((x) => x.database).filter((x): x is NonNullable<typeof x> => x !== null && x !== undefined);
+    const times = back.map((x) => x.backMs).sort((a, b) => a - b);
+    lines.push('', `Database restarts: ${restarts.length}, back ${back.length}/${restarts.length} (${back[0]?.back ?? 'none back'}); kill → back median ${s(percentile(times, 50))} s, max ${s(times[times.length - 1] ?? null)} s`);
+  }
   lines.push('', '| invariant (checked after every fault, against libvirt and the BMC) | violations |', '| --- | ---: |');
   for (const inv of Object.values(Invariant)) lines.push(`| ${inv} | ${r.violations.filter((v) => v.invariant === inv).length} |`);
   for (const v of r.violations) lines.push(`- round ${v.round + 1}: ${v.invariant}: ${v.detail}`);

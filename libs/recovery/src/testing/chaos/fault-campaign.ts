@@ -8,7 +8,7 @@ import { type Lab, type Seeded, startLab, type WorkerProcess } from '../recovery
 import { apiAnswers, type ApiFaultWindow, checkApi, faultApiReplica } from './api-faults';
 import { type ApiReplicas, startApiReplicas } from './api-replicas';
 import { Answer, ApiWriter } from './api-writer';
-import { type ControlPlane, singleControlPlane } from './control-plane';
+import { type ControlPlane, type DatabaseRestart, singleControlPlane } from './control-plane';
 import { FaultKind, faultSchedule, pidIn, seededRandom } from './faults';
 import { checkRound, type RoundServices, type Violation } from './invariants';
 
@@ -37,6 +37,8 @@ export interface RoundResult {
   readonly recoveryMs: number | null;
   /** How the API client's requests ended during the round. */
   readonly api: Readonly<Record<Answer, number>>;
+  /** MARIADB_RESTART: the database back (null: it was not, the round's log says why). */
+  readonly database?: DatabaseRestart | null;
   readonly violations: readonly Violation[];
 }
 
@@ -101,7 +103,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
       while (live().length < 2) await spawn();
       const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, plane, apis, writer }, earlier, log);
       rounds.push(r);
-      log(`round ${round + 1}/${o.faults} ${kind}: ${r.services} service(s) ${r.outcome} in ${r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`}, API ${Object.entries(r.api).map(([k, n]) => `${n} ${k}`).join(' ')}${r.violations.length ? `, ${r.violations.length} VIOLATION(S): ${r.violations.map((v) => v.detail).join('; ')}` : ''}`);
+      log(`round ${round + 1}/${o.faults} ${kind}: ${r.services} service(s) ${r.outcome} in ${r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`}, API ${Object.entries(r.api).map(([k, n]) => `${n} ${k}`).join(' ')}${r.database === undefined ? '' : r.database === null ? ', database NOT back' : `, ${r.database.back} ${(r.database.backMs / 1000).toFixed(1)} s after the kill`}${r.violations.length ? `, ${r.violations.length} VIOLATION(S): ${r.violations.map((v) => v.detail).join('; ')}` : ''}`);
     }
   } finally {
     await writer?.stop();
@@ -126,6 +128,8 @@ interface RoundContext {
   readonly writer: ApiWriter;
   /** Set by an API fault: when its replica was away. */
   apiWindow?: ApiFaultWindow;
+  /** Set by MARIADB_RESTART once the database is back. */
+  database?: DatabaseRestart;
   /** Called with the incident of a second failure the fault caused. */
   readonly secondIncident?: (incidentId: string) => void;
 }
@@ -178,7 +182,8 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
   if (c.kind === FaultKind.AGENT_SILENCED) lab.resume(seeded, 'b');
   const unclean = c.writer.requests.filter((x) => x.at >= roundStart && x.answer === Answer.UNCLEAN);
   if (unclean.length > 0) log(`round ${c.round + 1}: API answered ${unclean.length} request(s) uncleanly, first from ${unclean[0]?.replica}: ${unclean[0]?.detail ?? ''}`);
-  return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, api: apiAnswers(c.writer, roundStart, Date.now()), violations };
+  const database = c.kind === FaultKind.MARIADB_RESTART ? { database: ctx.database ?? null } : {};
+  return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, api: apiAnswers(c.writer, roundStart, Date.now()), violations, ...database };
 }
 
 /** The fault itself, during the recovery of `incidentId`; true when it landed while the incident was open. */
@@ -223,7 +228,7 @@ async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: str
     }
     case FaultKind.MARIADB_RESTART: {
       const open = await during();
-      await c.plane.restartDatabase(500 + jitter(1_500));
+      c.database = await c.plane.restartDatabase(500 + jitter(1_500));
       return open;
     }
     case FaultKind.API_SIGKILL:

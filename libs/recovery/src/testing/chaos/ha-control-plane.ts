@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { type GaleraCluster, startHaStores } from '@haaas/devstack';
@@ -10,10 +11,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * The campaign on the HA control plane (ADR 0015): a 3-node Galera cluster reached through the
  * product's multi-host URL and a Redis primary + replica behind 3 Sentinels. The same fault kinds
  * then mean: MARIADB_RESTART kills the Galera node the processes write to (and brings it back by
- * SST), REDIS_LOST kills the Redis primary (Sentinel promotes the replica; the killed server comes
+ * SST or IST; the round records when it is SYNCED and the cluster back at 3), REDIS_LOST kills the Redis primary (Sentinel promotes the replica; the killed server comes
  * back as a replica, so the next loss has one to promote).
  */
 export async function haControlPlane(dir: string): Promise<ControlPlane> {
+  chmodSync(dir, 0o755); // the Galera nodes run as the mysql user: it must reach their datadirs
   const stores = await startHaStores({ dataDir: join(dir, 'ha') });
   const { galera, sentinel } = stores;
   const dbName = 'haaas_chaos_ha';
@@ -35,22 +37,15 @@ export async function haControlPlane(dir: string): Promise<ControlPlane> {
     },
     async restartDatabase(downMs) {
       const victim = await writerIndex(galera, dbName);
+      const killed = Date.now();
       await galera.kill(victim);
-      // a node restarted before the others have evicted it is refused (partitioned): wait for the
-      // smaller cluster first, then the fault's own downtime
-      await untilClusterSize(galera, victim, galera.nodes.length - 1);
+      // as an operator would: start it once the survivors have evicted it (the smaller cluster),
+      // then the fault's own downtime; it rejoins by state transfer from a survivor
+      await untilClusterSize(galera, victim, (size) => size <= galera.nodes.length - 1);
       await sleep(downMs);
-      // a rejoin within gcomm's time_wait of the crash (PT5S by default) may be refused
-      // (partitioned, the node exits): try again after it, as an operator's restart would
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await galera.restart(victim);
-          return;
-        } catch (error) {
-          if (attempt === 3) throw error;
-          await sleep(6_000);
-        }
-      }
+      await galera.restart(victim); // resolves once it is Synced in the primary component
+      await untilClusterSize(galera, -1, (size) => size === galera.nodes.length);
+      return { back: `Galera node SYNCED, cluster size ${galera.nodes.length}`, backMs: Date.now() - killed };
     },
     async close() {
       await stores.stop();
@@ -58,8 +53,9 @@ export async function haControlPlane(dir: string): Promise<ControlPlane> {
   };
 }
 
-async function untilClusterSize(galera: GaleraCluster, killed: number, size: number, timeoutMs = 30_000): Promise<void> {
-  const survivor = galera.nodes.find((n, i) => i !== killed && n.running());
+/** Until a running node other than `except` reports a cluster size that `ok` accepts. */
+async function untilClusterSize(galera: GaleraCluster, except: number, ok: (size: number) => boolean, timeoutMs = 30_000): Promise<void> {
+  const survivor = galera.nodes.find((n, i) => i !== except && n.running());
   if (!survivor) throw new Error('no Galera node left running');
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -67,14 +63,14 @@ async function untilClusterSize(galera: GaleraCluster, killed: number, size: num
     if (c) {
       try {
         const [rows] = await c.query("SHOW STATUS LIKE 'wsrep_cluster_size'");
-        if (Number((rows as { Value: string }[])[0]?.Value) <= size) return;
+        if (ok(Number((rows as { Value: string }[])[0]?.Value))) return;
       } finally {
         await c.end();
       }
     }
     await sleep(200);
   }
-  throw new Error(`the Galera cluster did not shrink to ${size} nodes within ${timeoutMs} ms`);
+  throw new Error(`the Galera cluster size did not reach the expected value within ${timeoutMs} ms`);
 }
 
 /** The node with the most connections to the campaign's database: the one the processes write to. */

@@ -1,0 +1,17 @@
+export { HaaasMetrics } from './haaas.metrics';
+export type { MetricsOptions, StateCounts, StateCountsSource, QueueCountsSource, DetectorStatsSource } from './haaas.metrics';
+export { METRIC, QUEUE_JOB_STATES } from './metric-names';
+export type { MetricName, HeartbeatResult, CallResult, QueueJobState } from './metric-names';
+export { eventMetricsObserver } from './event.metrics';
+export type { ObservedEvent } from './event.metrics';
+export { instrumentAdapters } from './adapter.metrics';
+export { instrumentDetector } from './detector.metrics';
+export type { TimedDetector } from './detector.metrics';
+export { httpMetricsMiddleware } from './http.metrics';
+export { graphqlMetricsPlugin, MAX_OPERATION_NAMES } from './graphql.metrics';
+export { metricsHandler, startMetricsServer } from './metrics.endpoint';
+export type { MetricsEndpointOptions, MetricsServer } from './metrics.endpoint';
+export { watchQueues } from './queue.metrics';
+export type { QueueMetrics } from './queue.metrics';
+export { instrumentAgentActions } from './agent-actions.metrics';
+export type { AgentActionDriver } from './agent-actions.metrics';

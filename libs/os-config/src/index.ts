@@ -1,0 +1,1 @@
+export { CloudConfigError, configDirs, OS_KEYS, resolveOsSettings, type OsSettings } from './os-config';

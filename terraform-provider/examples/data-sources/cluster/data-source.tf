@@ -1,0 +1,3 @@
+data "haaas_cluster" "east" {
+  name = "east"
+}
