@@ -32,6 +32,7 @@ import pino from 'pino';
 import { createApiApp } from '@haaas/api-server';
 import { signDevToken } from '@haaas/auth';
 import { loadConfig } from '@haaas/config';
+import { createLogger, httpLoggerOptions } from '@haaas/logging';
 import { startLocalInfra } from '@haaas/devstack';
 import { startAgentFleet } from './support/agent-fleet';
 
@@ -60,6 +61,14 @@ const VARIANTS: readonly Variant[] = [
 ];
 /** Where every app's log lines go (see the header). */
 const DEV_NULL = pino.destination({ dest: '/dev/null', sync: true });
+
+/**
+ * Sets the process's root logger before any app does (the fleet's set-up app included): lines to
+ * /dev/null. nestjs-pino keeps the first one it is given.
+ */
+function claimRootLogger(): void {
+  new PinoLogger({ pinoHttp: httpLoggerOptions(createLogger({ service: 'api', format: 'json', level: 'silent', destination: DEV_NULL })) });
+}
 
 function setLogLevel(level: string): void {
   PinoLogger.root.level = level;
@@ -108,6 +117,7 @@ async function phase(send: (i: number) => Promise<Response>, scrapeUrl: string |
 }
 
 async function main(): Promise<void> {
+  claimRootLogger();
   const dir = mkdtempSync(join(tmpdir(), 'haaas-bench-obs-'));
   const infra = await startLocalInfra({ dataDir: dir });
   const running: Running[] = [];
