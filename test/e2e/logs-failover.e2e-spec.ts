@@ -105,7 +105,10 @@ describe('a failover in the logs and the webhooks', () => {
     expect(ofIncident.length).toBeGreaterThan(3);
     const jobs = new Set(ofIncident.map((r) => r['job']));
     expect([...jobs]).toEqual(expect.arrayContaining(['incident.recover', 'service.recover']));
-    expect(ofIncident.every((r) => r['tenant'] !== undefined && typeof r['jobId'] === 'string')).toBe(true);
+    // every line names the tenant; those of the jobs their job too (the detector's incident.opened line is no job's)
+    expect(ofIncident.every((r) => r['tenant'] !== undefined)).toBe(true);
+    expect(ofIncident.filter((r) => r['job'] !== undefined).every((r) => typeof r['jobId'] === 'string')).toBe(true);
+    expect(ofIncident.some((r) => r['event'] === 'incident.opened')).toBe(true);
     expect(ofIncident.some((r) => /fence/i.test(String(r.msg)))).toBe(true);
     expect(ofIncident.some((r) => r['serviceId'] !== undefined)).toBe(true);
     // and the API's request lines carry the request id, tenant, subject and operation
