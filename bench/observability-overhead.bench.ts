@@ -12,8 +12,14 @@
  *  - ROUNDS rounds, the variants alternating within each round so that load from elsewhere on the
  *    machine falls on all alike; the best round of each is shown (the least disturbed one).
  *
- * The target (issue 15): the overhead (1 - on/off) stays under 10 %. To add a feature (JSON logs),
- * add a VARIANTS entry with its environment and app options. Prints figures; asserts nothing.
+ * The target (issue 15): the overhead (1 - on/off) stays under 10 %. To add a feature, add a
+ * VARIANTS entry with its environment and app options. Prints figures; asserts nothing.
+ *
+ * JSON logs: nestjs-pino keeps one root logger per process, so every app here logs through the
+ * same pino instance, into /dev/null (a file descriptor, as stdout is in production). Its level is
+ * set before each phase: `silent` for every variant but "json logs" (`info`, what production
+ * runs). So "off" still has pino-http's per-request middleware (its lines are not written): the
+ * figure is what writing the JSON lines costs, request lines and the application's alike.
  * Environment: BENCH_NODES (default 500), BENCH_SECONDS per phase (3), BENCH_ROUNDS (3), BENCH_CLIENTS (32).
  */
 import 'reflect-metadata';
@@ -21,9 +27,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import pino from 'pino';
 import { createApiApp } from '@haaas/api-server';
 import { signDevToken } from '@haaas/auth';
 import { loadConfig } from '@haaas/config';
+import { createLogger, httpLoggerOptions } from '@haaas/logging';
 import { startLocalInfra } from '@haaas/devstack';
 import { HaaasMetrics } from '@haaas/metrics';
 import { startAgentFleet } from './support/agent-fleet';
@@ -42,10 +51,29 @@ interface Variant {
   /** Scrape /metrics every second during its phases (as Prometheus would). */
   readonly scrape?: boolean;
   readonly appOptions?: Parameters<typeof createApiApp>[1];
+  /** The process's log level during its phases (default silent). */
+  readonly logLevel?: string;
 }
 
 const BASELINE: Variant = { name: 'off', env: { HAAAS_METRICS: 'false' } };
-const VARIANTS: readonly Variant[] = [{ name: 'metrics', env: { HAAAS_METRICS: 'true', HAAAS_METRICS_TOKEN: METRICS_TOKEN }, scrape: true }];
+const VARIANTS: readonly Variant[] = [
+  { name: 'metrics', env: { HAAAS_METRICS: 'true', HAAAS_METRICS_TOKEN: METRICS_TOKEN }, scrape: true },
+  { name: 'json logs', env: { HAAAS_METRICS: 'false', HAAAS_LOG_FORMAT: 'json', HAAAS_LOG_LEVEL: 'info' }, logLevel: 'info' },
+];
+/** Where every app's log lines go (see the header). */
+const DEV_NULL = pino.destination({ dest: '/dev/null', sync: true });
+
+/**
+ * Sets the process's root logger before any app does (the fleet's set-up app included): lines to
+ * /dev/null. nestjs-pino keeps the first one it is given.
+ */
+function claimRootLogger(): void {
+  new PinoLogger({ pinoHttp: httpLoggerOptions(createLogger({ service: 'api', format: 'json', level: 'silent', destination: DEV_NULL })) });
+}
+
+function setLogLevel(level: string): void {
+  PinoLogger.root.level = level;
+}
 
 const NESTED = `query Nested { clusters(first: 20) { nodes { id name nodes(first: 200) { nodes { id hostname status cluster { name } } } } } }`;
 
@@ -112,6 +140,7 @@ async function recordingCost(baselines: ReadonlyMap<string, number>): Promise<vo
 }
 
 async function main(): Promise<void> {
+  claimRootLogger();
   const dir = mkdtempSync(join(tmpdir(), 'haaas-bench-obs-'));
   const infra = await startLocalInfra({ dataDir: dir });
   const running: Running[] = [];
@@ -120,7 +149,7 @@ async function main(): Promise<void> {
     await fleet.app.close();
     for (const variant of [BASELINE, ...VARIANTS]) {
       const config = loadConfig({ NODE_ENV: 'test', HAAAS_DB_URL: fleet.dbUrl, HAAAS_REDIS_URL: infra.redisUrl, ...variant.env });
-      const app = await createApiApp(config, variant.appOptions ?? { logger: false });
+      const app = await createApiApp(config, variant.appOptions ?? { logDestination: DEV_NULL });
       await app.listen(0, '127.0.0.1');
       running.push({ variant, app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` });
     }
@@ -149,11 +178,15 @@ async function main(): Promise<void> {
     console.log(`HAaaS observability overhead: ${NODES} nodes, ${CLIENTS} clients, ${ROUNDS} rounds of ${SECONDS} s per variant and workload`);
     for (const w of workloads) {
       // warm-up: JIT, pools, token caches
-      for (const r of running) await phase(w.send(r.url), null);
+      for (const r of running) {
+        setLogLevel(r.variant.logLevel ?? 'silent');
+        await phase(w.send(r.url), null);
+      }
       const best = new Map<string, Figures>();
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? running : [...running].reverse();
         for (const r of order) {
+          setLogLevel(r.variant.logLevel ?? 'silent');
           const f = await phase(w.send(r.url), r.variant.scrape ? `${r.url}/metrics` : null);
           const prev = best.get(r.variant.name);
           if (!prev || f.rps > prev.rps) best.set(r.variant.name, f);

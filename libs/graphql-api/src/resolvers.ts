@@ -1,4 +1,5 @@
 import { AgentTokenResolver } from './agent-tokens/agent-token.resolver';
+import { AuditLogResolver } from './audit/audit-log.resolver';
 import { ClusterLogResolver } from './cluster-log/cluster-log.resolver';
 import { EventResolver } from './cluster-log/event.resolver';
 import { ClusterInventoryResolver } from './clusters/cluster-inventory.resolver';
@@ -10,7 +11,6 @@ import { FencingDeviceResolver } from './fencing/fencing-device.resolver';
 import { NodeFencingResolver } from './fencing/node-fencing.resolver';
 import { NodeAgentResolver } from './nodes/node-agent.resolver';
 import { NodeResolver } from './nodes/node.resolver';
-import { AuditLogResolver } from './audit/audit-log.resolver';
 import { OPERATION_RESOLVERS } from './operations/operations.resolvers';
 import { PROBE_RESOLVERS } from './probes/probes.resolvers';
 import { RateLimitsResolver } from './rate-limits/rate-limits.resolver';
