@@ -40,6 +40,9 @@ async function main(): Promise<number> {
     [bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
     // the provider is its own package (outside the workspace's tsconfig), type checked on its own
     [bin('tsc'), ['-p', 'terraform-provider/tsconfig.json', '--noEmit']],
+    // the SDK's tests and scripts too (the workspace's tsconfig leaves sdk/ out): its e2e harness
+    // composes the server's modules, and a change there must fail here, not at run time
+    [bin('tsc'), ['-p', 'sdk/tsconfig.json', '--noEmit']],
     [bin('depcruise'), ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...sources]],
     [process.execPath, [join(root, 'tools', 'run.js'), join(root, 'tools', 'checks', 'file-sizes.ts')]],
   ] as const) {

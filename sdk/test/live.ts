@@ -3,9 +3,12 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { hypervisorAdapters } from '@haaas/engine-runtime';
-import { OperationsModule } from '@haaas/operations';
+import { NodeActionsModule } from '@haaas/node-actions';
+import { OperationsWorkerModule } from '@haaas/operations';
 import { ManagementModule, sealerOf } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
+import { RecoveryModule } from '@haaas/recovery';
+import { RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
 import WebSocket from 'ws';
 import { HaaasClient, type FetchLike, type HaaasClientOptions } from '@haaas/sdk';
@@ -52,13 +55,17 @@ async function startOperationsWorker(api: TestApi, redis: string): Promise<INest
   const sealer = sealerOf(box);
   @Module({
     imports: [
+      RedisModule.forRoot({ url: redis }),
       PersistenceModule.forRoot({ url: config.database.url }),
       ManagementModule.forRoot({ defaultQuota: config.quota, sealer, adapters }),
-      OperationsModule.forRoot({ redisUrl: redis, adapters, sealer, runWorkers: true, live: false, claimWaitMs: 2000 }),
+      NodeActionsModule.forRoot(),
+      // the worker's runner and claims (no recovery workers); claims waited for 2 s
+      RecoveryModule.forRoot({ adapters, sealer, runWorkers: false, claimWaitMs: 2000 }),
+      OperationsWorkerModule.forRoot({ adapters, sealer }),
     ],
   })
-  class OperationsWorkerModule {}
-  const worker = await NestFactory.createApplicationContext(OperationsWorkerModule, { logger: false });
+  class OperationsWorker {}
+  const worker = await NestFactory.createApplicationContext(OperationsWorker, { logger: false });
   await worker.init();
   return worker;
 }
