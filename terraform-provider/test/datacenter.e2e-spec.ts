@@ -6,6 +6,7 @@
  * fencing). A host then crashes; after the failover, judged by libvirt and the BMC, the next plan
  * is empty: what the engine moved is read-only. Then HA itself: stopped behind Terraform's back
  * (haaas_cluster_ha reads as gone, the services as STOPPED) and started again by the next apply;
+ * haaas_cluster_ha imported into a fresh directory and replaced there (stopCluster, startCluster);
  * haaas_cluster_ha destroyed (HA stops); the same cluster driven by `ha_enabled` instead (true
  * starts HA through the startCluster operation, false stops it through stopCluster; HA started
  * through GraphQL shows as drift and is stopped again); and
@@ -20,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { testDomainXml } from '@haaas/adapter-kvm/testing';
 import { type SimulatedHost, startSimulatedHost } from '@haaas/fencing/testing';
 import { testRedisUrl } from '@haaas/testing';
-import { useCli, useProviderLab } from './support/cli';
+import { importBlocks, providerHcl, useCli, useProviderLab } from './support/cli';
 
 jest.setTimeout(600_000);
 
@@ -304,6 +305,44 @@ describe.each(['terraform', 'tofu'] as const)('a full datacenter in HCL on the s
     const where = await running();
     for (const svc of SERVICES) expect(where.get(`${svc.name}-vm`)).toHaveLength(1);
     expect((await t.wd.plan()).code).toBe(0);
+  });
+
+  it('haaas_cluster_ha imports by cluster id into a fresh directory with equal attributes; a new cluster_id forces replacement; a replacement stops HA and starts it again', async () => {
+    if (t.skipped()) return;
+    const original = (await t.wd.state())['haaas_cluster_ha.dc'] ?? {};
+    const id = String(original['id']);
+    const hcl = (clusterId: string): string => `${providerHcl()}\nresource "haaas_cluster_ha" "dc" {\n  cluster_id = ${clusterId}\n}\n`;
+    const fresh = t.fresh();
+    try {
+      fresh.write({ 'main.tf': hcl(`"${id}"`), 'imports.tf': importBlocks({ 'haaas_cluster_ha.dc': id }) });
+      await fresh.ok(['init']);
+      expect((await fresh.plan()).stdout).toMatch(/1 to import, 0 to add, 0 to change, 0 to destroy/);
+      await fresh.ok(['apply', '-auto-approve']);
+      const { timeouts: _t, ...rest } = original;
+      expect((await fresh.state())['haaas_cluster_ha.dc']).toMatchObject(rest);
+      fresh.write({ 'imports.tf': '' });
+      expect((await fresh.plan()).code).toBe(0);
+
+      // cluster_id is its one RequiresReplace attribute: another cluster (plan only: starting HA
+      // there would need nodes and agents of its own)
+      fresh.write({ 'other.tf': `resource "haaas_cluster" "other" {\n  name       = "${CLUSTER}-other"\n  hypervisor = "KVM"\n}\n`, 'main.tf': hcl('haaas_cluster.other.id') });
+      const moved = await fresh.plan();
+      expect(moved.stdout).toMatch(/haaas_cluster_ha\.dc must be replaced/);
+      expect(moved.stdout).toMatch(/cluster_id\s+= "[^"]+"( # forces replacement)? -> \(known after apply\) # forces replacement/);
+      fresh.write({ 'other.tf': '', 'main.tf': hcl(`"${id}"`) });
+
+      // replaced (-replace): destroy runs stopCluster, create startCluster, as the operations show
+      const ops = async (kind: string): Promise<number> =>
+        (await gql<{ operations: { nodes: unknown[] } }>('query($c: ID!, $k: OperationKind!) { operations(first: 500, filter: { targetId: $c, kind: $k, state: SUCCEEDED }) { nodes { id } } }', { c: id, k: kind })).operations.nodes.length;
+      const before = { stop: await ops('CLUSTER_STOP'), start: await ops('CLUSTER_START') };
+      const replace = await fresh.ok(['apply', '-auto-approve', '-replace=haaas_cluster_ha.dc']);
+      expect(replace.stdout).toMatch(/1 added, 0 changed, 1 destroyed/);
+      expect({ stop: await ops('CLUSTER_STOP'), start: await ops('CLUSTER_START') }).toEqual({ stop: before.stop + 1, start: before.start + 1 });
+      expect(await clusterState()).toBe('STARTED');
+      expect((await fresh.state())['haaas_cluster_ha.dc']).toMatchObject({ id, state: 'STARTED', quorate: true });
+    } finally {
+      fresh.remove();
+    }
   });
 
   it('haaas_cluster_ha taken out of the configuration: destroying it stops HA (stopCluster); nothing runs in libvirt', async () => {

@@ -4,7 +4,8 @@
  * policy, resource order), replacement (token rotation, association level), import into a fresh
  * directory, drift made through GraphQL put back (an agent token rotated or revoked elsewhere
  * included), destroy of a token (revoked in the API), bad input (an option the fence agent does not
- * have, an unknown node) as a diagnostic on the attribute with nothing left behind, destroy.
+ * have, an unknown node) as a diagnostic on the attribute with nothing left behind, a service that
+ * cannot start kept in the state as tainted (never orphaned in the API), destroy.
  * Services stay STOPPED here: starting one needs operation workers and hosts (not in this lab).
  */
 import { importBlocks, providerHcl, useCli, useProviderLab } from './support/cli';
@@ -330,6 +331,30 @@ output "plan_ha_active" {\n  value = data.haaas_failover_plan.n1.ha_active\n}
       await setQuota(null);
       t.wd.write({ 'bad.tf': '' });
     }
+  });
+
+  it('a service that cannot reach RUNNING within timeouts.create (no worker runs its start here) is in the state, tainted, with the error; never orphaned in the API', async () => {
+    if (t.skipped()) return;
+    const names = async (): Promise<string[]> => (await lab.api.ok<{ services: { nodes: { name: string }[] } }>(t.token, '{ services { nodes { name } } }')).services.nodes.map((x) => x.name).sort();
+    t.wd.write({ 'bad.tf': `resource "haaas_service" "stuck" {\n  cluster_id = haaas_cluster.c.id\n  name = "stuck"\n  state = "RUNNING"\n  timeouts {\n    create = "2s"\n  }\n}\n` });
+    const r = await t.wd.run('apply', '-auto-approve');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/haaas_service: creating/);
+    expect(r.stderr).toMatch(/with haaas_service\.stuck,/);
+    // Terraform knows the service the API has: tainted, so the next plan replaces it
+    const stuck = (await t.wd.state())['haaas_service.stuck'];
+    expect(stuck).toMatchObject({ name: 'stuck', state: 'STOPPED' });
+    expect(await names()).toEqual(['stuck', spec.service].sort());
+    const plan = await t.wd.plan();
+    expect(plan.stdout).toMatch(/haaas_service\.stuck is tainted, so (it )?must be replaced/);
+    expect(plan.stdout).toMatch(/1 to add, 0 to change, 1 to destroy/);
+    // taken out of the configuration, it is destroyed in the API
+    t.wd.write({ 'bad.tf': '' });
+    await t.wd.ok(['apply', '-auto-approve']);
+    expect(await names()).toEqual([spec.service]);
+    const gone = await lab.api.gql(t.token, SERVICE_Q, { id: stuck?.['id'] });
+    expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await t.wd.plan()).code).toBe(0);
   });
 
   it('an agent token revoked through GraphQL shows in the plan and apply issues a new one; taken out of the configuration, it is revoked', async () => {

@@ -23,6 +23,22 @@ export interface ResourceType {
   delete(api: Api, prior: TfObject): Promise<void>;
 }
 
+/**
+ * A create that made the object but could not finish (e.g. a service that would not start): the
+ * object goes into the state with the error, so Terraform marks it tainted and replaces it (or
+ * destroys it) next time; nothing is left in the API that Terraform does not know about. The
+ * convention of terraform-plugin-framework (state set with an error diagnostic on Create).
+ */
+export class PartialCreateError extends Error {
+  constructor(
+    readonly state: TfObject,
+    readonly reason: unknown,
+  ) {
+    super(reason instanceof Error ? reason.message : String(reason));
+    this.name = 'PartialCreateError';
+  }
+}
+
 export interface PlanResult {
   planned: TfValue;
   requiresReplace: string[];
@@ -84,6 +100,7 @@ export async function applyChange(r: ResourceType, api: Api, prior: TfValue, pla
     return { state: withBlocks(r, state, plannedObj), diagnostics: [] };
   } catch (err) {
     const verb = planned === null ? 'destroying' : priorObj === null ? 'creating' : 'updating';
+    if (err instanceof PartialCreateError) return { state: withBlocks(r, err.state, planned as TfObject), diagnostics: diagnosticsOf(err.reason, `${r.name}: ${verb}`, r.fieldNames) };
     // a failed update keeps the prior state (Terraform keeps it on error); a failed create, none
     return { state: priorObj, diagnostics: diagnosticsOf(err, `${r.name}: ${verb}`, r.fieldNames) };
   }

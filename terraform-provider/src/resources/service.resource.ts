@@ -6,7 +6,7 @@
  */
 import type { Api, Service, ServicePolicyInput } from '../api/client';
 import { attributesState, optBool, optNum, optStr, str, stringMap } from '../framework/fields';
-import type { ResourceType } from '../framework/resource';
+import { PartialCreateError, type ResourceType } from '../framework/resource';
 import { timeoutOf, timeoutsBlock } from '../framework/schema';
 import type { TfObject, TfValue } from '../protocol/values';
 
@@ -118,9 +118,9 @@ export const serviceResource: ResourceType = {
     try {
       moved = await reach(api, s, planned, 'create');
     } catch (err) {
-      // nothing half-created: a service that cannot reach its state goes
-      await api.destroyService(s.id).catch(() => undefined);
-      throw err;
+      // the service exists: into the state with the error (tainted), never left unknown to
+      // Terraform (a clean-up here could fail too, e.g. CONFLICT while it is STARTING)
+      throw new PartialCreateError(serviceState(await api.getService(s.id).catch(() => s), planned), err);
     }
     // read again only after an operation changed it (the create's answer is fresh otherwise)
     return serviceState(moved ? await api.getService(s.id) : s, planned);
