@@ -95,7 +95,7 @@ describe('the SDK against the live API: objects', () => {
 
     const token = await client.nodes.issueAgentToken(node1.id);
     expect(token).toMatchObject({ nodeId: node1.id, token: expect.stringMatching(/^hna_/), fingerprint: expect.stringMatching(/^sha256:/) });
-
+    expect(await client.nodes.revokeAgentToken(node1.id)).toMatchObject({ id: node1.id, agentTokenFingerprint: null });
     const extra = await join('n3.example.com');
     expect((await client.nodes.leave(extra.id)).id).toBe(extra.id);
     await expect(client.nodes.get(extra.id)).rejects.toBeInstanceOf(NotFoundError);
