@@ -8,7 +8,8 @@ import { configureHypervCluster, GraphQLCaller, type HypervLab, type ManagedData
 import { startWorker } from '@haaas/worker-server';
 import { testRedisUrl } from '@haaas/testing';
 import { startTestApi, TestApi } from './support/api';
-import { callCounts, expectRecoveredOnSurvivors, incidents, waitForIncidentEnd } from './support/hyperv-failover';
+import { callCounts, expectRecoveredOnSurvivors } from './support/hyperv-failover';
+import { incidents, waitForIncidentEnd } from './support/incidents';
 
 /**
  * Failover on Hyper-V WITH node agents (heartbeat source BOTH), on the project's WS-Management test

@@ -7,6 +7,7 @@ import { DemoDatacenter, GraphQLCaller, startDemoDatacenter } from '@haaas/demo'
 import { type PrometheusServer, startPrometheus } from '@haaas/devstack';
 import { testRedisUrl } from '@haaas/testing';
 import { startWorker, workerMetricsUrl } from '@haaas/worker-server';
+import { waitForIncidentEnd } from './support/incidents';
 import { startTestApi, TestApi } from './support/api';
 
 const ROOT = join(__dirname, '..', '..');
@@ -73,15 +74,7 @@ describe('a failover as Prometheus sees it', () => {
     await eventually('sum(haaas_incidents_opened_total)', (v) => v[0] === 0);
     await dc.crash('host2');
 
-    const until = Date.now() + 90_000;
-    let state = '';
-    while (Date.now() < until) {
-      const r = await gql.call<{ incidents: { nodes: { state: string }[] } }>(`query($c: ID!) { incidents(filter: { clusterId: $c }) { nodes { state } } }`, { c: dc.clusterId });
-      state = r.incidents.nodes[0]?.state ?? '';
-      if (['RECOVERED', 'PARTIALLY_RECOVERED', 'FAILED'].includes(state)) break;
-      await new Promise((res) => setTimeout(res, 250));
-    }
-    expect(state).toBe('RECOVERED');
+    expect(await waitForIncidentEnd(gql, dc.clusterId)).toBe('RECOVERED');
 
     // the hypervisors' word: host2's three VMs each run on exactly one live host
     const moved = dc.services.filter((s) => ['web-a', 'web-b', 'batch'].includes(s.name));

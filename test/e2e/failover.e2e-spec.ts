@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { DemoDatacenter, GraphQLCaller, startDemoDatacenter } from '@haaas/demo';
 import { startWorker } from '@haaas/worker-server';
 import { testRedisUrl } from '@haaas/testing';
+import { waitForIncidentEnd } from './support/incidents';
 import { startTestApi, TestApi } from './support/api';
 
 /**
@@ -56,15 +57,7 @@ describe('failover of a crashed host on the simulated datacenter', () => {
 
     await dc.crash('host2');
 
-    const until = Date.now() + 90_000;
-    let state = '';
-    while (Date.now() < until) {
-      const r = await gql.call<{ incidents: { nodes: { state: string }[] } }>(`query($c: ID!) { incidents(filter: { clusterId: $c }) { nodes { state } } }`, { c: dc.clusterId });
-      state = r.incidents.nodes[0]?.state ?? '';
-      if (['RECOVERED', 'PARTIALLY_RECOVERED', 'FAILED'].includes(state)) break;
-      await new Promise((res) => setTimeout(res, 250));
-    }
-    expect(state).toBe('RECOVERED');
+    expect(await waitForIncidentEnd(gql, dc.clusterId)).toBe('RECOVERED');
 
     // every service runs, none on the crashed host; the others did not move
     const after = await services();

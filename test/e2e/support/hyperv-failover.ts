@@ -1,23 +1,6 @@
-import type { GraphQLCaller, HypervLab, ManagedDatacenter } from '@haaas/demo';
+import type { HypervLab, ManagedDatacenter } from '@haaas/demo';
 
 /** What the Hyper-V failover e2e tests judge a host failure by: the simulated hosts and the BMCs, not HAaaS's records. */
-
-export async function incidents(gql: GraphQLCaller, clusterId: string): Promise<{ state: string; nodeId: string }[]> {
-  const r = await gql.call<{ incidents: { nodes: { state: string; nodeId: string }[] } }>(`query($c: ID!) { incidents(filter: { clusterId: $c }) { nodes { state nodeId } } }`, { c: clusterId });
-  return r.incidents.nodes;
-}
-
-/** Waits for the cluster's first incident to end; returns its state. */
-export async function waitForIncidentEnd(gql: GraphQLCaller, clusterId: string, timeoutMs = 90_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let state = '';
-  while (Date.now() < until) {
-    state = (await incidents(gql, clusterId))[0]?.state ?? '';
-    if (['RECOVERED', 'PARTIALLY_RECOVERED', 'FAILED'].includes(state)) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return state;
-}
 
 /** How many calls each surviving host's simulator had answered before the crash. */
 export function callCounts(lab: HypervLab): Map<string, number> {
