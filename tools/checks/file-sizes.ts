@@ -14,9 +14,6 @@ const EXEMPT = [/(^|\/)generated\//, /\.d\.ts$/, /(^|\/)testing\/[^/]+\.server\.
 export const OVERSIZED: Readonly<Record<string, number>> = {
   'libs/recovery/src/testing/recovery-lab.ts': 528,
   'bench/failover.bench.ts': 463,
-  'sdk/test/lifecycle.e2e-spec.ts': 453,
-  'libs/management/src/service-groups/service-group.service.int-spec.ts': 415,
-  'libs/management/src/inventory/node.service.int-spec.ts': 415,
 };
 
 export interface SizeProblem {

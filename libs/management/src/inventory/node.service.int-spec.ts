@@ -1,41 +1,22 @@
-import { randomBytes } from 'node:crypto';
-import { DEFAULT_TENANT_QUOTA, Hypervisor, NodeKind, NodeStatus, ServiceState, TenantScope } from '@haaas/domain';
+import { DEFAULT_TENANT_QUOTA, Hypervisor, NodeKind, NodeStatus, ServiceState } from '@haaas/domain';
 import { queryCounter } from '@haaas/persistence';
 import type { NodeEntity } from '@haaas/persistence';
 import { QuotaService } from '../quota.service';
-import { alice, bob, carol, createService, errorOf, fieldsOf, Harness, startHarness } from '../testing/management.harness';
-import { JoinNode, NodeService } from './node.service';
-
-// distinctive enough that finding it anywhere means it leaked
-const PASSWORD = 'Pw-3f9c1e7a-plaintext-canary';
-const NEW_PASSWORD = 'Pw-a81d44b2-second-canary';
+import { alice, bob, carol, createService, errorOf, fieldsOf, type Harness } from '../testing/management.harness';
+import { NEW_PASSWORD, type NodeWorld, PASSWORD, startNodeWorld } from '../testing/node.fixtures';
+import { NodeService } from './node.service';
 
 describe('NodeService on MariaDB', () => {
   let h: Harness;
   let kvm: string;
   let vsphere: string;
   let bobCluster: string;
-
-  const join = (scope: TenantScope, over: Partial<JoinNode> = {}): Promise<NodeEntity> =>
-    h.nodes.join(scope, {
-      clusterId: kvm,
-      hostname: `kvm-${randomBytes(3).toString('hex')}.example.com`,
-      kind: NodeKind.PHYSICAL,
-      endpoint: { uri: 'qemu+ssh://root@kvm.example.com/system', username: 'root' },
-      capacity: { cpus: 32, memoryMb: 131072 },
-      ...over,
-    });
-
-  /** Every row of the tenant's tables, to show that a failed call wrote nothing. */
-  const snapshotOf = (scope: TenantScope) => h.tenantRows(scope, ['nodes', 'events', 'services', 'failover_domain_members']);
-
-  const eventsOf = (scope: TenantScope, objectId: string) => h.store.repos.events.find(scope, { objectId });
+  let join: NodeWorld['join'];
+  let snapshotOf: NodeWorld['snapshotOf'];
+  let eventsOf: NodeWorld['eventsOf'];
 
   beforeAll(async () => {
-    h = await startHarness();
-    kvm = (await h.clusters.create(alice, { name: 'kvm', hypervisor: Hypervisor.KVM })).id;
-    vsphere = (await h.clusters.create(alice, { name: 'vsphere', hypervisor: Hypervisor.VSPHERE })).id;
-    bobCluster = (await h.clusters.create(bob, { name: 'kvm', hypervisor: Hypervisor.KVM })).id;
+    ({ h, kvm, vsphere, bobCluster, join, snapshotOf, eventsOf } = await startNodeWorld());
   });
 
   afterAll(() => h?.close());

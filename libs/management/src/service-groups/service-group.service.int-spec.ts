@@ -1,6 +1,7 @@
-import { DEFAULT_SERVICE_POLICY, type DomainError, Hypervisor, type PlatformAdminScope, RecoveryAction, ResourceType, ServiceState, TenantScope } from '@haaas/domain';
+import { DEFAULT_SERVICE_POLICY, type DomainError, Hypervisor, type PlatformAdminScope, RecoveryAction, ServiceState, TenantScope } from '@haaas/domain';
 import type { NodeEntity, ResourceEntity } from '@haaas/persistence';
-import { alice, bob, carol, createNode, errorOf, fieldsOf as reportedFieldsOf, Harness, startHarness } from '../testing/management.harness';
+import { alice, bob, carol, createNode, errorOf, fieldsOf as reportedFieldsOf, type Harness } from '../testing/management.harness';
+import { type ServiceGroupWorld, startServiceGroupWorld } from '../testing/service-group.fixtures';
 import type { ServiceGroupService } from './service-group.service';
 import type { ServicePolicyChange } from './service-groups.rules';
 
@@ -9,59 +10,19 @@ const fieldsOf = (err: DomainError) => reportedFieldsOf(err).sort();
 
 describe('ServiceGroupService on MariaDB', () => {
   let h: Harness;
-
   let c1: string;
   let c2: string;
   let bobCluster: string;
   let node1: NodeEntity;
   let domain1: string;
   let domainOfC2: string;
-  let seq = 0;
-
-  async function makeResource(scope: TenantScope, clusterId: string, prefix = 'vm'): Promise<ResourceEntity> {
-    seq += 1;
-    return h.store.transaction((repos) =>
-      repos.resources.create(scope, {
-        clusterId,
-        name: `${prefix}-${seq}`,
-        type: ResourceType.VM,
-        spec: { domain: `${prefix}-${seq}` },
-        serviceId: null,
-        position: null,
-        attributes: {},
-      }),
-    );
-  }
-
-  /** Resource ids of a service in stored start order, with their positions. */
-  async function stored(serviceId: string): Promise<[string, number | null][]> {
-    const rows = await h.store.repos.resources.find(alice, { serviceId }, { position: 'ASC' });
-    return rows.map((r) => [r.id, r.position]);
-  }
-
-  async function setState(serviceId: string, state: ServiceState, currentNodeId: string | null = null): Promise<void> {
-    await h.store.transaction(async (repos) => {
-      const s = await repos.services.lock(alice, serviceId);
-      s.state = state;
-      s.currentNodeId = currentNodeId;
-      await repos.services.save(alice, s);
-    });
-  }
-
-  const counts = async (scope: TenantScope) => ({
-    services: await h.store.repos.services.count(scope),
-    events: await h.store.repos.events.count(scope),
-    assigned: (await h.store.repos.resources.find(scope)).filter((r) => r.serviceId !== null).map((r) => `${r.id}@${r.serviceId}:${r.position}`).sort(),
-  });
+  let makeResource: ServiceGroupWorld['makeResource'];
+  let stored: ServiceGroupWorld['stored'];
+  let setState: ServiceGroupWorld['setState'];
+  let counts: ServiceGroupWorld['counts'];
 
   beforeAll(async () => {
-    h = await startHarness();
-    c1 = (await h.clusters.create(alice, { name: 'prod', hypervisor: Hypervisor.KVM })).id;
-    c2 = (await h.clusters.create(alice, { name: 'dr', hypervisor: Hypervisor.KVM })).id;
-    bobCluster = (await h.clusters.create(bob, { name: 'prod', hypervisor: Hypervisor.KVM })).id;
-    node1 = await createNode(h, alice, c1, 'kvm1.example.com');
-    domain1 = (await h.domains.create(alice, { clusterId: c1, name: 'primary', ordered: true, members: [{ nodeId: node1.id, priority: 1 }] })).id;
-    domainOfC2 = (await h.domains.create(alice, { clusterId: c2, name: 'dr-domain' })).id;
+    ({ h, c1, c2, bobCluster, node1, domain1, domainOfC2, makeResource, stored, setState, counts } = await startServiceGroupWorld());
   });
 
   afterAll(() => h?.close());
