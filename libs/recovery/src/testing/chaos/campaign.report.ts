@@ -30,8 +30,6 @@ export function formatReport(r: CampaignReport): string {
     if (rounds.length > 0) lines.push(row(kind, rounds));
   }
   lines.push(row('**all**', r.rounds));
-  const detected = r.rounds.map((x) => x.detectedMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
-  lines.push('', `Host crashes declared by the failure detector (a process of the product, not the campaign): ${detected.length}/${r.rounds.length}; crash → declared median ${s(percentile(detected, 50))} s, p95 ${s(percentile(detected, 95))} s, max ${s(detected[detected.length - 1] ?? null)} s`);
   const restarts = r.rounds.filter((x) => x.database !== undefined);
   if (restarts.length > 0) {
     const back = restarts.map((x) => x.database).filter((x): x is NonNullable<typeof x> => x !== null && x !== undefined);

@@ -3,9 +3,8 @@ import { runCampaign } from './fault-campaign';
 import { FAULT_KINDS } from './faults';
 
 /**
- * The fault campaign's short run (`npm run chaos -- --faults 15 --seed 12` does the same): every
- * fault kind once, during a failover of host `a` that the failure detector processes declare,
- * while a client writes through two API replicas,
+ * The fault campaign's short run (`npm run chaos -- --faults 13 --seed 12` does the same): every
+ * fault kind once, during a failover of host `a`, while a client writes through two API replicas,
  * with the invariants checked against libvirt, the BMC and the database after each. The 100-fault
  * run and its table are in docs/reliability.md.
  */

@@ -9,11 +9,9 @@ import { apiAnswers, type ApiFaultWindow, checkApi, faultApiReplica } from './ap
 import { type ApiReplicas, startApiReplicas } from './api-replicas';
 import { Answer, ApiWriter } from './api-writer';
 import { type ControlPlane, type DatabaseRestart, singleControlPlane } from './control-plane';
-import { detectedIncident, Detectors, faultDetector, startCluster, wronglyDeclared } from './detectors';
 import { during_, holder, isOpen, TERMINAL, waitFor, waitSettled } from './incident-waits';
 import { FaultKind, faultSchedule, pidIn, seededRandom } from './faults';
-import { checkRound, Invariant, type RoundServices, type Violation } from './invariants';
-
+import { checkRound, type RoundServices, type Violation } from './invariants';
 
 export interface CampaignOptions {
   readonly faults: number;
@@ -37,8 +35,6 @@ export interface RoundResult {
   readonly midRecovery: boolean;
   /** Host crash → the incident's final state (ms). */
   readonly recoveryMs: number | null;
-  /** Host crash → the detector's incident opened (ms); null when it declared nothing. */
-  readonly detectedMs: number | null;
   /** How the API client's requests ended during the round. */
   readonly api: Readonly<Record<Answer, number>>;
   /** MARIADB_RESTART: the database back (null: it was not, the round's log says why). */
@@ -61,11 +57,10 @@ const CLOCK_SHIFT = '+2s';
 const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 /**
- * The fault campaign: the product's recovery workers as two processes, two failure detectors as
- * processes of their own (one holds the lease), two API replicas, a MariaDB and a Redis of the
- * campaign's own (so both can be restarted), libvirt test-driver survivors `b` to `e`, and a host
- * `a` with an ipmi_sim BMC that crashes every round. Each round puts 2 to 6 services on `a`,
- * crashes it (its agent's heartbeats stop), waits for the detector to declare it, injects one
+ * The fault campaign: the product's recovery workers as two processes, a MariaDB and a Redis of
+ * the campaign's own (so both can be restarted), libvirt test-driver survivors `b` and `c`, and a
+ * host `a` with an ipmi_sim BMC that crashes every round. Each round puts 1 to 4 services on `a`,
+ * crashes it, declares it failed (what the detector does: the lab has no detector), injects one
  * fault from the seeded schedule during the recovery, waits for the incident to settle and checks
  * the invariants against libvirt and the BMC. Host `a` is powered on again by its BMC for the next
  * round, so services keep failing over while the earlier rounds' services must stay put.
@@ -81,7 +76,6 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
   let lab: Lab | undefined;
   let apis: ApiReplicas | undefined;
   let writer: ApiWriter | undefined;
-  let detectors: Detectors | undefined;
   const workers: WorkerProcess[] = [];
   let workerSeq = 0;
   const dead = new Set<WorkerProcess>();
@@ -97,25 +91,21 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
     // five nodes: with `a` failed and `c` crashed too, three of five keep the cluster quorate
     lab = await startLab({ database: async () => ({ url: plane.dbUrl, drop: async () => undefined }), startRedis: plane.startRedis, survivors: ['b', 'c', 'd', 'e'], log: (l) => log(`lab: ${l}`) });
     const redisUrl = lab.redisUrl;
-    detectors = new Detectors(dir, plane.dbUrl, redisUrl);
-    [apis] = await Promise.all([startApiReplicas({ dbUrl: plane.dbUrl, redisUrl: () => redisUrl, dir }), spawn(), spawn(), detectors.ensure(2)]);
+    [apis] = await Promise.all([startApiReplicas({ dbUrl: plane.dbUrl, redisUrl: () => redisUrl, dir }), spawn(), spawn()]);
     writer = new ApiWriter(apis.replicas, apis.token);
     await writer.start();
     const seeded = await lab.seed({ fence: 'ipmi', deadtimeSeconds: 3, capacity: { cpus: 1024, memoryMb: 1024 * 1024 } });
     const wrongDevice = await addWrongBmc(lab, seeded);
-    await startCluster(lab, seeded); // the detector watches STARTED clusters
     const earlier = new Map<string, string>();
     for (const [round, kind] of schedule.entries()) {
       if (round > 0) await rejoinHostA(lab, seeded);
       while (live().length < 2) await spawn();
-      await detectors.ensure(2);
-      const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, plane, apis, writer, detectors }, earlier, log);
+      const r = await runRound(lab, seeded, { round, kind, random, wrongDevice, settleTimeoutMs: o.settleTimeoutMs ?? 120_000, workers: live(), spawn, plane, apis, writer }, earlier, log);
       rounds.push(r);
       log(`round ${round + 1}/${o.faults} ${kind}: ${r.services} service(s) ${r.outcome} in ${r.recoveryMs === null ? '-' : `${(r.recoveryMs / 1000).toFixed(1)} s`}, API ${Object.entries(r.api).map(([k, n]) => `${n} ${k}`).join(' ')}${r.database === undefined ? '' : r.database === null ? ', database NOT back' : `, ${r.database.back} ${(r.database.backMs / 1000).toFixed(1)} s after the kill`}${r.violations.length ? `, ${r.violations.length} VIOLATION(S): ${r.violations.map((v) => v.detail).join('; ')}` : ''}`);
     }
   } finally {
     await writer?.stop();
-    await detectors?.stop();
     await apis?.stop();
     await lab?.close();
     await plane.close();
@@ -135,7 +125,6 @@ interface RoundContext {
   readonly plane: ControlPlane;
   readonly apis: ApiReplicas;
   readonly writer: ApiWriter;
-  readonly detectors: Detectors;
   /** Set by an API fault: when its replica was away. */
   apiWindow?: ApiFaultWindow;
   /** Set by MARIADB_RESTART once the database is back. */
@@ -165,18 +154,7 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
   if (c.kind === FaultKind.BMC_SILENT) process.kill(pidIn(lab.failed.bmc.dir, 'ipmi_sim.pid'), 'SIGSTOP');
   if (c.kind === FaultKind.AGENT_SILENCED) lab.silence(seeded, 'b');
   await lab.failed.host.crash();
-  lab.silence(seeded, 'a'); // its agent went down with it
-  if (c.kind === FaultKind.DETECTOR_SIGKILL || c.kind === FaultKind.DETECTOR_SIGSTOP) await faultDetector(c.detectors, c.kind === FaultKind.DETECTOR_SIGKILL ? 'kill' : 'stop', c.random);
-  const detection: Violation[] = [];
-  let incidentId: string;
-  try {
-    incidentId = await detectedIncident(lab, seeded, 'a', crashAtMs);
-  } catch (err) {
-    // the product missed the crash: a violation; declared here instead so that the round goes on
-    detection.push({ round: c.round, invariant: Invariant.DETECTED, detail: (err as Error).message });
-    incidentId = await lab.declareFailure(seeded);
-  }
-  const detectedMs = detection.length === 0 ? (await lab.store.repos.incidents.get(lab.scope, incidentId)).openedAt.getTime() - crashAtMs : null;
+  const incidentId = await lab.declareFailure(seeded);
   let midRecovery = false;
   const second: string[] = [];
   const ctx: RoundContext = { ...c, secondIncident: (id) => void second.push(id) };
@@ -191,8 +169,6 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
   const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
   const recoveryMs = row.finishedAt ? row.finishedAt.getTime() - crashAtMs : null;
   const violations = [
-    ...detection,
-    ...(await wronglyDeclared(lab, seeded, c.round, roundStart, c.kind === FaultKind.SURVIVOR_CRASH ? ['a', 'c'] : ['a'])),
     ...(await checkRound(lab, seeded, { round: c.round, incidentId, crashAtMs, current: { vms }, earlier: { vms: earlier } satisfies RoundServices, secondIncidents: second })),
     ...(await checkApi(lab.store, c.writer, c.round, ctx.apiWindow)),
   ];
@@ -206,7 +182,7 @@ async function runRound(lab: Lab, seeded: Seeded, c: RoundContext, earlier: Map<
   const unclean = c.writer.requests.filter((x) => x.at >= roundStart && x.answer === Answer.UNCLEAN);
   if (unclean.length > 0) log(`round ${c.round + 1}: API answered ${unclean.length} request(s) uncleanly, first from ${unclean[0]?.replica}: ${unclean[0]?.detail ?? ''}`);
   const database = c.kind === FaultKind.MARIADB_RESTART ? { database: ctx.database ?? null } : {};
-  return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, detectedMs, api: apiAnswers(c.writer, roundStart, Date.now()), violations, ...database };
+  return { round: c.round, kind: c.kind, services: count, outcome: row.state, midRecovery, recoveryMs, api: apiAnswers(c.writer, roundStart, Date.now()), violations, ...database };
 }
 
 /** The fault itself, during the recovery of `incidentId`; true when it landed while the incident was open. */
@@ -245,7 +221,8 @@ async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: str
       await lab.stopRedis();
       await sleep(500 + jitter(1_500));
       await lab.startRedis();
-      // the incident's job is gone with Redis: the detector's reconciliation queues it again
+      // the failure detector's reconciliation (no detector runs here): the incident's job is gone, queue it again
+      await lab.queue.enqueueIncident(lab.scope.tenantId, incidentId);
       return open;
     }
     case FaultKind.MARIADB_RESTART: {
@@ -270,10 +247,8 @@ async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: str
     }
     case FaultKind.SURVIVOR_CRASH: {
       const open = await during_(lab, incidentId, 'placed');
-      const downAt = Date.now();
       await lab.hosts.kill('c');
-      lab.silence(seeded, 'c');
-      const second = await detectedIncident(lab, seeded, 'c', downAt);
+      const second = await lab.declareFailure(seeded, 'c');
       c.secondIncident?.(second);
       // `c` has no fencing device: the incident waits for an operator, who confirms it is off
       // after checking it is (its libvirtd is gone), as the runbook says
@@ -284,9 +259,6 @@ async function inject(lab: Lab, seeded: Seeded, c: RoundContext, incidentId: str
     }
     case FaultKind.WORKER_CLOCK_SHIFT:
       return true; // the shifted worker was started before the crash
-    case FaultKind.DETECTOR_SIGKILL:
-    case FaultKind.DETECTOR_SIGSTOP:
-      return true; // injected between the crash and its detection (faultDetector)
   }
 }
 

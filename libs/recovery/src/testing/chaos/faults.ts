@@ -29,10 +29,6 @@ export enum FaultKind {
   API_SIGKILL = 'api-sigkill',
   /** One of the two API replicas is frozen (SIGSTOP) for 2 to 5 s while a client writes through them. */
   API_SIGSTOP = 'api-sigstop',
-  /** The failure detector holding the lease is killed (SIGKILL) just after the crash, before it declared it: the other one takes the lease and declares. */
-  DETECTOR_SIGKILL = 'detector-sigkill',
-  /** The failure detector holding the lease is frozen (SIGSTOP) for 4 to 8 s just after the crash, past its lease: the other one declares; the frozen one, continued, must not act on its lost lease. */
-  DETECTOR_SIGSTOP = 'detector-sigstop',
 }
 
 export const FAULT_KINDS: readonly FaultKind[] = Object.values(FaultKind);

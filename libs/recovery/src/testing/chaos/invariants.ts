@@ -12,8 +12,6 @@ export enum Invariant {
   NOT_STUCK = 'no incident or operation stuck',
   /** The cluster log tells what happened: plan, fencing, the outcome of every service, the incident's end. */
   LOG_TELLS = 'the cluster log tells what happened',
-  /** The failure detector (a process of the product, not the campaign) declared the crashed host, and no host that stayed up. */
-  DETECTED = 'the detector declared the crashed host, and only it',
   /** Every write an API replica acknowledged is in the database afterwards. */
   ACKED_KEPT = 'no acknowledged API write lost',
   /** While one API replica is killed or frozen, every write is acknowledged by the other; no request gets an unclean answer (5xx, INTERNAL_SERVER_ERROR). */
