@@ -29,9 +29,7 @@ export class RedisConnections implements OnApplicationShutdown {
     if (this.closed) throw new Error(`Redis connections are closed (asked for ${purpose})`);
     let redis = this.open.get(purpose);
     if (!redis) {
-      const name = connectionNameOf(purpose, this.options.namePrefix);
-      redis = connectRedis(this.options.url, { ...REDIS_PURPOSES[purpose], connectionName: name });
-      this.reportErrors(redis, name);
+      redis = this.connect(purpose);
       this.open.set(purpose, redis);
     }
     return redis;
@@ -43,10 +41,16 @@ export class RedisConnections implements OnApplicationShutdown {
    */
   dedicated(purpose: RedisPurpose): Redis {
     if (this.closed) throw new Error(`Redis connections are closed (asked for ${purpose})`);
+    const redis = this.connect(purpose);
+    this.dedicatedOnes.push(redis);
+    return redis;
+  }
+
+  /** A new connection with the purpose's options and name, its errors reported. */
+  private connect(purpose: RedisPurpose): Redis {
     const name = connectionNameOf(purpose, this.options.namePrefix);
     const redis = connectRedis(this.options.url, { ...REDIS_PURPOSES[purpose], connectionName: name });
     this.reportErrors(redis, name);
-    this.dedicatedOnes.push(redis);
     return redis;
   }
 
