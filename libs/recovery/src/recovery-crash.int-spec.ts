@@ -65,7 +65,7 @@ describe('a recovery worker killed in the middle of a recovery', () => {
           (s) => inFlight.has(s.id) && s.claimedBy?.startsWith(`rcv:${incidentId}:`) && lab.startsOf(`${s.name}-vm`) === 0,
         );
         for (const s of claimed) {
-          const w = workers.find((x) => s.claimedBy?.endsWith(`:${x.tag}`));
+          const w = workers.find((x) => s.claimedBy?.startsWith(`rcv:${incidentId}:${x.tag}:`));
           if (w) {
             victim = w;
             victimService = s.id;
@@ -119,8 +119,8 @@ describe('a recovery worker killed in the middle of a recovery', () => {
     const startedByVictim = lab.startTimes(`${victimName}-vm`).some((t) => t < killedAt);
     const takeover = events.find((e) => e.type === 'service.claim_taken_over' && e.serviceId === victimService);
     if (!startedByVictim) {
-      expect(takeover?.before).toMatchObject({ claimedBy: `rcv:${incidentId}:${victim.tag}` });
-      expect(takeover?.after).toMatchObject({ claimedBy: `rcv:${incidentId}:${survivor.tag}` });
+      expect(takeover?.before?.['claimedBy']).toMatch(new RegExp(`^rcv:${incidentId}:${victim.tag}:[0-9a-f]{8}$`));
+      expect(takeover?.after?.['claimedBy']).toMatch(new RegExp(`^rcv:${incidentId}:${survivor.tag}:[0-9a-f]{8}$`));
     }
     // and the order held across the crash: each priority admitted after every higher one settled
     const admittedAt = (priority: number) => events.filter((e) => e.type === 'service.recovery_started' && e.after?.['priority'] === priority).map((e) => e.at.getTime());

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { IncidentState, ServiceRecovery, ServiceRecoveryState, ServiceState, TenantScope } from '@haaas/domain';
@@ -13,9 +14,15 @@ import { RecoveryQueue } from './recovery.queue';
 import { ServiceClaim } from '@haaas/engine-runtime';
 import { ServiceRunner, ServiceStartError, ServiceStopError } from '@haaas/engine-runtime';
 
-/** The claim owner of a recovery job: the incident and this worker process (at most 49 characters). */
-export function recoveryClaimOwner(incidentId: string, workerTag: string): string {
-  return `rcv:${incidentId}:${workerTag}`;
+/**
+ * The claim owner of one run of a recovery job: the incident, this worker process (its tag cut to
+ * 14 characters) and the run, at most 64 characters (the column's size). The run's part matters:
+ * a worker frozen by SIGSTOP past its job lock may, once woken, be handed the same job again while
+ * its first run continues; with one owner, both runs would pass every claim check (seed 1212 of
+ * the fault campaign, test recovery-duplicate-job.int-spec.ts).
+ */
+export function recoveryClaimOwner(incidentId: string, workerTag: string, run: string = randomBytes(4).toString('hex')): string {
+  return `rcv:${incidentId}:${workerTag.slice(0, 14)}:${run}`;
 }
 
 /**

@@ -36,7 +36,7 @@ export async function holder(lab: Lab, seeded: Seeded, incidentId: string, worke
     const row = await lab.store.repos.incidents.get(lab.scope, incidentId);
     if (TERMINAL.includes(row.state as IncidentState)) break;
     for (const s of await lab.store.repos.services.find(lab.scope, { clusterId: seeded.clusterId })) {
-      const w = workers.find((x) => s.claimedBy === `rcv:${incidentId}:${x.tag}`);
+      const w = workers.find((x) => s.claimedBy?.startsWith(`rcv:${incidentId}:${x.tag}:`));
       if (w) return w;
     }
     await sleep(10);
