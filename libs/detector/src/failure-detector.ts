@@ -289,8 +289,10 @@ export class FailureDetector {
 
   /** Heartbeats, the stored records (with fresher probe answers), reports and fences: the domain's inputs. */
   private async read(ref: ClusterRef, scope: TenantScope, nodes: readonly NodeEntity[], nowMs: number): Promise<{ readonly reading: ClusterReading; readonly inputs: ClusterNodeEvaluation[]; readonly rawStates: Record<string, string> }> {
-    const [records, rawStates, rawReports] = await Promise.all([
+    const [records, recordSinceMs, rawStates, rawReports] = await Promise.all([
       this.deps.heartbeats.records(scope, ref.clusterId, nodes.map((n) => n.id)),
+      // the loss marker: a node heard from whose record is gone counts as heard from then (ADR 0023)
+      this.deps.heartbeats.recordSince(scope, ref.clusterId),
       this.redis.hgetall(detectorStateKey(this.settings.keyPrefix, ref.tenantId, ref.clusterId)),
       this.redis.hgetall(failureReportsKey(this.settings.keyPrefix, ref.tenantId, ref.clusterId)),
     ]);
@@ -307,7 +309,7 @@ export class FailureDetector {
     const fencedAtMs = await this.cache.fencesOf(scope, ref.clusterId, fenceable);
     const inputs: ClusterNodeEvaluation[] = nodes.map((node) => {
       const prior = priors.get(node.id) as NodeRecord;
-      return { nodeId: node.id, state: prior.health, observation: observe(nowMs, node, records.get(node.id), prior, fencedAtMs.get(node.id) ?? null) };
+      return { nodeId: node.id, state: prior.health, observation: observe(nowMs, node, records.get(node.id), prior, fencedAtMs.get(node.id) ?? null, recordSinceMs) };
     });
     return { reading: { nodes, priors, rawReports, policy }, inputs, rawStates };
   }

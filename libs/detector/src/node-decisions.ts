@@ -141,7 +141,7 @@ export function mayBeFenced(record: NodeRecord): boolean {
 }
 
 /** The domain's observation of a node from its heartbeat record, its row and the detector's record. */
-export function observe(nowMs: number, node: NodeEntity, heartbeat: HeartbeatRecord | undefined, record: NodeRecord, fencedAtMs: number | null): NodeObservation {
+export function observe(nowMs: number, node: NodeEntity, heartbeat: HeartbeatRecord | undefined, record: NodeRecord, fencedAtMs: number | null, heartbeatRecordSinceMs: number | null = null): NodeObservation {
   // a check the agent does not run (no storage path, no isolation address) is absent, not failed
   const checks: AgentChecks | null = heartbeat
     ? {
@@ -154,6 +154,7 @@ export function observe(nowMs: number, node: NodeEntity, heartbeat: HeartbeatRec
     nowMs,
     maintenance: node.maintenance,
     lastHeartbeatAtMs: heartbeat?.seenAt ?? null,
+    heartbeatRecordSinceMs,
     checks,
     probe: record.probe ? { atMs: record.probe.atMs, result: record.probe.result } : null,
     checkAddressConfigured: node.checkAddress !== null && node.checkAddress !== '',

@@ -68,12 +68,19 @@ return {now, tonumber(redis.call('GET', KEYS[2])), redis.call('ZRANGE', KEYS[1],
 const NOW_ONLY_LUA = `${NOW_LUA}
 return now`;
 
+// When the cluster's record began, starting it here when it was lost (the detector's loss marker)
+const SINCE_LUA = `if redis.replicate_commands then redis.replicate_commands() end
+${NOW_LUA}
+redis.call('SET', KEYS[1], now, 'NX', 'PX', ARGV[1])
+return tonumber(redis.call('GET', KEYS[1]))`;
+
 interface ScriptedRedis extends Redis {
   haaasHeartbeatRecord(node: string, cluster: string, since: string, nodeId: string, sentAt: number, bootTime: number, checks: string, agentVersion: string, retentionMs: number): Promise<number>;
   haaasHeartbeatRecordManager(node: string, cluster: string, since: string, nodeId: string, bootTime: string, state: string, retentionMs: number): Promise<number>;
   haaasHeartbeatStale(cluster: string, olderThanMs: number): Promise<[number, string[]]>;
   haaasHeartbeatNow(): Promise<number>;
   haaasHeartbeatView(cluster: string, since: string, retentionMs: number): Promise<[number, number, string[]]>;
+  haaasHeartbeatSince(since: string, retentionMs: number): Promise<number>;
 }
 
 export interface HeartbeatStoreOptions {
@@ -97,6 +104,7 @@ export class HeartbeatStore {
     redis.defineCommand('haaasHeartbeatView', { numberOfKeys: 2, lua: VIEW_LUA });
     redis.defineCommand('haaasHeartbeatStale', { numberOfKeys: 1, lua: STALE_LUA, readOnly: true });
     redis.defineCommand('haaasHeartbeatNow', { numberOfKeys: 0, lua: NOW_ONLY_LUA, readOnly: true });
+    redis.defineCommand('haaasHeartbeatSince', { numberOfKeys: 1, lua: SINCE_LUA });
     this.redis = redis as ScriptedRedis;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
   }
@@ -157,6 +165,14 @@ export class HeartbeatStore {
   async staleSince(scope: TenantScope, clusterId: string, olderThanMs: number): Promise<Map<string, number>> {
     const [, flat] = await this.redis.haaasHeartbeatStale(lastSeenKey(scope.tenantId, clusterId), Math.max(0, Math.floor(olderThanMs)));
     return pairs(flat);
+  }
+
+  /**
+   * When the cluster's heartbeat record began (Redis's clock, ms), started by this read when it was
+   * lost: after Redis lost the records, the time the loss was first noticed (by a beat or a reader).
+   */
+  async recordSince(scope: TenantScope, clusterId: string): Promise<number> {
+    return Number(await this.redis.haaasHeartbeatSince(recordSinceKey(scope.tenantId, clusterId), this.retentionMs));
   }
 
   /** Redis's clock (ms since the epoch): the clock `seenAt` and `staleSince` use. */

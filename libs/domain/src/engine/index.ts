@@ -7,6 +7,7 @@ export * from './recovery-action.policy';
 export * from './quorum.policy';
 export * from './recovery.planner';
 export * from './node-health.machine';
+export { lastHeard, type LastHeard } from './heartbeat-loss.policy';
 export * from './incident.types';
 export * from './incident.machine';
 export * from './failback.policy';

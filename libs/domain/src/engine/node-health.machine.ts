@@ -1,6 +1,7 @@
 import { ClusterPolicy } from '../cluster-policy';
 import { NodeStatus } from '../enums';
 import { DEFAULT_DETECTION_SETTINGS, DetectionSettings } from './engine.settings';
+import { lastHeard } from './heartbeat-loss.policy';
 import { quorumReport, QuorumReport } from './quorum.policy';
 
 /** What the detector should do after an evaluation. */
@@ -37,8 +38,13 @@ export enum ProbeResult {
 export interface NodeObservation {
   readonly nowMs: number;
   readonly maintenance: boolean;
-  /** When the last heartbeat was received; null if none ever was. */
+  /** When the last heartbeat was received; null if none ever was, or its record is gone. */
   readonly lastHeartbeatAtMs: number | null;
+  /**
+   * When the cluster's heartbeat record began (after a loss of the records: when the loss was
+   * noticed). A node heard from before whose record is missing counts as heard from then.
+   */
+  readonly heartbeatRecordSinceMs?: number | null;
   /** The checks reported with that heartbeat. */
   readonly checks: AgentChecks | null;
   /** The latest probe through the hypervisor manager; null if not probed yet. */
@@ -91,9 +97,11 @@ const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 /**
  * The node health machine: one evaluation of one node. Rules, first match wins:
  *  1. maintenance on: MAINTENANCE (nothing is detected; a declared failure is dropped: the operator took over);
- *  2. fenced and not heard from since: FENCED; its first heartbeat after the fence rejoins it (with a grace period);
+ *  2. fenced and not heard from since: FENCED; its first heartbeat after the fence rejoins it (with a grace period),
+ *     also when the fence and that heartbeat came between two evaluations (FENCED never seen);
  *  3. a declared failure (FAILED, *_ISOLATED) sticks until the node is fenced or reports a newer boot time;
- *  4. never heard from: OFFLINE;
+ *  4. never heard from: OFFLINE. A node that was heard from and whose heartbeat record was lost counts as
+ *     heard from when the loss was noticed (heartbeat-loss.policy.ts), so rules 5 and 6 apply to it;
  *  5. heartbeats fresh (within the deadtime): the agent's checks decide NETWORK_ISOLATED (isolation address
  *     unreachable, whatever the storage says, as network storage rides that network) or STORAGE_ISOLATED,
  *     declared unless in grace or not quorate; otherwise UNSTABLE while it flaps, else ONLINE;
@@ -121,15 +129,22 @@ export function nextNodeStatus(
   const graceMs = cfg.bootGraceSeconds * 1000;
   const reprobeMs = cfg.reprobeSeconds * 1000;
 
-  const hb = obs.lastHeartbeatAtMs;
+  // a received heartbeat (fences and rejoins go by these alone), and the one counted (after a record loss, assumed)
+  const received = obs.lastHeartbeatAtMs;
+  const heard = lastHeard(state, obs);
+  const hb = heard.atMs;
   const prevHb = state.lastHeartbeatAtMs;
   const newHeartbeat = hb !== null && (prevHb === null || hb > prevHb);
   const rebooted = newHeartbeat && obs.checks !== null && state.bootTimeMs !== null && obs.checks.bootTimeMs > state.bootTimeMs;
-  const rejoinedAfterFence = state.status === NodeStatus.FENCED && hb !== null && obs.fencedAtMs !== null && hb > obs.fencedAtMs;
+  // a declared node fenced after its declaration and heard from since has rejoined, even if no
+  // evaluation saw it FENCED in between (the detector was not leading, its store was down)
+  const fencedSinceDeclared = state.declared && obs.fencedAtMs !== null && obs.fencedAtMs >= state.statusSinceMs;
+  const rejoinedAfterFence =
+    (state.status === NodeStatus.FENCED || fencedSinceDeclared) && received !== null && obs.fencedAtMs !== null && received > obs.fencedAtMs;
   const leftMaintenance = state.status === NodeStatus.MAINTENANCE && !obs.maintenance;
 
   let flaps = state.flapsAtMs.filter((t) => now - t < windowMs);
-  if (newHeartbeat && prevHb !== null && hb !== null && !rebooted && !state.declared && state.status !== NodeStatus.MAINTENANCE) {
+  if (newHeartbeat && !heard.assumed && prevHb !== null && hb !== null && !rebooted && !state.declared && state.status !== NodeStatus.MAINTENANCE) {
     const gap = hb - prevHb;
     if (gap > outageGapMs && gap < flapMaxMs) flaps = [...flaps, hb];
   }
@@ -151,7 +166,7 @@ export function nextNodeStatus(
   // 1
   if (obs.maintenance) return decide(NodeStatus.MAINTENANCE, false, NodeAction.NONE, 'maintenance on: no detection, no recovery', false);
   // 2
-  if (obs.fencedAtMs !== null && (hb === null || hb <= obs.fencedAtMs)) {
+  if (obs.fencedAtMs !== null && (received === null || received <= obs.fencedAtMs)) {
     return decide(NodeStatus.FENCED, false, NodeAction.NONE, 'fenced: waiting for the node to rejoin', false);
   }
   // 3
@@ -177,14 +192,15 @@ export function nextNodeStatus(
       return decide(NodeStatus.UNSTABLE, false, NodeAction.NONE, `${flaps.length} short outages in the last ${seconds(windowMs)}: unstable, no relocation`, false);
     }
     const clear = state.suspect || TROUBLED.has(state.status);
-    return decide(NodeStatus.ONLINE, false, clear ? NodeAction.CLEAR : NodeAction.NONE, 'heartbeats on time, checks pass', false);
+    const why = heard.assumed ? `heartbeat record lost ${seconds(silenceMs)} ago: counted as heard from then, waiting for its next heartbeat` : 'heartbeats on time, checks pass';
+    return decide(NodeStatus.ONLINE, false, clear ? NodeAction.CLEAR : NodeAction.NONE, why, false);
   }
 
   // 6
   const undecided = state.status === NodeStatus.MAINTENANCE || state.status === NodeStatus.FENCED ? NodeStatus.OFFLINE : state.status;
   const unstable = state.status === NodeStatus.UNSTABLE;
   const failAfterMs = unstable ? Math.max(deadMs, flapMaxMs) : deadMs;
-  const silent = `no heartbeat for ${seconds(silenceMs)}`;
+  const silent = heard.assumed ? `no heartbeat since its heartbeat record was lost ${seconds(silenceMs)} ago` : `no heartbeat for ${seconds(silenceMs)}`;
   if (silenceMs <= failAfterMs) {
     return decide(NodeStatus.UNSTABLE, true, NodeAction.NONE, `${silent}; unstable: waiting for a silence longer than any flap (${seconds(failAfterMs)})`, false);
   }
