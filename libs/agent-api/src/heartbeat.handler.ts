@@ -32,7 +32,7 @@ export function isHeartbeatRequest(req: IncomingMessage): boolean {
  * read up to MAX_HEARTBEAT_BYTES (413 past it), parsed (400 on bad JSON), validated (400 with
  * every bad field). The token is checked before the body is judged, so an unauthenticated caller
  * learns nothing. Recording is one Redis script call, auto-pipelined with the other heartbeats of
- * the same event-loop turn (HeartbeatsModule's connection).
+ * the same event-loop turn, one script call per cluster (HeartbeatBatch).
  */
 export class HeartbeatHandler {
   constructor(

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { TenantScope } from '@haaas/domain';
+import { type ClusterBeats, HeartbeatBatch } from './heartbeat.batch';
 import type { HeartbeatRecord, HeartbeatReport, NodeAgentIdentity } from './heartbeat.types';
 
 /**
@@ -29,14 +30,24 @@ export function nodeHeartbeatKey(tenantId: string, clusterId: string, nodeId: st
 const NOW_LUA = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
+// The beats of one cluster gathered in one flush (HeartbeatBatch): KEYS = the cluster's sorted set,
+// its "since" key, then one hash per beat; ARGV = the retention, then five values per beat. One
+// seen time for the whole call: they arrived in the same event-loop turn.
 const RECORD_LUA = `if redis.replicate_commands then redis.replicate_commands() end
 ${NOW_LUA}
-redis.call('HSET', KEYS[1], 'seenAt', now, 'sentAt', ARGV[2], 'bootTime', ARGV[3], 'checks', ARGV[4], 'agentVersion', ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('ZADD', KEYS[2], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
-redis.call('SET', KEYS[3], now, 'NX')
-redis.call('PEXPIRE', KEYS[3], ARGV[6])
+local keep = ARGV[1]
+local members = {}
+for i = 3, #KEYS do
+  local a = (i - 3) * 5 + 1
+  redis.call('HSET', KEYS[i], 'seenAt', now, 'sentAt', ARGV[a + 2], 'bootTime', ARGV[a + 3], 'checks', ARGV[a + 4], 'agentVersion', ARGV[a + 5])
+  redis.call('PEXPIRE', KEYS[i], keep)
+  members[#members + 1] = now
+  members[#members + 1] = ARGV[a + 1]
+end
+redis.call('ZADD', KEYS[1], unpack(members))
+redis.call('PEXPIRE', KEYS[1], keep)
+redis.call('SET', KEYS[2], now, 'NX')
+redis.call('PEXPIRE', KEYS[2], keep)
 return now`;
 
 // A heartbeat read from the node's hypervisor manager (no agent): the seen time, and the host's boot
@@ -75,7 +86,7 @@ redis.call('SET', KEYS[1], now, 'NX', 'PX', ARGV[1])
 return tonumber(redis.call('GET', KEYS[1]))`;
 
 interface ScriptedRedis extends Redis {
-  haaasHeartbeatRecord(node: string, cluster: string, since: string, nodeId: string, sentAt: number, bootTime: number, checks: string, agentVersion: string, retentionMs: number): Promise<number>;
+  haaasHeartbeatRecord(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   haaasHeartbeatRecordManager(node: string, cluster: string, since: string, nodeId: string, bootTime: string, state: string, retentionMs: number): Promise<number>;
   haaasHeartbeatStale(cluster: string, olderThanMs: number): Promise<[number, string[]]>;
   haaasHeartbeatNow(): Promise<number>;
@@ -86,7 +97,12 @@ interface ScriptedRedis extends Redis {
 export interface HeartbeatStoreOptions {
   /** How long a node's last heartbeat is kept after it falls silent (default 7 days). */
   readonly retentionMs?: number;
+  /** A flush is written at once when this many beats wait, not at the end of the turn (default 512). */
+  readonly batchMaxBeats?: number;
 }
+
+/** Beats of one cluster per script call at most (the script's ZADD takes two arguments per beat). */
+const MAX_BEATS_PER_CALL = 1000;
 
 /**
  * Node heartbeats in Redis, not MySQL: per node a hash (last seen, sentAt, bootTime, checks,
@@ -97,9 +113,11 @@ export interface HeartbeatStoreOptions {
 export class HeartbeatStore {
   private readonly redis: ScriptedRedis;
   private readonly retentionMs: number;
+  private readonly batch: HeartbeatBatch;
 
   constructor(redis: Redis, options: HeartbeatStoreOptions = {}) {
-    redis.defineCommand('haaasHeartbeatRecord', { numberOfKeys: 3, lua: RECORD_LUA });
+    // the number of keys is given per call (two per cluster plus one per beat)
+    redis.defineCommand('haaasHeartbeatRecord', { lua: RECORD_LUA });
     redis.defineCommand('haaasHeartbeatRecordManager', { numberOfKeys: 3, lua: RECORD_MANAGER_LUA });
     redis.defineCommand('haaasHeartbeatView', { numberOfKeys: 2, lua: VIEW_LUA });
     redis.defineCommand('haaasHeartbeatStale', { numberOfKeys: 1, lua: STALE_LUA, readOnly: true });
@@ -107,22 +125,27 @@ export class HeartbeatStore {
     redis.defineCommand('haaasHeartbeatSince', { numberOfKeys: 1, lua: SINCE_LUA });
     this.redis = redis as ScriptedRedis;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+    this.batch = new HeartbeatBatch((group) => this.writeCluster(group), Math.min(MAX_BEATS_PER_CALL, options.batchMaxBeats ?? 512));
   }
 
-  /** Stores a verified node's heartbeat; returns the time it was seen (Redis's clock, ms). */
-  async record(node: NodeAgentIdentity, report: HeartbeatReport): Promise<number> {
-    const seenAt = await this.redis.haaasHeartbeatRecord(
-      nodeHeartbeatKey(node.tenantId, node.clusterId, node.nodeId),
-      lastSeenKey(node.tenantId, node.clusterId),
-      recordSinceKey(node.tenantId, node.clusterId),
-      node.nodeId,
-      report.sentAt,
-      report.bootTime,
-      JSON.stringify(report.checks),
-      report.agentVersion,
-      this.retentionMs,
-    );
-    return Number(seenAt);
+  /**
+   * Stores a verified node's heartbeat; resolves with the time it was seen (Redis's clock, ms) once
+   * it is written. The beats of one event-loop turn are written together, one call per cluster
+   * (HeartbeatBatch): a rejection means this beat, and the others of its call, were not stored.
+   */
+  record(node: NodeAgentIdentity, report: HeartbeatReport): Promise<number> {
+    return this.batch.add(node, report);
+  }
+
+  private async writeCluster(group: ClusterBeats): Promise<number> {
+    const { tenantId, clusterId, beats } = group;
+    const keys = [lastSeenKey(tenantId, clusterId), recordSinceKey(tenantId, clusterId)];
+    const args: (string | number)[] = [this.retentionMs];
+    for (const { nodeId, report } of beats) {
+      keys.push(nodeHeartbeatKey(tenantId, clusterId, nodeId));
+      args.push(nodeId, report.sentAt, report.bootTime, JSON.stringify(report.checks), report.agentVersion);
+    }
+    return Number(await this.redis.haaasHeartbeatRecord(keys.length, ...keys, ...args));
   }
 
   /**

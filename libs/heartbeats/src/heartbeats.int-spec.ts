@@ -211,6 +211,45 @@ describe('heartbeats on MariaDB and Redis', () => {
       expect((await heartbeats.records(bob, clusterX, [a.nodeId])).size).toBe(0);
     });
 
+    it('stores every one of many concurrent beats, one script call per cluster and turn', async () => {
+      const clusters = ['0192f3a4-0000-7000-8000-0000000000c1', '0192f3a4-0000-7000-8000-0000000000c2'];
+      const beats = Array.from({ length: 300 }, (_, i) => ({ tenantId: 'alice', clusterId: clusters[i % 2] as string, nodeId: `0192f3a4-0000-7000-8000-${String(i).padStart(12, '0')}` }));
+      const calls = async (): Promise<number> => {
+        const info = await redis.info('commandstats');
+        return [...info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      };
+      const own = new Redis(process.env['HAAAS_TEST_REDIS_URL'] as string, { enableAutoPipelining: true });
+      const batched = new HeartbeatStore(own, { batchMaxBeats: 1000 });
+      try {
+        await batched.now();
+        const before = await calls();
+        const reports = beats.map((_, i) => report({ sentAt: 1_000_000 + i }));
+        const seen = await Promise.all(beats.map((n, i) => batched.record(n, reports[i] as HeartbeatReport)));
+        // other test files share the server: their calls may add a few, never the 300 of one per beat
+        expect((await calls()) - before).toBeLessThan(20);
+        for (const c of clusters) {
+          const last = await heartbeats.lastSeen(alice, c);
+          const mine = beats.filter((n) => n.clusterId === c);
+          expect(last.size).toBe(mine.length);
+          const records = await heartbeats.records(alice, c, mine.map((n) => n.nodeId));
+          for (const n of mine) {
+            const i = beats.indexOf(n);
+            expect(records.get(n.nodeId)).toMatchObject({ seenAt: seen[i], sentAt: 1_000_000 + i });
+            expect(last.get(n.nodeId)).toBe(seen[i]);
+          }
+        }
+      } finally {
+        own.disconnect();
+      }
+    });
+
+    it('fails a beat it could not write (no 2xx for a beat that is not stored)', async () => {
+      const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+      const failing = new HeartbeatStore(down);
+      await expect(Promise.all([failing.record(a, report()), failing.record(b, report())])).rejects.toThrow();
+      down.disconnect();
+    });
+
     it('forgets a node', async () => {
       await heartbeats.record(a, report());
       await heartbeats.forget(alice, a);
