@@ -75,7 +75,6 @@ export class FailureDetector {
   }
 
   private readonly warned = new Map<string, number>();
-
   /** A warning repeated at most once a minute per key: a Redis outage must not flood the log. */
   private warnSometimes(key: string, text: string): void {
     const now = performance.now();
@@ -167,7 +166,6 @@ export class FailureDetector {
   }
 
   // ---- the tick loop ----
-
   private scheduleTick(delayMs: number): void {
     if (!this.running) return;
     this.tickTimer = setTimeout(() => {
@@ -291,8 +289,7 @@ export class FailureDetector {
   private async read(ref: ClusterRef, scope: TenantScope, nodes: readonly NodeEntity[], nowMs: number): Promise<{ readonly reading: ClusterReading; readonly inputs: ClusterNodeEvaluation[]; readonly rawStates: Record<string, string> }> {
     const [records, recordSinceMs, rawStates, rawReports] = await Promise.all([
       this.deps.heartbeats.records(scope, ref.clusterId, nodes.map((n) => n.id)),
-      // the loss marker: a node heard from whose record is gone counts as heard from then (ADR 0023)
-      this.deps.heartbeats.recordSince(scope, ref.clusterId),
+      this.deps.heartbeats.recordSince(scope, ref.clusterId), // the loss marker (ADR 0023)
       this.redis.hgetall(detectorStateKey(this.settings.keyPrefix, ref.tenantId, ref.clusterId)),
       this.redis.hgetall(failureReportsKey(this.settings.keyPrefix, ref.tenantId, ref.clusterId)),
     ]);
