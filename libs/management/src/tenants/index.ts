@@ -1,3 +1,4 @@
 export { TenantService, MAX_QUOTA_VALUE } from './tenant.service';
 export type { CreateTenant, SetTenantQuota, TenantUsage } from './tenant.service';
 export { TenantDirectoryService } from './tenant-directory.service';
+export { KeystoneAuditService } from './keystone-audit.service';
