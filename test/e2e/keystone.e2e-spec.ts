@@ -1,4 +1,3 @@
-import { createConnection } from 'mysql2/promise';
 import { KEYSTONE_AUTHENTICATOR } from '@haaas/auth';
 import { startKeystone, type KeystonePeer } from '@haaas/testing';
 import { startTestApi, type TestApi } from './support/api';
@@ -102,49 +101,6 @@ describe('Keystone tokens (X-Auth-Token) in the API', () => {
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect((await fetch(`${api.url}/v1/auth/keystone`, { method: 'POST' })).status).toBe(401);
-  });
-
-  it('audits each exchange once (who, project, accepted or refused and why), never per cached request, never the token', async () => {
-    const { projectA, alice, rita } = keystone.fixture;
-    const admin = await api.token('audit-ops', ['admin']);
-    type Entry = { action: string; actor: string; tenantId: string; targetId: string; details: Record<string, unknown> | null; requestId: string | null };
-    const entries = async (action: string): Promise<Entry[]> =>
-      (await api.ok<{ auditLog: { nodes: Entry[] } }>(admin, `{ auditLog(first: 100, filter: { action: "${action}" }) { nodes { action actor tenantId targetId details requestId } } }`)).auditLog.nodes;
-    const count = async (action: string, actor: string): Promise<number> => (await entries(action)).filter((e) => e.actor === actor).length;
-    const accepted = await count('auth.keystone_accepted', `keystone:${alice.id}`);
-    const { token } = await keystone.issueToken(alice, projectA.id);
-    for (let i = 0; i < 5; i++) expect((await gql<Viewer>(token, VIEWER)).data?.viewer.tenantId).toBe(projectA.id);
-    // five requests, one validation with Keystone: one entry
-    expect(await count('auth.keystone_accepted', `keystone:${alice.id}`)).toBe(accepted + 1);
-    const entry = (await entries('auth.keystone_accepted')).find((e) => e.actor === `keystone:${alice.id}`);
-    expect(entry).toMatchObject({ tenantId: projectA.id, targetId: `keystone:${alice.id}`, details: { keystoneUserId: alice.id, projectId: projectA.id, roles: ['member', 'reader'] } });
-    expect(entry?.requestId).toEqual(expect.any(String));
-
-    // a token Keystone does not know: refused on each use, recorded once within the bound
-    const bogus = `gAAAAAbogus-${Date.now()}`;
-    const refusedBefore = await count('auth.keystone_refused', 'keystone:unknown');
-    for (let i = 0; i < 3; i++) expect((await gql(bogus, VIEWER)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const refused = (await entries('auth.keystone_refused')).filter((e) => e.actor === 'keystone:unknown');
-    expect(refused).toHaveLength(refusedBefore + 1);
-    expect(refused[0]).toMatchObject({ tenantId: '', details: { reason: 'unknown_token', keystoneUserId: null, projectId: null } });
-
-    // the exchange for a JWT: the validation and the issued JWT
-    const ritaToken = (await keystone.issueToken(rita, projectA.id)).token;
-    const res = await fetch(`${api.url}/v1/auth/keystone`, { method: 'POST', headers: { 'x-auth-token': ritaToken } });
-    const jwt = ((await res.json()) as { access_token: string }).access_token;
-    const issued = (await entries('auth.keystone_jwt_issued')).filter((e) => e.actor === `keystone:${rita.id}`);
-    expect(issued[0]).toMatchObject({ tenantId: projectA.id, details: { roles: ['reader'] } });
-
-    // no token of any kind anywhere in the audit log (read through the API and from the table itself)
-    const everything = JSON.stringify(await api.ok(admin, '{ auditLog(first: 500) { nodes { action actor tenantId targetType targetId details requestId } } }'));
-    const db = await createConnection(api.config.database.url);
-    const rows = JSON.stringify((await db.query('SELECT * FROM audit_log'))[0]);
-    await db.end();
-    expect(rows).toContain('auth.keystone_accepted');
-    for (const secret of [token, bogus, ritaToken, jwt, admin]) {
-      expect(everything).not.toContain(secret);
-      expect(rows).not.toContain(secret);
-    }
   });
 
   it('Keystone down: a clear UNAUTHENTICATED with the reason, readiness names it, JWT users keep working', async () => {

@@ -9,7 +9,7 @@ import { NodeActionsModule } from '@haaas/node-actions';
 import { OperationsApiModule } from '@haaas/operations';
 import { GraphqlApiModule } from '@haaas/graphql-api';
 import { graphqlMetricsPlugin, type HaaasMetrics, instrumentAdapters } from '@haaas/metrics';
-import { KeystoneAuditService, ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
+import { ManagementModule, sealerOf, TenantDirectoryService } from '@haaas/management';
 import { PersistenceModule } from '@haaas/persistence';
 import { RedisConnections, RedisModule } from '@haaas/redis';
 import { SecretBox } from '@haaas/secrets';
@@ -52,8 +52,7 @@ export class AppModule {
           jwt: config.jwt,
           // tenants are provisioned on first use of a valid token
           tenantDirectory: TenantDirectoryService,
-          // Keystone token exchanges go to the audit log
-          ...(config.keystone ? { keystone: config.keystone, keystoneAudit: KeystoneAuditService } : {}),
+          ...(config.keystone ? { keystone: config.keystone } : {}),
           rateLimits: api.rate,
         }),
         GraphqlApiModule.forRoot({

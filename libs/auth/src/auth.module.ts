@@ -16,8 +16,6 @@ import { JWT_CONFIG } from './auth.constants';
 import { JwtAuthGuard, KEYSTONE_AUTHENTICATOR } from './jwt-auth.guard';
 import { KeystoneAuthenticator } from './keystone/keystone.authenticator';
 import { KeystoneExchangeController } from './keystone/keystone-exchange.controller';
-import type { KeystoneExchangeAudit } from './keystone/keystone-audit.interface';
-import { KEYSTONE_EXCHANGE_AUDIT } from './keystone/keystone.constants';
 import { RateLimiter, type RateLimits } from './rate-limit/rate-limiter.service';
 import { JwtStrategy } from './jwt.strategy';
 import { TENANT_DIRECTORY, type TenantDirectory } from './tenant-directory.interface';
@@ -43,23 +41,12 @@ export interface AuthModuleOptions {
   readonly tenantCacheSize?: number;
   /** Accept Keystone tokens (X-Auth-Token) beside the JWTs. */
   readonly keystone?: KeystoneConfig;
-  /** Where Keystone token exchanges are recorded (the audit log); taken with `useExisting`, exported by one of `imports` or a global module. */
-  readonly keystoneAudit?: Type<KeystoneExchangeAudit>;
   /** Request limits per tenant, subject and node agent, on the process's `rate-limit` Redis connection (RedisConnections); none without it (the auth unit tests). */
   readonly rateLimits?: RateLimits;
 }
 
 function rateLimiterProvider(limits: RateLimits): Provider {
   return { provide: RateLimiter, useFactory: (connections: RedisConnections) => new RateLimiter(connections.get('rate-limit'), limits), inject: [RedisConnections] };
-}
-
-function keystoneProviders(config: KeystoneConfig, audit: Type<KeystoneExchangeAudit> | undefined): Provider[] {
-  const authenticator: Provider = {
-    provide: KEYSTONE_AUTHENTICATOR,
-    useFactory: (log?: KeystoneExchangeAudit) => new KeystoneAuthenticator(config, undefined, log),
-    inject: [{ token: KEYSTONE_EXCHANGE_AUDIT, optional: true }],
-  };
-  return audit ? [{ provide: KEYSTONE_EXCHANGE_AUDIT, useExisting: audit }, authenticator] : [authenticator];
 }
 
 /**
@@ -88,7 +75,7 @@ export class AuthModule {
           inject: [TENANT_DIRECTORY],
         },
         JwtStrategy,
-        ...(options.keystone ? keystoneProviders(options.keystone, options.keystoneAudit) : []),
+        ...(options.keystone ? [{ provide: KEYSTONE_AUTHENTICATOR, useValue: new KeystoneAuthenticator(options.keystone) }] : []),
         ...(options.rateLimits ? [rateLimiterProvider(options.rateLimits)] : []),
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],

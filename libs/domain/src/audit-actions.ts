@@ -12,10 +12,6 @@ export const AUDIT_ACTIONS = {
   'webhook.created': 'Webhook',
   'webhook.secret_changed': 'Webhook',
   'webhook.deleted': 'Webhook',
-  // Keystone token exchanges (once per validation with Keystone): the target is the HAaaS subject
-  'auth.keystone_accepted': 'Subject',
-  'auth.keystone_refused': 'Subject',
-  'auth.keystone_jwt_issued': 'Subject',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as readonly AuditAction[];

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { type AgentAction, type AgentActionResult, type CallResult, type HeartbeatResult, METRIC, type QueueJobState } from './metric-names';
+import { type CallResult, type HeartbeatResult, METRIC, type QueueJobState } from './metric-names';
 
 export interface MetricsOptions {
   /** `api` or `worker`: a constant label on every series (`process`), so one dashboard shows both. */
@@ -79,8 +79,8 @@ export class HaaasMetrics {
   private readonly queueStalled: Counter<'queue'>;
   private readonly hypervisorCalls: Counter<'adapter' | 'call' | 'result'>;
   private readonly hypervisorDuration: Histogram<'adapter' | 'call'>;
-  private readonly agentActions: Counter<'action' | 'resource_type' | 'result'>;
-  private readonly agentRoundTrip: Histogram<'action' | 'resource_type' | 'result'>;
+  private readonly agentActions: Counter<'action' | 'result'>;
+  private readonly agentRoundTrip: Histogram<'action'>;
   private stateCounts: StateCountsSource | null = null;
   private statesInFlight: Promise<StateCounts | undefined> | null = null;
   private queueCounts: QueueCountsSource | null = null;
@@ -112,8 +112,8 @@ export class HaaasMetrics {
     this.queueStalled = new Counter({ name: METRIC.queueStalled, help: 'Jobs BullMQ found stalled (their worker lost the lock), by queue.', labelNames: ['queue'], registers });
     this.hypervisorCalls = new Counter({ name: METRIC.hypervisorCalls, help: 'Hypervisor adapter calls, by adapter, call and result.', labelNames: ['adapter', 'call', 'result'], registers });
     this.hypervisorDuration = new Histogram({ name: METRIC.hypervisorCallDuration, help: 'Hypervisor adapter call latency, by adapter and call.', labelNames: ['adapter', 'call'], buckets: SECONDS_FENCE, registers });
-    this.agentActions = new Counter({ name: METRIC.agentActions, help: 'Node agent resource actions, by action, resource type (the agent driver: IP, APPLICATION, VOLUME) and result (ok, error, timeout).', labelNames: ['action', 'resource_type', 'result'], registers });
-    this.agentRoundTrip = new Histogram({ name: METRIC.agentActionRoundTrip, help: 'From a resource action handed to a node agent to its result (or to giving up), by action, resource type and result.', labelNames: ['action', 'resource_type', 'result'], buckets: SECONDS_FENCE, registers });
+    this.agentActions = new Counter({ name: METRIC.agentActions, help: 'Node agent resource actions, by action and result (ok, error, timeout).', labelNames: ['action', 'result'], registers });
+    this.agentRoundTrip = new Histogram({ name: METRIC.agentActionRoundTrip, help: 'From a resource action handed to a node agent to its result.', labelNames: ['action'], buckets: SECONDS_FENCE, registers });
     this.defineScraped(registers);
   }
 
@@ -232,9 +232,9 @@ export class HaaasMetrics {
     this.hypervisorDuration.observe({ adapter, call }, seconds);
   }
 
-  agentAction(action: AgentAction, resourceType: string, result: AgentActionResult, seconds: number): void {
-    this.agentActions.inc({ action, resource_type: resourceType, result });
-    this.agentRoundTrip.observe({ action, resource_type: resourceType, result }, seconds);
+  agentAction(action: string, result: 'ok' | 'error' | 'timeout', seconds: number): void {
+    this.agentActions.inc({ action, result });
+    this.agentRoundTrip.observe({ action }, seconds);
   }
 
   /** The text exposition format, as Prometheus scrapes it. */

@@ -29,16 +29,13 @@ export const METRIC = {
   queueStalled: 'haaas_queue_jobs_stalled_total',
   hypervisorCalls: 'haaas_hypervisor_calls_total',
   hypervisorCallDuration: 'haaas_hypervisor_call_duration_seconds',
-  agentActions: 'haaas_node_agent_actions_total',
-  agentActionRoundTrip: 'haaas_node_agent_action_round_trip_seconds',
+  agentActions: 'haaas_agent_actions_total',
+  agentActionRoundTrip: 'haaas_agent_action_round_trip_seconds',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 /** Values of the bounded labels, typed here so no caller invents a new one. */
 export type HeartbeatResult = 'accepted' | 'rejected';
 export type CallResult = 'ok' | 'error';
-/** A node agent resource action, and how it ended: `timeout` when no agent answered in time. */
-export type AgentAction = 'start' | 'stop' | 'monitor';
-export type AgentActionResult = 'ok' | 'error' | 'timeout';
 export type QueueJobState = 'waiting' | 'active' | 'failed' | 'delayed' | 'prioritized' | 'waiting-children';
 export const QUEUE_JOB_STATES: readonly QueueJobState[] = ['waiting', 'active', 'failed', 'delayed', 'prioritized', 'waiting-children'];

@@ -61,7 +61,6 @@ export class KeystoneExchangeController {
       .setIssuedAt()
       .setExpirationTime(`${expiresIn}s`)
       .sign(new TextEncoder().encode(this.jwt.key.secret));
-    await this.keystone.jwtIssued(principal, expiresIn);
     return { access_token: accessToken, issued_token_type: 'urn:ietf:params:oauth:token-type:jwt', token_type: 'Bearer', expires_in: expiresIn };
   }
 }

@@ -2,7 +2,6 @@ import type { KeystoneRoleMapping } from '@haaas/config';
 import { ROLES, type Role } from '@haaas/domain';
 import { TENANT_ID_PATTERN } from '../auth.constants';
 import type { Principal } from '../jwt-claims.parser';
-import type { KeystoneRefusal } from './keystone-audit.interface';
 import type { KeystoneToken } from './keystone.client';
 
 /**
@@ -10,14 +9,8 @@ import type { KeystoneToken } from './keystone.client';
  * name (docs/adr: the Keystone mapping). Undefined when unusable: not project-scoped, or no role maps.
  */
 export function principalFromKeystone(token: KeystoneToken, mapping: KeystoneRoleMapping): Principal | undefined {
-  const mapped = mapKeystoneToken(token, mapping);
-  return 'principal' in mapped ? mapped.principal : undefined;
-}
-
-/** Like principalFromKeystone, with the reason of a refusal (for the audit log). */
-export function mapKeystoneToken(token: KeystoneToken, mapping: KeystoneRoleMapping): { principal: Principal } | { refused: KeystoneRefusal } {
-  if (!token.projectId || !TENANT_ID_PATTERN.test(token.projectId)) return { refused: 'not_project_scoped' };
+  if (!token.projectId || !TENANT_ID_PATTERN.test(token.projectId)) return undefined;
   const roles = ROLES.filter((role: Role) => mapping[role].some((name) => token.roles.includes(name)));
-  if (roles.length === 0) return { refused: 'no_role_maps' };
-  return { principal: { subject: `keystone:${token.userId}`, tenantId: token.projectId, roles } };
+  if (roles.length === 0) return undefined;
+  return { subject: `keystone:${token.userId}`, tenantId: token.projectId, roles };
 }

@@ -2,7 +2,6 @@ import type { KeystoneConfig } from '@haaas/config';
 import { KeystoneAuthenticator } from './keystone.authenticator';
 import type { KeystoneClient, KeystoneToken } from './keystone.client';
 import { principalFromKeystone } from './keystone-roles.mapper';
-import type { KeystoneExchangeEvent } from './keystone-audit.interface';
 
 // Pure logic of the cache and the mapping; the real Keystone is in test/e2e/keystone.e2e-spec.ts.
 const config = {
@@ -77,31 +76,5 @@ describe('KeystoneAuthenticator', () => {
     for (const t of ['a', 'b', 'c', 'a']) await auth.authenticate(t);
     // a was evicted by c (size 2), so it is validated again
     expect(client.calls).toBe(6);
-  });
-
-  it('records one exchange per validation with Keystone, with the refusal reason; a refused token once per bound', async () => {
-    jest.useFakeTimers({ now: Date.now() });
-    const events: KeystoneExchangeEvent[] = [];
-    const audit = { record: async (e: KeystoneExchangeEvent) => void events.push(e) };
-    const client = fakeClient({ t: token(), unscoped: token({ projectId: undefined }), nobody: token({ roles: ['load-balancer_member'] }), old: token({ expiresAt: Date.now() - 1 }) });
-    const auth = new KeystoneAuthenticator(config, client, audit);
-    await Promise.all([auth.authenticate('t'), auth.authenticate('t')]);
-    await auth.authenticate('t');
-    expect(events).toEqual([{ kind: 'accepted', principal: { subject: 'keystone:u1', tenantId: 'p1', roles: ['member', 'reader'] }, keystone: { userId: 'u1', projectId: 'p1', roles: ['member', 'reader'] } }]);
-    for (const t of ['bad', 'bad', 'unscoped', 'nobody', 'old']) await auth.authenticate(t);
-    expect(events.slice(1).map((e) => (e.kind === 'refused' ? e.reason : e.kind))).toEqual(['unknown_token', 'not_project_scoped', 'no_role_maps', 'expired']);
-    // validated each time (refusals are not cached), recorded again only after the bound
-    jest.advanceTimersByTime(30_001);
-    await auth.authenticate('bad');
-    expect(events).toHaveLength(6);
-    expect(JSON.stringify(events)).not.toMatch(/"(t|bad|unscoped|nobody|old)"/);
-  });
-
-  it('fails the authentication when the exchange cannot be recorded (nothing is cached then)', async () => {
-    const client = fakeClient({ t: token() });
-    const auth = new KeystoneAuthenticator(config, client, { record: async () => Promise.reject(new Error('db down')) });
-    await expect(auth.authenticate('t')).rejects.toThrow('db down');
-    await expect(auth.authenticate('t')).rejects.toThrow('db down');
-    expect(client.calls).toBe(2);
   });
 });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { KeystoneConfig } from '@haaas/config';
 import type { Principal } from '../jwt-claims.parser';
-import { KeystoneClient, type KeystoneToken } from './keystone.client';
-import type { KeystoneExchangeAudit, KeystoneExchangeEvent, KeystoneFacts } from './keystone-audit.interface';
-import { mapKeystoneToken } from './keystone-roles.mapper';
+import { KeystoneClient } from './keystone.client';
+import { principalFromKeystone } from './keystone-roles.mapper';
 
 type Entry = { readonly principal: Principal | undefined; readonly until: number; readonly expiresAt: number };
 
@@ -11,22 +10,16 @@ type Entry = { readonly principal: Principal | undefined; readonly until: number
  * Keystone tokens to principals, with a bounded cache: an entry lives `cacheSeconds` at most and
  * never past the token's expiry, so a revoked token stops working within `cacheSeconds`. Keys are
  * SHA-256 of the tokens (no token kept in memory); concurrent requests with one token share a call.
- * Each validation with Keystone is an exchange the audit log records (when given one); a refused
- * token is validated again on every use (refusals are not cached) but recorded once per
- * `cacheSeconds`, so a client retrying a bad token does not fill the log.
  */
 export class KeystoneAuthenticator {
   private readonly cache = new Map<string, Entry>();
   private readonly pending = new Map<string, Promise<Entry>>();
-  /** Token hashes whose refusal was recorded, until when. */
-  private readonly refusalsRecorded = new Map<string, number>();
   /** Calls to Keystone's validation, for the benchmark (validations per request). */
   validations = 0;
 
   constructor(
     private readonly config: KeystoneConfig,
     private readonly client = new KeystoneClient(config),
-    private readonly audit?: KeystoneExchangeAudit,
   ) {}
 
   /** The principal, or undefined for an invalid, revoked, expired or unmappable token; throws KeystoneUnavailableError. */
@@ -43,7 +36,7 @@ export class KeystoneAuthenticator {
     if (hit) this.cache.delete(key);
     let call = this.pending.get(key);
     if (!call) {
-      call = this.validate(token, key).finally(() => this.pending.delete(key));
+      call = this.validate(token).finally(() => this.pending.delete(key));
       this.pending.set(key, call);
     }
     const entry = await call;
@@ -51,44 +44,17 @@ export class KeystoneAuthenticator {
     return found(entry);
   }
 
-  /** Records that POST /v1/auth/keystone signed a HAaaS JWT for the principal (once per call). */
-  async jwtIssued(principal: Principal, expiresIn: number): Promise<void> {
-    await this.audit?.record({ kind: 'jwt_issued', principal, expiresIn });
-  }
-
   ping(): Promise<boolean> {
     return this.client.ping();
   }
 
-  private async validate(token: string, key: string): Promise<Entry> {
+  private async validate(token: string): Promise<Entry> {
     this.validations++;
     const found = await this.client.validate(token);
     const now = Date.now();
-    const refused = { principal: undefined, until: 0, expiresAt: 0 };
-    if (!found || found.expiresAt <= now) {
-      await this.record({ kind: 'refused', reason: found ? 'expired' : 'unknown_token', ...(found ? { keystone: factsOf(found) } : {}) }, key);
-      return refused;
-    }
-    const mapped = mapKeystoneToken(found, this.config.roles);
-    if ('refused' in mapped) {
-      await this.record({ kind: 'refused', reason: mapped.refused, keystone: factsOf(found) }, key);
-      return refused;
-    }
-    await this.record({ kind: 'accepted', principal: mapped.principal, keystone: factsOf(found) }, key);
+    if (!found || found.expiresAt <= now) return { principal: undefined, until: 0, expiresAt: 0 };
     const until = Math.min(found.expiresAt, now + this.config.cacheSeconds * 1000);
-    return { principal: mapped.principal, until, expiresAt: found.expiresAt };
-  }
-
-  private async record(event: KeystoneExchangeEvent, key: string): Promise<void> {
-    if (!this.audit) return;
-    if (event.kind === 'refused') {
-      const now = Date.now();
-      if ((this.refusalsRecorded.get(key) ?? 0) > now) return;
-      this.refusalsRecorded.delete(key);
-      this.refusalsRecorded.set(key, now + this.config.cacheSeconds * 1000);
-      if (this.refusalsRecorded.size > this.config.cacheSize) this.refusalsRecorded.delete(this.refusalsRecorded.keys().next().value as string);
-    }
-    await this.audit.record(event);
+    return { principal: principalFromKeystone(found, this.config.roles), until, expiresAt: found.expiresAt };
   }
 
   private remember(key: string, entry: Entry): void {
@@ -98,10 +64,6 @@ export class KeystoneAuthenticator {
       if (!oldest.done) this.cache.delete(oldest.value);
     }
   }
-}
-
-function factsOf(token: KeystoneToken): KeystoneFacts {
-  return { userId: token.userId, projectId: token.projectId, roles: token.roles };
 }
 
 function found(entry: Entry): { principal: Principal; expiresAt: number } | undefined {

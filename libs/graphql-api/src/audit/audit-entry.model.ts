@@ -10,16 +10,16 @@ export class AuditEntry {
   @Field()
   at!: Date;
 
-  @Field(() => ID, { description: 'The tenant acted on (empty for a refused Keystone token of no known project).' })
+  @Field(() => ID, { description: 'The tenant acted on.' })
   tenantId!: string;
 
   @Field({ description: 'Token subject of whoever did it, or `system:<component>`.' })
   actor!: string;
 
-  @Field({ description: 'tenant.created, tenant.quota_changed, tenant.rate_limits_changed, node.agent_token_issued, node.agent_token_revoked, webhook.created, webhook.secret_changed, webhook.deleted, auth.keystone_accepted, auth.keystone_refused or auth.keystone_jwt_issued.' })
+  @Field({ description: 'tenant.created, tenant.quota_changed, tenant.rate_limits_changed, node.agent_token_issued, webhook.created, webhook.secret_changed or webhook.deleted.' })
   action!: string;
 
-  @Field({ description: 'Tenant, Node, Webhook or Subject (a token subject, for the auth.keystone_* actions).' })
+  @Field({ description: 'Tenant, Node or Webhook.' })
   targetType!: string;
 
   @Field(() => ID)
