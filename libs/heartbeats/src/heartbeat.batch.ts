@@ -58,13 +58,16 @@ export class HeartbeatBatch {
       else if (!this.scheduled) {
         this.scheduled = true;
         // after the I/O callbacks of this turn: the beats parsed from every socket read so far are in
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
       }
     });
   }
 
+  /** Writes what waits; a flush at maxBeats leaves the turn's scheduled one pending for the beats after it. */
   private flush(): void {
-    this.scheduled = false;
     if (this.waiting === 0) return;
     const groups = this.groups;
     this.groups = new Map();

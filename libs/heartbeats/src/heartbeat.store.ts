@@ -71,18 +71,19 @@ return {now, redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('(%d', n
 
 // The cluster's liveness as placement reads it: now, when the record began (started here if it was
 // lost, so a wait for beats that never come is bounded) and every node's last beat.
-const VIEW_LUA = `if redis.replicate_commands then redis.replicate_commands() end
+// Starts the record's "since" key (KEYS[since]) if it was lost; ARGV[1] is the retention.
+const START_SINCE_LUA = (since: number): string => `if redis.replicate_commands then redis.replicate_commands() end
 ${NOW_LUA}
-redis.call('SET', KEYS[2], now, 'NX', 'PX', ARGV[1])
+redis.call('SET', KEYS[${since}], now, 'NX', 'PX', ARGV[1])`;
+
+const VIEW_LUA = `${START_SINCE_LUA(2)}
 return {now, tonumber(redis.call('GET', KEYS[2])), redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')}`;
 
 const NOW_ONLY_LUA = `${NOW_LUA}
 return now`;
 
 // When the cluster's record began, starting it here when it was lost (the detector's loss marker)
-const SINCE_LUA = `if redis.replicate_commands then redis.replicate_commands() end
-${NOW_LUA}
-redis.call('SET', KEYS[1], now, 'NX', 'PX', ARGV[1])
+const SINCE_LUA = `${START_SINCE_LUA(1)}
 return tonumber(redis.call('GET', KEYS[1]))`;
 
 interface ScriptedRedis extends Redis {
